@@ -1,0 +1,376 @@
+//! The analysis pipeline: Chinese text in, tantivy tokens out.
+//!
+//! Documents and queries go through the same stages, one module each:
+//!
+//! 1. [`normalize`]: full-width ASCII to half-width, Latin to lowercase
+//!    (`１９９８` → `1998`, `ＡＢＣ` → `abc`), one character for one.
+//! 2. [`convert`]: Traditional to Simplified with OpenCC `t2s`, skipped for
+//!    every line that contains no character OpenCC would change.
+//! 3. `segment`: jieba-rs in search mode over runs of Han characters;
+//!    letters and digits form whole words (`1.95` stays whole).
+//! 4. emit: [`Token`]s whose offsets are byte ranges of the *original*
+//!    text, so highlighting shows `貧困縣` as it was written.
+//! 5. `ngram`: a character-level representation (bigrams) for exact
+//!    substring matching.
+//!
+//! ```
+//! use zhsearch::analysis::Analyzer;
+//!
+//! let analyzer = Analyzer::new()?;
+//! let tokens = analyzer.analyze("貧困縣逐一清零");
+//! let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+//! assert_eq!(texts, ["贫困", "贫困县", "逐一", "清零"]);
+//! // Offsets point into the original, Traditional text.
+//! assert_eq!(&"貧困縣逐一清零"[tokens[1].offset_from..tokens[1].offset_to], "貧困縣");
+//! # Ok::<(), zhsearch::Error>(())
+//! ```
+//!
+//! # Characters: words and separators
+//!
+//! After normalization every character is one of three classes: a Han
+//! ideograph; another *word character* (a letter or digit of any script,
+//! a combining mark, or a `.` between two digits); or a *separator*
+//! (whitespace, punctuation, symbols, emoji, control characters).
+//! Separators are never tokens and never part of one: jieba would return
+//! them as words, and a `" "` token inside a phrase query makes it match
+//! nothing.
+//!
+//! # Positions
+//!
+//! A token's position is the position of its first character, and
+//! characters are numbered like this: each word character takes the next
+//! number, and a run of separators between two word characters takes one
+//! number of its own.
+//!
+//! ```text
+//! 脱 贫 ， 攻 坚 战
+//! 0  1  2  3  4  5      (the ， run is 2)
+//! ```
+//!
+//! So search-mode tokens that overlap keep their true places: in
+//! `打赢脱贫攻坚战`, `脱贫` is at 2 and `攻坚`, `攻坚战` are both at 4.
+//! A phrase query asks for each of its words at the offset where that word
+//! starts in the query (tantivy's `PhraseQuery::new_with_offset`), and that
+//! is exact: `脱贫攻坚` asks for `脱贫`@0 and `攻坚`@2, which matches the
+//! document above and nothing in which the two words are apart. Text on the
+//! two sides of a separator is never adjacent: `脱贫，攻坚` has `攻坚` at 3.
+//! Dropping a stop word leaves the other positions as they were.
+//!
+//! (Numbering tokens one after another, as most Chinese tokenizers for
+//! tantivy do, puts the overlapping search-mode words at positions that
+//! depend on how many of them there are, and phrase queries then miss text
+//! that is plainly there.)
+//!
+//! # The character field
+//!
+//! The [`CharTokenizer`] gives every word character exactly one token at
+//! that character's position: the bigram of it and the next character, or
+//! the character alone at the end of a run of word characters. Quoted
+//! queries match through it, and that makes them exact substring matches.
+//! The rule for separators inside a quoted query follows from the
+//! positions: a run of whitespace or punctuation in the query matches any
+//! run of separators in the text (at least one); separators at either end
+//! of the query are ignored. `"脱贫攻坚"` finds `脱贫攻坚` but not
+//! `脱贫，攻坚`; `"脱贫 攻坚"` finds `脱贫，攻坚` and `脱贫 攻坚`.
+
+pub mod convert;
+mod ngram;
+pub mod normalize;
+mod prepared;
+mod segment;
+mod settings;
+mod tokenizer;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use jieba_rs::Jieba;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Location, Result};
+use convert::Converter;
+use prepared::Prepared;
+
+pub use segment::Mode;
+pub use settings::{AnalyzerSettings, UserWord, SCHEME_VERSION};
+pub use tokenizer::{CharTokenStream, CharTokenizer, WordTokenStream, WordTokenizer};
+
+/// One token: its text (normalized, Simplified), where it is in the
+/// original text, and its position.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Token {
+    /// The token's text after normalization and conversion.
+    pub text: String,
+    /// Start of the token in the original text (bytes).
+    pub offset_from: usize,
+    /// End of the token in the original text (bytes, exclusive).
+    pub offset_to: usize,
+    /// The token's position; see the module docs.
+    pub position: usize,
+}
+
+/// The Chinese analyzer. Build it once and clone it freely: clones share
+/// the segmenter (jieba's dictionary is about 30 MB) and the converter.
+#[derive(Clone)]
+pub struct Analyzer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: AnalyzerSettings,
+    fingerprint: String,
+    jieba: Arc<Jieba>,
+    converter: Option<Arc<Converter>>,
+    stop_words: HashSet<String>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer").field("settings", &self.inner.settings).finish()
+    }
+}
+
+/// jieba with its default dictionary, built once per process.
+fn base_jieba() -> Arc<Jieba> {
+    static BASE: OnceLock<Arc<Jieba>> = OnceLock::new();
+    BASE.get_or_init(|| Arc::new(Jieba::new())).clone()
+}
+
+impl Analyzer {
+    /// An analyzer with the default settings: conversion on, no user words,
+    /// no stop words.
+    pub fn new() -> Result<Analyzer> {
+        Analyzer::builder().build()
+    }
+
+    /// A builder for other settings.
+    pub fn builder() -> AnalyzerBuilder {
+        AnalyzerBuilder::default()
+    }
+
+    /// The analyzer that `settings` describe, e.g. as stored by an index.
+    pub fn from_settings(settings: &AnalyzerSettings) -> Result<Analyzer> {
+        if settings.scheme != SCHEME_VERSION {
+            return Err(crate::Error::invalid(
+                Location::default().in_field("scheme"),
+                format!(
+                    "tokenization scheme {} is not supported by this version of zhsearch (it uses {SCHEME_VERSION})",
+                    settings.scheme
+                ),
+            ));
+        }
+        AnalyzerBuilder { settings: settings.clone() }.build()
+    }
+
+    /// The canonical settings of this analyzer.
+    pub fn settings(&self) -> &AnalyzerSettings {
+        &self.inner.settings
+    }
+
+    /// The fingerprint of [`settings`](Analyzer::settings).
+    pub fn fingerprint(&self) -> &str {
+        &self.inner.fingerprint
+    }
+
+    /// Normalizes and converts `text`: the form in which the index
+    /// compares text. Exact-substring matching is defined on it.
+    pub fn fold(&self, text: &str) -> String {
+        self.prepare(text).text
+    }
+
+    /// The word tokens of a document (jieba search mode), stop words removed.
+    pub fn analyze(&self, text: &str) -> Vec<Token> {
+        self.words(text, Mode::Index)
+    }
+
+    /// The word tokens of a query (jieba default mode), stop words removed.
+    pub fn analyze_query(&self, text: &str) -> Vec<Token> {
+        self.words(text, Mode::Query)
+    }
+
+    /// The character-level tokens of `text`; see the module docs.
+    pub fn char_tokens(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.for_each_char_token(text, |t, from, to, position| {
+            out.push(Token { text: t.to_owned(), offset_from: from, offset_to: to, position })
+        });
+        out
+    }
+
+    /// Whether `word` (already folded) is one of this analyzer's stop words.
+    pub fn is_stop_word(&self, word: &str) -> bool {
+        self.inner.stop_words.contains(word)
+    }
+
+    /// A tantivy tokenizer producing [`analyze`](Analyzer::analyze)'s tokens.
+    pub fn word_tokenizer(&self) -> WordTokenizer {
+        WordTokenizer::new(self.clone(), Mode::Index)
+    }
+
+    /// A tantivy tokenizer producing [`analyze_query`](Analyzer::analyze_query)'s
+    /// tokens, for parsing queries against a field indexed with
+    /// [`word_tokenizer`](Analyzer::word_tokenizer).
+    pub fn query_tokenizer(&self) -> WordTokenizer {
+        WordTokenizer::new(self.clone(), Mode::Query)
+    }
+
+    /// A tantivy tokenizer producing [`char_tokens`](Analyzer::char_tokens).
+    pub fn char_tokenizer(&self) -> CharTokenizer {
+        CharTokenizer::new(self.clone())
+    }
+
+    fn words(&self, text: &str, mode: Mode) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.for_each_word(text, mode, |t, from, to, position| {
+            out.push(Token { text: t.to_owned(), offset_from: from, offset_to: to, position })
+        });
+        out
+    }
+
+    fn prepare(&self, text: &str) -> Prepared {
+        Prepared::new(text, self.inner.converter.as_deref())
+    }
+
+    /// Calls `emit(text, offset_from, offset_to, position)` for each word token.
+    pub(crate) fn for_each_word(&self, text: &str, mode: Mode, mut emit: impl FnMut(&str, usize, usize, usize)) {
+        let prepared = self.prepare(text);
+        let stop = &self.inner.stop_words;
+        segment::for_each_word(&self.inner.jieba, &prepared, mode, |from, to| {
+            let word = prepared.slice(from, to);
+            if stop.is_empty() || !stop.contains(word) {
+                let (a, b) = prepared.original_range(from, to);
+                emit(word, a, b, prepared.position[from] as usize);
+            }
+        });
+    }
+
+    /// Calls `emit(text, offset_from, offset_to, position)` for each char-level token.
+    pub(crate) fn for_each_char_token(&self, text: &str, mut emit: impl FnMut(&str, usize, usize, usize)) {
+        let prepared = self.prepare(text);
+        ngram::for_each_gram(&prepared, |from, to| {
+            let (a, b) = prepared.original_range(from, to);
+            emit(prepared.slice(from, to), a, b, prepared.position[from] as usize);
+        });
+    }
+}
+
+/// Configures an [`Analyzer`].
+///
+/// ```
+/// use zhsearch::analysis::Analyzer;
+///
+/// let analyzer = Analyzer::builder()
+///     .user_words(["已阅君"])
+///     .bundled_stop_words()
+///     .build()?;
+/// let texts: Vec<String> = analyzer.analyze("已阅君的文章").into_iter().map(|t| t.text).collect();
+/// assert_eq!(texts, ["已阅君", "文章"]);
+/// # Ok::<(), zhsearch::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzerBuilder {
+    settings: AnalyzerSettings,
+}
+
+impl AnalyzerBuilder {
+    /// Turns Traditional → Simplified conversion on (the default) or off.
+    pub fn convert(mut self, on: bool) -> Self {
+        self.settings.convert = on;
+        self
+    }
+
+    /// Adds words to jieba's dictionary, so they are kept whole.
+    pub fn user_words<I, S>(mut self, words: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let words = words.into_iter().map(|w| UserWord { word: w.into(), freq: None, tag: None });
+        self.settings.user_words.extend(words);
+        self
+    }
+
+    /// Adds a word with its frequency and tag, as in jieba's dictionary format.
+    pub fn user_word(mut self, word: UserWord) -> Self {
+        self.settings.user_words.push(word);
+        self
+    }
+
+    /// Adds the words of a dictionary file in jieba's format, one
+    /// `word [freq] [tag]` per line. Errors name the file and line.
+    pub fn user_dict_file(mut self, path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = settings::read_file(path)?;
+        let words = settings::parse_user_dict(&text, &Location::file(path))?;
+        self.settings.user_words.extend(words);
+        Ok(self)
+    }
+
+    /// Adds stop words: dropped from the word tokens (not from the
+    /// character field, so quoted queries still find them).
+    pub fn stop_words<I, S>(mut self, words: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.settings.stop_words.extend(words.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds the stop words of a file, one per line.
+    pub fn stop_words_file(mut self, path: impl AsRef<Path>) -> Result<Self> {
+        let text = settings::read_file(path.as_ref())?;
+        self.settings.stop_words.extend(settings::parse_stop_words(&text).map(str::to_owned));
+        Ok(self)
+    }
+
+    /// Adds the bundled Chinese stop-word list (stopwords-iso, about 800 words).
+    pub fn bundled_stop_words(mut self) -> Self {
+        self.settings.stop_words.extend(settings::bundled_stop_words().map(str::to_owned));
+        self
+    }
+
+    /// Builds the analyzer. The first analyzer of a process pays for
+    /// loading jieba's dictionary and probing OpenCC; both are then shared.
+    pub fn build(self) -> Result<Analyzer> {
+        let mut settings = self.settings;
+        // Build the converter and the segmenter side by side: they are the
+        // two slow parts and independent.
+        let (converter, base) = std::thread::scope(|s| {
+            let conv = settings.convert.then(|| s.spawn(Converter::shared));
+            let base = base_jieba();
+            let converter = conv.map(|handle| {
+                handle.join().unwrap_or_else(|_| Err(crate::Error::OpenCc("converter thread panicked".into())))
+            });
+            (converter, base)
+        });
+        let converter = converter.transpose()?;
+
+        // Words are stored as the pipeline will see them, so that a
+        // Traditional user word or stop word matches converted text.
+        let fold = |w: &str| Prepared::new(w, converter.as_deref()).text.trim().to_owned();
+        settings.stop_words =
+            settings::canonical(settings.stop_words.iter().map(|w| fold(w)).filter(|w| !w.is_empty()));
+        settings.user_words = settings::canonical(
+            settings
+                .user_words
+                .iter()
+                .map(|u| UserWord { word: fold(&u.word), ..u.clone() })
+                .filter(|u| !u.word.is_empty()),
+        );
+
+        let jieba = if settings.user_words.is_empty() {
+            base
+        } else {
+            let mut jieba = (*base).clone();
+            for w in &settings.user_words {
+                jieba.add_word(&w.word, w.freq, w.tag.as_deref());
+            }
+            Arc::new(jieba)
+        };
+        let stop_words = settings.stop_words.iter().cloned().collect();
+        let fingerprint = settings.fingerprint();
+        Ok(Analyzer { inner: Arc::new(Inner { settings, fingerprint, jieba, converter, stop_words }) })
+    }
+}

@@ -1,0 +1,141 @@
+//! The crate's one error type.
+//!
+//! Every error that comes from user input says *where* (file, line, field)
+//! and *what* was wrong, so that a batch job can print `path:line: reason`
+//! and carry on with the rest of its input.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Where a piece of input came from: any of a file, a 1-based line and a field.
+///
+/// Displays as `path:line: field `name``, leaving out the parts that are unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// The file the input was read from, if it came from a file.
+    pub path: Option<PathBuf>,
+    /// The 1-based line within that file (or within a string of records).
+    pub line: Option<usize>,
+    /// The field of a record, such as `published_at`.
+    pub field: Option<String>,
+}
+
+impl Location {
+    /// A location that is just a file.
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Location { path: Some(path.into()), ..Location::default() }
+    }
+
+    /// This location, narrowed to a 1-based line.
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// This location, narrowed to a field.
+    pub fn in_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut wrote = false;
+        if let Some(path) = &self.path {
+            write!(f, "{}", path.display())?;
+            wrote = true;
+        }
+        if let Some(line) = self.line {
+            if wrote {
+                write!(f, ":")?;
+            } else {
+                write!(f, "line ")?;
+            }
+            write!(f, "{line}")?;
+            wrote = true;
+        }
+        if let Some(field) = &self.field {
+            if wrote {
+                write!(f, ": ")?;
+            }
+            write!(f, "field `{field}`")?;
+            wrote = true;
+        }
+        if !wrote {
+            write!(f, "<input>")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong in zhsearch.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// User input (an article, a record, a dictionary line, a setting) was rejected.
+    #[error("{location}: {reason}")]
+    InvalidInput {
+        /// Where the bad input is.
+        location: Location,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// OpenCC could not be set up.
+    #[error("OpenCC: {0}")]
+    OpenCc(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidInput`].
+    pub fn invalid(location: Location, reason: impl Into<String>) -> Self {
+        Error::InvalidInput { location, reason: reason.into() }
+    }
+
+    /// Shorthand for [`Error::Io`].
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+/// `Result` with zhsearch's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_display_names_only_known_parts() {
+        let cases = [
+            (Location::default(), "<input>"),
+            (Location::file("a/b.jsonl"), "a/b.jsonl"),
+            (Location::file("a.jsonl").at_line(3), "a.jsonl:3"),
+            (Location::file("a.jsonl").at_line(3).in_field("published_at"), "a.jsonl:3: field `published_at`"),
+            (Location::default().at_line(7), "line 7"),
+            (Location::default().in_field("body"), "field `body`"),
+        ];
+        for (loc, want) in cases {
+            assert_eq!(loc.to_string(), want);
+        }
+    }
+
+    #[test]
+    fn invalid_input_message_is_location_then_reason() {
+        let e = Error::invalid(Location::file("x.json").at_line(2), "missing body");
+        assert_eq!(e.to_string(), "x.json:2: missing body");
+    }
+}

@@ -1,0 +1,27 @@
+//! zhsearch: embedded full-text search for Chinese articles.
+//!
+//! ```
+//! use zhsearch::analysis::Analyzer;
+//!
+//! // One analyzer serves documents and queries in either script.
+//! let analyzer = Analyzer::new()?;
+//! let traditional = analyzer.analyze("貧困縣逐一清零");
+//! let simplified = analyzer.analyze("贫困县逐一清零");
+//! let texts = |ts: &[zhsearch::analysis::Token]| ts.iter().map(|t| t.text.clone()).collect::<Vec<_>>();
+//! assert_eq!(texts(&traditional), texts(&simplified));
+//! # Ok::<(), zhsearch::Error>(())
+//! ```
+//!
+//! # Modules
+//!
+//! - [`analysis`]: normalization, Traditional → Simplified conversion,
+//!   jieba segmentation and the tantivy tokenizers built from them.
+
+//!   pages, JSON and JSONL.
+//! - [`Error`]: the one error type, with the location of bad input.
+#![warn(missing_docs)]
+
+pub mod analysis;
+mod error;
+
+pub use error::{Error, Location, Result};
