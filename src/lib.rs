@@ -16,8 +16,6 @@
 //!
 //! - [`analysis`]: normalization, Traditional → Simplified conversion,
 //!   jieba segmentation and the tantivy tokenizers built from them.
-
-//!   pages, JSON and JSONL.
 //! - [`Error`]: the one error type, with the location of bad input.
 #![warn(missing_docs)]
 
@@ -25,3 +23,8 @@ pub mod analysis;
 mod error;
 
 pub use error::{Error, Location, Result};
+
+// The README's code blocks are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -2,10 +2,22 @@
 //!
 //! Most text is Simplified already, and OpenCC costs far more than the rest
 //! of the pipeline, so a line is handed to OpenCC only when it contains a
-//! character OpenCC would change. That set of characters is not written by
-//! hand: it is read off OpenCC itself, by converting every Han ideograph
-//! (and the rest of the Basic Multilingual Plane) once, when the first
-//! analyzer of the process is built.
+//! character OpenCC could change. That set of characters is not written by
+//! hand: it is read off the very dictionaries OpenCC converts with
+//! (`TSCharacters` and `TSPhrases`), through OpenCC's own C++ API, when the
+//! first analyzer of the process is built:
+//!
+//! - every character whose `TSCharacters` entry differs from it, and
+//! - every phrase whose conversion changes a character that does not change
+//!   on its own: `藉` stays `藉`, but `藉以` becomes `借以`. Converting every
+//!   character alone would never show that. Such phrases are looked for as
+//!   substrings, keyed by their first character, rather than putting their
+//!   characters in the set: `么麽` → `幺麽` must not send every `什么` to
+//!   OpenCC.
+//!
+//! That makes the fast path exact: OpenCC only ever replaces a dictionary
+//! key by its value, and a line with none of those characters and none of
+//! those phrases contains no key whose value differs from it.
 //!
 //! Conversion works line by line because OpenCC's phrase dictionary never
 //! spans a line break, so converting lines one at a time gives exactly what
@@ -17,15 +29,16 @@
 //! character count, that line is converted again piece by piece (see
 //! [`Converted`]) so that the alignment is still exact.
 
+use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use opencc_rust::{DefaultConfig, OpenCC};
 
 use crate::error::{Error, Result};
 
-/// Code points checked when the fast-path set is built: the whole BMP and
-/// the supplementary ideographic planes (extensions B to H).
-const PROBE_LIMIT: u32 = 0x32400;
+/// One bit per Unicode scalar value.
+const BITSET_WORDS: usize = 0x110000 / 64;
 
 /// Text after conversion, with the way back to the input's characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,11 +55,18 @@ pub struct Converter {
     opencc: OpenCC,
     /// Bit `c` is set when OpenCC changes character `c` on its own.
     changes: Vec<u64>,
+    /// Bit `c` is set when a context-only phrase starts with `c`.
+    phrase_starts: Vec<u64>,
+    /// Context-only phrases (see the module docs), by first character.
+    phrases: HashMap<char, Vec<Box<str>>>,
 }
 
 impl std::fmt::Debug for Converter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Converter").field("changing_chars", &self.changing_char_count()).finish()
+        f.debug_struct("Converter")
+            .field("changing_chars", &self.changing_char_count())
+            .field("context_phrases", &self.context_phrase_count())
+            .finish()
     }
 }
 
@@ -62,9 +82,7 @@ impl Converter {
     }
 
     fn build() -> std::result::Result<Converter, String> {
-        let opencc = open_t2s()?;
-        let changes = probe_changing_chars(&opencc);
-        Ok(Converter { opencc, changes })
+        open_t2s()
     }
 
     /// How many characters OpenCC changes on their own.
@@ -72,17 +90,35 @@ impl Converter {
         self.changes.iter().map(|w| w.count_ones() as usize).sum()
     }
 
-    /// Whether OpenCC would change `c` (on its own).
+    /// How many phrases change a character only in context.
+    pub fn context_phrase_count(&self) -> usize {
+        self.phrases.values().map(Vec::len).sum()
+    }
+
+    /// Whether OpenCC changes `c` on its own.
     #[inline]
     pub fn changes(&self, c: char) -> bool {
-        let i = c as u32;
-        i < PROBE_LIMIT && self.changes[(i / 64) as usize] & (1 << (i % 64)) != 0
+        bit(&self.changes, c)
     }
 
     /// Whether the fast path lets `text` through unconverted.
     pub fn is_unchanged(&self, text: &str) -> bool {
-        // Every character OpenCC changes is outside ASCII.
-        !text.chars().any(|c| !c.is_ascii() && self.changes(c))
+        for (i, c) in text.char_indices() {
+            // Nothing in OpenCC's t2s dictionaries starts with ASCII.
+            if c.is_ascii() {
+                continue;
+            }
+            if self.changes(c) {
+                return false;
+            }
+            if bit(&self.phrase_starts, c) {
+                let rest = &text[i..];
+                if self.phrases.get(&c).is_some_and(|ps| ps.iter().any(|p| rest.starts_with(&**p))) {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// OpenCC's own conversion of `text`, without the fast path. This is
@@ -169,54 +205,121 @@ impl Converter {
 }
 
 /// Opens OpenCC's `t2s` configuration from the dictionaries compiled into
-/// opencc-rust, so nothing has to be installed at run time.
-fn open_t2s() -> std::result::Result<OpenCC, String> {
+/// opencc-rust, so nothing has to be installed at run time, and reads the
+/// fast-path set off the same dictionaries.
+fn open_t2s() -> std::result::Result<Converter, String> {
     // opencc-rust's static dictionaries are written to a directory and
     // opened from there; OpenCC reads them into memory when it opens, so
     // the directory is removed right after. A private directory per
     // process keeps concurrent processes from racing on the files.
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let dir = std::env::temp_dir().join(format!("zhsearch-opencc-{}-{nanos}", std::process::id()));
-    opencc_rust::generate_static_dictionary(&dir, DefaultConfig::T2S)
-        .map_err(|e| format!("cannot write dictionaries to {}: {e}", dir.display()))?;
-    let config = dir.join(DefaultConfig::T2S.get_file_name());
-    let opened = match config.to_str() {
-        // opencc-rust panics on a path that is not UTF-8; refuse it first.
-        Some(_) => OpenCC::new(&config).map_err(|e| format!("cannot open {}: {e}", config.display())),
-        None => Err(format!("temporary directory is not UTF-8: {}", dir.display())),
-    };
+    let result = open_t2s_in(&dir);
     let _ = std::fs::remove_dir_all(&dir);
-    opened
+    result
 }
 
-/// Converts every probed character once, in one OpenCC call with a line
-/// break between characters (no phrase spans a line), and records which
-/// ones change.
-fn probe_changing_chars(opencc: &OpenCC) -> Vec<u64> {
-    let candidates: Vec<char> =
-        (0x80..PROBE_LIMIT).filter_map(char::from_u32).filter(|c| !c.is_control() && *c != '\n').collect();
-    let mut probe = String::with_capacity(candidates.len() * 5);
-    for c in &candidates {
-        probe.push(*c);
-        probe.push('\n');
+fn open_t2s_in(dir: &Path) -> std::result::Result<Converter, String> {
+    opencc_rust::generate_static_dictionary(dir, DefaultConfig::T2S)
+        .map_err(|e| format!("cannot write dictionaries to {}: {e}", dir.display()))?;
+    let config = dir.join(DefaultConfig::T2S.get_file_name());
+    // opencc-rust panics on a path that is not UTF-8; refuse it first.
+    if config.to_str().is_none() {
+        return Err(format!("temporary directory is not UTF-8: {}", dir.display()));
     }
-    let converted = opencc.convert(&probe);
-    let mut bits = vec![0u64; (PROBE_LIMIT as usize).div_ceil(64)];
-    let mut lines = converted.split('\n');
-    for c in &candidates {
-        let mut buf = [0u8; 4];
-        let changed = match lines.next() {
-            Some(line) => line != c.encode_utf8(&mut buf),
-            // Should OpenCC ever drop lines, treating the rest as changing
-            // only costs speed, never correctness.
-            None => true,
-        };
-        if changed {
-            let i = *c as u32;
-            bits[(i / 64) as usize] |= 1 << (i % 64);
+    let opencc = OpenCC::new(&config).map_err(|e| format!("cannot open {}: {e}", config.display()))?;
+    let mut changes = vec![0u64; BITSET_WORDS];
+    for (key, value) in lexicon::read(&dir.join("TSCharacters.ocd2"))? {
+        let mut chars = key.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            if key != value {
+                set_bit(&mut changes, c);
+            }
         }
     }
-    bits
+    let mut phrase_starts = vec![0u64; BITSET_WORDS];
+    let mut phrases: HashMap<char, Vec<Box<str>>> = HashMap::new();
+    for (key, value) in lexicon::read(&dir.join("TSPhrases.ocd2"))? {
+        if !changes_only_in_context(&key, &value, &changes) {
+            continue;
+        }
+        if let Some(first) = key.chars().next() {
+            set_bit(&mut phrase_starts, first);
+            phrases.entry(first).or_default().push(key.into_boxed_str());
+        }
+    }
+    Ok(Converter { opencc, changes, phrase_starts, phrases })
+}
+
+/// Whether converting phrase `key` to `value` changes something that the
+/// character set `changes` does not already announce.
+fn changes_only_in_context(key: &str, value: &str, changes: &[u64]) -> bool {
+    if key == value {
+        return false;
+    }
+    if key.chars().count() != value.chars().count() {
+        return !key.chars().any(|c| bit(changes, c));
+    }
+    key.chars().zip(value.chars()).any(|(k, v)| k != v && !bit(changes, k))
+}
+
+#[inline]
+fn bit(bits: &[u64], c: char) -> bool {
+    bits[(c as u32 / 64) as usize] & (1 << (c as u32 % 64)) != 0
+}
+
+fn set_bit(bits: &mut [u64], c: char) {
+    bits[(c as u32 / 64) as usize] |= 1 << (c as u32 % 64);
+}
+
+/// The entries of an OpenCC `.ocd2` dictionary, read by the C++ shim in
+/// `opencc_lexicon.cpp`.
+mod lexicon {
+    use std::ffi::{c_char, c_int, c_void, CString};
+    use std::path::Path;
+
+    type Emit = extern "C" fn(*mut c_void, *const c_char, usize, *const c_char, usize);
+
+    extern "C" {
+        fn zhsearch_opencc_lexicon(path: *const c_char, ctx: *mut c_void, emit: Emit) -> c_int;
+    }
+
+    extern "C" fn collect(
+        ctx: *mut c_void,
+        key: *const c_char,
+        key_len: usize,
+        value: *const c_char,
+        value_len: usize,
+    ) {
+        // SAFETY: `ctx` is the `Vec` passed to `read` below, alive for the
+        // whole call; the shim passes pointers to `len` valid bytes.
+        let (entries, key, value) = unsafe {
+            (
+                &mut *(ctx as *mut Vec<(String, String)>),
+                std::slice::from_raw_parts(key as *const u8, key_len),
+                std::slice::from_raw_parts(value as *const u8, value_len),
+            )
+        };
+        entries.push((String::from_utf8_lossy(key).into_owned(), String::from_utf8_lossy(value).into_owned()));
+    }
+
+    /// Every (key, default value) pair of the dictionary at `path`.
+    pub(super) fn read(path: &Path) -> Result<Vec<(String, String)>, String> {
+        let c_path = path
+            .to_str()
+            .and_then(|p| CString::new(p).ok())
+            .ok_or_else(|| format!("unusable dictionary path {}", path.display()))?;
+        let mut entries: Vec<(String, String)> = Vec::new();
+        // SAFETY: the path is a valid C string; `collect` matches `Emit` and
+        // only touches `entries` through `ctx`.
+        let status =
+            unsafe { zhsearch_opencc_lexicon(c_path.as_ptr(), &mut entries as *mut _ as *mut c_void, collect) };
+        match status {
+            0 => Ok(entries),
+            -1 => Err(format!("cannot open {}", path.display())),
+            _ => Err(format!("OpenCC cannot read the dictionary {}", path.display())),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -246,17 +349,43 @@ mod tests {
     }
 
     #[test]
-    fn probe_finds_traditional_chars_only() {
+    fn fast_path_set_holds_traditional_chars_only() {
         let c = conv();
         for ch in ['貧', '縣', '聞', '乾', '戶'] {
             assert!(c.changes(ch), "{ch} should be in the fast-path set");
         }
-        for ch in ['贫', '县', '闻', 'a', '，', '的'] {
+        for ch in ['贫', '县', '闻', 'a', '，', '的', '借', '藉', '么'] {
             assert!(!c.changes(ch), "{ch} should not be in the fast-path set");
         }
-        // OpenCC's t2s character table has a few thousand entries.
+        // 藉 changes only inside phrases (藉以 → 借以): the phrase, not the
+        // character, sends text to OpenCC.
+        assert_eq!(c.convert_full("藉以"), "借以");
+        assert!(!c.is_unchanged("他藉以窥知"));
+        assert!(c.is_unchanged("凭藉"), "{:?}", c.convert_full("凭藉"));
+        assert!(c.is_unchanged("什么"));
+        assert!(c.context_phrase_count() > 0);
         let n = c.changing_char_count();
         assert!((2_000..10_000).contains(&n), "{n} changing characters");
+    }
+
+    #[test]
+    fn every_char_opencc_changes_alone_is_in_the_set() {
+        // The set comes from the dictionaries; cross-check it against
+        // OpenCC's behaviour by converting every BMP and supplementary
+        // ideograph once (a line break between them, which no phrase spans).
+        let c = conv();
+        let candidates: Vec<char> = (0x80..0x32400).filter_map(char::from_u32).filter(|ch| !ch.is_control()).collect();
+        let probe: String = candidates.iter().flat_map(|&ch| [ch, '\n']).collect();
+        let converted = c.convert_full(&probe);
+        let lines: Vec<&str> = converted.split('\n').collect();
+        assert_eq!(lines.len(), candidates.len() + 1);
+        let mut missing = Vec::new();
+        for (ch, line) in candidates.iter().zip(&lines) {
+            if *line != ch.to_string() && !c.changes(*ch) {
+                missing.push(*ch);
+            }
+        }
+        assert!(missing.is_empty(), "changed by OpenCC but not in the set: {missing:?}");
     }
 
     #[test]

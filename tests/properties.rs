@@ -1,0 +1,124 @@
+//! Invariants of the analysis pipeline, over arbitrary strings and over
+//! sentences of the sample articles.
+
+use std::sync::{Arc, OnceLock};
+
+use proptest::prelude::*;
+use zhsearch::analysis::convert::Converter;
+use zhsearch::analysis::normalize::{class_of, is_han, CharClass};
+use zhsearch::analysis::{Analyzer, Token};
+
+fn analyzer() -> &'static Analyzer {
+    static A: OnceLock<Analyzer> = OnceLock::new();
+    A.get_or_init(|| Analyzer::new().expect("analyzer builds"))
+}
+
+fn converter() -> Arc<Converter> {
+    Converter::shared().expect("OpenCC")
+}
+
+fn sentences() -> &'static [String] {
+    static S: OnceLock<Vec<String>> = OnceLock::new();
+    S.get_or_init(|| {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+        let mut out = Vec::new();
+        let mut paths: Vec<_> = std::fs::read_dir(dir).expect("sample dir").map(|e| e.expect("entry").path()).collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).expect("sample text");
+            out.extend(
+                text.split(['。', '\n', '!', '?']).map(str::trim).filter(|s| s.chars().count() > 3).map(String::from),
+            );
+        }
+        out
+    })
+}
+
+/// Text made of the characters that make trouble: Traditional and
+/// Simplified pairs, OpenCC's context-dependent ones, full-width forms,
+/// Latin, digits and decimal points, punctuation, spaces, emoji, marks,
+/// kana, characters outside the BMP and NUL.
+fn tricky_text() -> impl Strategy<Value = String> {
+    let alphabet: Vec<char> = "貧困縣贫困县乾隆燥干幹著着髮发後后臺台里裡麵面戰战攻堅坚脫脱的了是在和\
+        １９ＡＢａｂ　AaZz0159.,.。，、！？「」《》 \t\n%-😀\u{301}かなカ𠀀𠀁\0"
+        .chars()
+        .collect();
+    prop::collection::vec(prop::sample::select(alphabet), 0..40).prop_map(|cs| cs.into_iter().collect())
+}
+
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![tricky_text(), any::<String>(), prop::sample::select(sentences().to_vec())]
+}
+
+fn check_offsets(input: &str, tokens: &[Token]) -> Result<(), TestCaseError> {
+    let mut last_position = 0;
+    for t in tokens {
+        prop_assert!(t.offset_from < t.offset_to, "empty range {t:?}");
+        prop_assert!(input.get(t.offset_from..t.offset_to).is_some(), "{t:?} not on char boundaries of {input:?}");
+        prop_assert!(!t.text.is_empty());
+        prop_assert!(t.text.chars().all(|c| class_of(c) != CharClass::Separator || c == '.'), "separator in {t:?}");
+        prop_assert!(t.position >= last_position, "positions must not decrease: {t:?}");
+        last_position = t.position;
+    }
+    Ok(())
+}
+
+fn texts_and_positions(tokens: Vec<Token>) -> Vec<(String, usize)> {
+    tokens.into_iter().map(|t| (t.text, t.position)).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn offsets_are_char_ranges_of_the_original(input in any_text()) {
+        check_offsets(&input, &analyzer().analyze(&input))?;
+        check_offsets(&input, &analyzer().analyze_query(&input))?;
+        check_offsets(&input, &analyzer().char_tokens(&input))?;
+    }
+
+    #[test]
+    fn script_blind(input in prop_oneof![tricky_text(), prop::sample::select(sentences().to_vec())]) {
+        let simplified = converter().convert_full(&input);
+        prop_assert_eq!(texts_and_positions(analyzer().analyze(&input)), texts_and_positions(analyzer().analyze(&simplified)));
+        prop_assert_eq!(texts_and_positions(analyzer().char_tokens(&input)), texts_and_positions(analyzer().char_tokens(&simplified)));
+    }
+
+    #[test]
+    fn char_tokens_cover_every_han_character(input in any_text()) {
+        let tokens = analyzer().char_tokens(&input);
+        for (i, c) in input.char_indices() {
+            if is_han(c) {
+                // Exactly one char-level token starts at each Han character.
+                let starting = tokens.iter().filter(|t| t.offset_from == i).count();
+                prop_assert_eq!(starting, 1, "{:?} at byte {} of {:?}", c, i, input);
+            }
+        }
+    }
+
+    #[test]
+    fn a_substring_is_a_phrase_of_char_tokens(
+        sentence in prop::sample::select(sentences().to_vec()),
+        start in 0usize..200,
+        len in 1usize..8,
+    ) {
+        // Any run of word characters cut from a sentence is found in it as
+        // consecutive char tokens: what quoted queries rely on.
+        let chars: Vec<char> = sentence.chars().collect();
+        let start = start % chars.len();
+        let piece: String = chars[start..(start + len).min(chars.len())]
+            .iter()
+            .take_while(|c| class_of(**c) != CharClass::Separator)
+            .collect();
+        prop_assume!(!piece.is_empty());
+        let query = analyzer().char_tokens(&piece);
+        let doc = analyzer().char_tokens(&sentence);
+        let q0 = &query[0];
+        let found = doc.iter().filter(|d| query.len() == 1 && d.text.starts_with(q0.text.as_str())
+            || d.text == q0.text).any(|d| {
+            query.iter().skip(1).all(|q| doc.iter().any(|e| e.position == d.position + q.position - q0.position
+                && (e.text == q.text || (q.text.chars().count() == 1 && e.text.starts_with(q.text.as_str())))))
+        });
+        prop_assert!(found, "{:?} not found in {:?}", piece, sentence);
+    }
+}
