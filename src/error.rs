@@ -97,6 +97,82 @@ pub enum Error {
     /// OpenCC could not be set up.
     #[error("OpenCC: {0}")]
     OpenCc(String),
+
+    /// Another writer holds the index's write lock (in this process or another).
+    #[error("{}: the index is already open for writing by another writer", dir.display())]
+    WriterLocked {
+        /// The index directory.
+        dir: PathBuf,
+    },
+
+    /// The directory holds no zhsearch index.
+    #[error("{}: not a zhsearch index ({reason})", dir.display())]
+    NotAnIndex {
+        /// The directory that was opened.
+        dir: PathBuf,
+        /// What is missing or wrong.
+        reason: String,
+    },
+
+    /// `create` was pointed at a directory that already holds an index.
+    #[error("{}: an index already exists here", dir.display())]
+    IndexExists {
+        /// The index directory.
+        dir: PathBuf,
+    },
+
+    /// The index was built with other analyzer settings than the ones given.
+    /// Searching it with these settings would silently give wrong results.
+    #[error(
+        "{}: the index was built with analyzer settings {stored}, not the requested {requested}; \
+         open it without settings to use the stored ones, or rebuild it",
+        dir.display()
+    )]
+    SettingsMismatch {
+        /// The index directory.
+        dir: PathBuf,
+        /// Fingerprint of the stored settings.
+        stored: String,
+        /// Fingerprint of the requested settings.
+        requested: String,
+    },
+
+    /// A query was rejected.
+    #[error("query: {0}")]
+    Query(#[from] QueryError),
+
+    /// tantivy reported an error.
+    #[error("index{}: {source}", dir.as_ref().map(|d| format!(" {}", d.display())).unwrap_or_default())]
+    Index {
+        /// The index directory, for an index on disk.
+        dir: Option<PathBuf>,
+        /// tantivy's error.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+}
+
+/// Why a query was rejected. The query language itself is read leniently
+/// (see [`crate::query`]), so only the limits reject a query.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    /// The query is longer than [`crate::query::MAX_QUERY_CHARS`].
+    #[error("the query is {len} characters long; the limit is {max}")]
+    TooLong {
+        /// The query's length in characters.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The query has more terms than [`crate::query::MAX_QUERY_TERMS`].
+    #[error("the query has {count} terms; the limit is {max}")]
+    TooManyTerms {
+        /// How many terms (space-separated words and quoted phrases) it has.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl Error {

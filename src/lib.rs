@@ -16,13 +16,19 @@
 //!
 //! - [`analysis`]: normalization, Traditional → Simplified conversion,
 //!   jieba segmentation and the tantivy tokenizers built from them.
+//! - [`article`] and [`ingest`]: articles, and reading them from raw news
+//!   pages, JSON and JSONL.
 //! - [`Error`]: the one error type, with the location of bad input.
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod article;
 mod error;
+pub mod index;
+pub mod ingest;
+pub mod query;
 
-pub use error::{Error, Location, Result};
+pub use error::{Error, Location, QueryError, Result};
 
 // The README's code blocks are compiled and run as doctests.
 #[cfg(doctest)]

@@ -198,6 +198,12 @@ impl Analyzer {
         out
     }
 
+    /// Whether `word` (already folded) is in jieba's dictionary, user words
+    /// included. A word that is not was guessed by jieba's HMM.
+    pub fn knows_word(&self, word: &str) -> bool {
+        self.inner.jieba.has_word(word)
+    }
+
     /// Whether `word` (already folded) is one of this analyzer's stop words.
     pub fn is_stop_word(&self, word: &str) -> bool {
         self.inner.stop_words.contains(word)

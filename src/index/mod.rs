@@ -1,0 +1,338 @@
+//! The index: a directory of tantivy segments (or RAM), plus the analyzer
+//! settings it was built with.
+//!
+//! ```
+//! use zhsearch::analysis::AnalyzerSettings;
+//! use zhsearch::article::Article;
+//! use zhsearch::index::SearchIndex;
+//!
+//! let index = SearchIndex::in_memory(&AnalyzerSettings::default())?;
+//! let mut writer = index.writer()?;
+//! writer.upsert(&Article::new("a1", "貧困縣逐一清零"))?;
+//! writer.commit()?;
+//! assert_eq!(index.num_docs(), 1);
+//! # Ok::<(), zhsearch::Error>(())
+//! ```
+//!
+//! # On disk
+//!
+//! Next to tantivy's files, `zhsearch.json` records the analyzer settings.
+//! [`SearchIndex::open`] builds its analyzer from them, so a query is
+//! always tokenized the way the documents were; asking for other settings
+//! ([`SearchIndex::open_with`]) is an error rather than silently different
+//! tokenization.
+//!
+//! # Writing
+//!
+//! One [`IndexWriter`] at a time may write to an index, across threads and
+//! processes (tantivy's directory lock). Changes become visible to searches,
+//! and durable, at [`IndexWriter::commit`]; a crash before it loses only the
+//! uncommitted changes, never a committed article.
+
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::LockError;
+use tantivy::schema::{TantivyDocument, Value};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyError, Term};
+
+use crate::analysis::{Analyzer, AnalyzerSettings};
+use crate::article::Article;
+use crate::error::{Error, Location, Result};
+pub use schema::Fields;
+
+/// The file, in the index directory, that records zhsearch's settings.
+pub const SETTINGS_FILE: &str = "zhsearch.json";
+
+/// Version of the on-disk layout (schema and settings file).
+const FORMAT_VERSION: u32 = 1;
+
+/// The largest article body accepted, in bytes. A larger one is rejected by
+/// [`IndexWriter::upsert`]: tantivy's indexing buffer would have to hold
+/// tens of millions of tokens for it at once.
+pub const MAX_ARTICLE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Memory for tantivy's indexing buffers, shared by its threads.
+const WRITER_MEMORY: usize = 256 * 1024 * 1024;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredSettings {
+    format: u32,
+    analyzer: AnalyzerSettings,
+}
+
+/// A searchable collection of articles. Cheap to share across threads
+/// (`&SearchIndex` is all a search needs).
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    pub(crate) analyzer: Analyzer,
+    dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("dir", &self.dir).field("docs", &self.num_docs()).finish()
+    }
+}
+
+impl SearchIndex {
+    /// Creates a new index in `dir` (created if missing). Fails if `dir`
+    /// already holds an index.
+    pub fn create(dir: impl AsRef<Path>, settings: &AnalyzerSettings) -> Result<SearchIndex> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        if dir.join(SETTINGS_FILE).exists() || dir.join("meta.json").exists() {
+            return Err(Error::IndexExists { dir: dir.to_owned() });
+        }
+        let analyzer = Analyzer::from_settings(settings)?;
+        let stored = StoredSettings { format: FORMAT_VERSION, analyzer: analyzer.settings().clone() };
+        let json =
+            serde_json::to_vec_pretty(&stored).map_err(|e| Error::invalid(Location::default(), e.to_string()))?;
+        // Settings first: an index directory without them is not ours.
+        write_atomically(&dir.join(SETTINGS_FILE), &json)?;
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_dir(dir, schema).map_err(|e| index_error(Some(dir), e))?;
+        SearchIndex::assemble(index, fields, analyzer, Some(dir.to_owned()))
+    }
+
+    /// Opens the index in `dir` with the analyzer settings it was built with.
+    pub fn open(dir: impl AsRef<Path>) -> Result<SearchIndex> {
+        let dir = dir.as_ref();
+        let settings = read_settings(dir)?;
+        let analyzer = Analyzer::from_settings(&settings)?;
+        let index = Index::open_in_dir(dir).map_err(|e| not_an_index(dir, e))?;
+        let fields = schema::resolve(&index.schema())
+            .ok_or_else(|| Error::NotAnIndex { dir: dir.to_owned(), reason: "its schema is not zhsearch's".into() })?;
+        SearchIndex::assemble(index, fields, analyzer, Some(dir.to_owned()))
+    }
+
+    /// Opens the index in `dir`, insisting that it was built with `settings`.
+    /// Different settings are [`Error::SettingsMismatch`].
+    pub fn open_with(dir: impl AsRef<Path>, settings: &AnalyzerSettings) -> Result<SearchIndex> {
+        let dir = dir.as_ref();
+        let index = SearchIndex::open(dir)?;
+        let requested = Analyzer::from_settings(settings)?;
+        if requested.fingerprint() != index.analyzer.fingerprint() {
+            return Err(Error::SettingsMismatch {
+                dir: dir.to_owned(),
+                stored: index.analyzer.fingerprint().to_owned(),
+                requested: requested.fingerprint().to_owned(),
+            });
+        }
+        Ok(index)
+    }
+
+    /// Opens the index in `dir` if there is one (it must have been built with
+    /// `settings`), or creates it.
+    pub fn open_or_create(dir: impl AsRef<Path>, settings: &AnalyzerSettings) -> Result<SearchIndex> {
+        let dir = dir.as_ref();
+        if dir.join(SETTINGS_FILE).exists() {
+            SearchIndex::open_with(dir, settings)
+        } else {
+            SearchIndex::create(dir, settings)
+        }
+    }
+
+    /// An index held in memory, gone when dropped.
+    pub fn in_memory(settings: &AnalyzerSettings) -> Result<SearchIndex> {
+        let analyzer = Analyzer::from_settings(settings)?;
+        let (schema, fields) = schema::build();
+        SearchIndex::assemble(Index::create_in_ram(schema), fields, analyzer, None)
+    }
+
+    fn assemble(index: Index, fields: Fields, analyzer: Analyzer, dir: Option<PathBuf>) -> Result<SearchIndex> {
+        index.tokenizers().register(schema::WORD_TOKENIZER, analyzer.word_tokenizer());
+        index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
+        // Our own commits reload the reader at once (see `IndexWriter::commit`);
+        // the file watcher picks up commits made by other processes.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|e| index_error(dir.as_deref(), e))?;
+        Ok(SearchIndex { index, reader, fields, analyzer, dir })
+    }
+
+    /// The analyzer this index tokenizes with.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The index directory, or `None` for an index in memory.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Number of articles visible to searches.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Makes the latest commit (of any process) visible now rather than
+    /// after the file watcher's delay.
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload().map_err(|e| self.error(e))
+    }
+
+    /// How many commits the index has seen: it grows by one with each
+    /// commit that changed something, so readers can tell how fresh their
+    /// view is.
+    pub fn commit_count(&self) -> u64 {
+        self.reader.searcher().index().load_metas().map(|m| m.opstamp).unwrap_or(0)
+    }
+
+    /// The article with this id, if one is committed.
+    pub fn get(&self, id: &str) -> Result<Option<Article>> {
+        let searcher = self.reader.searcher();
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())
+            .map_err(|e| self.error(e))?;
+        match top.first() {
+            Some((_, address)) => Ok(Some(self.load_article(&searcher, *address)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads a stored article back.
+    pub(crate) fn load_article(&self, searcher: &tantivy::Searcher, address: tantivy::DocAddress) -> Result<Article> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
+        let json = doc.get_first(self.fields.article).and_then(|v| v.as_str()).unwrap_or_default();
+        serde_json::from_str(json).map_err(|e| {
+            Error::invalid(Location::default().in_field("article"), format!("stored article is unreadable: {e}"))
+        })
+    }
+
+    /// A writer; only one may exist per index at a time.
+    pub fn writer(&self) -> Result<IndexWriter> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+        let writer = self.index.writer_with_num_threads(threads, WRITER_MEMORY).map_err(|e| match e {
+            TantivyError::LockFailure(LockError::LockBusy, _) => {
+                Error::WriterLocked { dir: self.dir.clone().unwrap_or_else(|| PathBuf::from("<memory>")) }
+            }
+            e => self.error(e),
+        })?;
+        Ok(IndexWriter { writer, reader: self.reader.clone(), fields: self.fields, dir: self.dir.clone() })
+    }
+
+    pub(crate) fn error(&self, e: TantivyError) -> Error {
+        index_error(self.dir.as_deref(), e)
+    }
+}
+
+/// Adds, replaces and deletes articles. Nothing is visible or durable until
+/// [`commit`](IndexWriter::commit).
+pub struct IndexWriter {
+    writer: tantivy::IndexWriter,
+    reader: IndexReader,
+    fields: Fields,
+    dir: Option<PathBuf>,
+}
+
+impl IndexWriter {
+    /// Adds `article`, replacing any article with the same id. Within one
+    /// commit, the last upsert of an id wins.
+    pub fn upsert(&mut self, article: &Article) -> Result<()> {
+        let location = || Location::default().in_field("body");
+        if article.body.trim().is_empty() {
+            return Err(Error::invalid(location(), format!("article `{}` has an empty body", article.id)));
+        }
+        if article.body.len() > MAX_ARTICLE_BYTES {
+            return Err(Error::invalid(
+                location(),
+                format!(
+                    "article `{}` has a body of {} bytes; the limit is {MAX_ARTICLE_BYTES}",
+                    article.id,
+                    article.body.len()
+                ),
+            ));
+        }
+        if article.id.is_empty() {
+            return Err(Error::invalid(Location::default().in_field("id"), "article id is empty"));
+        }
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &article.id);
+        if let Some(title) = &article.title {
+            doc.add_text(f.title, title);
+            doc.add_text(f.title_chars, title);
+        }
+        doc.add_text(f.body, &article.body);
+        doc.add_text(f.body_chars, &article.body);
+        if let Some(source) = &article.source {
+            doc.add_text(f.source, source);
+        }
+        if let Some(author) = &article.author {
+            doc.add_text(f.author, author);
+        }
+        if let Some(at) = &article.published_at {
+            doc.add_date(f.published_at, tantivy::DateTime::from_timestamp_secs(at.timestamp()));
+        }
+        let json = serde_json::to_string(article).map_err(|e| Error::invalid(location(), e.to_string()))?;
+        doc.add_text(f.article, json);
+        self.writer.delete_term(Term::from_field_text(f.id, &article.id));
+        self.writer.add_document(doc).map_err(|e| index_error(self.dir.as_deref(), e))?;
+        Ok(())
+    }
+
+    /// Deletes the article with this id, if there is one.
+    pub fn delete(&mut self, id: &str) {
+        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+    }
+
+    /// Makes every change so far durable and visible to searches.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit().map_err(|e| index_error(self.dir.as_deref(), e))?;
+        self.reader.reload().map_err(|e| index_error(self.dir.as_deref(), e))
+    }
+
+    /// Drops every change since the last commit.
+    pub fn rollback(&mut self) -> Result<()> {
+        self.writer.rollback().map(|_| ()).map_err(|e| index_error(self.dir.as_deref(), e))
+    }
+}
+
+fn index_error(dir: Option<&Path>, source: TantivyError) -> Error {
+    Error::Index { dir: dir.map(Path::to_owned), source }
+}
+
+fn not_an_index(dir: &Path, e: TantivyError) -> Error {
+    Error::NotAnIndex { dir: dir.to_owned(), reason: e.to_string() }
+}
+
+fn read_settings(dir: &Path) -> Result<AnalyzerSettings> {
+    let path = dir.join(SETTINGS_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NotAnIndex { dir: dir.to_owned(), reason: format!("{SETTINGS_FILE} is missing") });
+        }
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let stored: StoredSettings = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::invalid(Location::file(&path).at_line(e.line()), e.to_string()))?;
+    if stored.format != FORMAT_VERSION {
+        return Err(Error::invalid(
+            Location::file(&path).in_field("format"),
+            format!("index format {} is not supported (this zhsearch reads {FORMAT_VERSION})", stored.format),
+        ));
+    }
+    Ok(stored.analyzer)
+}
+
+/// Writes via a temporary file and a rename, so a crash leaves either the
+/// old file or the new one, never half of one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}

@@ -1,0 +1,95 @@
+//! The tantivy schema: which fields an article becomes, and why.
+//!
+//! | field | what | options |
+//! |---|---|---|
+//! | `id` | the article id | exact string, stored: upserts delete by it |
+//! | `title`, `body` | word tokens ([`Analyzer::word_tokenizer`]) | frequencies and positions, not stored |
+//! | `title_chars`, `body_chars` | character bigrams ([`Analyzer::char_tokenizer`]) | frequencies and positions, not stored |
+//! | `source`, `author` | publisher and author | exact strings, fast (facets, filters) |
+//! | `published_at` | publication time | indexed, fast date (ranges, sorting, month facets) |
+//! | `article` | the whole article as JSON | stored only |
+//!
+//! The text is stored once, inside `article`, not once per text field: the
+//! document store is most of an index's size after the postings. tantivy
+//! keeps no offsets in its postings, so highlighting runs the analyzer over
+//! the stored original text again; that also puts the highlights in the
+//! original script.
+//!
+//! [`Analyzer::word_tokenizer`]: crate::analysis::Analyzer::word_tokenizer
+//! [`Analyzer::char_tokenizer`]: crate::analysis::Analyzer::char_tokenizer
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
+};
+
+/// Name under which the word tokenizer is registered.
+pub const WORD_TOKENIZER: &str = "zh_words";
+/// Name under which the character tokenizer is registered.
+pub const CHAR_TOKENIZER: &str = "zh_chars";
+
+/// The fields of the schema, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Article id (exact).
+    pub id: Field,
+    /// Title, word tokens.
+    pub title: Field,
+    /// Title, character tokens.
+    pub title_chars: Field,
+    /// Body, word tokens.
+    pub body: Field,
+    /// Body, character tokens.
+    pub body_chars: Field,
+    /// Publisher (exact, fast).
+    pub source: Field,
+    /// Author (exact, fast).
+    pub author: Field,
+    /// Publication time (fast date).
+    pub published_at: Field,
+    /// The article as JSON (stored).
+    pub article: Field,
+}
+
+/// Builds the schema and its fields.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        title: b.add_text_field("title", text(WORD_TOKENIZER)),
+        title_chars: b.add_text_field("title_chars", text(CHAR_TOKENIZER)),
+        body: b.add_text_field("body", text(WORD_TOKENIZER)),
+        body_chars: b.add_text_field("body_chars", text(CHAR_TOKENIZER)),
+        source: b.add_text_field("source", STRING | FAST),
+        author: b.add_text_field("author", STRING | FAST),
+        published_at: b.add_date_field(
+            "published_at",
+            DateOptions::default().set_indexed().set_fast().set_precision(DateTimePrecision::Seconds),
+        ),
+        article: b.add_text_field("article", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Resolves the fields of a schema read from disk, checking that it is ours.
+pub fn resolve(schema: &Schema) -> Option<Fields> {
+    let f = |name: &str| schema.get_field(name).ok();
+    Some(Fields {
+        id: f("id")?,
+        title: f("title")?,
+        title_chars: f("title_chars")?,
+        body: f("body")?,
+        body_chars: f("body_chars")?,
+        source: f("source")?,
+        author: f("author")?,
+        published_at: f("published_at")?,
+        article: f("article")?,
+    })
+}

@@ -1,0 +1,225 @@
+//! Snippets: fragments of the original text with the matches marked.
+//!
+//! The stored text is analyzed again (tantivy keeps no offsets), so every
+//! mark is a byte range of the text as written, in its own script: a query
+//! for `贫困县` marks `貧困縣` in a Traditional article.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use super::build::Highlights;
+use crate::analysis::Analyzer;
+
+/// Which field a snippet comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SnippetField {
+    /// The title, whole.
+    Title,
+    /// A fragment of the body.
+    Body,
+}
+
+/// A fragment of a field's original text with the matches marked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snippet {
+    /// The field it comes from.
+    pub field: SnippetField,
+    /// The fragment, exactly as in the article.
+    pub text: String,
+    /// Marked byte ranges of `text`, sorted, not overlapping or touching.
+    pub highlights: Vec<Range<usize>>,
+}
+
+impl Snippet {
+    /// The marks as character ranges of `text`, for consumers that count
+    /// characters (JavaScript, the `--json` output of the example).
+    pub fn char_highlights(&self) -> Vec<Range<usize>> {
+        let char_at = |byte: usize| self.text[..byte].chars().count();
+        self.highlights.iter().map(|r| char_at(r.start)..char_at(r.end)).collect()
+    }
+
+    /// The text with each mark wrapped in `open` and `close`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + self.highlights.len() * (open.len() + close.len()));
+        let mut last = 0;
+        for r in &self.highlights {
+            out.push_str(&self.text[last..r.start]);
+            out.push_str(open);
+            out.push_str(&self.text[r.clone()]);
+            out.push_str(close);
+            last = r.end;
+        }
+        out.push_str(&self.text[last..]);
+        out
+    }
+}
+
+/// The byte ranges of `text` that the query matches: its words, where
+/// the analyzer finds them, and its substrings. Sorted and merged.
+pub(crate) fn match_ranges(analyzer: &Analyzer, hl: &Highlights, text: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    if !hl.words.is_empty() {
+        ranges.extend(
+            analyzer
+                .analyze(text)
+                .into_iter()
+                .filter(|t| hl.words.contains(&t.text))
+                .map(|t| t.offset_from..t.offset_to),
+        );
+    }
+    if !hl.patterns.is_empty() {
+        let toks = analyzer.char_tokens(text);
+        let at: HashMap<usize, usize> = toks.iter().enumerate().map(|(i, t)| (t.position, i)).collect();
+        for pattern in &hl.patterns {
+            let last = pattern.tokens.len() - 1;
+            let prefix = pattern.ends_in_prefix();
+            let matches = |k: usize, doc: &str| {
+                let want = pattern.tokens[k].1.as_str();
+                if k == last && prefix {
+                    doc.starts_with(want)
+                } else {
+                    doc == want
+                }
+            };
+            for start in &toks {
+                if !matches(0, &start.text) {
+                    continue;
+                }
+                let mut end = None;
+                for (k, (rel, _)) in pattern.tokens.iter().enumerate() {
+                    match at.get(&(start.position + rel)).map(|&i| &toks[i]) {
+                        Some(t) if matches(k, &t.text) => {
+                            end = Some(if k == last && prefix {
+                                // Only the first character of the document's token.
+                                t.offset_from + text[t.offset_from..].chars().next().map_or(0, char::len_utf8)
+                            } else {
+                                t.offset_to
+                            });
+                        }
+                        _ => {
+                            end = None;
+                            break;
+                        }
+                    }
+                }
+                if let Some(end) = end {
+                    ranges.push(start.offset_from..end);
+                }
+            }
+        }
+    }
+    merge(ranges)
+}
+
+/// Sorts ranges and merges those that overlap or touch.
+pub(crate) fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Up to `count` fragments of about `length` characters from `text`,
+/// chosen to hold the most marks, in text order. Without marks, the
+/// opening of the text.
+pub(crate) fn fragments(text: &str, ranges: &[Range<usize>], count: usize, length: usize) -> Vec<Snippet> {
+    if count == 0 || length == 0 || text.trim().is_empty() {
+        return Vec::new();
+    }
+    // Byte offset of every character, and of the end.
+    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+    let n = bounds.len() - 1;
+    let char_of = |byte: usize| bounds.partition_point(|&b| b < byte);
+    let window = |start: usize| -> (usize, usize) {
+        let end = (start + length).min(n);
+        (end.saturating_sub(length), end)
+    };
+    let mut candidates: Vec<(usize, usize, usize)> = Vec::new(); // (marks, start, end) in chars
+    for r in ranges {
+        let lead = length / 5;
+        let (s, mut e) = window(char_of(r.start).saturating_sub(lead));
+        // Never cut a mark in two at the end of a fragment.
+        e = e.max(char_of(r.end));
+        let inside = ranges.iter().filter(|o| char_of(o.start) >= s && char_of(o.end) <= e).count();
+        candidates.push((inside, s, e));
+    }
+    if candidates.is_empty() {
+        let start = text.char_indices().find(|(_, c)| !c.is_whitespace()).map_or(0, |(i, _)| char_of(i));
+        let (s, e) = (start, (start + length).min(n));
+        return vec![snippet(text, &bounds, s, e, ranges)];
+    }
+    // Most marks first; earlier first among equals.
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    for (_, s, e) in candidates {
+        if chosen.len() == count {
+            break;
+        }
+        if chosen.iter().all(|&(cs, ce)| e <= cs || s >= ce) {
+            chosen.push((s, e));
+        }
+    }
+    chosen.sort_unstable();
+    chosen.into_iter().map(|(s, e)| snippet(text, &bounds, s, e, ranges)).collect()
+}
+
+fn snippet(text: &str, bounds: &[usize], s: usize, e: usize, ranges: &[Range<usize>]) -> Snippet {
+    let (from, to) = (bounds[s], bounds[e]);
+    let highlights = ranges
+        .iter()
+        .filter(|r| r.end > from && r.start < to)
+        .map(|r| r.start.max(from) - from..r.end.min(to) - from)
+        .collect();
+    Snippet { field: SnippetField::Body, text: text[from..to].to_owned(), highlights }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_joins_overlapping_and_touching_ranges() {
+        type Case = (&'static [(usize, usize)], &'static [(usize, usize)]);
+        let cases: [Case; 5] = [
+            (&[], &[]),
+            (&[(3, 6), (0, 3)], &[(0, 6)]),
+            (&[(0, 6), (3, 9)], &[(0, 9)]),
+            (&[(0, 3), (4, 6)], &[(0, 3), (4, 6)]),
+            (&[(0, 9), (3, 6)], &[(0, 9)]),
+        ];
+        for (input, want) in cases {
+            let got: Vec<(usize, usize)> =
+                merge(input.iter().map(|&(a, b)| a..b).collect()).into_iter().map(|r| (r.start, r.end)).collect();
+            assert_eq!(got, want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn fragments_hold_the_marks() {
+        let text = "甲乙丙丁戊己庚辛壬癸".repeat(10);
+        let mark = text.find("庚辛").map(|i| i..i + "庚辛".len()).into_iter().collect::<Vec<_>>();
+        let frags = fragments(&text, &mark, 2, 12);
+        assert_eq!(frags.len(), 1);
+        let f = &frags[0];
+        assert_eq!(f.text.chars().count(), 12);
+        assert_eq!(&f.text[f.highlights[0].clone()], "庚辛");
+        assert_eq!(f.marked("[", "]").matches("[庚辛]").count(), 1);
+        assert_eq!(f.char_highlights()[0].len(), 2);
+    }
+
+    #[test]
+    fn fragments_without_marks_open_the_text() {
+        let frags = fragments("  \n开头的文字和后面的文字", &[], 3, 4);
+        assert_eq!(frags.len(), 1);
+        assert_eq!(frags[0].text, "开头的文");
+        assert!(frags[0].highlights.is_empty());
+    }
+}

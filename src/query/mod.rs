@@ -1,0 +1,414 @@
+//! Queries: the query language, search requests and their results.
+//!
+//! ```
+//! use zhsearch::analysis::AnalyzerSettings;
+//! use zhsearch::article::Article;
+//! use zhsearch::index::SearchIndex;
+//! use zhsearch::query::SearchRequest;
+//!
+//! let index = SearchIndex::in_memory(&AnalyzerSettings::default())?;
+//! let mut writer = index.writer()?;
+//! writer.upsert(&Article::new("tw", "貧困縣逐一清零"))?;
+//! writer.commit()?;
+//!
+//! // A Simplified query finds the Traditional article and marks it as written.
+//! let results = index.search(&SearchRequest::new("贫困县"))?;
+//! assert_eq!(results.total, 1);
+//! assert_eq!(results.hits[0].snippets[0].marked("[", "]"), "[貧困縣]逐一清零");
+//! # Ok::<(), zhsearch::Error>(())
+//! ```
+//!
+//! # The query language
+//!
+//! - `贫困县 干部`: words separated by spaces must all match.
+//! - `"脱贫攻坚"`: the quoted text must occur exactly, after normalization
+//!   and conversion; recall and precision are exact whatever jieba does
+//!   with the context. See [`crate::analysis`] for separators inside quotes.
+//! - `-贵州`: excludes documents that match.
+//! - `扶贫 OR 脱贫`: either; AND binds tighter than OR.
+//! - `title:小康`: the word must be in the title (`body:` likewise).
+//!
+//! Every string is a valid query: the language is read leniently (see
+//! [`parse`]). An empty query, or one of only punctuation or stop words,
+//! has no hits. A query with only exclusions matches every document that
+//! none of them matches.
+//!
+//! # Matching strategies
+//!
+//! Under [`Matching::All`], only documents that match every clause are
+//! hits, and `total` counts them. Under [`Matching::Relaxed`] (the
+//! default), when a query of one branch has two or more words, documents
+//! missing some of them follow the full matches: first those missing only
+//! the most common word, then the two most common, and so on, down to those
+//! that match only the rarest word. Every full match ranks above every
+//! partial one. `total` then counts all of them (every document that
+//! matches at least the rarest word), and `full_matches` counts the
+//! documents that match every word. Queries with `OR` are not relaxed.
+
+pub mod build;
+mod facets;
+mod highlight;
+pub mod parse;
+
+use std::ops::Bound;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, SegmentReader};
+
+use crate::article::Article;
+pub use crate::error::QueryError;
+use crate::error::Result;
+use crate::index::SearchIndex;
+use build::{Builder, Highlights};
+pub use facets::Facets;
+pub use highlight::{Snippet, SnippetField};
+pub use parse::{parse, ParsedQuery};
+
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// The most terms (words and quoted texts) a query may have.
+pub const MAX_QUERY_TERMS: usize = 64;
+
+/// Which documents count as matches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Matching {
+    /// Only documents that match every word.
+    All,
+    /// Full matches first, then documents missing some words; see the module docs.
+    #[default]
+    Relaxed,
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first (BM25, title weighted above body).
+    #[default]
+    Relevance,
+    /// Latest publication first; undated articles last.
+    Newest,
+    /// Earliest publication first; undated articles last.
+    Oldest,
+}
+
+/// A search: a query string and how to run it.
+///
+/// ```
+/// use zhsearch::query::{SearchRequest, Sort};
+///
+/// let request = SearchRequest::new("扶贫 干部").source("南方日报").sort(Sort::Newest).limit(5);
+/// # let _ = request;
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    /// The query, in the language of the module docs.
+    pub query: String,
+    /// Full matches only, or relaxed.
+    pub matching: Matching,
+    /// Only articles from this source (exact).
+    pub source: Option<String>,
+    /// Only articles published at or after this time.
+    pub published_from: Option<DateTime<FixedOffset>>,
+    /// Only articles published before or at this time.
+    pub published_to: Option<DateTime<FixedOffset>>,
+    /// The order of hits.
+    pub sort: Sort,
+    /// How many hits to return.
+    pub limit: usize,
+    /// How many hits to skip first.
+    pub offset: usize,
+    /// How many body fragments per hit.
+    pub snippet_count: usize,
+    /// The length of a fragment, in characters.
+    pub snippet_length: usize,
+}
+
+impl SearchRequest {
+    /// A request for `query`: relaxed matching, by relevance, ten hits, two
+    /// fragments of 80 characters each.
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            matching: Matching::Relaxed,
+            source: None,
+            published_from: None,
+            published_to: None,
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            snippet_count: 2,
+            snippet_length: 80,
+        }
+    }
+
+    /// Sets the matching strategy.
+    pub fn matching(mut self, matching: Matching) -> Self {
+        self.matching = matching;
+        self
+    }
+
+    /// Only articles from `source`.
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// Only articles published between `from` and `to`, both included;
+    /// either may be open.
+    pub fn published_between(mut self, from: Option<DateTime<FixedOffset>>, to: Option<DateTime<FixedOffset>>) -> Self {
+        self.published_from = from;
+        self.published_to = to;
+        self
+    }
+
+    /// Sets the order of hits.
+    pub fn sort(mut self, sort: Sort) -> Self {
+        self.sort = sort;
+        self
+    }
+
+    /// Returns at most `n` hits.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = n;
+        self
+    }
+
+    /// Skips the first `n` hits.
+    pub fn offset(mut self, n: usize) -> Self {
+        self.offset = n;
+        self
+    }
+
+    /// Up to `count` body fragments of about `length` characters per hit.
+    pub fn snippets(mut self, count: usize, length: usize) -> Self {
+        self.snippet_count = count;
+        self.snippet_length = length;
+        self
+    }
+}
+
+/// One matching article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// The article's id.
+    pub id: String,
+    /// Its relevance score (under [`Sort::Relevance`]; 0 otherwise).
+    pub score: f32,
+    /// Whether it matches every word of the query (always, under [`Matching::All`]).
+    pub full_match: bool,
+    /// The article.
+    pub article: Article,
+    /// The title, if it has matches, then body fragments, marks included.
+    pub snippets: Vec<Snippet>,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// How many documents match, exactly (see the module docs for relaxed matching).
+    pub total: u64,
+    /// How many documents match every word.
+    pub full_matches: u64,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+    /// Counts over all `total` documents.
+    pub facets: Facets,
+}
+
+/// A branch's positive clauses, negated clauses, and together-bonus.
+type Branch = (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>, Option<Box<dyn Query>>);
+
+/// A query ready to run: the tiers of relaxed matching (tier 0 is the
+/// full match) and what to highlight.
+struct Plan {
+    tiers: Vec<Box<dyn Query>>,
+    highlights: Highlights,
+}
+
+impl SearchIndex {
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let chars = request.query.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(QueryError::TooLong { len: chars, max: MAX_QUERY_CHARS }.into());
+        }
+        let parsed = parse(&request.query);
+        if parsed.term_count() > MAX_QUERY_TERMS {
+            return Err(QueryError::TooManyTerms { count: parsed.term_count(), max: MAX_QUERY_TERMS }.into());
+        }
+        let searcher = self.reader.searcher();
+        let Some(plan) = self.plan(&parsed, request, &searcher)? else {
+            return Ok(SearchResults::default());
+        };
+
+        let union = plan.tiers.last().map(|q| q.box_clone()).unwrap_or_else(|| Box::new(AllQuery));
+        let (total, facets) = searcher.search(&union, &(Count, facets::FacetCollector)).map_err(|e| self.error(e))?;
+        let full_matches = if plan.tiers.len() == 1 {
+            total as u64
+        } else {
+            searcher.search(&plan.tiers[0], &Count).map_err(|e| self.error(e))? as u64
+        };
+
+        // Walk the tiers until the page is filled, each tier without the
+        // documents of the tiers before it.
+        let wanted = request.offset.saturating_add(request.limit);
+        let mut found: Vec<(f32, DocAddress, bool)> = Vec::new();
+        for (k, tier) in plan.tiers.iter().enumerate() {
+            if found.len() >= wanted {
+                break;
+            }
+            let query: Box<dyn Query> = if k == 0 {
+                tier.box_clone()
+            } else {
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, tier.box_clone()),
+                    (Occur::MustNot, plan.tiers[k - 1].box_clone()),
+                ]))
+            };
+            let need = wanted - found.len();
+            for (score, address) in self.top(&searcher, &query, need, request.sort)? {
+                found.push((score, address, k == 0));
+            }
+        }
+
+        let mut hits = Vec::new();
+        for (score, address, full_match) in found.into_iter().skip(request.offset).take(request.limit) {
+            let article = self.load_article(&searcher, address)?;
+            let snippets = self.snippets(&article, &plan.highlights, request);
+            hits.push(Hit { id: article.id.clone(), score, full_match, article, snippets });
+        }
+        Ok(SearchResults { total: total as u64, full_matches, hits, facets })
+    }
+
+    fn top(&self, searcher: &Searcher, query: &dyn Query, n: usize, sort: Sort) -> Result<Vec<(f32, DocAddress)>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let result = match sort {
+            Sort::Relevance => searcher.search(query, &TopDocs::with_limit(n).order_by_score()),
+            Sort::Newest | Sort::Oldest => {
+                let newest = sort == Sort::Newest;
+                // Undated articles sort last either way: i64::MIN is the
+                // smallest key, and the largest keys come first.
+                let by_date = move |segment: &SegmentReader| {
+                    let column = segment.fast_fields().date("published_at").ok();
+                    move |doc: tantivy::DocId| -> i64 {
+                        match column.as_ref().and_then(|c| c.first(doc)) {
+                            Some(t) if newest => t.into_timestamp_secs(),
+                            Some(t) => -t.into_timestamp_secs(),
+                            None => i64::MIN,
+                        }
+                    }
+                };
+                searcher
+                    .search(query, &TopDocs::with_limit(n).order_by(by_date))
+                    .map(|v| v.into_iter().map(|(_, a)| (0.0, a)).collect())
+            }
+        };
+        result.map_err(|e| self.error(e))
+    }
+
+    /// Builds the tiers, or `None` when the query can match nothing.
+    fn plan(&self, parsed: &ParsedQuery, request: &SearchRequest, searcher: &Searcher) -> Result<Option<Plan>> {
+        let builder = Builder { analyzer: &self.analyzer, fields: self.fields };
+        let mut highlights = Highlights::default();
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(source) = &request.source {
+            let term = tantivy::Term::from_field_text(self.fields.source, source);
+            filters.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+        }
+        if request.published_from.is_some() || request.published_to.is_some() {
+            let bound = |t: &Option<DateTime<FixedOffset>>| match t {
+                Some(t) => Bound::Included(tantivy::Term::from_field_date(
+                    self.fields.published_at,
+                    tantivy::DateTime::from_timestamp_secs(t.timestamp()),
+                )),
+                None => Bound::Unbounded,
+            };
+            filters.push(Box::new(RangeQuery::new(bound(&request.published_from), bound(&request.published_to))));
+        }
+        // Filters restrict without scoring.
+        let filter_clauses =
+            || filters.iter().map(|f| (Occur::Must, Box::new(BoostQuery::new(f.box_clone(), 0.0)) as Box<dyn Query>));
+
+        let mut branches: Vec<Branch> = Vec::new();
+        for branch in &parsed.branches {
+            let mut positive = Vec::new();
+            let mut negative = Vec::new();
+            let mut together = Vec::new();
+            for clause in branch {
+                if let Some(built) = builder.clause(clause, &mut highlights) {
+                    if built.negated {
+                        negative.push(built.query);
+                    } else {
+                        positive.push(built.query);
+                        together.extend(built.together_text);
+                    }
+                }
+            }
+            if positive.is_empty() && negative.is_empty() {
+                continue;
+            }
+            let texts: Vec<&str> = together.iter().map(String::as_str).collect();
+            branches.push((positive, negative, builder.together(&texts)));
+        }
+        if branches.is_empty() {
+            return Ok(None);
+        }
+
+        let conjunction = |positive: &[Box<dyn Query>], negative: &[Box<dyn Query>], bonus: &Option<Box<dyn Query>>| {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            if positive.is_empty() {
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+            }
+            clauses.extend(positive.iter().map(|q| (Occur::Must, q.box_clone())));
+            clauses.extend(negative.iter().map(|q| (Occur::MustNot, q.box_clone())));
+            if let Some(b) = bonus {
+                clauses.push((Occur::Should, b.box_clone()));
+            }
+            clauses.extend(filter_clauses());
+            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+        };
+
+        let relax = request.matching == Matching::Relaxed && branches.len() == 1 && branches[0].0.len() >= 2;
+        let tiers = if relax {
+            let (positive, negative, bonus) = &branches[0];
+            // Drop the most common words first: count each word's documents.
+            let mut by_frequency: Vec<(usize, usize)> = Vec::with_capacity(positive.len());
+            for (i, q) in positive.iter().enumerate() {
+                by_frequency.push((searcher.search(q.as_ref(), &Count).map_err(|e| self.error(e))?, i));
+            }
+            by_frequency.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            (0..positive.len())
+                .map(|dropped| {
+                    let keep: Vec<Box<dyn Query>> =
+                        by_frequency[dropped..].iter().map(|&(_, i)| positive[i].box_clone()).collect();
+                    conjunction(&keep, negative, bonus)
+                })
+                .collect()
+        } else {
+            let queries: Vec<Box<dyn Query>> = branches.iter().map(|(p, n, b)| conjunction(p, n, b)).collect();
+            vec![build::union(queries)]
+        };
+        Ok(Some(Plan { tiers, highlights }))
+    }
+
+    fn snippets(&self, article: &Article, hl: &Highlights, request: &SearchRequest) -> Vec<Snippet> {
+        let mut out = Vec::new();
+        if let Some(title) = &article.title {
+            let ranges = highlight::match_ranges(&self.analyzer, hl, title);
+            if !ranges.is_empty() {
+                out.push(Snippet { field: SnippetField::Title, text: title.clone(), highlights: ranges });
+            }
+        }
+        let ranges = highlight::match_ranges(&self.analyzer, hl, &article.body);
+        out.extend(highlight::fragments(&article.body, &ranges, request.snippet_count, request.snippet_length));
+        out
+    }
+}
