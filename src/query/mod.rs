@@ -38,12 +38,15 @@
 //! Under [`Matching::All`], only documents that match every clause are
 //! hits, and `total` counts them. Under [`Matching::Relaxed`] (the
 //! default), when a query of one branch has two or more words, documents
-//! missing some of them follow the full matches: first those missing only
-//! the most common word, then the two most common, and so on, down to those
-//! that match only the rarest word. Every full match ranks above every
-//! partial one. `total` then counts all of them (every document that
-//! matches at least the rarest word), and `full_matches` counts the
-//! documents that match every word. Queries with `OR` are not relaxed.
+//! missing some of them follow the full matches, ordered by how many words
+//! they match: first those missing one word, then two, and so on. Among
+//! documents that miss equally many, those that miss the most common words
+//! come first (the words are ranked by how many documents contain them), and
+//! relevance decides between the rest. Every full match ranks above every
+//! partial one; a partial match's score includes its rarity bonus. Exclusions and
+//! filters hold for all of them. `total` then counts every document that
+//! matches at least one word, and `full_matches` those that match every
+//! word. Queries with `OR` are not relaxed.
 
 pub mod build;
 mod facets;
@@ -55,7 +58,7 @@ use std::ops::Bound;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, SegmentReader};
 
@@ -72,6 +75,11 @@ pub use parse::{parse, ParsedQuery};
 pub const MAX_QUERY_CHARS: usize = 1_000;
 /// The most terms (words and quoted texts) a query may have.
 pub const MAX_QUERY_TERMS: usize = 64;
+
+/// How many of the rarest words get a rarity bonus in relaxed matching.
+const RARITY_WORDS: usize = 10;
+/// The smallest rarity bonus: above any BM25 score a page of words reaches.
+const RARITY_UNIT: f32 = 10_000.0;
 
 /// Which documents count as matches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -315,6 +323,26 @@ impl SearchIndex {
     }
 
     /// Builds the tiers, or `None` when the query can match nothing.
+    /// For relaxed matching: a score bonus per clause such that, among
+    /// documents matching equally many words, those that kept the rarer
+    /// words (that is, dropped the most common ones) rank first. Bonuses are
+    /// powers of two over the rarest [`RARITY_WORDS`] clauses, so each
+    /// outweighs all more common ones together, and [`RARITY_UNIT`] keeps
+    /// them above any BM25 difference.
+    fn rarity_bonuses(&self, positive: &[Box<dyn Query>], searcher: &Searcher) -> Result<Vec<f32>> {
+        let mut by_frequency: Vec<(usize, usize)> = Vec::with_capacity(positive.len());
+        for (i, q) in positive.iter().enumerate() {
+            by_frequency.push((searcher.search(q.as_ref(), &Count).map_err(|e| self.error(e))?, i));
+        }
+        by_frequency.sort_unstable();
+        let ranked = by_frequency.len().min(RARITY_WORDS);
+        let mut bonuses = vec![0.0; positive.len()];
+        for (rank, &(_, i)) in by_frequency.iter().take(ranked).enumerate() {
+            bonuses[i] = RARITY_UNIT * (1u32 << (ranked - 1 - rank)) as f32;
+        }
+        Ok(bonuses)
+    }
+
     fn plan(&self, parsed: &ParsedQuery, request: &SearchRequest, searcher: &Searcher) -> Result<Option<Plan>> {
         let builder = Builder { analyzer: &self.analyzer, fields: self.fields };
         let mut highlights = Highlights::default();
@@ -362,38 +390,55 @@ impl SearchIndex {
             return Ok(None);
         }
 
-        let conjunction = |positive: &[Box<dyn Query>], negative: &[Box<dyn Query>], bonus: &Option<Box<dyn Query>>| {
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            if positive.is_empty() {
-                clauses.push((Occur::Must, Box::new(AllQuery)));
-            }
-            clauses.extend(positive.iter().map(|q| (Occur::Must, q.box_clone())));
-            clauses.extend(negative.iter().map(|q| (Occur::MustNot, q.box_clone())));
-            if let Some(b) = bonus {
-                clauses.push((Occur::Should, b.box_clone()));
-            }
-            clauses.extend(filter_clauses());
-            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
-        };
+        // `need` of the positive clauses must match (all of them, unless relaxed).
+        let conjunction =
+            |positive: &[Box<dyn Query>], need: usize, negative: &[Box<dyn Query>], bonus: &Option<Box<dyn Query>>| {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                if positive.is_empty() {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                } else if need >= positive.len() {
+                    clauses.extend(positive.iter().map(|q| (Occur::Must, q.box_clone())));
+                } else {
+                    let some = BooleanQuery::union_with_minimum_required_clauses(
+                        positive.iter().map(|q| q.box_clone()).collect(),
+                        need,
+                    );
+                    clauses.push((Occur::Must, Box::new(some)));
+                }
+                clauses.extend(negative.iter().map(|q| (Occur::MustNot, q.box_clone())));
+                if let Some(b) = bonus {
+                    clauses.push((Occur::Should, b.box_clone()));
+                }
+                clauses.extend(filter_clauses());
+                Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+            };
 
         let relax = request.matching == Matching::Relaxed && branches.len() == 1 && branches[0].0.len() >= 2;
         let tiers = if relax {
             let (positive, negative, bonus) = &branches[0];
-            // Drop the most common words first: count each word's documents.
-            let mut by_frequency: Vec<(usize, usize)> = Vec::with_capacity(positive.len());
-            for (i, q) in positive.iter().enumerate() {
-                by_frequency.push((searcher.search(q.as_ref(), &Count).map_err(|e| self.error(e))?, i));
-            }
-            by_frequency.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let rarity = self.rarity_bonuses(positive, searcher)?;
+            // Tier k: documents matching at least n - k of the n words. In the
+            // partial tiers, each matched word adds its rarity bonus.
             (0..positive.len())
-                .map(|dropped| {
-                    let keep: Vec<Box<dyn Query>> =
-                        by_frequency[dropped..].iter().map(|&(_, i)| positive[i].box_clone()).collect();
-                    conjunction(&keep, negative, bonus)
+                .map(|k| {
+                    let tier = conjunction(positive, positive.len() - k, negative, bonus);
+                    if k == 0 {
+                        return tier;
+                    }
+                    let mut clauses = vec![(Occur::Must, tier)];
+                    for (q, &bonus) in positive.iter().zip(&rarity) {
+                        if bonus > 0.0 {
+                            clauses.push((
+                                Occur::Should,
+                                Box::new(ConstScoreQuery::new(q.box_clone(), bonus)) as Box<dyn Query>,
+                            ));
+                        }
+                    }
+                    Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
                 })
                 .collect()
         } else {
-            let queries: Vec<Box<dyn Query>> = branches.iter().map(|(p, n, b)| conjunction(p, n, b)).collect();
+            let queries: Vec<Box<dyn Query>> = branches.iter().map(|(p, n, b)| conjunction(p, p.len(), n, b)).collect();
             vec![build::union(queries)]
         };
         Ok(Some(Plan { tiers, highlights }))

@@ -1,0 +1,364 @@
+//! Searching: cross-script matching, the query language, filters, sorting,
+//! paging, facets, snippets, and the index's life cycle.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use zhsearch::analysis::{Analyzer, AnalyzerSettings};
+use zhsearch::article::Article;
+use zhsearch::index::SearchIndex;
+use zhsearch::query::{Matching, SearchRequest, SearchResults, Sort};
+use zhsearch::{Error, QueryError};
+
+fn date(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).expect("test date")
+}
+
+fn article(id: &str, title: &str, body: &str, source: &str, published: &str) -> Article {
+    Article {
+        id: id.into(),
+        title: Some(title.into()),
+        body: body.into(),
+        source: Some(source.into()),
+        author: None,
+        published_at: Some(date(published)),
+        url: None,
+    }
+}
+
+/// A small corpus in both scripts.
+fn corpus() -> Vec<Article> {
+    vec![
+        article(
+            "tw",
+            "貧困縣逐一清零",
+            "近段時間，不斷有某個省已經實現全部脫貧摘帽的消息傳來。四川省貧困縣全部脫貧摘帽。",
+            "浙江新聞客戶端",
+            "2020-11-19T09:30:00+08:00",
+        ),
+        article(
+            "cn",
+            "东西部协作，干部交流激活了什么",
+            "选派优秀干部挂职，是推动地区发展、助力脱贫攻坚工作的重要途径。贵州黔南州贫困县较多。",
+            "南方",
+            "2020-10-01T08:00:00+08:00",
+        ),
+        article(
+            "zj",
+            "高水平全面小康路上党旗红",
+            "浙江坚持党建引领，凝心聚力高水平全面建成小康社会。待处理的问题很多。",
+            "今日浙江",
+            "2020-09-07T09:55:00+08:00",
+        ),
+        article(
+            "hn",
+            "驻村铁军践初心",
+            "张家界市开展驻村帮扶工作，服务器性能与伺服器效能都提到了。干部在一线。",
+            "湖南日报",
+            "2019-12-21T10:48:00+08:00",
+        ),
+        Article::new("undated", "没有日期的文章，也讲脱贫和干部。"),
+    ]
+}
+
+fn index_with(articles: &[Article]) -> SearchIndex {
+    let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+    let mut writer = index.writer().expect("writer");
+    for a in articles {
+        writer.upsert(a).expect("upsert");
+    }
+    writer.commit().expect("commit");
+    index
+}
+
+fn ids(results: &SearchResults) -> Vec<&str> {
+    results.hits.iter().map(|h| h.id.as_str()).collect()
+}
+
+fn sorted_ids(results: &SearchResults) -> Vec<&str> {
+    let mut v = ids(results);
+    v.sort_unstable();
+    v
+}
+
+fn search(index: &SearchIndex, q: &str) -> SearchResults {
+    index.search(&SearchRequest::new(q).matching(Matching::All)).expect("search")
+}
+
+#[test]
+fn simplified_query_finds_traditional_article_and_marks_it_as_written() {
+    let index = index_with(&corpus());
+    let r = search(&index, "贫困县");
+    assert_eq!(sorted_ids(&r), ["cn", "tw"]);
+    let tw = r.hits.iter().find(|h| h.id == "tw").expect("tw hit");
+    let title = &tw.snippets[0];
+    assert_eq!(title.marked("[", "]"), "[貧困縣]逐一清零");
+    let body = tw.snippets.iter().find(|s| s.text.contains("四川")).expect("body fragment");
+    assert!(body.marked("[", "]").contains("四川省[貧困縣]全部"), "{}", body.marked("[", "]"));
+}
+
+#[test]
+fn traditional_query_finds_simplified_article() {
+    let index = index_with(&corpus());
+    let r = search(&index, "幹部交流");
+    assert_eq!(ids(&r), ["cn"]);
+    assert!(r.hits[0].snippets[0].marked("[", "]").contains("[干部交流]"));
+    let r = search(&index, "\"脫貧攻堅\"");
+    assert_eq!(ids(&r), ["cn"]);
+}
+
+#[test]
+fn quoted_text_is_an_exact_substring() {
+    let index = index_with(&corpus());
+    // Unquoted, the two words may be anywhere; quoted, they must stand together.
+    assert_eq!(sorted_ids(&search(&index, "干部 脱贫")), ["cn", "undated"]);
+    assert_eq!(sorted_ids(&search(&index, "\"脱贫攻坚\"")), ["cn"]);
+    assert!(search(&index, "\"攻坚脱贫\"").hits.is_empty());
+    // A single character, and a word jieba does not know, match as substrings.
+    assert_eq!(sorted_ids(&search(&index, "\"县\"")), ["cn", "tw"]);
+    assert_eq!(sorted_ids(&search(&index, "处理")), ["zj"]);
+    // Separators in quotes match any separator run, and only a separator.
+    assert_eq!(sorted_ids(&search(&index, "\"东西部协作 干部\"")), ["cn"]);
+    assert!(search(&index, "\"东西部协作干部\"").hits.is_empty());
+}
+
+#[test]
+fn exclusion_or_and_field_restriction() {
+    let index = index_with(&corpus());
+    assert_eq!(sorted_ids(&search(&index, "干部 -贵州")), ["hn", "undated"]);
+    assert_eq!(sorted_ids(&search(&index, "小康 OR 驻村")), ["hn", "zj"]);
+    // AND binds tighter than OR.
+    assert_eq!(sorted_ids(&search(&index, "浙江 小康 OR 张家界")), ["hn", "zj"]);
+    assert_eq!(sorted_ids(&search(&index, "title:小康")), ["zj"]);
+    assert_eq!(sorted_ids(&search(&index, "body:小康")), ["zj"]);
+    assert!(search(&index, "title:干部 title:贵州").hits.is_empty());
+    // Only exclusions: everything else.
+    assert_eq!(sorted_ids(&search(&index, "-干部")), ["tw", "zj"]);
+}
+
+#[test]
+fn empty_punctuation_and_stop_word_queries_have_no_hits() {
+    let index = index_with(&corpus());
+    for q in ["", "   ", "，。！", "\"\"", "OR", "-", "title:"] {
+        let r = search(&index, q);
+        assert_eq!((r.total, r.hits.len()), (0, 0), "{q:?}");
+    }
+    let settings = Analyzer::builder().bundled_stop_words().build().expect("analyzer").settings().clone();
+    let index = SearchIndex::in_memory(&settings).expect("index");
+    let mut w = index.writer().expect("writer");
+    for a in corpus() {
+        w.upsert(&a).expect("upsert");
+    }
+    w.commit().expect("commit");
+    assert_eq!(search(&index, "的 了").total, 0);
+    assert_eq!(sorted_ids(&search(&index, "的 干部 -贵州")), ["hn", "undated"]);
+}
+
+#[test]
+fn filters_and_sort_orders() {
+    let index = index_with(&corpus());
+    let r = index.search(&SearchRequest::new("干部").source("湖南日报")).expect("search");
+    assert_eq!(ids(&r), ["hn"]);
+    let r = index
+        .search(&SearchRequest::new("干部").published_between(Some(date("2020-01-01T00:00:00+08:00")), None))
+        .expect("search");
+    assert_eq!(ids(&r), ["cn"]);
+    let r = index
+        .search(
+            &SearchRequest::new("-不存在的词")
+                .published_between(Some(date("2020-09-07T09:55:00+08:00")), Some(date("2020-10-01T08:00:00+08:00"))),
+        )
+        .expect("search");
+    assert_eq!(sorted_ids(&r), ["cn", "zj"], "both ends are included");
+
+    let all = "-不存在的词";
+    let newest = index.search(&SearchRequest::new(all).sort(Sort::Newest)).expect("search");
+    assert_eq!(ids(&newest), ["tw", "cn", "zj", "hn", "undated"]);
+    let oldest = index.search(&SearchRequest::new(all).sort(Sort::Oldest)).expect("search");
+    assert_eq!(ids(&oldest), ["hn", "zj", "cn", "tw", "undated"]);
+}
+
+#[test]
+fn pagination_walks_the_same_order() {
+    let index = index_with(&corpus());
+    let all = index.search(&SearchRequest::new("-不存在的词").sort(Sort::Newest).limit(10)).expect("search");
+    let mut paged = Vec::new();
+    for page in 0..3 {
+        let r = index
+            .search(&SearchRequest::new("-不存在的词").sort(Sort::Newest).limit(2).offset(page * 2))
+            .expect("search");
+        assert_eq!(r.total, 5);
+        paged.extend(r.hits.into_iter().map(|h| h.id));
+    }
+    assert_eq!(paged, ids(&all));
+}
+
+#[test]
+fn facets_count_every_match() {
+    let index = index_with(&corpus());
+    let r = index.search(&SearchRequest::new("干部").limit(1)).expect("search");
+    assert_eq!(r.total, 3);
+    assert_eq!(r.hits.len(), 1);
+    let sources: Vec<(&str, u64)> = r.facets.source.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(sources, [("南方", 1), ("湖南日报", 1)]);
+    let months: Vec<(&str, u64)> = r.facets.month.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(months, [("2019-12", 1), ("2020-10", 1)]);
+}
+
+#[test]
+fn relaxed_matching_ranks_full_matches_first_and_drops_common_words_first() {
+    let index = index_with(&corpus());
+    // No article has all three words: hn has two of them, tw and cn one.
+    let q = "干部 张家界 摘帽";
+    let strict = index.search(&SearchRequest::new(q).matching(Matching::All)).expect("search");
+    assert_eq!(strict.total, 0);
+    let relaxed = index.search(&SearchRequest::new(q)).expect("search");
+    assert_eq!(relaxed.full_matches, 0);
+    assert_eq!(relaxed.total, 4, "every article with at least one of the words");
+    assert_eq!(ids(&relaxed)[0], "hn");
+    // Of those with one word, the one missing the common 干部 (tw has the
+    // rare 摘帽) comes before those that have only 干部.
+    assert_eq!(ids(&relaxed)[1], "tw");
+    assert!(relaxed.hits.iter().all(|h| !h.full_match));
+
+    let q = "干部 贫困县";
+    let r = index.search(&SearchRequest::new(q)).expect("search");
+    assert_eq!(r.full_matches, 1);
+    assert_eq!(ids(&r)[0], "cn");
+    assert!(r.hits[0].full_match);
+    assert!(r.hits[1..].iter().all(|h| !h.full_match));
+    // Of the one-word matches, tw (with the rarer 贫困县) comes first.
+    assert_eq!(ids(&r)[1], "tw");
+    assert_eq!(r.total, 4);
+}
+
+#[test]
+fn title_matches_and_words_together_rank_higher() {
+    let index = index_with(&corpus());
+    let r = index.search(&SearchRequest::new("小康")).expect("search");
+    assert_eq!(ids(&r)[0], "zj");
+    // cn has 脱贫攻坚 as one string; undated has 脱贫 and 干部 apart.
+    let r = index.search(&SearchRequest::new("脱贫 攻坚")).expect("search");
+    assert_eq!(ids(&r)[0], "cn");
+}
+
+#[test]
+fn upsert_replaces_and_delete_removes() {
+    let index = index_with(&corpus());
+    let mut w = index.writer().expect("writer");
+    w.upsert(&article("hn", "新标题", "完全不同的正文", "湖南日报", "2019-12-21T10:48:00+08:00")).expect("upsert");
+    w.delete("zj");
+    // Nothing changes before the commit.
+    assert_eq!(index.num_docs(), 5);
+    w.commit().expect("commit");
+    assert_eq!(index.num_docs(), 4);
+    assert!(search(&index, "驻村").hits.is_empty());
+    assert_eq!(ids(&search(&index, "完全不同")), ["hn"]);
+    assert!(index.get("zj").expect("get").is_none());
+    assert_eq!(index.get("hn").expect("get").expect("hn").title.as_deref(), Some("新标题"));
+
+    // Within one batch the last upsert wins.
+    w.upsert(&Article::new("dup", "第一版")).expect("upsert");
+    w.upsert(&Article::new("dup", "第二版")).expect("upsert");
+    w.commit().expect("commit");
+    assert_eq!(index.get("dup").expect("get").expect("dup").body, "第二版");
+}
+
+#[test]
+fn close_and_reopen_keeps_articles_and_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = Analyzer::builder().user_words(["驻村铁军"]).build().expect("analyzer").settings().clone();
+    {
+        let index = SearchIndex::create(dir.path(), &settings).expect("create");
+        let mut w = index.writer().expect("writer");
+        for a in corpus() {
+            w.upsert(&a).expect("upsert");
+        }
+        w.commit().expect("commit");
+    }
+    let index = SearchIndex::open(dir.path()).expect("open");
+    assert_eq!(index.num_docs(), 5);
+    assert_eq!(index.analyzer().settings(), &settings);
+    assert_eq!(ids(&search(&index, "驻村铁军")), ["hn"]);
+    assert_eq!(index.get("tw").expect("get"), corpus().into_iter().find(|a| a.id == "tw"));
+
+    let err = SearchIndex::open_with(dir.path(), &AnalyzerSettings::default()).expect_err("other settings");
+    assert!(matches!(err, Error::SettingsMismatch { .. }), "{err}");
+    assert!(err
+        .to_string()
+        .starts_with(&format!("{}: the index was built with analyzer settings", dir.path().display())));
+    assert!(SearchIndex::open_with(dir.path(), &settings).is_ok());
+    let err = SearchIndex::create(dir.path(), &settings).expect_err("exists");
+    assert_eq!(err.to_string(), format!("{}: an index already exists here", dir.path().display()));
+
+    let empty = tempfile::tempdir().expect("tempdir");
+    let err = SearchIndex::open(empty.path()).expect_err("no index");
+    assert_eq!(err.to_string(), format!("{}: not a zhsearch index (zhsearch.json is missing)", empty.path().display()));
+}
+
+#[test]
+fn a_second_writer_is_refused_with_the_directory_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = SearchIndex::create(dir.path(), &AnalyzerSettings::default()).expect("create");
+    let first = index.writer().expect("first writer");
+    let err = index.writer().err().expect("second writer refused");
+    assert_eq!(
+        err.to_string(),
+        format!("{}: the index is already open for writing by another writer", dir.path().display())
+    );
+    drop(first);
+    assert!(index.writer().is_ok(), "the lock goes with the writer");
+}
+
+#[test]
+fn searches_from_several_threads_while_another_writes() {
+    let index = Arc::new(index_with(&corpus()));
+    let writer_index = Arc::clone(&index);
+    let writer = std::thread::spawn(move || {
+        let mut w = writer_index.writer().expect("writer");
+        for i in 0..20 {
+            w.upsert(&Article::new(format!("new-{i}"), format!("第{i}篇关于脱贫的新文章"))).expect("upsert");
+            w.commit().expect("commit");
+        }
+    });
+    let readers: Vec<_> = (0..3)
+        .map(|_| {
+            let index = Arc::clone(&index);
+            std::thread::spawn(move || {
+                let mut last = 0;
+                for _ in 0..30 {
+                    let r = index.search(&SearchRequest::new("脱贫").matching(Matching::All)).expect("search");
+                    assert!(r.total >= last, "a reader never sees fewer committed matches");
+                    last = r.total;
+                }
+            })
+        })
+        .collect();
+    writer.join().expect("writer thread");
+    for r in readers {
+        r.join().expect("reader thread");
+    }
+    assert_eq!(search(&index, "脱贫").total, 3 + 20);
+}
+
+#[test]
+fn query_limits_are_errors() {
+    let index = index_with(&corpus());
+    let long = "脱".repeat(zhsearch::query::MAX_QUERY_CHARS + 1);
+    let err = index.search(&SearchRequest::new(long)).expect_err("too long");
+    assert!(matches!(err, Error::Query(QueryError::TooLong { len: 1001, max: 1000 })), "{err}");
+    assert_eq!(err.to_string(), "query: the query is 1001 characters long; the limit is 1000");
+    let many = vec!["词"; zhsearch::query::MAX_QUERY_TERMS + 1].join(" ");
+    let err = index.search(&SearchRequest::new(many)).expect_err("too many terms");
+    assert_eq!(err.to_string(), "query: the query has 65 terms; the limit is 64");
+}
+
+#[test]
+fn bodies_that_cannot_be_indexed_are_rejected() {
+    let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+    let mut w = index.writer().expect("writer");
+    let err = w.upsert(&Article::new("blank", " \n ")).expect_err("empty body");
+    assert_eq!(err.to_string(), "field `body`: article `blank` has an empty body");
+    let err = w.upsert(&Article::new("", "正文")).expect_err("empty id");
+    assert_eq!(err.to_string(), "field `id`: article id is empty");
+}
