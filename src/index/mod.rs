@@ -179,11 +179,10 @@ impl SearchIndex {
         self.reader.reload().map_err(|e| self.error(e))
     }
 
-    /// How many commits the index has seen: it grows by one with each
-    /// commit that changed something, so readers can tell how fresh their
-    /// view is.
+    /// How many commits the index has seen, as recorded by the latest
+    /// commit on disk. It never decreases.
     pub fn commit_count(&self) -> u64 {
-        self.reader.searcher().index().load_metas().map(|m| m.opstamp).unwrap_or(0)
+        stored_commit_count(&self.index)
     }
 
     /// The article with this id, if one is committed.
@@ -220,7 +219,8 @@ impl SearchIndex {
             }
             e => self.error(e),
         })?;
-        Ok(IndexWriter { writer, reader: self.reader.clone(), fields: self.fields, dir: self.dir.clone() })
+        let commits = stored_commit_count(&self.index);
+        Ok(IndexWriter { writer, reader: self.reader.clone(), fields: self.fields, dir: self.dir.clone(), commits })
     }
 
     pub(crate) fn error(&self, e: TantivyError) -> Error {
@@ -235,6 +235,8 @@ pub struct IndexWriter {
     reader: IndexReader,
     fields: Fields,
     dir: Option<PathBuf>,
+    /// Commits so far, carried in each commit's payload.
+    commits: u64,
 }
 
 impl IndexWriter {
@@ -290,14 +292,23 @@ impl IndexWriter {
 
     /// Makes every change so far durable and visible to searches.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer.commit().map_err(|e| index_error(self.dir.as_deref(), e))?;
-        self.reader.reload().map_err(|e| index_error(self.dir.as_deref(), e))
+        let error = |e| index_error(self.dir.as_deref(), e);
+        let mut prepared = self.writer.prepare_commit().map_err(error)?;
+        prepared.set_payload(&(self.commits + 1).to_string());
+        prepared.commit().map_err(error)?;
+        self.commits += 1;
+        self.reader.reload().map_err(error)
     }
 
     /// Drops every change since the last commit.
     pub fn rollback(&mut self) -> Result<()> {
         self.writer.rollback().map(|_| ()).map_err(|e| index_error(self.dir.as_deref(), e))
     }
+}
+
+/// The commit count in the payload of the latest commit (0 before any).
+fn stored_commit_count(index: &Index) -> u64 {
+    index.load_metas().ok().and_then(|m| m.payload).and_then(|p| p.parse().ok()).unwrap_or(0)
 }
 
 fn index_error(dir: Option<&Path>, source: TantivyError) -> Error {
