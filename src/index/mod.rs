@@ -220,7 +220,14 @@ impl SearchIndex {
             e => self.error(e),
         })?;
         let commits = stored_commit_count(&self.index);
-        Ok(IndexWriter { writer, reader: self.reader.clone(), fields: self.fields, dir: self.dir.clone(), commits })
+        Ok(IndexWriter {
+            writer,
+            reader: self.reader.clone(),
+            fields: self.fields,
+            analyzer: self.analyzer.clone(),
+            dir: self.dir.clone(),
+            commits,
+        })
     }
 
     pub(crate) fn error(&self, e: TantivyError) -> Error {
@@ -234,6 +241,7 @@ pub struct IndexWriter {
     writer: tantivy::IndexWriter,
     reader: IndexReader,
     fields: Fields,
+    analyzer: Analyzer,
     dir: Option<PathBuf>,
     /// Commits so far, carried in each commit's payload.
     commits: u64,
@@ -266,6 +274,7 @@ impl IndexWriter {
         if let Some(title) = &article.title {
             doc.add_text(f.title, title);
             doc.add_text(f.title_chars, title);
+            doc.add_text(f.title_key, schema::title_key(&self.analyzer, title));
         }
         doc.add_text(f.body, &article.body);
         doc.add_text(f.body_chars, &article.body);

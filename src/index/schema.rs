@@ -5,6 +5,7 @@
 //! | `id` | the article id | exact string, stored: upserts delete by it |
 //! | `title`, `body` | word tokens ([`Analyzer::word_tokenizer`]) | frequencies and positions, not stored |
 //! | `title_chars`, `body_chars` | character bigrams ([`Analyzer::char_tokenizer`]) | frequencies and positions, not stored |
+//! | `title_key` | the folded title without separators | exact string: a query equal to the title ranks that article first |
 //! | `source`, `author` | publisher and author | exact strings, fast (facets, filters) |
 //! | `published_at` | publication time | indexed, fast date (ranges, sorting, month facets) |
 //! | `article` | the whole article as JSON | stored only |
@@ -37,6 +38,8 @@ pub struct Fields {
     pub title: Field,
     /// Title, character tokens.
     pub title_chars: Field,
+    /// The folded title without separators (exact).
+    pub title_key: Field,
     /// Body, word tokens.
     pub body: Field,
     /// Body, character tokens.
@@ -65,6 +68,7 @@ pub fn build() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING | STORED),
         title: b.add_text_field("title", text(WORD_TOKENIZER)),
         title_chars: b.add_text_field("title_chars", text(CHAR_TOKENIZER)),
+        title_key: b.add_text_field("title_key", STRING),
         body: b.add_text_field("body", text(WORD_TOKENIZER)),
         body_chars: b.add_text_field("body_chars", text(CHAR_TOKENIZER)),
         source: b.add_text_field("source", STRING | FAST),
@@ -85,6 +89,7 @@ pub fn resolve(schema: &Schema) -> Option<Fields> {
         id: f("id")?,
         title: f("title")?,
         title_chars: f("title_chars")?,
+        title_key: f("title_key")?,
         body: f("body")?,
         body_chars: f("body_chars")?,
         source: f("source")?,
@@ -92,4 +97,11 @@ pub fn resolve(schema: &Schema) -> Option<Fields> {
         published_at: f("published_at")?,
         article: f("article")?,
     })
+}
+
+/// The exact-match key of a title or query: folded (normalized and
+/// converted), with every separator removed.
+pub fn title_key(analyzer: &crate::analysis::Analyzer, text: &str) -> String {
+    use crate::analysis::normalize::{class_of, CharClass};
+    analyzer.fold(text).chars().filter(|&c| class_of(c) != CharClass::Separator).collect()
 }

@@ -18,6 +18,7 @@ use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Searcher;
 
 use super::parse::{Clause, Scope, Term};
 use crate::analysis::Analyzer;
@@ -27,6 +28,8 @@ use crate::index::Fields;
 pub const TITLE_BOOST: f32 = 2.0;
 /// Weight of the bonus for a branch's words standing together.
 pub const TOGETHER_BOOST: f32 = 1.5;
+/// Weight of the bonus for a title that is exactly the query.
+pub const TITLE_EXACT_BOOST: f32 = 3.0;
 
 /// A substring pattern: the char-level tokens of a query text, with
 /// positions relative to the first.
@@ -57,21 +60,53 @@ impl CharPattern {
         self.tokens.last().is_some_and(|(_, t)| t.chars().count() == 1)
     }
 
-    fn query(&self, field: Field) -> Box<dyn Query> {
+    fn query(&self, field: Field, searcher: &Searcher) -> tantivy::Result<Box<dyn Query>> {
         let terms: Vec<(usize, tantivy::Term)> =
             self.tokens.iter().map(|(p, t)| (*p, tantivy::Term::from_field_text(field, t))).collect();
-        if self.ends_in_prefix() {
+        Ok(if self.ends_in_prefix() {
             let mut q = PhrasePrefixQuery::new_with_offset(terms);
-            // Every bigram that starts with the character must count, or
-            // recall depends on how many there are.
-            q.set_max_expansions(u32::MAX);
+            // Every token that starts with the character must count, or
+            // recall would depend on how many there are. tantivy allocates
+            // room for `max_expansions` up front, so give it the true count.
+            let prefix = self.tokens.last().map(|(_, t)| t.as_str()).unwrap_or_default();
+            q.set_max_expansions(prefix_term_count(searcher, field, prefix)?.max(1));
             Box::new(q)
         } else if terms.len() == 1 {
             Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::WithFreqs))
         } else {
             Box::new(PhraseQuery::new_with_offset(terms))
-        }
+        })
     }
+}
+
+/// The most terms of `field` that start with `prefix` in any one segment.
+fn prefix_term_count(searcher: &Searcher, field: Field, prefix: &str) -> tantivy::Result<u32> {
+    // Terms are UTF-8: everything starting with `prefix` sorts before the
+    // prefix with its last character's successor.
+    let mut end = prefix.to_owned();
+    let last = end.pop();
+    let next = last.and_then(|c| (c as u32 + 1..=0x10FFFF).find_map(char::from_u32));
+    let mut most = 0u32;
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let terms = index.terms();
+        let range = terms.range().ge(prefix.as_bytes());
+        let mut stream = match next {
+            Some(n) => {
+                end.push(n);
+                let s = range.lt(end.as_bytes()).into_stream()?;
+                end.pop();
+                s
+            }
+            None => range.into_stream()?,
+        };
+        let mut count = 0u32;
+        while stream.advance() {
+            count += 1;
+        }
+        most = most.max(count);
+    }
+    Ok(most)
 }
 
 /// What to highlight in a hit.
@@ -87,14 +122,16 @@ pub(crate) struct Highlights {
 pub(crate) struct Builder<'a> {
     pub analyzer: &'a Analyzer,
     pub fields: Fields,
+    /// The searcher the queries will run on (prefix expansion counts terms).
+    pub searcher: &'a Searcher,
 }
 
 /// A clause made into a query, with what it contributes to highlighting.
 pub(crate) struct BuiltClause {
     pub query: Box<dyn Query>,
     pub negated: bool,
-    /// For the together-bonus: the clause's text, if it is an unquoted
-    /// word over both fields.
+    /// For the together-bonus: the clause's text, if it is a positive
+    /// clause over both fields.
     pub together_text: Option<String>,
 }
 
@@ -112,25 +149,29 @@ impl Builder<'_> {
 
     /// The query for one clause, or `None` if it has nothing to match
     /// (only punctuation, only stop words).
-    pub fn clause(&self, clause: &Clause, highlights: &mut Highlights) -> Option<BuiltClause> {
+    pub fn clause(&self, clause: &Clause, highlights: &mut Highlights) -> tantivy::Result<Option<BuiltClause>> {
         let pairs = self.field_pairs(clause.scope);
         let text = clause.term.text();
-        let pattern = CharPattern::new(self.analyzer, text)?;
-        let substring = |pattern: &CharPattern| -> Box<dyn Query> {
-            union(pairs.iter().map(|(_, chars, boost)| boosted(pattern.query(*chars), *boost)).collect())
+        let Some(pattern) = CharPattern::new(self.analyzer, text) else { return Ok(None) };
+        let substring = |pattern: &CharPattern| -> tantivy::Result<Box<dyn Query>> {
+            let mut qs = Vec::new();
+            for (_, chars, boost) in &pairs {
+                qs.push(boosted(pattern.query(*chars, self.searcher)?, *boost));
+            }
+            Ok(union(qs))
         };
         let query = match &clause.term {
             Term::Phrase(_) => {
                 if !clause.negated {
                     highlights.patterns.push(pattern.clone());
                 }
-                substring(&pattern)
+                substring(&pattern)?
             }
             Term::Word(_) => {
                 let words = self.analyzer.analyze_query(text);
                 if words.is_empty() {
                     // Only stop words (and separators): nothing to look for.
-                    return None;
+                    return Ok(None);
                 }
                 let word_chars = pattern.tokens.len();
                 let single_char = word_chars == 1 && pattern.tokens[0].1.chars().count() == 1;
@@ -140,8 +181,24 @@ impl Builder<'_> {
                 if !clause.negated {
                     highlights.patterns.push(pattern.clone());
                 }
-                if single_char || guessed {
-                    substring(&pattern)
+                if single_char {
+                    // The prefix expansion scores every match alike; the
+                    // character as a word brings BM25 (and its preference
+                    // for short fields) back.
+                    let as_word: Vec<Box<dyn Query>> = pairs
+                        .iter()
+                        .flat_map(|(word_field, _, boost)| {
+                            words.iter().map(move |w| {
+                                let term = tantivy::Term::from_field_text(*word_field, &w.text);
+                                boosted(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), *boost)
+                            })
+                        })
+                        .collect();
+                    let mut qs = vec![substring(&pattern)?];
+                    qs.extend(as_word);
+                    union(qs)
+                } else if guessed {
+                    substring(&pattern)?
                 } else {
                     if !clause.negated {
                         highlights.words.extend(words.iter().map(|w| w.text.clone()));
@@ -160,29 +217,41 @@ impl Builder<'_> {
                             )
                         })
                         .collect();
-                    union(vec![intersection(all_words), substring(&pattern)])
+                    union(vec![intersection(all_words), substring(&pattern)?])
                 }
             }
         };
-        let together_text = match (&clause.term, clause.scope, clause.negated) {
-            (Term::Word(t), Scope::All, false) => Some(t.clone()),
+        let together_text = match (clause.scope, clause.negated) {
+            (Scope::All, false) => Some(text.to_owned()),
             _ => None,
         };
-        Some(BuiltClause { query, negated: clause.negated, together_text })
+        Ok(Some(BuiltClause { query, negated: clause.negated, together_text }))
     }
 
     /// The bonus query for a branch whose words stand together.
-    pub fn together(&self, texts: &[&str]) -> Option<Box<dyn Query>> {
-        if texts.len() < 2 {
-            return None;
+    /// The bonus for a branch whose words stand together, written without
+    /// separators (`脱贫 攻坚` as `脱贫攻坚`) or with them (a title such as
+    /// `塞下曲 四`), and for a title that is exactly the query.
+    pub fn together(&self, texts: &[&str]) -> tantivy::Result<Option<Box<dyn Query>>> {
+        if texts.is_empty() {
+            return Ok(None);
         }
-        let joined: String = texts.concat();
-        let pattern = CharPattern::new(self.analyzer, &joined)?;
-        let pairs = self.field_pairs(Scope::All);
-        Some(boosted(
-            union(pairs.iter().map(|(_, chars, boost)| boosted(pattern.query(*chars), *boost)).collect()),
-            TOGETHER_BOOST,
-        ))
+        let mut qs = Vec::new();
+        let key = crate::index::schema::title_key(self.analyzer, &texts.concat());
+        if !key.is_empty() {
+            let term = tantivy::Term::from_field_text(self.fields.title_key, &key);
+            qs.push(boosted(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), TITLE_EXACT_BOOST));
+        }
+        if texts.len() >= 2 {
+            let spaced = texts.join(" ");
+            for joined in [texts.concat(), spaced] {
+                let Some(pattern) = CharPattern::new(self.analyzer, &joined) else { continue };
+                for (_, chars, boost) in self.field_pairs(Scope::All) {
+                    qs.push(boosted(pattern.query(chars, self.searcher)?, boost * TOGETHER_BOOST));
+                }
+            }
+        }
+        Ok(if qs.is_empty() { None } else { Some(union(qs)) })
     }
 }
 

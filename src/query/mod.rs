@@ -43,10 +43,11 @@
 //! documents that miss equally many, those that miss the most common words
 //! come first (the words are ranked by how many documents contain them), and
 //! relevance decides between the rest. Every full match ranks above every
-//! partial one; a partial match's score includes its rarity bonus. Exclusions and
-//! filters hold for all of them. `total` then counts every document that
-//! matches at least one word, and `full_matches` those that match every
-//! word. Queries with `OR` are not relaxed.
+//! partial one, whatever the sort order. Exclusions and filters hold for
+//! all of them. `total` then counts every document that matches at least one
+//! word, and `full_matches` those that match every word. Queries with `OR`
+//! are not relaxed. A hit's score under relaxed matching includes those
+//! orderings as bonuses: compare scores within one search only.
 
 pub mod build;
 mod facets;
@@ -77,9 +78,13 @@ pub const MAX_QUERY_CHARS: usize = 1_000;
 pub const MAX_QUERY_TERMS: usize = 64;
 
 /// How many of the rarest words get a rarity bonus in relaxed matching.
-const RARITY_WORDS: usize = 10;
-/// The smallest rarity bonus: above any BM25 score a page of words reaches.
-const RARITY_UNIT: f32 = 10_000.0;
+const RARITY_WORDS: usize = 8;
+/// The smallest rarity bonus: above the BM25 score of any query.
+const RARITY_UNIT: f32 = 1_000.0;
+/// What each matched word adds in relaxed matching: more than all rarity
+/// bonuses and BM25 together, so the count of matched words comes first.
+/// (Kept small enough that f32 scores still resolve BM25 differences.)
+const TIER_UNIT: f32 = RARITY_UNIT * (1u32 << RARITY_WORDS) as f32 * 2.0;
 
 /// Which documents count as matches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,11 +237,19 @@ pub struct SearchResults {
 /// A branch's positive clauses, negated clauses, and together-bonus.
 type Branch = (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>, Option<Box<dyn Query>>);
 
-/// A query ready to run: the tiers of relaxed matching (tier 0 is the
-/// full match) and what to highlight.
+/// A query ready to run.
 struct Plan {
-    tiers: Vec<Box<dyn Query>>,
+    /// What matches, and how it scores.
+    query: Box<dyn Query>,
+    /// Under relaxed matching: the query for full matches (for counting),
+    /// and the number of words, so a score tells how many matched.
+    relaxed: Option<(Box<dyn Query>, usize)>,
     highlights: Highlights,
+}
+
+/// How many words a relaxed-matching score says matched.
+fn matched_words(score: f32) -> u32 {
+    (score / TIER_UNIT).floor().max(0.0) as u32
 }
 
 impl SearchIndex {
@@ -255,46 +268,36 @@ impl SearchIndex {
             return Ok(SearchResults::default());
         };
 
-        let union = plan.tiers.last().map(|q| q.box_clone()).unwrap_or_else(|| Box::new(AllQuery));
-        let (total, facets) = searcher.search(&union, &(Count, facets::FacetCollector)).map_err(|e| self.error(e))?;
-        let full_matches = if plan.tiers.len() == 1 {
-            total as u64
-        } else {
-            searcher.search(&plan.tiers[0], &Count).map_err(|e| self.error(e))? as u64
+        let (total, facets) =
+            searcher.search(&plan.query, &(Count, facets::FacetCollector)).map_err(|e| self.error(e))?;
+        let full_matches = match &plan.relaxed {
+            Some((full, _)) => searcher.search(full, &Count).map_err(|e| self.error(e))? as u64,
+            None => total as u64,
         };
 
-        // Walk the tiers until the page is filled, each tier without the
-        // documents of the tiers before it.
         let wanted = request.offset.saturating_add(request.limit);
-        let mut found: Vec<(f32, DocAddress, bool)> = Vec::new();
-        for (k, tier) in plan.tiers.iter().enumerate() {
-            if found.len() >= wanted {
-                break;
-            }
-            let query: Box<dyn Query> = if k == 0 {
-                tier.box_clone()
-            } else {
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, tier.box_clone()),
-                    (Occur::MustNot, plan.tiers[k - 1].box_clone()),
-                ]))
-            };
-            let need = wanted - found.len();
-            for (score, address) in self.top(&searcher, &query, need, request.sort)? {
-                found.push((score, address, k == 0));
-            }
-        }
-
+        let words = plan.relaxed.as_ref().map(|(_, n)| *n as u32);
+        let top = self.top(&searcher, plan.query.as_ref(), wanted, request.sort, words.is_some())?;
         let mut hits = Vec::new();
-        for (score, address, full_match) in found.into_iter().skip(request.offset).take(request.limit) {
+        for (score, address) in top.into_iter().skip(request.offset) {
             let article = self.load_article(&searcher, address)?;
             let snippets = self.snippets(&article, &plan.highlights, request);
+            let full_match = words.is_none_or(|n| matched_words(score) >= n);
             hits.push(Hit { id: article.id.clone(), score, full_match, article, snippets });
         }
         Ok(SearchResults { total: total as u64, full_matches, hits, facets })
     }
 
-    fn top(&self, searcher: &Searcher, query: &dyn Query, n: usize, sort: Sort) -> Result<Vec<(f32, DocAddress)>> {
+    /// The best `n` documents for `sort`. Under relaxed matching (`tiered`),
+    /// documents that match more words come first whatever the sort.
+    fn top(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        n: usize,
+        sort: Sort,
+        tiered: bool,
+    ) -> Result<Vec<(f32, DocAddress)>> {
         if n == 0 {
             return Ok(Vec::new());
         }
@@ -306,23 +309,24 @@ impl SearchIndex {
                 // smallest key, and the largest keys come first.
                 let by_date = move |segment: &SegmentReader| {
                     let column = segment.fast_fields().date("published_at").ok();
-                    move |doc: tantivy::DocId| -> i64 {
-                        match column.as_ref().and_then(|c| c.first(doc)) {
+                    move |doc: tantivy::DocId, score: tantivy::Score| -> (u32, i64, tantivy::Score) {
+                        let tier = if tiered { matched_words(score) } else { 0 };
+                        let key = match column.as_ref().and_then(|c| c.first(doc)) {
                             Some(t) if newest => t.into_timestamp_secs(),
                             Some(t) => -t.into_timestamp_secs(),
                             None => i64::MIN,
-                        }
+                        };
+                        (tier, key, score)
                     }
                 };
                 searcher
-                    .search(query, &TopDocs::with_limit(n).order_by(by_date))
-                    .map(|v| v.into_iter().map(|(_, a)| (0.0, a)).collect())
+                    .search(query, &TopDocs::with_limit(n).tweak_score(by_date))
+                    .map(|v| v.into_iter().map(|((_, _, score), a)| (score, a)).collect())
             }
         };
         result.map_err(|e| self.error(e))
     }
 
-    /// Builds the tiers, or `None` when the query can match nothing.
     /// For relaxed matching: a score bonus per clause such that, among
     /// documents matching equally many words, those that kept the rarer
     /// words (that is, dropped the most common ones) rank first. Bonuses are
@@ -343,8 +347,9 @@ impl SearchIndex {
         Ok(bonuses)
     }
 
+    /// Builds the query, or `None` when it can match nothing.
     fn plan(&self, parsed: &ParsedQuery, request: &SearchRequest, searcher: &Searcher) -> Result<Option<Plan>> {
-        let builder = Builder { analyzer: &self.analyzer, fields: self.fields };
+        let builder = Builder { analyzer: &self.analyzer, fields: self.fields, searcher };
         let mut highlights = Highlights::default();
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(source) = &request.source {
@@ -361,9 +366,6 @@ impl SearchIndex {
             };
             filters.push(Box::new(RangeQuery::new(bound(&request.published_from), bound(&request.published_to))));
         }
-        // Filters restrict without scoring.
-        let filter_clauses =
-            || filters.iter().map(|f| (Occur::Must, Box::new(BoostQuery::new(f.box_clone(), 0.0)) as Box<dyn Query>));
 
         let mut branches: Vec<Branch> = Vec::new();
         for branch in &parsed.branches {
@@ -371,7 +373,7 @@ impl SearchIndex {
             let mut negative = Vec::new();
             let mut together = Vec::new();
             for clause in branch {
-                if let Some(built) = builder.clause(clause, &mut highlights) {
+                if let Some(built) = builder.clause(clause, &mut highlights).map_err(|e| self.error(e))? {
                     if built.negated {
                         negative.push(built.query);
                     } else {
@@ -384,64 +386,59 @@ impl SearchIndex {
                 continue;
             }
             let texts: Vec<&str> = together.iter().map(String::as_str).collect();
-            branches.push((positive, negative, builder.together(&texts)));
+            branches.push((positive, negative, builder.together(&texts).map_err(|e| self.error(e))?));
         }
         if branches.is_empty() {
             return Ok(None);
         }
 
-        // `need` of the positive clauses must match (all of them, unless relaxed).
-        let conjunction =
-            |positive: &[Box<dyn Query>], need: usize, negative: &[Box<dyn Query>], bonus: &Option<Box<dyn Query>>| {
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                if positive.is_empty() {
-                    clauses.push((Occur::Must, Box::new(AllQuery)));
-                } else if need >= positive.len() {
-                    clauses.extend(positive.iter().map(|q| (Occur::Must, q.box_clone())));
-                } else {
-                    let some = BooleanQuery::union_with_minimum_required_clauses(
-                        positive.iter().map(|q| q.box_clone()).collect(),
-                        need,
-                    );
-                    clauses.push((Occur::Must, Box::new(some)));
-                }
-                clauses.extend(negative.iter().map(|q| (Occur::MustNot, q.box_clone())));
-                if let Some(b) = bonus {
-                    clauses.push((Occur::Should, b.box_clone()));
-                }
-                clauses.extend(filter_clauses());
-                Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
-            };
+        // The clauses every query shares: exclusions, the together-bonus,
+        // and filters, which restrict without scoring.
+        let common = |negative: &[Box<dyn Query>], bonus: &Option<Box<dyn Query>>| {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            clauses.extend(negative.iter().map(|q| (Occur::MustNot, q.box_clone())));
+            clauses.extend(bonus.iter().map(|b| (Occur::Should, b.box_clone())));
+            clauses.extend(
+                filters.iter().map(|f| (Occur::Must, Box::new(BoostQuery::new(f.box_clone(), 0.0)) as Box<dyn Query>)),
+            );
+            clauses
+        };
+        let all_of = |positive: &[Box<dyn Query>], negative: &[Box<dyn Query>], bonus: &Option<Box<dyn Query>>| {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            if positive.is_empty() {
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+            }
+            clauses.extend(positive.iter().map(|q| (Occur::Must, q.box_clone())));
+            clauses.extend(common(negative, bonus));
+            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+        };
 
         let relax = request.matching == Matching::Relaxed && branches.len() == 1 && branches[0].0.len() >= 2;
-        let tiers = if relax {
+        if relax {
+            // One query for all tiers: any word must match, and each matched
+            // word adds TIER_UNIT plus its rarity bonus to the score, so the
+            // number of matched words, then their rarity, then BM25 order the
+            // hits. (Running one query per tier, each excluding the tiers
+            // before it, trips a debug assertion in tantivy's phrase scorer
+            // inside exclusions.)
             let (positive, negative, bonus) = &branches[0];
             let rarity = self.rarity_bonuses(positive, searcher)?;
-            // Tier k: documents matching at least n - k of the n words. In the
-            // partial tiers, each matched word adds its rarity bonus.
-            (0..positive.len())
-                .map(|k| {
-                    let tier = conjunction(positive, positive.len() - k, negative, bonus);
-                    if k == 0 {
-                        return tier;
-                    }
-                    let mut clauses = vec![(Occur::Must, tier)];
-                    for (q, &bonus) in positive.iter().zip(&rarity) {
-                        if bonus > 0.0 {
-                            clauses.push((
-                                Occur::Should,
-                                Box::new(ConstScoreQuery::new(q.box_clone(), bonus)) as Box<dyn Query>,
-                            ));
-                        }
-                    }
-                    Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
-                })
-                .collect()
-        } else {
-            let queries: Vec<Box<dyn Query>> = branches.iter().map(|(p, n, b)| conjunction(p, p.len(), n, b)).collect();
-            vec![build::union(queries)]
-        };
-        Ok(Some(Plan { tiers, highlights }))
+            let any =
+                BooleanQuery::union_with_minimum_required_clauses(positive.iter().map(|q| q.box_clone()).collect(), 1);
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(any))];
+            for (q, bonus) in positive.iter().zip(rarity) {
+                clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(q.box_clone(), TIER_UNIT + bonus))));
+            }
+            clauses.extend(common(negative, bonus));
+            let full = all_of(positive, negative, bonus);
+            return Ok(Some(Plan {
+                query: Box::new(BooleanQuery::new(clauses)),
+                relaxed: Some((full, positive.len())),
+                highlights,
+            }));
+        }
+        let queries: Vec<Box<dyn Query>> = branches.iter().map(|(p, n, b)| all_of(p, n, b)).collect();
+        Ok(Some(Plan { query: build::union(queries), relaxed: None, highlights }))
     }
 
     fn snippets(&self, article: &Article, hl: &Highlights, request: &SearchRequest) -> Vec<Snippet> {
