@@ -47,7 +47,7 @@ fn four_readers_and_one_writer() {
     let mut next = 0usize;
     while Instant::now() < deadline || commits < 5 {
         for _ in 0..20 {
-            let body = if next % 3 == 0 {
+            let body = if next.is_multiple_of(3) {
                 format!("第{next}篇：打赢脱贫攻坚战")
             } else {
                 format!("第{next}篇：其他新闻")
