@@ -362,3 +362,18 @@ fn bodies_that_cannot_be_indexed_are_rejected() {
     let err = w.upsert(&Article::new("", "正文")).expect_err("empty id");
     assert_eq!(err.to_string(), "field `id`: article id is empty");
 }
+
+#[test]
+fn each_sample_title_as_the_query_ranks_its_article_first() {
+    let batch = zhsearch::ingest::read_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample")).expect("sample");
+    assert_eq!(batch.articles.len(), 5);
+    let index = index_with(&batch.articles);
+    for article in &batch.articles {
+        let title = article.title.as_deref().expect("every sample page has a headline");
+        let results = search(&index, title);
+        assert_eq!(ids(&results).first().copied(), Some(article.id.as_str()), "query {title:?}");
+        // And in the other script: the Traditional title finds the article too.
+        let results = search(&index, &title.replace('县', "縣").replace('贫', "貧"));
+        assert_eq!(ids(&results).first().copied(), Some(article.id.as_str()), "query {title:?} (縣/貧)");
+    }
+}

@@ -1,0 +1,140 @@
+//! The example search binary: its JSON output, exit statuses, and a
+//! persistent index that is added to, deleted from and searched again.
+//!
+//! `cargo test` builds the examples before it runs the tests, so the binary
+//! sits next to this test's executable, in `target/<profile>/examples/`.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn example(name: &str) -> PathBuf {
+    // target/<profile>/deps/cli-<hash> → target/<profile>/examples/<name>
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
+    let bin = profile.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: run the tests with `cargo test`, which builds the examples", bin.display());
+    bin
+}
+
+fn search(args: &[&str]) -> Output {
+    Command::new(example("search")).args(args).env("NO_COLOR", "1").output().expect("run the search example")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json(out: &Output) -> Value {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(out)))
+}
+
+fn ids(doc: &Value) -> Vec<String> {
+    doc["hits"]
+        .as_array()
+        .map_or(vec![], |hits| hits.iter().map(|h| h["id"].as_str().unwrap_or("").to_string()).collect())
+}
+
+#[test]
+fn sample_search_finds_both_scripts_and_marks_the_text_as_written() {
+    let doc = json(&search(&["--json", "贫困县"]));
+    assert_eq!(doc["total"], 3);
+    let found = ids(&doc);
+    assert!(found.contains(&"000_86cdd5f9022c1b0d".to_string()), "the Traditional seed: {found:?}");
+    assert!(found.contains(&"004_b2ed68b430d736ac".to_string()), "a Simplified seed: {found:?}");
+    // Highlights are char ranges of the snippet text, in the article's script.
+    let mut marked = Vec::new();
+    for hit in doc["hits"].as_array().into_iter().flatten() {
+        for s in hit["snippets"].as_array().into_iter().flatten() {
+            let text: Vec<char> = s["text"].as_str().unwrap_or("").chars().collect();
+            for r in s["highlights"].as_array().into_iter().flatten() {
+                let (a, b) = (r[0].as_u64().unwrap_or(0) as usize, r[1].as_u64().unwrap_or(0) as usize);
+                marked.push(text[a..b].iter().collect::<String>());
+            }
+        }
+    }
+    assert!(marked.contains(&"貧困縣".to_string()), "{marked:?}");
+    assert!(marked.contains(&"贫困县".to_string()), "{marked:?}");
+    assert!(marked.iter().all(|m| m == "貧困縣" || m == "贫困县"), "{marked:?}");
+    assert_eq!(doc["facets"]["month"]["2020-11"], 1);
+}
+
+#[test]
+fn readable_output_brackets_marks_without_colour() {
+    let out = search(&["貧困縣"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("3 results (3 full matches)"), "{text}");
+    assert!(text.contains("【貧困縣】"), "{text}");
+    assert!(!text.contains('\x1b'), "no escape codes when NO_COLOR is set or stdout is a pipe");
+}
+
+#[test]
+fn filters_sort_and_matching_flags_reach_the_request() {
+    let doc = json(&search(&["--json", "--sort", "oldest", "--since", "2019-12-01", "--until", "2020-09-07", "干部"]));
+    assert_eq!(ids(&doc), ["004_b2ed68b430d736ac", "002_fca2d5a61c11e164"]);
+    let doc = json(&search(&["--json", "--source", "南方日报", "干部"]));
+    assert_eq!(ids(&doc), ["003_0db2dff2ff72df16"]);
+    // 张家界 is only in 004; relaxed matching still returns the other 贫困县 articles.
+    let all = json(&search(&["--json", "--matching", "all", "贫困县 张家界"]));
+    let relaxed = json(&search(&["--json", "贫困县 张家界"]));
+    assert_eq!(ids(&all), ["004_b2ed68b430d736ac"]);
+    assert_eq!(relaxed["total"], 3);
+    assert_eq!(ids(&relaxed)[0], "004_b2ed68b430d736ac");
+    let paged = json(&search(&["--json", "--limit", "1", "--offset", "1", "贫困县 张家界"]));
+    assert_eq!(ids(&paged), ids(&relaxed)[1..2]);
+}
+
+#[test]
+fn usage_and_query_errors_exit_2() {
+    let out = search(&["--sort", "sideways", "干部"]);
+    assert_eq!(out.status.code(), Some(2));
+    let long = "字".repeat(2000);
+    let out = search(&[long.as_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("the query is 2000 characters long"), "{}", stderr(&out));
+    let out = search(&["--since", "昨天", "干部"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_persistent_index_is_added_to_deleted_from_and_reports_rejections() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).expect("mkdir");
+    fs::write(
+        input.join("a.jsonl"),
+        "{\"id\": \"a1\", \"title\": \"茶农\", \"body\": \"春茶上市，茶农忙着采摘。\"}\n\
+         {\"id\": \"a2\", \"body\": \"山区通了高铁。\", \"published_at\": \"某天\"}\n\
+         {\"id\": \"a3\", \"body\": \"高鐵開進了山城。\"}\n",
+    )
+    .expect("write");
+    let index = tmp.path().join("idx");
+    let index = index.to_str().expect("utf-8 path");
+
+    let out = search(&["--index", index, "--add", input.to_str().expect("utf-8"), "--commit-every", "1", "高铁"]);
+    assert_eq!(out.status.code(), Some(1), "a rejected record makes the run exit 1");
+    let err = stderr(&out);
+    assert!(err.contains("a.jsonl:2: field `published_at`: cannot read `某天`"), "{err}");
+    assert!(stdout(&out).starts_with("1 results"), "the good records were still committed: {}", stdout(&out));
+
+    // Reopened by a new process: the articles are there; delete one.
+    assert_eq!(ids(&json(&search(&["--index", index, "--json", "茶农 OR 高铁"]))).len(), 2);
+    let doc = json(&search(&["--index", index, "--delete", "a3", "--json", "高铁"]));
+    assert_eq!(doc["total"], 0);
+    assert_eq!(ids(&json(&search(&["--index", index, "--json", "茶农"]))), ["a1"]);
+}
+
+#[test]
+fn no_arguments_prints_a_short_help() {
+    let out = search(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("--example search"), "{}", stdout(&out));
+}
