@@ -19,6 +19,14 @@
 //! key by its value, and a line with none of those characters and none of
 //! those phrases contains no key whose value differs from it.
 //!
+//! OpenCC's `t2s` is not idempotent: `乾縣` becomes `乾县` (the county keeps
+//! its 乾 inside the phrase), but `乾县` becomes `干县`, because the phrase
+//! is keyed on the Traditional 縣. Indexing one pass would make the
+//! Traditional page and a Simplified query disagree, so conversion repeats
+//! until the text stops changing (at most [`MAX_PASSES`] passes; OpenCC's
+//! dictionaries settle after two). Every text then converts to the same
+//! thing as its own OpenCC conversion does.
+//!
 //! Conversion works line by line because OpenCC's phrase dictionary never
 //! spans a line break, so converting lines one at a time gives exactly what
 //! converting the whole text gives.
@@ -36,6 +44,9 @@ use std::sync::{Arc, OnceLock};
 use opencc_rust::{DefaultConfig, OpenCC};
 
 use crate::error::{Error, Result};
+
+/// The most OpenCC passes one text gets while converging (module docs).
+pub const MAX_PASSES: usize = 4;
 
 /// One bit per Unicode scalar value.
 const BITSET_WORDS: usize = 0x110000 / 64;
@@ -121,9 +132,9 @@ impl Converter {
         true
     }
 
-    /// OpenCC's own conversion of `text`, without the fast path. This is
-    /// the reference the fast path is tested against.
-    pub fn convert_full(&self, text: &str) -> String {
+    /// One plain pass of OpenCC `t2s` over `text`, as any other OpenCC
+    /// user would convert it.
+    pub fn opencc_t2s(&self, text: &str) -> String {
         if text.contains('\0') {
             // OpenCC takes C strings; convert around the NULs.
             return text.split('\0').map(|part| self.opencc.convert(part)).collect::<Vec<_>>().join("\0");
@@ -131,9 +142,41 @@ impl Converter {
         self.opencc.convert(text)
     }
 
+    /// OpenCC's conversion of `text` repeated until it settles (module
+    /// docs), without the fast path. This is the reference the fast path is
+    /// tested against.
+    pub fn convert_full(&self, text: &str) -> String {
+        let mut current = self.opencc_t2s(text);
+        for _ in 1..MAX_PASSES {
+            let next = self.opencc_t2s(&current);
+            if next == current {
+                break;
+            }
+            current = next;
+        }
+        current
+    }
+
     /// Converts `text` (which must not contain NUL; normalization removes
-    /// it), skipping OpenCC for every line the fast path allows.
+    /// it) until it settles, skipping OpenCC for every line the fast path
+    /// allows.
     pub fn convert(&self, text: &str) -> Converted {
+        let mut current = self.convert_pass(text);
+        for _ in 1..MAX_PASSES {
+            if self.is_unchanged(&current.text) {
+                break;
+            }
+            let next = self.convert_pass(&current.text);
+            if next.text == current.text {
+                break;
+            }
+            current = Converted { source: compose(current.source.as_deref(), next.source), text: next.text };
+        }
+        current
+    }
+
+    /// One pass of [`Converter::convert`].
+    fn convert_pass(&self, text: &str) -> Converted {
         if self.is_unchanged(text) {
             return Converted { text: text.to_owned(), source: None };
         }
@@ -200,6 +243,21 @@ impl Converter {
             }
             index += (end - start) as u32;
             start = end;
+        }
+    }
+}
+
+/// The source map of two passes in a row: `second` maps the second
+/// output's characters to the first output's, `first` maps those to the
+/// input's.
+fn compose(first: Option<&[u32]>, second: Option<Vec<u32>>) -> Option<Vec<u32>> {
+    match (first, second) {
+        (None, second) => second,
+        (Some(first), None) => Some(first.to_vec()),
+        (Some(first), Some(second)) => {
+            // Every index in `second` is a character of the first output, so
+            // it is in range of `first`; the fallback only guards the type.
+            Some(second.into_iter().map(|i| first.get(i as usize).copied().unwrap_or(i)).collect())
         }
     }
 }
@@ -396,6 +454,28 @@ mod tests {
         let out = c.convert("贫困县\n貧困縣\n");
         assert_eq!(out.text, "贫困县\n贫困县\n");
         assert_eq!(out.source, None);
+    }
+
+    #[test]
+    fn conversion_settles_where_one_opencc_pass_does_not() {
+        let c = conv();
+        // One pass keeps 乾 inside the Traditional place name; a second
+        // pass over that output changes it. Both scripts must meet.
+        assert_eq!(c.opencc_t2s("乾縣"), "乾县");
+        assert_eq!(c.opencc_t2s("乾县"), "干县");
+        assert_eq!(c.convert("乾縣").text, "干县");
+        assert_eq!(c.convert_full("乾縣"), "干县");
+        assert_eq!(c.convert("乾县").text, c.convert("乾縣").text);
+        // Phrases that keep 乾 are already settled.
+        assert_eq!(c.convert("乾隆").text, "乾隆");
+    }
+
+    #[test]
+    fn composed_maps_point_at_the_input() {
+        assert_eq!(compose(None, None), None);
+        assert_eq!(compose(Some(&[0, 0, 1]), None), Some(vec![0, 0, 1]));
+        assert_eq!(compose(None, Some(vec![0, 1, 1])), Some(vec![0, 1, 1]));
+        assert_eq!(compose(Some(&[0, 2, 3]), Some(vec![0, 1, 1, 2])), Some(vec![0, 2, 2, 3]));
     }
 
     #[test]
