@@ -80,6 +80,13 @@ fn word_tokens() {
             &[("乾隆", 0, 6, 0), ("乾隆年间", 0, 12, 0), ("年间", 6, 12, 2), ("气候", 12, 18, 4), ("干燥", 18, 24, 6)],
         ),
         ("脱贫，攻坚", &[("脱贫", 0, 6, 0), ("攻坚", 9, 15, 3)]),
+        // A combining accent stays with its letter, inside a Han run too.
+        ("的Ame\u{301}lie很", &[("的", 0, 3, 0), ("ame\u{301}lie", 3, 11, 1), ("很", 11, 14, 8)]),
+        ("Ame\u{301}lie", &[("ame\u{301}lie", 0, 8, 0)]),
+        // Traditional 乾縣 and Simplified 乾县 meet at 干县 (OpenCC t2s is
+        // not idempotent; conversion runs until it settles).
+        ("乾縣", &[("干县", 0, 6, 0)]),
+        ("乾县", &[("干县", 0, 6, 0)]),
         ("covid-19", &[("covid", 0, 5, 0), ("19", 6, 8, 6)]),
         ("", &[]),
         ("，。！？…… \n\t", &[]),

@@ -4,10 +4,15 @@
 //! it would return spaces and punctuation as words. A run with Han in it
 //! goes to jieba whole, Latin and digits included, so that dictionary words
 //! such as `a股` and `t恤` survive; a run without Han is one word as it is.
+//!
+//! jieba cuts at combining marks (`ame`, `\u{301}`, `lie` for `Amélie`
+//! written with a combining accent). A mark belongs to its letter, so inside
+//! a Han run, a stretch of non-Han word characters that holds a mark is
+//! taken out of jieba's hands and kept as one word.
 
 use jieba_rs::Jieba;
 
-use super::normalize::CharClass;
+use super::normalize::{is_mark, CharClass};
 use super::prepared::Prepared;
 
 /// A word longer than this is left out of the word field:
@@ -51,9 +56,40 @@ pub(crate) fn for_each_word(jieba: &Jieba, prepared: &Prepared, mode: Mode, mut 
                 .filter(|t| t.end > t.start && t.end - t.start <= MAX_WORD_CHARS)
                 .map(|t| (start + t.start, start + t.end)),
         );
+        keep_marked_words_whole(prepared, start, end, &mut words);
         words.sort_unstable();
         for &(from, to) in &words {
             emit(from, to);
+        }
+    }
+}
+
+/// Replaces jieba's cuts inside every non-Han stretch of `start..end` that
+/// holds a combining mark by that stretch, whole (module docs).
+fn keep_marked_words_whole(prepared: &Prepared, start: usize, end: usize, words: &mut Vec<(usize, usize)>) {
+    let chars = || prepared.slice(start, end).chars();
+    if !chars().any(is_mark) {
+        return;
+    }
+    let mut i = start;
+    let mut marks = chars().map(is_mark);
+    while i < end {
+        if prepared.class[i] == CharClass::Han {
+            i += 1;
+            marks.next();
+            continue;
+        }
+        let from = i;
+        let mut has_mark = false;
+        while i < end && prepared.class[i] != CharClass::Han {
+            has_mark |= marks.next().unwrap_or(false);
+            i += 1;
+        }
+        if has_mark {
+            words.retain(|&(a, b)| b <= from || a >= i);
+            if i - from <= MAX_WORD_CHARS {
+                words.push((from, i));
+            }
         }
     }
 }
