@@ -29,7 +29,7 @@
 //! - `title:小康`: the word must be in the title (`body:` likewise).
 //!
 //! Every string is a valid query: the language is read leniently (see
-//! [`parse`]). An empty query, or one of only punctuation or stop words,
+//! [`parse()`]). An empty query, or one of only punctuation or stop words,
 //! has no hits. A query with only exclusions matches every document that
 //! none of them matches.
 //!
