@@ -194,5 +194,7 @@ fn kills_lose_nothing_committed() {
     assert_eq!(check(dir.path(), until, 1, ROUNDS), until);
     // Tell the reader how often a commit had landed without its
     // acknowledgement being read: kills inside a commit.
-    eprintln!("{ROUNDS} kills, {until} articles; {killed_between} kills landed between a commit and its acknowledgement");
+    eprintln!(
+        "{ROUNDS} kills, {until} articles; {killed_between} kills landed between a commit and its acknowledgement"
+    );
 }
