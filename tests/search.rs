@@ -203,6 +203,13 @@ fn facets_count_every_match() {
     assert_eq!(sources, [("南方", 1), ("湖南日报", 1)]);
     let months: Vec<(&str, u64)> = r.facets.month.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(months, [("2019-12", 1), ("2020-10", 1)]);
+    // Facets off: the same hits and total, and no counting.
+    let lean = index.search(&SearchRequest::new("干部").limit(1).facets(false)).expect("search");
+    assert_eq!((lean.total, ids(&lean)), (r.total, ids(&r)));
+    assert!(lean.facets.source.is_empty() && lean.facets.month.is_empty());
+    // No page at all still counts exactly.
+    let count = index.search(&SearchRequest::new("干部").limit(0)).expect("search");
+    assert_eq!((count.total, count.hits.len(), count.facets.source.len()), (3, 0, 2));
 }
 
 #[test]
@@ -230,6 +237,12 @@ fn relaxed_matching_ranks_full_matches_first_and_drops_common_words_first() {
     // Of the one-word matches, tw (with the rarer 贫困县) comes first.
     assert_eq!(ids(&r)[1], "tw");
     assert_eq!(r.total, 4);
+    // The full-match count is the same whatever the sort and page size.
+    for sort in [Sort::Newest, Sort::Oldest] {
+        let sorted = index.search(&SearchRequest::new(q).sort(sort).limit(1)).expect("search");
+        assert_eq!((sorted.total, sorted.full_matches), (4, 1), "{sort:?}");
+        assert_eq!(ids(&sorted), ["cn"], "a full match comes first under {sort:?}");
+    }
 }
 
 #[test]

@@ -58,10 +58,10 @@ use std::ops::Bound;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Searcher, SegmentReader};
+use tantivy::{Searcher, SegmentReader};
 
 use crate::article::Article;
 pub use crate::error::QueryError;
@@ -140,11 +140,19 @@ pub struct SearchRequest {
     pub snippet_count: usize,
     /// The length of a fragment, in characters.
     pub snippet_length: usize,
+    /// Whether to count the matches by source and month. Off, the search
+    /// skips that work and [`SearchResults::facets`] is empty.
+    #[serde(default = "yes")]
+    pub facets: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl SearchRequest {
     /// A request for `query`: relaxed matching, by relevance, ten hits, two
-    /// fragments of 80 characters each.
+    /// fragments of 80 characters each, facets counted.
     pub fn new(query: impl Into<String>) -> Self {
         SearchRequest {
             query: query.into(),
@@ -157,6 +165,7 @@ impl SearchRequest {
             offset: 0,
             snippet_count: 2,
             snippet_length: 80,
+            facets: true,
         }
     }
 
@@ -195,6 +204,12 @@ impl SearchRequest {
     /// Skips the first `n` hits.
     pub fn offset(mut self, n: usize) -> Self {
         self.offset = n;
+        self
+    }
+
+    /// Whether to count matches by source and month (on by default).
+    pub fn facets(mut self, on: bool) -> Self {
+        self.facets = on;
         self
     }
 
@@ -241,10 +256,70 @@ type Branch = (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>, Option<Box<dyn Query>>)
 struct Plan {
     /// What matches, and how it scores.
     query: Box<dyn Query>,
-    /// Under relaxed matching: the query for full matches (for counting),
-    /// and the number of words, so a score tells how many matched.
-    relaxed: Option<(Box<dyn Query>, usize)>,
+    /// Under relaxed matching: the number of words, so that a score tells
+    /// how many matched.
+    relaxed: Option<usize>,
     highlights: Highlights,
+}
+
+/// A segment's sort key: (matched words, date, score).
+type DateKey = Box<dyn Fn(tantivy::DocId, tantivy::Score) -> (u32, i64, tantivy::Score)>;
+
+/// The sort key for [`Sort::Newest`] and [`Sort::Oldest`]: under relaxed
+/// matching (`tiered`), documents that match more words come first whatever
+/// the date. Undated articles sort last either way: `i64::MIN` is the
+/// smallest key, and the largest keys come first.
+fn by_date(newest: bool, tiered: bool) -> impl Fn(&SegmentReader) -> DateKey + Send + Sync {
+    move |segment: &SegmentReader| {
+        let column = segment.fast_fields().date("published_at").ok();
+        Box::new(move |doc: tantivy::DocId, score: tantivy::Score| {
+            let tier = if tiered { matched_words(score) } else { 0 };
+            let key = match column.as_ref().and_then(|c| c.first(doc)) {
+                Some(t) if newest => t.into_timestamp_secs(),
+                Some(t) => -t.into_timestamp_secs(),
+                None => i64::MIN,
+            };
+            (tier, key, score)
+        })
+    }
+}
+
+/// Counts the documents whose relaxed-matching score says they match all
+/// `.0` words, in the same pass as the rest.
+struct FullMatchCount(u32);
+
+impl Collector for FullMatchCount {
+    type Fruit = usize;
+    type Child = FullMatchSegment;
+
+    fn for_segment(&self, _: tantivy::SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<FullMatchSegment> {
+        Ok(FullMatchSegment { words: self.0, count: 0 })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, counts: Vec<usize>) -> tantivy::Result<usize> {
+        Ok(counts.into_iter().sum())
+    }
+}
+
+struct FullMatchSegment {
+    words: u32,
+    count: usize,
+}
+
+impl SegmentCollector for FullMatchSegment {
+    type Fruit = usize;
+
+    fn collect(&mut self, _doc: tantivy::DocId, score: tantivy::Score) {
+        self.count += usize::from(matched_words(score) >= self.words);
+    }
+
+    fn harvest(self) -> usize {
+        self.count
+    }
 }
 
 /// How many words a relaxed-matching score says matched.
@@ -268,16 +343,30 @@ impl SearchIndex {
             return Ok(SearchResults::default());
         };
 
-        let (total, facets) =
-            searcher.search(&plan.query, &(Count, facets::FacetCollector)).map_err(|e| self.error(e))?;
-        let full_matches = match &plan.relaxed {
-            Some((full, _)) => searcher.search(full, &Count).map_err(|e| self.error(e))? as u64,
-            None => total as u64,
-        };
-
+        // One pass over the matches collects the page, the total, the
+        // facets and (relaxed) the full-match count together.
         let wanted = request.offset.saturating_add(request.limit);
-        let words = plan.relaxed.as_ref().map(|(_, n)| *n as u32);
-        let top = self.top(&searcher, plan.query.as_ref(), wanted, request.sort, words.is_some())?;
+        let words = plan.relaxed.map(|n| n as u32);
+        let facet_collector = request.facets.then_some(facets::FacetCollector);
+        let full_collector = words.map(FullMatchCount);
+        let top = (wanted > 0).then(|| TopDocs::with_limit(wanted));
+        let (top, total, facets, full_matches) = match request.sort {
+            Sort::Relevance => {
+                let top = top.map(TopDocs::order_by_score);
+                let (top, total, facets, full) = searcher
+                    .search(&plan.query, &(top, Count, facet_collector, full_collector))
+                    .map_err(|e| self.error(e))?;
+                (top.unwrap_or_default(), total, facets, full)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let top = top.map(|t| t.tweak_score(by_date(request.sort == Sort::Newest, words.is_some())));
+                let (top, total, facets, full) = searcher
+                    .search(&plan.query, &(top, Count, facet_collector, full_collector))
+                    .map_err(|e| self.error(e))?;
+                let top = top.unwrap_or_default().into_iter().map(|((_, _, score), a)| (score, a)).collect();
+                (top, total, facets, full)
+            }
+        };
         let mut hits = Vec::new();
         for (score, address) in top.into_iter().skip(request.offset) {
             let article = self.load_article(&searcher, address)?;
@@ -285,46 +374,12 @@ impl SearchIndex {
             let full_match = words.is_none_or(|n| matched_words(score) >= n);
             hits.push(Hit { id: article.id.clone(), score, full_match, article, snippets });
         }
-        Ok(SearchResults { total: total as u64, full_matches, hits, facets })
-    }
-
-    /// The best `n` documents for `sort`. Under relaxed matching (`tiered`),
-    /// documents that match more words come first whatever the sort.
-    fn top(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        n: usize,
-        sort: Sort,
-        tiered: bool,
-    ) -> Result<Vec<(f32, DocAddress)>> {
-        if n == 0 {
-            return Ok(Vec::new());
-        }
-        let result = match sort {
-            Sort::Relevance => searcher.search(query, &TopDocs::with_limit(n).order_by_score()),
-            Sort::Newest | Sort::Oldest => {
-                let newest = sort == Sort::Newest;
-                // Undated articles sort last either way: i64::MIN is the
-                // smallest key, and the largest keys come first.
-                let by_date = move |segment: &SegmentReader| {
-                    let column = segment.fast_fields().date("published_at").ok();
-                    move |doc: tantivy::DocId, score: tantivy::Score| -> (u32, i64, tantivy::Score) {
-                        let tier = if tiered { matched_words(score) } else { 0 };
-                        let key = match column.as_ref().and_then(|c| c.first(doc)) {
-                            Some(t) if newest => t.into_timestamp_secs(),
-                            Some(t) => -t.into_timestamp_secs(),
-                            None => i64::MIN,
-                        };
-                        (tier, key, score)
-                    }
-                };
-                searcher
-                    .search(query, &TopDocs::with_limit(n).tweak_score(by_date))
-                    .map(|v| v.into_iter().map(|((_, _, score), a)| (score, a)).collect())
-            }
-        };
-        result.map_err(|e| self.error(e))
+        Ok(SearchResults {
+            total: total as u64,
+            full_matches: full_matches.unwrap_or(total) as u64,
+            hits,
+            facets: facets.unwrap_or_default(),
+        })
     }
 
     /// For relaxed matching: a score bonus per clause such that, among
@@ -430,10 +485,9 @@ impl SearchIndex {
                 clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(q.box_clone(), TIER_UNIT + bonus))));
             }
             clauses.extend(common(negative, bonus));
-            let full = all_of(positive, negative, bonus);
             return Ok(Some(Plan {
                 query: Box::new(BooleanQuery::new(clauses)),
-                relaxed: Some((full, positive.len())),
+                relaxed: Some(positive.len()),
                 highlights,
             }));
         }
