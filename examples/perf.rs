@@ -1,0 +1,353 @@
+//! The measurements criterion cannot take, zhsearch beside the tantivy-jieba
+//! baseline in the same run: cold start, quoted-substring recall and latency
+//! percentiles, index size, peak memory, and the scale run.
+//!
+//! ```sh
+//! cargo run --release --example perf -- startup
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- quoted
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- size
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- memory
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- scale 10 50 200
+//! ```
+//!
+//! The corpora are those of the benches (`benches/support`). Every figure is
+//! printed with the baseline's figure from the same run, or as a ratio.
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use std::collections::HashSet;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tantivy::collector::{Count, DocSetCollector};
+use tantivy::query::QueryParser;
+use tantivy::schema::Value as _;
+use tantivy::TantivyDocument;
+use zhsearch::analysis::{Analyzer, AnalyzerSettings};
+use zhsearch::article::Article;
+use zhsearch::index::SearchIndex;
+use zhsearch::query::{Matching, SearchRequest};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("startup") => startup(),
+        Some("startup-once") => startup_once(args.get(1).map(String::as_str)),
+        Some("quoted") => quoted(),
+        Some("size") => size(),
+        Some("memory") => memory(),
+        Some("memory-once") => memory_once(args.get(1).map(String::as_str)),
+        Some("scale") => scale(&args[1..]),
+        _ => {
+            eprintln!("usage: perf startup | quoted | size | memory | scale [MB...]");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// A 64-bit LCG: reproducible choices.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n.max(1) as u64) as usize
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn micros(d: Duration) -> String {
+    format!("{:.0} µs", d.as_secs_f64() * 1e6)
+}
+
+fn rerun(args: &[&str]) -> String {
+    let exe = std::env::current_exe().expect("own path");
+    let out = Command::new(exe).args(args).output().expect("run self");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Cold construction in fresh processes: the first `Analyzer` (jieba's
+/// dictionary and OpenCC's, built side by side) against the first
+/// `Jieba::new()`, which is what tantivy-jieba pays on its first token.
+fn startup() {
+    let runs = 9;
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for _ in 0..runs {
+        ours.push(rerun(&["startup-once", "zhsearch"]).parse::<f64>().expect("ms"));
+        theirs.push(rerun(&["startup-once", "jieba"]).parse::<f64>().expect("ms"));
+    }
+    ours.sort_by(f64::total_cmp);
+    theirs.sort_by(f64::total_cmp);
+    let (a, b) = (ours[runs / 2], theirs[runs / 2]);
+    println!(
+        "cold construction, median of {runs} processes: zhsearch Analyzer {a:.0} ms; Jieba::new {b:.0} ms; ratio {:.2}",
+        a / b
+    );
+}
+
+fn startup_once(which: Option<&str>) {
+    let t = Instant::now();
+    match which {
+        Some("jieba") => drop(std::hint::black_box(jieba_rs::Jieba::new())),
+        _ => drop(std::hint::black_box(Analyzer::new().expect("analyzer"))),
+    }
+    println!("{}", t.elapsed().as_secs_f64() * 1e3);
+}
+
+fn build_ours(articles: &[Article], dir: Option<&std::path::Path>) -> SearchIndex {
+    let index = match dir {
+        Some(d) => SearchIndex::create(d, &AnalyzerSettings::default()),
+        None => SearchIndex::in_memory(&AnalyzerSettings::default()),
+    }
+    .expect("index");
+    let mut w = index.writer().expect("writer");
+    for a in articles {
+        w.upsert(a).expect("upsert");
+    }
+    w.commit().expect("commit");
+    index
+}
+
+/// 500 random 2–8 character Han substrings of the corpus, quoted: recall
+/// against the documents that really contain them (after normalization and
+/// conversion), and top-10 latency percentiles.
+fn quoted() {
+    for corpus in [support::simplified(), support::traditional()] {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let ours = build_ours(&corpus.articles, None);
+        let baseline = support::Baseline::create(None);
+        baseline.index_all(&corpus.articles);
+        let searcher = baseline.index.reader().expect("reader").searcher();
+        let folded: Vec<(String, String)> = corpus
+            .articles
+            .iter()
+            .map(|a| (analyzer.fold(a.title.as_deref().unwrap_or("")), analyzer.fold(&a.body)))
+            .collect();
+        let mut rng = Lcg(0x0051_ab57);
+        let mut needles = Vec::new();
+        while needles.len() < 500 {
+            let a = &corpus.articles[rng.below(corpus.articles.len())];
+            let chars: Vec<char> = a.body.chars().collect();
+            let len = 2 + rng.below(7);
+            if chars.len() < len {
+                continue;
+            }
+            let start = rng.below(chars.len() - len + 1);
+            let piece = &chars[start..start + len];
+            if piece.iter().all(|&c| zhsearch::analysis::normalize::is_han(c)) {
+                needles.push(piece.iter().collect::<String>());
+            }
+        }
+        let mut by_len: Vec<[f64; 3]> = vec![[0.0; 3]; 9]; // per length: needles, our recall, baseline recall
+        let (mut ours_lat, mut base_lat, mut ours_full_lat) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut ours_found, mut base_found, mut truth_total) = (0usize, 0usize, 0usize);
+        let mut parser = QueryParser::for_index(&baseline.index, vec![baseline.title, baseline.body]);
+        parser.set_conjunction_by_default();
+        for needle in &needles {
+            let key = analyzer.fold(needle);
+            let truth: HashSet<String> = corpus
+                .articles
+                .iter()
+                .zip(&folded)
+                .filter(|(_, (t, b))| t.contains(&key) || b.contains(&key))
+                .map(|(a, _)| a.id.clone())
+                .collect();
+            let q = format!("\"{needle}\"");
+            let all =
+                SearchRequest::new(&q).matching(Matching::All).limit(truth.len() + 5).snippets(0, 0).facets(false);
+            let found: HashSet<String> = ours.search(&all).expect("search").hits.into_iter().map(|h| h.id).collect();
+            let bq = parser.parse_query(&q).expect("baseline query");
+            let docs = searcher.search(&bq, &DocSetCollector).expect("baseline search");
+            let bfound: HashSet<String> = docs
+                .into_iter()
+                .map(|addr| {
+                    let d: TantivyDocument = searcher.doc(addr).expect("doc");
+                    d.get_first(baseline.id).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
+                })
+                .collect();
+            let ours_hit = truth.intersection(&found).count();
+            let base_hit = truth.intersection(&bfound).count();
+            assert_eq!(found.len(), ours_hit, "zhsearch found a document without {needle:?}");
+            ours_found += ours_hit;
+            base_found += base_hit;
+            truth_total += truth.len();
+            let row = &mut by_len[needle.chars().count()];
+            row[0] += 1.0;
+            row[1] += ours_hit as f64 / truth.len().max(1) as f64;
+            row[2] += base_hit as f64 / truth.len().max(1) as f64;
+
+            let lean = SearchRequest::new(&q).matching(Matching::All).snippets(0, 0).facets(false);
+            let t = Instant::now();
+            std::hint::black_box(ours.search(&lean).expect("search").total);
+            ours_lat.push(t.elapsed());
+            let t = Instant::now();
+            std::hint::black_box(ours.search(&SearchRequest::new(&q)).expect("search").total);
+            ours_full_lat.push(t.elapsed());
+            let t = Instant::now();
+            std::hint::black_box(baseline.search(&searcher, &q, 10).1);
+            base_lat.push(t.elapsed());
+        }
+        for v in [&mut ours_lat, &mut base_lat, &mut ours_full_lat] {
+            v.sort();
+        }
+        println!(
+            "{}: {} quoted 2–8 char substrings; recall zhsearch {:.1}%, tantivy-jieba {:.1}% (of {truth_total} containing documents)",
+            corpus.name,
+            needles.len(),
+            100.0 * ours_found as f64 / truth_total as f64,
+            100.0 * base_found as f64 / truth_total as f64
+        );
+        for (len, row) in by_len.iter().enumerate().filter(|(_, r)| r[0] > 0.0) {
+            println!(
+                "  {len} chars: {:>3} queries, mean recall zhsearch {:.1}%, tantivy-jieba {:.1}%",
+                row[0],
+                100.0 * row[1] / row[0],
+                100.0 * row[2] / row[0]
+            );
+        }
+        println!(
+            "  top-10 latency p50/p99: zhsearch {}/{} (default request with snippets and facets {}/{}); tantivy-jieba {}/{}",
+            micros(percentile(&ours_lat, 0.5)),
+            micros(percentile(&ours_lat, 0.99)),
+            micros(percentile(&ours_full_lat, 0.5)),
+            micros(percentile(&ours_full_lat, 0.99)),
+            micros(percentile(&base_lat, 0.5)),
+            micros(percentile(&base_lat, 0.99)),
+        );
+    }
+}
+
+/// Index size on disk against the raw text, both engines.
+fn size() {
+    for corpus in [support::simplified(), support::traditional()] {
+        let raw = corpus.bytes() as f64;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ours_dir = dir.path().join("zhsearch");
+        let ours = build_ours(&corpus.articles, Some(&ours_dir));
+        drop(ours);
+        let base_dir = dir.path().join("baseline");
+        std::fs::create_dir_all(&base_dir).expect("mkdir");
+        support::Baseline::create(Some(&base_dir)).index_all(&corpus.articles);
+        let (a, b) = (support::dir_size(&ours_dir) as f64, support::dir_size(&base_dir) as f64);
+        println!(
+            "{}: raw {:.1} MB; zhsearch {:.1} MB = {:.2}× raw; tantivy-jieba {:.1} MB = {:.2}× raw",
+            corpus.name,
+            raw / 1e6,
+            a / 1e6,
+            a / raw,
+            b / 1e6,
+            b / raw
+        );
+    }
+}
+
+/// Peak resident memory (VmHWM) of a process that indexes the Simplified
+/// corpus to disk, for each engine in its own process.
+fn memory() {
+    let ours = rerun(&["memory-once", "zhsearch"]);
+    let theirs = rerun(&["memory-once", "baseline"]);
+    println!("peak RSS while indexing {}: zhsearch {ours}; tantivy-jieba {theirs}", support::simplified().name);
+}
+
+fn memory_once(which: Option<&str>) {
+    let corpus = support::simplified();
+    let dir = tempfile::tempdir().expect("tempdir");
+    match which {
+        Some("baseline") => support::Baseline::create(Some(dir.path())).index_all(&corpus.articles),
+        _ => drop(build_ours(&corpus.articles, Some(dir.path()))),
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status.lines().find(|l| l.starts_with("VmHWM:")).map_or("unknown", |l| l["VmHWM:".len()..].trim());
+    println!("{peak}");
+}
+
+/// Distinct articles of about `bytes` bytes in all, made by re-cutting the
+/// paragraphs of every corpus into new articles of 3 to 12 paragraphs.
+/// Paragraphs recur across articles once the target passes the pool's
+/// size, but no article repeats another.
+fn recut(pool: &[String], bytes: usize, rng: &mut Lcg) -> Vec<Article> {
+    let mut out = Vec::new();
+    let mut total = 0;
+    while total < bytes {
+        let n = 3 + rng.below(10);
+        let body: Vec<&str> = (0..n).map(|_| pool[rng.below(pool.len())].as_str()).collect();
+        let body = body.join("\n");
+        total += body.len();
+        out.push(Article::new(format!("a{}", out.len()), body));
+    }
+    out
+}
+
+fn scale(sizes: &[String]) {
+    let sizes: Vec<usize> = if sizes.is_empty() {
+        vec![10, 50, 200]
+    } else {
+        sizes.iter().map(|s| s.parse().expect("a size in MB")).collect()
+    };
+    let mut pool: Vec<String> = Vec::new();
+    for corpus in [support::simplified(), support::traditional()] {
+        for a in corpus.articles {
+            pool.extend(a.body.split('\n').filter(|p| p.chars().count() >= 4).map(str::to_owned));
+        }
+    }
+    println!(
+        "paragraph pool: {} paragraphs, {:.1} MB",
+        pool.len(),
+        pool.iter().map(String::len).sum::<usize>() as f64 / 1e6
+    );
+    let queries = ["发展", "经济 改革", "\"社会主义\"", "明月", "曹操 刘备", "經濟"];
+    for mb in sizes {
+        let mut rng = Lcg(mb as u64);
+        let articles = recut(&pool, mb * 1_000_000, &mut rng);
+        let bytes: usize = articles.iter().map(|a| a.body.len()).sum();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let t = Instant::now();
+        let ours = build_ours(&articles, Some(&dir.path().join("zhsearch")));
+        let ours_time = t.elapsed();
+        let base_dir = dir.path().join("baseline");
+        std::fs::create_dir_all(&base_dir).expect("mkdir");
+        let baseline = support::Baseline::create(Some(&base_dir));
+        let t = Instant::now();
+        baseline.index_all(&articles);
+        let base_time = t.elapsed();
+        drop(articles);
+        let searcher = baseline.index.reader().expect("reader").searcher();
+        let mut lat = Vec::new();
+        let mut base_lat = Vec::new();
+        for _ in 0..20 {
+            for q in queries {
+                let t = Instant::now();
+                std::hint::black_box(ours.search(&SearchRequest::new(q).snippets(0, 0).facets(false)).expect("search"));
+                lat.push(t.elapsed());
+                let t = Instant::now();
+                std::hint::black_box(baseline.search(&searcher, q, 10));
+                base_lat.push(t.elapsed());
+            }
+        }
+        lat.sort();
+        base_lat.sort();
+        let count = searcher.search(&tantivy::query::AllQuery, &Count).expect("count");
+        println!(
+            "{mb} MB ({count} articles): indexing zhsearch {:.1} MB/s, tantivy-jieba {:.1} MB/s, ratio {:.2}; \
+             query p50/p99 zhsearch {}/{}, tantivy-jieba {}/{}; index zhsearch {:.2}× raw, tantivy-jieba {:.2}× raw",
+            bytes as f64 / 1e6 / ours_time.as_secs_f64(),
+            bytes as f64 / 1e6 / base_time.as_secs_f64(),
+            base_time.as_secs_f64() / ours_time.as_secs_f64(),
+            micros(percentile(&lat, 0.5)),
+            micros(percentile(&lat, 0.99)),
+            micros(percentile(&base_lat, 0.5)),
+            micros(percentile(&base_lat, 0.99)),
+            support::dir_size(&dir.path().join("zhsearch")) as f64 / bytes as f64,
+            support::dir_size(&base_dir) as f64 / bytes as f64,
+        );
+    }
+}
