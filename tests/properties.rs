@@ -86,6 +86,20 @@ proptest! {
     }
 
     #[test]
+    fn conversion_equals_opencc(input in prop_oneof![tricky_text(), any_text()]) {
+        // The Rust conversion over OpenCC's dictionaries against the real
+        // library (both repeated until the text settles).
+        let conv = converter();
+        let normalized = zhsearch::analysis::normalize::normalize(&input);
+        let fast = conv.convert(&normalized);
+        prop_assert_eq!(&fast.text, &conv.convert_full(&normalized));
+        if let Some(map) = &fast.source {
+            prop_assert_eq!(map.len(), fast.text.chars().count());
+            prop_assert!(map.windows(2).all(|w| w[0] <= w[1]), "the map must not go back: {:?}", map);
+        }
+    }
+
+    #[test]
     fn char_tokens_cover_every_han_character(input in any_text()) {
         let tokens = analyzer().char_tokens(&input);
         for (i, c) in input.char_indices() {

@@ -12,6 +12,12 @@
 /// content, and OpenCC's C interface cannot see past it.
 #[inline]
 pub fn normalize_char(c: char) -> char {
+    // Han and the rest of the CJK blocks have no case and no full-width
+    // form: most characters of Chinese text leave here, without the
+    // Unicode case tables.
+    if ('\u{3001}'..='\u{9FFF}').contains(&c) {
+        return c;
+    }
     match c {
         'A'..='Z' => c.to_ascii_lowercase(),
         '\0' => ' ',
@@ -115,6 +121,13 @@ pub fn classify(chars: &[char]) -> Vec<CharClass> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cjk_shortcut_skips_only_caseless_characters() {
+        for c in ('\u{3001}'..='\u{9FFF}').filter(|c| !c.is_control()) {
+            assert!(!c.is_uppercase() && c.to_lowercase().eq([c]), "{c:?} has case");
+        }
+    }
 
     #[test]
     fn normalize_table() {
