@@ -68,6 +68,9 @@ pub struct Converted {
     pub source: Option<Vec<u32>>,
 }
 
+/// A dictionary entry: key, and the value OpenCC converts it to.
+type Entry = (Box<str>, Box<str>);
+
 /// The OpenCC `t2s` converter and its fast-path set. One per process.
 pub struct Converter {
     opencc: OpenCC,
@@ -82,7 +85,7 @@ pub struct Converter {
     /// Bit `c` is set when some `TSPhrases` key starts with `c`.
     any_phrase_starts: Vec<u64>,
     /// `TSPhrases`: (key, value) by first character, longest key first.
-    phrase_values: HashMap<char, Vec<(Box<str>, Box<str>)>>,
+    phrase_values: HashMap<char, Vec<Entry>>,
 }
 
 impl std::fmt::Debug for Converter {
@@ -286,7 +289,7 @@ fn open_t2s_in(dir: &Path) -> std::result::Result<Converter, String> {
     let mut phrase_starts = vec![0u64; BITSET_WORDS];
     let mut phrases: HashMap<char, Vec<Box<str>>> = HashMap::new();
     let mut any_phrase_starts = vec![0u64; BITSET_WORDS];
-    let mut phrase_values: HashMap<char, Vec<(Box<str>, Box<str>)>> = HashMap::new();
+    let mut phrase_values: HashMap<char, Vec<Entry>> = HashMap::new();
     for (key, value) in lexicon::read(&dir.join("TSPhrases.ocd2"))? {
         let Some(first) = key.chars().next() else { continue };
         if changes_only_in_context(&key, &value, &changes) {
@@ -303,7 +306,7 @@ fn open_t2s_in(dir: &Path) -> std::result::Result<Converter, String> {
     }
     for candidates in phrase_values.values_mut() {
         // Longest match first, as OpenCC's MatchPrefix.
-        candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        candidates.sort_by_key(|(key, _)| std::cmp::Reverse(key.len()));
     }
     Ok(Converter { opencc, changes, phrase_starts, phrases, char_values, any_phrase_starts, phrase_values })
 }
