@@ -203,6 +203,10 @@ fn facets_count_every_match() {
     assert_eq!(sources, [("南方", 1), ("湖南日报", 1)]);
     let months: Vec<(&str, u64)> = r.facets.month.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(months, [("2019-12", 1), ("2020-10", 1)]);
+    // No snippets: the hits carry none, not even the title.
+    let bare = index.search(&SearchRequest::new("干部").snippets(0, 0)).expect("search");
+    assert_eq!(ids(&bare), ids(&index.search(&SearchRequest::new("干部")).expect("search")));
+    assert!(bare.hits.iter().all(|h| h.snippets.is_empty()));
     // Facets off: the same hits and total, and no counting.
     let lean = index.search(&SearchRequest::new("干部").limit(1).facets(false)).expect("search");
     assert_eq!((lean.total, ids(&lean)), (r.total, ids(&r)));

@@ -96,7 +96,11 @@ impl SearchIndex {
         // Settings first: an index directory without them is not ours.
         write_atomically(&dir.join(SETTINGS_FILE), &json)?;
         let (schema, fields) = schema::build();
-        let index = Index::create_in_dir(dir, schema).map_err(|e| index_error(Some(dir), e))?;
+        let index = Index::builder()
+            .schema(schema)
+            .settings(schema::index_settings())
+            .create_in_dir(dir)
+            .map_err(|e| index_error(Some(dir), e))?;
         SearchIndex::assemble(index, fields, analyzer, Some(dir.to_owned()))
     }
 
@@ -142,7 +146,12 @@ impl SearchIndex {
     pub fn in_memory(settings: &AnalyzerSettings) -> Result<SearchIndex> {
         let analyzer = Analyzer::from_settings(settings)?;
         let (schema, fields) = schema::build();
-        SearchIndex::assemble(Index::create_in_ram(schema), fields, analyzer, None)
+        let index = Index::builder()
+            .schema(schema)
+            .settings(schema::index_settings())
+            .create_in_ram()
+            .map_err(|e| index_error(None, e))?;
+        SearchIndex::assemble(index, fields, analyzer, None)
     }
 
     fn assemble(index: Index, fields: Fields, analyzer: Analyzer, dir: Option<PathBuf>) -> Result<SearchIndex> {

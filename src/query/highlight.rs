@@ -62,13 +62,13 @@ impl Snippet {
 pub(crate) fn match_ranges(analyzer: &Analyzer, hl: &Highlights, text: &str) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     if !hl.words.is_empty() {
-        ranges.extend(
-            analyzer
-                .analyze(text)
-                .into_iter()
-                .filter(|t| hl.words.contains(&t.text))
-                .map(|t| t.offset_from..t.offset_to),
-        );
+        // Straight from the analyzer's callback: a hit's whole text is
+        // analyzed again, and a token per word would be an allocation each.
+        analyzer.for_each_word(text, crate::analysis::Mode::Index, |word, from, to, _| {
+            if hl.words.contains(word) {
+                ranges.push(from..to);
+            }
+        });
     }
     if !hl.patterns.is_empty() {
         let toks = analyzer.char_tokens(text);

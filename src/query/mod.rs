@@ -213,7 +213,10 @@ impl SearchRequest {
         self
     }
 
-    /// Up to `count` body fragments of about `length` characters per hit.
+    /// Up to `count` body fragments of about `length` characters per hit,
+    /// after the highlighted title. A count (or length) of 0 means no
+    /// snippets at all, title included, and spares the search re-analyzing
+    /// each hit's text.
     pub fn snippets(mut self, count: usize, length: usize) -> Self {
         self.snippet_count = count;
         self.snippet_length = length;
@@ -497,6 +500,11 @@ impl SearchIndex {
 
     fn snippets(&self, article: &Article, hl: &Highlights, request: &SearchRequest) -> Vec<Snippet> {
         let mut out = Vec::new();
+        // Highlighting analyzes each hit's text again: skip it all when no
+        // fragment is wanted.
+        if request.snippet_count == 0 || request.snippet_length == 0 {
+            return out;
+        }
         if let Some(title) = &article.title {
             let ranges = highlight::match_ranges(&self.analyzer, hl, title);
             if !ranges.is_empty() {
