@@ -394,3 +394,27 @@ fn each_sample_title_as_the_query_ranks_its_article_first() {
         assert_eq!(ids(&results).first().copied(), Some(article.id.as_str()), "query {title:?} (縣/貧)");
     }
 }
+
+/// Queries leave out fields that no document fills yet (see
+/// `SearchIndex::present_fields`); the first titled article must make the
+/// title count again, in the same `SearchIndex`.
+#[test]
+fn a_field_first_filled_by_a_later_commit_is_searched() {
+    let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+    let mut w = index.writer().expect("writer");
+    w.upsert(&Article::new("untitled", "乡村振兴的消息传来")).expect("upsert");
+    w.commit().expect("commit");
+    assert_eq!(search(&index, "title:振兴").total, 0);
+    assert_eq!(ids(&search(&index, "振兴")), ["untitled"]);
+
+    let mut titled = Article::new("titled", "正文没有那个词");
+    titled.title = Some("乡村振兴".into());
+    w.upsert(&titled).expect("upsert");
+    w.commit().expect("commit");
+    assert_eq!(ids(&search(&index, "title:振兴")), ["titled"]);
+    let both = search(&index, "振兴");
+    assert_eq!(ids(&both)[0], "titled", "the title outweighs the body");
+    assert_eq!(both.total, 2);
+    let exact = search(&index, "乡村振兴");
+    assert_eq!(ids(&exact)[0], "titled", "a title that is exactly the query gets its bonus");
+}

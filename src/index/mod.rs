@@ -72,6 +72,9 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     pub(crate) analyzer: Analyzer,
     dir: Option<PathBuf>,
+    /// Which text fields hold any terms, for the latest searcher
+    /// generation seen (see [`SearchIndex::present_fields`]).
+    present: std::sync::Mutex<Option<(u64, FieldSet)>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -164,7 +167,7 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e| index_error(dir.as_deref(), e))?;
-        Ok(SearchIndex { index, reader, fields, analyzer, dir })
+        Ok(SearchIndex { index, reader, fields, analyzer, dir, present: Default::default() })
     }
 
     /// The analyzer this index tokenizes with.
@@ -239,8 +242,54 @@ impl SearchIndex {
         })
     }
 
+    /// The text fields that hold terms in any of `searcher`'s segments.
+    ///
+    /// Queries skip the others: they match nothing, and tantivy opens an
+    /// empty field's inverted index afresh for every term looked up in it
+    /// (it caches only non-empty ones), which costs more than the rest of a
+    /// short query when, say, no article has a title. Computed once per
+    /// searcher generation.
+    pub(crate) fn present_fields(&self, searcher: &tantivy::Searcher) -> Result<FieldSet> {
+        let generation = searcher.generation().generation_id();
+        // A poisoned lock only means another search panicked mid-update;
+        // the value is recomputed below either way.
+        let mut cached = self.present.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, set)) = *cached {
+            if g == generation {
+                return Ok(set);
+            }
+        }
+        let f = &self.fields;
+        let mut set = FieldSet::default();
+        for field in [f.title, f.title_chars, f.title_key, f.body, f.body_chars] {
+            for segment in searcher.segment_readers() {
+                if segment.inverted_index(field).map_err(|e| self.error(e))?.terms().num_terms() > 0 {
+                    set.insert(field);
+                    break;
+                }
+            }
+        }
+        *cached = Some((generation, set));
+        Ok(set)
+    }
+
     pub(crate) fn error(&self, e: TantivyError) -> Error {
         index_error(self.dir.as_deref(), e)
+    }
+}
+
+/// A set of schema fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FieldSet(u64);
+
+impl FieldSet {
+    fn insert(&mut self, field: tantivy::schema::Field) {
+        // The schema has fewer than 64 fields (see `schema::build`).
+        self.0 |= 1u64.checked_shl(field.field_id()).unwrap_or(0);
+    }
+
+    pub(crate) fn contains(&self, field: tantivy::schema::Field) -> bool {
+        self.0 & 1u64.checked_shl(field.field_id()).unwrap_or(0) != 0
     }
 }
 

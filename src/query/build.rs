@@ -22,7 +22,7 @@ use tantivy::Searcher;
 
 use super::parse::{Clause, Scope, Term};
 use crate::analysis::Analyzer;
-use crate::index::Fields;
+use crate::index::{FieldSet, Fields};
 
 /// Weight of a title match relative to a body match.
 pub const TITLE_BOOST: f32 = 2.0;
@@ -124,6 +124,8 @@ pub(crate) struct Builder<'a> {
     pub fields: Fields,
     /// The searcher the queries will run on (prefix expansion counts terms).
     pub searcher: &'a Searcher,
+    /// The fields that hold any terms; clauses on the others are left out.
+    pub present: FieldSet,
 }
 
 /// A clause made into a query, with what it contributes to highlighting.
@@ -140,11 +142,16 @@ impl Builder<'_> {
         let f = &self.fields;
         let title = (f.title, f.title_chars, TITLE_BOOST);
         let body = (f.body, f.body_chars, 1.0);
-        match scope {
+        let pairs = match scope {
             Scope::All => vec![title, body],
             Scope::Title => vec![title],
             Scope::Body => vec![body],
-        }
+        };
+        // The word and character fields of a text are filled together.
+        pairs
+            .into_iter()
+            .filter(|(words, chars, _)| self.present.contains(*words) || self.present.contains(*chars))
+            .collect()
     }
 
     /// The query for one clause, or `None` if it has nothing to match
@@ -153,12 +160,26 @@ impl Builder<'_> {
         let pairs = self.field_pairs(clause.scope);
         let text = clause.term.text();
         let Some(pattern) = CharPattern::new(self.analyzer, text) else { return Ok(None) };
-        let substring = |pattern: &CharPattern| -> tantivy::Result<Box<dyn Query>> {
+        // The per-field parts of a substring match. Unions are kept flat
+        // (one union of all parts rather than unions of unions) because
+        // tantivy specializes a flat union of term queries, and every level
+        // of nesting costs a buffered union per match.
+        let substring_parts = |pattern: &CharPattern| -> tantivy::Result<Vec<Box<dyn Query>>> {
             let mut qs = Vec::new();
             for (_, chars, boost) in &pairs {
                 qs.push(boosted(pattern.query(*chars, self.searcher)?, *boost));
             }
-            Ok(union(qs))
+            Ok(qs)
+        };
+        let substring = |pattern: &CharPattern| Ok::<_, tantivy::TantivyError>(union(substring_parts(pattern)?));
+        let word_parts = |word: &str| -> Vec<Box<dyn Query>> {
+            pairs
+                .iter()
+                .map(|(word_field, _, boost)| {
+                    let term = tantivy::Term::from_field_text(*word_field, word);
+                    boosted(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), *boost)
+                })
+                .collect()
         };
         let query = match &clause.term {
             Term::Phrase(_) => {
@@ -185,17 +206,8 @@ impl Builder<'_> {
                     // The prefix expansion scores every match alike; the
                     // character as a word brings BM25 (and its preference
                     // for short fields) back.
-                    let as_word: Vec<Box<dyn Query>> = pairs
-                        .iter()
-                        .flat_map(|(word_field, _, boost)| {
-                            words.iter().map(move |w| {
-                                let term = tantivy::Term::from_field_text(*word_field, &w.text);
-                                boosted(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), *boost)
-                            })
-                        })
-                        .collect();
-                    let mut qs = vec![substring(&pattern)?];
-                    qs.extend(as_word);
+                    let mut qs = substring_parts(&pattern)?;
+                    qs.extend(words.iter().flat_map(|w| word_parts(&w.text)));
                     union(qs)
                 } else if guessed {
                     substring(&pattern)?
@@ -203,21 +215,23 @@ impl Builder<'_> {
                     if !clause.negated {
                         highlights.words.extend(words.iter().map(|w| w.text.clone()));
                     }
-                    let all_words: Vec<Box<dyn Query>> = words
-                        .iter()
-                        .map(|w| {
-                            union(
-                                pairs
-                                    .iter()
-                                    .map(|(word_field, _, boost)| {
-                                        let term = tantivy::Term::from_field_text(*word_field, &w.text);
-                                        boosted(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), *boost)
-                                    })
-                                    .collect(),
-                            )
-                        })
-                        .collect();
-                    union(vec![intersection(all_words), substring(&pattern)?])
+                    // A word that is a single bigram (most two-character
+                    // words): every document holding the word token holds
+                    // the bigram too, so the substring match alone is the
+                    // same set, at one posting list per field instead of two.
+                    let one_bigram = matches!(
+                        (words.as_slice(), pattern.tokens.as_slice()),
+                        ([word], [(_, bigram)]) if word.text == *bigram && bigram.chars().count() == 2
+                    );
+                    let mut qs = if one_bigram {
+                        Vec::new()
+                    } else if let [word] = words.as_slice() {
+                        word_parts(&word.text)
+                    } else {
+                        vec![intersection(words.iter().map(|w| union(word_parts(&w.text))).collect())]
+                    };
+                    qs.extend(substring_parts(&pattern)?);
+                    union(qs)
                 }
             }
         };
@@ -238,7 +252,7 @@ impl Builder<'_> {
         }
         let mut qs = Vec::new();
         let key = crate::index::schema::title_key(self.analyzer, &texts.concat());
-        if !key.is_empty() {
+        if !key.is_empty() && self.present.contains(self.fields.title_key) {
             let term = tantivy::Term::from_field_text(self.fields.title_key, &key);
             qs.push(boosted(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), TITLE_EXACT_BOOST));
         }
