@@ -418,3 +418,22 @@ fn a_field_first_filled_by_a_later_commit_is_searched() {
     let exact = search(&index, "乡村振兴");
     assert_eq!(ids(&exact)[0], "titled", "a title that is exactly the query gets its bonus");
 }
+
+/// The stored article comes back field for field, from `get` and in hits,
+/// whatever its time zone and whichever optional fields it has.
+#[test]
+fn every_field_round_trips_through_the_store() {
+    let mut full = article("full", "标题：\"引号\"", "正文\n第二行\t制表", "新华社", "2021-03-04T05:06:07-05:00");
+    full.author = Some("记者 张三".into());
+    full.url = Some("https://example.com/a?b=1&c=\"2\"".into());
+    let bare = Article::new("bare", "只有正文");
+    let index = index_with(&[full.clone(), bare.clone()]);
+    for expected in [&full, &bare] {
+        assert_eq!(index.get(&expected.id).expect("get").as_ref(), Some(expected));
+    }
+    let hits = search(&index, "正文").hits;
+    assert_eq!(hits.len(), 2);
+    for hit in hits {
+        assert_eq!(&hit.article, if hit.id == "full" { &full } else { &bare });
+    }
+}

@@ -35,7 +35,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
-use tantivy::schema::{TantivyDocument, Value};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::TantivyDocument;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyError, Term};
 
 use crate::analysis::{Analyzer, AnalyzerSettings};
@@ -215,10 +216,25 @@ impl SearchIndex {
 
     /// Reads a stored article back.
     pub(crate) fn load_article(&self, searcher: &tantivy::Searcher, address: tantivy::DocAddress) -> Result<Article> {
-        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
-        let json = doc.get_first(self.fields.article).and_then(|v| v.as_str()).unwrap_or_default();
-        serde_json::from_str(json).map_err(|e| {
+        let StoredJson(json) = searcher.doc(address).map_err(|e| self.error(e))?;
+        let unreadable = |e: String| {
             Error::invalid(Location::default().in_field("article"), format!("stored article is unreadable: {e}"))
+        };
+        let stored: StoredArticle = serde_json::from_str(&json).map_err(|e| unreadable(e.to_string()))?;
+        let published_at = match stored.published_at {
+            Some(t) => {
+                Some(chrono::DateTime::parse_from_rfc3339(&t).map_err(|e| unreadable(format!("published_at: {e}")))?)
+            }
+            None => None,
+        };
+        Ok(Article {
+            id: stored.id,
+            title: stored.title,
+            body: stored.body,
+            source: stored.source,
+            author: stored.author,
+            published_at,
+            url: stored.url,
         })
     }
 
@@ -276,6 +292,38 @@ impl SearchIndex {
     pub(crate) fn error(&self, e: TantivyError) -> Error {
         index_error(self.dir.as_deref(), e)
     }
+}
+
+/// A stored document's one stored field, the article's JSON, read without
+/// building a whole `TantivyDocument` (loading hits is a large part of a
+/// short search).
+struct StoredJson(String);
+
+impl DocumentDeserialize for StoredJson {
+    fn deserialize<'de, D: DocumentDeserializer<'de>>(
+        mut deserializer: D,
+    ) -> std::result::Result<Self, DeserializeError> {
+        // `article` is the schema's only stored field (see `schema::build`).
+        match deserializer.next_field::<String>()? {
+            Some((_, json)) => Ok(StoredJson(json)),
+            None => Err(DeserializeError::custom("the document has no stored article")),
+        }
+    }
+}
+
+/// An article as the index stores it: exactly what `Article`'s `Serialize`
+/// writes. Read with derived serde rather than through `Article`'s lenient
+/// reader, which goes through `serde_json::Value` to apply the ingestion
+/// rules (aliases, trimming, date formats) that our own output never needs.
+#[derive(Deserialize)]
+struct StoredArticle {
+    id: String,
+    title: Option<String>,
+    body: String,
+    source: Option<String>,
+    author: Option<String>,
+    published_at: Option<String>,
+    url: Option<String>,
 }
 
 /// A set of schema fields.
