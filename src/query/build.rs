@@ -242,10 +242,15 @@ impl Builder<'_> {
         Ok(Some(BuiltClause { query, negated: clause.negated, together_text }))
     }
 
-    /// The bonus query for a branch whose words stand together.
-    /// The bonus for a branch whose words stand together, written without
-    /// separators (`脱贫 攻坚` as `脱贫攻坚`) or with them (a title such as
-    /// `塞下曲 四`), and for a title that is exactly the query.
+    /// The bonus for a branch whose words stand together: written without
+    /// separators (`脱贫 攻坚` as `脱贫攻坚`) in the title or the body, or
+    /// with them in the title (a title such as `塞下曲 四`); and the bonus
+    /// for a title that is exactly the query.
+    ///
+    /// The separated form is not looked for in the body: each phrase query
+    /// opens the position lists of its terms in every segment, and the body
+    /// variant was a third of a two-word search for no change in ranking
+    /// (the Tang title MRR@10 stays 0.995 without it).
     pub fn together(&self, texts: &[&str]) -> tantivy::Result<Option<Box<dyn Query>>> {
         if texts.is_empty() {
             return Ok(None);
@@ -258,9 +263,9 @@ impl Builder<'_> {
         }
         if texts.len() >= 2 {
             let spaced = texts.join(" ");
-            for joined in [texts.concat(), spaced] {
+            for (joined, scope) in [(texts.concat(), Scope::All), (spaced, Scope::Title)] {
                 let Some(pattern) = CharPattern::new(self.analyzer, &joined) else { continue };
-                for (_, chars, boost) in self.field_pairs(Scope::All) {
+                for (_, chars, boost) in self.field_pairs(scope) {
                     qs.push(boosted(pattern.query(chars, self.searcher)?, boost * TOGETHER_BOOST));
                 }
             }
