@@ -437,3 +437,26 @@ fn every_field_round_trips_through_the_store() {
         assert_eq!(&hit.article, if hit.id == "full" { &full } else { &bare });
     }
 }
+
+/// What each kind of clause marks, in the text as written: a two-character
+/// word (matched and marked as its bigram), a longer word (its segmented
+/// words wherever they stand), a quoted text across punctuation, and a
+/// single character inside longer words.
+#[test]
+fn marks_by_clause_kind() {
+    let body = "經濟發展很快，发展中国家。经济体制改革，共产党员和党支部。";
+    let index = index_with(&[Article::new("m", body)]);
+    let cases: [(&str, &str); 5] = [
+        ("发展", "經濟[發展]很快，[发展]中国家。经济体制改革，共产党员和党支部。"),
+        ("经济改革", "[經濟]發展很快，发展中国家。[经济]体制[改革]，共产党员和党支部。"),
+        ("\"很快 发展\"", "經濟發展[很快，发展]中国家。经济体制改革，共产党员和党支部。"),
+        ("党", "經濟發展很快，发展中国家。经济体制改革，共产[党]员和[党]支部。"),
+        ("\"體制改革\" 發展", "經濟[發展]很快，[发展]中国家。经济[体制改革]，共产党员和党支部。"),
+    ];
+    for (query, want) in cases {
+        let results = index.search(&SearchRequest::new(query).snippets(1, 200)).expect("search");
+        assert_eq!(results.total, 1, "{query}");
+        let snippet = &results.hits[0].snippets[0];
+        assert_eq!(snippet.marked("[", "]"), want, "{query}");
+    }
+}

@@ -212,9 +212,6 @@ impl Builder<'_> {
                 } else if guessed {
                     substring(&pattern)?
                 } else {
-                    if !clause.negated {
-                        highlights.words.extend(words.iter().map(|w| w.text.clone()));
-                    }
                     // A word that is a single bigram (most two-character
                     // words): every document holding the word token holds
                     // the bigram too, so the substring match alone is the
@@ -223,6 +220,12 @@ impl Builder<'_> {
                         (words.as_slice(), pattern.tokens.as_slice()),
                         ([word], [(_, bigram)]) if word.text == *bigram && bigram.chars().count() == 2
                     );
+                    // (Its marks are the substring's marks too, so the
+                    // word pass of highlighting, a jieba run per hit, is
+                    // spared as well.)
+                    if !clause.negated && !one_bigram {
+                        highlights.words.extend(words.iter().map(|w| w.text.clone()));
+                    }
                     let mut qs = if one_bigram {
                         Vec::new()
                     } else if let [word] = words.as_slice() {

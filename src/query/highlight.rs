@@ -4,7 +4,6 @@
 //! mark is a byte range of the text as written, in its own script: a query
 //! for `贫困县` marks `貧困縣` in a Traditional article.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -71,8 +70,7 @@ pub(crate) fn match_ranges(analyzer: &Analyzer, hl: &Highlights, text: &str) -> 
         });
     }
     if !hl.patterns.is_empty() {
-        let toks = analyzer.char_tokens(text);
-        let at: HashMap<usize, usize> = toks.iter().enumerate().map(|(i, t)| (t.position, i)).collect();
+        let toks = CharTokens::new(analyzer, text);
         for pattern in &hl.patterns {
             let last = pattern.tokens.len() - 1;
             let prefix = pattern.ends_in_prefix();
@@ -84,19 +82,19 @@ pub(crate) fn match_ranges(analyzer: &Analyzer, hl: &Highlights, text: &str) -> 
                     doc == want
                 }
             };
-            for start in &toks {
-                if !matches(0, &start.text) {
+            for start in &toks.tokens {
+                if !matches(0, toks.text(start)) {
                     continue;
                 }
                 let mut end = None;
                 for (k, (rel, _)) in pattern.tokens.iter().enumerate() {
-                    match at.get(&(start.position + rel)).map(|&i| &toks[i]) {
-                        Some(t) if matches(k, &t.text) => {
+                    match toks.at(start.position + rel) {
+                        Some(t) if matches(k, toks.text(t)) => {
                             end = Some(if k == last && prefix {
                                 // Only the first character of the document's token.
-                                t.offset_from + text[t.offset_from..].chars().next().map_or(0, char::len_utf8)
+                                t.from + text[t.from..].chars().next().map_or(0, char::len_utf8)
                             } else {
-                                t.offset_to
+                                t.to
                             });
                         }
                         _ => {
@@ -106,12 +104,62 @@ pub(crate) fn match_ranges(analyzer: &Analyzer, hl: &Highlights, text: &str) -> 
                     }
                 }
                 if let Some(end) = end {
-                    ranges.push(start.offset_from..end);
+                    ranges.push(start.from..end);
                 }
             }
         }
     }
     merge(ranges)
+}
+
+/// A text's character tokens, held for matching patterns against: the
+/// token texts share one buffer and positions index a table, because
+/// every hit's text is tokenized again and a `String` per token and a hash
+/// map of positions were most of the cost of highlighting.
+struct CharTokens {
+    texts: String,
+    tokens: Vec<CharToken>,
+    /// Token index by position; `u32::MAX` where no token starts.
+    by_position: Vec<u32>,
+}
+
+struct CharToken {
+    /// The token's (folded) text, a range of `CharTokens::texts`.
+    text: Range<usize>,
+    /// Its byte range in the original text.
+    from: usize,
+    to: usize,
+    position: usize,
+}
+
+impl CharTokens {
+    fn new(analyzer: &Analyzer, text: &str) -> CharTokens {
+        let mut out = CharTokens { texts: String::new(), tokens: Vec::new(), by_position: Vec::new() };
+        analyzer.for_each_char_token(text, |t, from, to, position| {
+            let start = out.texts.len();
+            out.texts.push_str(t);
+            out.tokens.push(CharToken { text: start..out.texts.len(), from, to, position });
+        });
+        // Positions grow with the text (one per word character or separator
+        // run), so the table is no longer than the text.
+        let len = out.tokens.last().map_or(0, |t| t.position + 1);
+        out.by_position = vec![u32::MAX; len];
+        for (i, t) in out.tokens.iter().enumerate() {
+            out.by_position[t.position] = i as u32;
+        }
+        out
+    }
+
+    fn text(&self, token: &CharToken) -> &str {
+        &self.texts[token.text.clone()]
+    }
+
+    fn at(&self, position: usize) -> Option<&CharToken> {
+        match self.by_position.get(position) {
+            Some(&i) if i != u32::MAX => self.tokens.get(i as usize),
+            _ => None,
+        }
+    }
 }
 
 /// Sorts ranges and merges those that overlap or touch.
