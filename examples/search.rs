@@ -43,6 +43,10 @@ struct Args {
     /// Delete the article with this id, then commit.
     #[arg(long, value_name = "ID")]
     delete: Vec<String>,
+    /// After adding and deleting, merge the index into one segment: smaller
+    /// and faster to search, but it rewrites the index (for after a bulk load).
+    #[arg(long)]
+    merge: bool,
     /// While adding, commit after every N articles (0: once, at the end).
     #[arg(long, value_name = "N", default_value_t = 0)]
     commit_every: usize,
@@ -169,6 +173,9 @@ fn run(args: &Args) -> Result<usize, Failure> {
             writer.delete(id);
         }
         writer.commit()?;
+    }
+    if args.merge {
+        index.writer()?.merge_segments()?;
     }
 
     if let Some(query) = &args.query {

@@ -130,6 +130,21 @@ fn a_persistent_index_is_added_to_deleted_from_and_reports_rejections() {
     let doc = json(&search(&["--index", index, "--delete", "a3", "--json", "高铁"]));
     assert_eq!(doc["total"], 0);
     assert_eq!(ids(&json(&search(&["--index", index, "--json", "茶农"]))), ["a1"]);
+
+    // Commits make segments; --merge leaves one, with the same answers.
+    fs::write(input.join("b.jsonl"), "{\"id\": \"b1\", \"body\": \"茶园\"}\n{\"id\": \"b2\", \"body\": \"茶山\"}\n")
+        .expect("write");
+    let b = input.join("b.jsonl");
+    let out = search(&["--index", index, "--add", b.to_str().expect("utf-8"), "--commit-every", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let segments = || {
+        let entries = fs::read_dir(index).expect("ls").filter_map(|e| e.ok());
+        entries.filter(|e| e.path().extension().is_some_and(|x| x == "idx")).count()
+    };
+    assert!(segments() >= 2, "{} segments", segments());
+    let doc = json(&search(&["--index", index, "--merge", "--json", "茶"]));
+    assert_eq!(doc["total"], 3);
+    assert_eq!(segments(), 1);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use proptest::prelude::*;
 use zhsearch::analysis::convert::Converter;
 use zhsearch::analysis::normalize::{class_of, is_han, CharClass};
-use zhsearch::analysis::{Analyzer, Token};
+use zhsearch::analysis::{is_bigram_word, Analyzer, Token};
 
 fn analyzer() -> &'static Analyzer {
     static A: OnceLock<Analyzer> = OnceLock::new();
@@ -96,6 +96,18 @@ proptest! {
         if let Some(map) = &fast.source {
             prop_assert_eq!(map.len(), fast.text.chars().count());
             prop_assert!(map.windows(2).all(|w| w[0] <= w[1]), "the map must not go back: {:?}", map);
+        }
+    }
+
+    /// The index keeps a word that `is_bigram_word` accepts in the character
+    /// field only: that is sound only if the character tokens hold that
+    /// very word, at the same place and position.
+    #[test]
+    fn bigram_words_are_char_tokens(input in any_text()) {
+        let chars = analyzer().char_tokens(&input);
+        for word in analyzer().analyze(&input).into_iter().filter(|w| is_bigram_word(&w.text)) {
+            let same = |c: &&Token| c.text == word.text && c.position == word.position && c.offset_from == word.offset_from;
+            prop_assert!(chars.iter().any(|c| same(&c)), "{:?} has no char token twin in {:?}", word, input);
         }
     }
 

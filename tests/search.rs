@@ -460,3 +460,34 @@ fn marks_by_clause_kind() {
         assert_eq!(snippet.marked("[", "]"), want, "{query}");
     }
 }
+
+/// Merging a bulk load into one segment keeps every live article, purges
+/// replaced ones, keeps the commit count, and leaves the writer usable.
+#[test]
+fn merge_segments_keeps_everything_in_one_segment() {
+    let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+    let mut w = index.writer().expect("writer");
+    for round in 0..3 {
+        for i in 0..20 {
+            w.upsert(&Article::new(format!("a{round}-{i}"), format!("第{round}轮第{i}篇，脱贫攻坚"))).expect("upsert");
+        }
+        w.commit().expect("commit");
+    }
+    w.upsert(&Article::new("a0-0", "替换后的正文")).expect("upsert");
+    w.delete("a1-1");
+    w.commit().expect("commit");
+    assert!(index.segment_count() >= 2, "several commits, several segments");
+    let commits = index.commit_count();
+
+    w.merge_segments().expect("merge");
+    assert_eq!(index.segment_count(), 1);
+    assert_eq!(index.num_docs(), 59);
+    assert_eq!(index.commit_count(), commits);
+    assert_eq!(search(&index, "脱贫攻坚").total, 58);
+    assert_eq!(index.get("a0-0").expect("get").map(|a| a.body), Some("替换后的正文".to_string()));
+    assert!(index.get("a1-1").expect("get").is_none());
+
+    w.upsert(&Article::new("after", "合并之后再写")).expect("upsert");
+    w.commit().expect("commit");
+    assert_eq!(ids(&search(&index, "合并")), ["after"]);
+}

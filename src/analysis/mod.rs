@@ -92,6 +92,7 @@ use crate::error::{Location, Result};
 use convert::Converter;
 use prepared::Prepared;
 
+pub use ngram::is_bigram_word;
 pub use segment::Mode;
 pub use settings::{AnalyzerSettings, UserWord, SCHEME_VERSION};
 pub use tokenizer::{CharTokenStream, CharTokenizer, WordTokenStream, WordTokenizer};
@@ -219,6 +220,15 @@ impl Analyzer {
     /// [`word_tokenizer`](Analyzer::word_tokenizer).
     pub fn query_tokenizer(&self) -> WordTokenizer {
         WordTokenizer::new(self.clone(), Mode::Query)
+    }
+
+    /// The word tokenizer of zhsearch's own index: [`word_tokenizer`]'s
+    /// tokens but for words that are exactly one character bigram, which
+    /// the index finds in its character fields instead.
+    ///
+    /// [`word_tokenizer`]: Analyzer::word_tokenizer
+    pub(crate) fn index_word_tokenizer(&self) -> WordTokenizer {
+        WordTokenizer::new(self.clone(), Mode::Index).without_bigram_words()
     }
 
     /// A tantivy tokenizer producing [`char_tokens`](Analyzer::char_tokens).

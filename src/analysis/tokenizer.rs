@@ -17,6 +17,7 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+use super::ngram::is_bigram_word;
 use super::{Analyzer, Mode};
 
 /// Keeps the tokens of the last text, reusing their string buffers, since
@@ -81,13 +82,23 @@ impl BufferStream<'_> {
 pub struct WordTokenizer {
     analyzer: Analyzer,
     mode: Mode,
+    /// Whether words that are one character bigram come out too.
+    bigram_words: bool,
     buffer: Buffer,
     empty: Token,
 }
 
 impl WordTokenizer {
     pub(crate) fn new(analyzer: Analyzer, mode: Mode) -> Self {
-        WordTokenizer { analyzer, mode, buffer: Buffer::default(), empty: Token::default() }
+        WordTokenizer { analyzer, mode, bigram_words: true, buffer: Buffer::default(), empty: Token::default() }
+    }
+
+    /// Leaves out the words that are exactly one character bigram, for an
+    /// index whose character field already holds them (see
+    /// `crate::index::schema`).
+    pub(crate) fn without_bigram_words(mut self) -> Self {
+        self.bigram_words = false;
+        self
     }
 }
 
@@ -103,7 +114,12 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         let buffer = &mut self.buffer;
         buffer.clear();
-        self.analyzer.for_each_word(text, self.mode, |t, a, b, p| buffer.push(t, a, b, p));
+        let bigram_words = self.bigram_words;
+        self.analyzer.for_each_word(text, self.mode, |t, a, b, p| {
+            if bigram_words || !is_bigram_word(t) {
+                buffer.push(t, a, b, p)
+            }
+        });
         WordTokenStream { inner: buffer.stream(), empty: &mut self.empty }
     }
 }

@@ -160,6 +160,7 @@ impl SearchIndex {
 
     fn assemble(index: Index, fields: Fields, analyzer: Analyzer, dir: Option<PathBuf>) -> Result<SearchIndex> {
         index.tokenizers().register(schema::WORD_TOKENIZER, analyzer.word_tokenizer());
+        index.tokenizers().register(schema::INDEX_WORD_TOKENIZER, analyzer.index_word_tokenizer());
         index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
         // Our own commits reload the reader at once (see `IndexWriter::commit`);
         // the file watcher picks up commits made by other processes.
@@ -190,6 +191,11 @@ impl SearchIndex {
     /// after the file watcher's delay.
     pub fn reload(&self) -> Result<()> {
         self.reader.reload().map_err(|e| self.error(e))
+    }
+
+    /// How many segments the index has now (see [`IndexWriter::merge_segments`]).
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// How many commits the index has seen, as recorded by the latest
@@ -412,6 +418,26 @@ impl IndexWriter {
         prepared.set_payload(&(self.commits + 1).to_string());
         prepared.commit().map_err(error)?;
         self.commits += 1;
+        self.reader.reload().map_err(error)
+    }
+
+    /// Merges every committed segment into one, and waits for it.
+    ///
+    /// An index is written in segments, at least one per indexing thread
+    /// per commit, and each has its own term dictionaries: many segments
+    /// take more room and make every query open more. After a bulk load,
+    /// one merge makes the index smaller (the Tang poems: from 3.2 to 3.0
+    /// times their raw text) and searches cheaper. It rewrites the whole
+    /// index, so it is not for after every small commit. Uncommitted
+    /// changes are not merged: commit first. Deleted and replaced articles
+    /// are purged on the way.
+    pub fn merge_segments(&mut self) -> Result<()> {
+        let error = |e| index_error(self.dir.as_deref(), e);
+        let segments = self.writer.index().searchable_segment_ids().map_err(error)?;
+        let has_deletes = self.reader.searcher().segment_readers().iter().any(|s| s.has_deletes());
+        if segments.len() > 1 || has_deletes {
+            self.writer.merge(&segments).wait().map_err(error)?;
+        }
         self.reader.reload().map_err(error)
     }
 

@@ -21,7 +21,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Searcher;
 
 use super::parse::{Clause, Scope, Term};
-use crate::analysis::Analyzer;
+use crate::analysis::{is_bigram_word, Analyzer};
 use crate::index::{FieldSet, Fields};
 
 /// Weight of a title match relative to a body match.
@@ -172,11 +172,15 @@ impl Builder<'_> {
             Ok(qs)
         };
         let substring = |pattern: &CharPattern| Ok::<_, tantivy::TantivyError>(union(substring_parts(pattern)?));
+        // A word that is one bigram is in the character fields only (see
+        // `crate::index::schema`).
         let word_parts = |word: &str| -> Vec<Box<dyn Query>> {
+            let bigram = is_bigram_word(word);
             pairs
                 .iter()
-                .map(|(word_field, _, boost)| {
-                    let term = tantivy::Term::from_field_text(*word_field, word);
+                .map(|(word_field, chars_field, boost)| {
+                    let field = if bigram { chars_field } else { word_field };
+                    let term = tantivy::Term::from_field_text(*field, word);
                     boosted(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), *boost)
                 })
                 .collect()
@@ -212,26 +216,18 @@ impl Builder<'_> {
                 } else if guessed {
                     substring(&pattern)?
                 } else {
-                    // A word that is a single bigram (most two-character
-                    // words): every document holding the word token holds
-                    // the bigram too, so the substring match alone is the
-                    // same set, at one posting list per field instead of two.
-                    let one_bigram = matches!(
-                        (words.as_slice(), pattern.tokens.as_slice()),
-                        ([word], [(_, bigram)]) if word.text == *bigram && bigram.chars().count() == 2
-                    );
-                    // (Its marks are the substring's marks too, so the
-                    // word pass of highlighting, a jieba run per hit, is
-                    // spared as well.)
+                    // A word that is a single bigram: its word query is its
+                    // substring query (one term in the character fields), and
+                    // its marks are the substring's marks, so the word pass
+                    // of highlighting, a jieba run per hit, is spared too.
+                    let one_bigram = matches!(words.as_slice(), [word] if is_bigram_word(&word.text));
                     if !clause.negated && !one_bigram {
                         highlights.words.extend(words.iter().map(|w| w.text.clone()));
                     }
-                    let mut qs = if one_bigram {
-                        Vec::new()
-                    } else if let [word] = words.as_slice() {
-                        word_parts(&word.text)
-                    } else {
-                        vec![intersection(words.iter().map(|w| union(word_parts(&w.text))).collect())]
+                    let mut qs = match words.as_slice() {
+                        _ if one_bigram => Vec::new(),
+                        [word] => word_parts(&word.text),
+                        _ => vec![intersection(words.iter().map(|w| union(word_parts(&w.text))).collect())],
                     };
                     qs.extend(substring_parts(&pattern)?);
                     union(qs)
