@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo run --release --example perf -- startup
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- quoted
-//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- size
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- size    # as built, and merged
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- memory
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- scale 10 50 200
 //! ```
@@ -233,19 +233,35 @@ fn size() {
         let dir = tempfile::tempdir().expect("tempdir");
         let ours_dir = dir.path().join("zhsearch");
         let ours = build_ours(&corpus.articles, Some(&ours_dir));
+        let ours_built = support::dir_size(&ours_dir) as f64;
+        let segments = ours.segment_count();
+        ours.writer().expect("writer").merge_segments().expect("merge");
         drop(ours);
+        let ours_merged = support::dir_size(&ours_dir) as f64;
+
         let base_dir = dir.path().join("baseline");
         std::fs::create_dir_all(&base_dir).expect("mkdir");
-        support::Baseline::create(Some(&base_dir)).index_all(&corpus.articles);
-        let (a, b) = (support::dir_size(&ours_dir) as f64, support::dir_size(&base_dir) as f64);
+        let baseline = support::Baseline::create(Some(&base_dir));
+        baseline.index_all(&corpus.articles);
+        let base_built = support::dir_size(&base_dir) as f64;
+        let mut writer: tantivy::IndexWriter = baseline.index.writer(50_000_000).expect("baseline writer");
+        let ids = baseline.index.searchable_segment_ids().expect("segments");
+        writer.merge(&ids).wait().expect("baseline merge");
+        writer.wait_merging_threads().expect("baseline merge threads");
+        let base_merged = support::dir_size(&base_dir) as f64;
         println!(
-            "{}: raw {:.1} MB; zhsearch {:.1} MB = {:.2}× raw; tantivy-jieba {:.1} MB = {:.2}× raw",
+            "{}: raw {:.1} MB; as built ({segments} segments): zhsearch {:.1} MB = {:.2}× raw, tantivy-jieba {:.1} MB = \
+             {:.2}× raw; merged to one segment: zhsearch {:.1} MB = {:.2}×, tantivy-jieba {:.1} MB = {:.2}×",
             corpus.name,
             raw / 1e6,
-            a / 1e6,
-            a / raw,
-            b / 1e6,
-            b / raw
+            ours_built / 1e6,
+            ours_built / raw,
+            base_built / 1e6,
+            base_built / raw,
+            ours_merged / 1e6,
+            ours_merged / raw,
+            base_merged / 1e6,
+            base_merged / raw,
         );
     }
 }
