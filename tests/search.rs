@@ -491,3 +491,30 @@ fn merge_segments_keeps_everything_in_one_segment() {
     w.commit().expect("commit");
     assert_eq!(ids(&search(&index, "合并")), ["after"]);
 }
+
+/// Month facets are China-time months, right at their edges and whatever
+/// order the dates come in (the collector remembers the last month seen).
+#[test]
+fn month_facets_split_at_china_midnight_in_any_order() {
+    let dates = [
+        "2020-01-31T15:59:59Z", // 2020-01-31 23:59:59 in China
+        "2020-01-31T16:00:00Z", // 2020-02-01 00:00:00
+        "2020-03-15T12:00:00+08:00",
+        "2020-01-01T00:00:00+08:00",
+        "2019-12-31T23:59:59+08:00",
+        "2020-02-29T23:59:59+08:00",
+        "2020-02-10T00:00:00+08:00",
+        "2020-12-31T16:00:00Z", // 2021-01-01 in China
+    ];
+    let articles: Vec<Article> = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| article(&format!("d{i}"), "标题", "月份统计", ["甲", "乙"][i % 2], d))
+        .collect();
+    let index = index_with(&articles);
+    let r = search(&index, "月份");
+    let months: Vec<(&str, u64)> = r.facets.month.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(months, [("2019-12", 1), ("2020-01", 2), ("2020-02", 3), ("2020-03", 1), ("2021-01", 1)]);
+    let sources: Vec<(&str, u64)> = r.facets.source.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(sources, [("乙", 4), ("甲", 4)]);
+}
