@@ -149,3 +149,80 @@ proptest! {
         prop_assert!(found, "{:?} not found in {:?}", piece, sentence);
     }
 }
+
+/// The exact-match rule of quoted queries, written independently of the
+/// index: fold the text, make each run of separators one mark, trim marks
+/// at the ends.
+fn canonical(text: &str) -> String {
+    let folded = analyzer().fold(text);
+    let mut out = String::new();
+    let mut pending_separator = false;
+    for c in folded.chars() {
+        if class_of(c) == CharClass::Separator {
+            pending_separator = !out.is_empty();
+        } else {
+            if pending_separator {
+                out.push('|');
+                pending_separator = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Short documents over a small alphabet, so that quoted texts often occur
+/// in several of them, next to near misses.
+fn small_doc() -> impl Strategy<Value = String> {
+    let alphabet: Vec<char> = "青年党員员团乾干幹发髮ab12，。 、".chars().collect();
+    // A body of only whitespace is rejected at ingestion: give it a word.
+    prop::collection::vec(prop::sample::select(alphabet), 1..16).prop_map(|cs| {
+        let text: String = cs.into_iter().collect();
+        if text.trim().is_empty() {
+            text + "青"
+        } else {
+            text
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A quoted text finds exactly the documents that contain it (recall
+    /// and precision 100%), whatever separators, scripts and single
+    /// characters it starts or ends with.
+    #[test]
+    fn quoted_search_is_exact(
+        docs in prop::collection::vec(small_doc(), 1..10),
+        pick in any::<prop::sample::Index>(),
+        from in any::<prop::sample::Index>(),
+        len in 1usize..8,
+    ) {
+        let doc = &docs[pick.index(docs.len())];
+        let chars: Vec<char> = doc.chars().collect();
+        let start = from.index(chars.len());
+        let quoted: String = chars[start..(start + len).min(chars.len())].iter().collect();
+        let want_text = canonical(&quoted);
+        prop_assume!(!want_text.is_empty());
+
+        let index = zhsearch::index::SearchIndex::in_memory(&zhsearch::analysis::AnalyzerSettings::default())
+            .expect("index");
+        let mut writer = index.writer().expect("writer");
+        for (i, d) in docs.iter().enumerate() {
+            writer.upsert(&zhsearch::article::Article::new(format!("d{i}"), d.clone())).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        let request = zhsearch::query::SearchRequest::new(format!("\"{quoted}\"")).limit(docs.len()).snippets(0, 0);
+        let mut got: Vec<String> = index.search(&request).expect("search").hits.into_iter().map(|h| h.id).collect();
+        got.sort();
+        let mut want: Vec<String> = docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| canonical(d).contains(&want_text))
+            .map(|(i, _)| format!("d{i}"))
+            .collect();
+        want.sort();
+        prop_assert_eq!(got, want, "quoted {:?} over {:?}", quoted, docs);
+    }
+}

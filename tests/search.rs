@@ -518,3 +518,26 @@ fn month_facets_split_at_china_midnight_in_any_order() {
     let sources: Vec<(&str, u64)> = r.facets.source.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(sources, [("乙", 4), ("甲", 4)]);
 }
+
+/// A single character finds every document that contains it, however many
+/// different characters follow it (tantivy expands only 50 by default), on
+/// its own and at the end of a quoted text.
+#[test]
+fn a_single_character_matches_through_every_expansion() {
+    let followers: Vec<char> = (0x4E00u32..).filter_map(char::from_u32).filter(|&c| c != '党').take(80).collect();
+    let mut articles: Vec<Article> = followers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Article::new(format!("f{i}"), format!("青年，党{c}的要求")))
+        .collect();
+    articles.push(Article::new("end", "青年，党"));
+    articles.push(Article::new("none", "青年，团员"));
+    articles.push(Article::new("apart", "青年们，党员"));
+    let index = index_with(&articles);
+    // After two or more terms the quoted prefix stands behind a separator,
+    // which tantivy's phrase-prefix query cannot express (it found nothing).
+    for (query, want) in [("党", 82), ("\"青年 党\"", 81), ("\"年 党\"", 81), ("\"青年们 党\"", 1)] {
+        let r = index.search(&SearchRequest::new(query).limit(0)).expect("search");
+        assert_eq!(r.total, want, "{query}");
+    }
+}

@@ -63,13 +63,41 @@ impl CharPattern {
     fn query(&self, field: Field, searcher: &Searcher) -> tantivy::Result<Box<dyn Query>> {
         let terms: Vec<(usize, tantivy::Term)> =
             self.tokens.iter().map(|(p, t)| (*p, tantivy::Term::from_field_text(field, t))).collect();
-        Ok(if self.ends_in_prefix() {
+        Ok(if self.ends_in_prefix() && terms.len() > 2 {
+            // Two or more terms and then the prefix: a separator run always
+            // stands before the prefix here (a character right after a
+            // bigram is dropped, see `new`), and tantivy's phrase-prefix
+            // scorer assumes the prefix follows the last term with no gap,
+            // so it would find nothing. Each expansion gets its own exact
+            // phrase instead: rarer query shapes, a union of phrases.
+            let prefix = self.tokens.last().map(|(_, t)| t.as_str()).unwrap_or_default();
+            let suffix_at = self.tokens.last().map_or(0, |(p, _)| *p);
+            let head = &terms[..terms.len() - 1];
+            let phrases = prefix_terms(searcher, field, prefix)?
+                .into_iter()
+                .map(|t| {
+                    let mut phrase = head.to_vec();
+                    phrase.push((suffix_at, tantivy::Term::from_field_text(field, &t)));
+                    Box::new(PhraseQuery::new_with_offset(phrase)) as Box<dyn Query>
+                })
+                .collect();
+            union(phrases)
+        } else if self.ends_in_prefix() {
+            let alone = terms.len() == 1;
             let mut q = PhrasePrefixQuery::new_with_offset(terms);
             // Every token that starts with the character must count, or
-            // recall would depend on how many there are. tantivy allocates
-            // room for `max_expansions` up front, so give it the true count.
+            // recall would depend on how many there are. After a term,
+            // tantivy allocates room for `max_expansions` up front, so it
+            // gets the true count; a prefix alone is read as a term range
+            // that allocates nothing per term, so counting would only walk
+            // the range twice.
             let prefix = self.tokens.last().map(|(_, t)| t.as_str()).unwrap_or_default();
-            q.set_max_expansions(prefix_term_count(searcher, field, prefix)?.max(1));
+            let expansions = if alone {
+                u32::MAX
+            } else {
+                u32::try_from(prefix_terms(searcher, field, prefix)?.len()).unwrap_or(u32::MAX).max(1)
+            };
+            q.set_max_expansions(expansions);
             Box::new(q)
         } else if terms.len() == 1 {
             Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::WithFreqs))
@@ -79,14 +107,14 @@ impl CharPattern {
     }
 }
 
-/// The most terms of `field` that start with `prefix` in any one segment.
-fn prefix_term_count(searcher: &Searcher, field: Field, prefix: &str) -> tantivy::Result<u32> {
+/// The distinct terms of `field` that start with `prefix`, over all segments.
+fn prefix_terms(searcher: &Searcher, field: Field, prefix: &str) -> tantivy::Result<Vec<String>> {
     // Terms are UTF-8: everything starting with `prefix` sorts before the
     // prefix with its last character's successor.
     let mut end = prefix.to_owned();
     let last = end.pop();
     let next = last.and_then(|c| (c as u32 + 1..=0x10FFFF).find_map(char::from_u32));
-    let mut most = 0u32;
+    let mut found = std::collections::BTreeSet::new();
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(field)?;
         let terms = index.terms();
@@ -100,13 +128,16 @@ fn prefix_term_count(searcher: &Searcher, field: Field, prefix: &str) -> tantivy
             }
             None => range.into_stream()?,
         };
-        let mut count = 0u32;
         while stream.advance() {
-            count += 1;
+            // Text fields hold UTF-8; a key that is not would match nothing.
+            if let Ok(term) = std::str::from_utf8(stream.key()) {
+                if !found.contains(term) {
+                    found.insert(term.to_owned());
+                }
+            }
         }
-        most = most.max(count);
     }
-    Ok(most)
+    Ok(found.into_iter().collect())
 }
 
 /// What to highlight in a hit.
