@@ -2,7 +2,10 @@
 //!
 //! - An unquoted word matches a document that contains all of its
 //!   segmented words (in the title or the body), or contains the word as a
-//!   substring. A word of one character, or one jieba can only guess at
+//!   substring. (A segmented word of two characters counts wherever its
+//!   two characters stand together: the index keeps such words in the
+//!   character fields only; see [`crate::index::schema`].) A word of one
+//!   character, or one jieba can only guess at
 //!   (its pieces are not dictionary words), matches as a substring only:
 //!   the pieces of a guess are not reliably the pieces the same characters
 //!   got in the document.
