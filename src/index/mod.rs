@@ -342,8 +342,11 @@ impl FieldSet {
         self.0 |= 1u64.checked_shl(field.field_id()).unwrap_or(0);
     }
 
+    /// A field beyond the 64 the set can hold counts as present: a query
+    /// that looks in a field needlessly is slower, one that skips a field
+    /// wrongly is wrong.
     pub(crate) fn contains(&self, field: tantivy::schema::Field) -> bool {
-        self.0 & 1u64.checked_shl(field.field_id()).unwrap_or(0) != 0
+        1u64.checked_shl(field.field_id()).is_none_or(|bit| self.0 & bit != 0)
     }
 }
 

@@ -66,6 +66,8 @@ impl CharPattern {
     fn query(&self, field: Field, searcher: &Searcher) -> tantivy::Result<Box<dyn Query>> {
         let terms: Vec<(usize, tantivy::Term)> =
             self.tokens.iter().map(|(p, t)| (*p, tantivy::Term::from_field_text(field, t))).collect();
+        // `new` never makes an empty pattern.
+        let Some((suffix_at, last)) = self.tokens.last() else { return Ok(Box::new(EmptyQuery)) };
         Ok(if self.ends_in_prefix() && terms.len() > 2 {
             // Two or more terms and then the prefix: a separator run always
             // stands before the prefix here (a character right after a
@@ -73,33 +75,29 @@ impl CharPattern {
             // scorer assumes the prefix follows the last term with no gap,
             // so it would find nothing. Each expansion gets its own exact
             // phrase instead: rarer query shapes, a union of phrases.
-            let prefix = self.tokens.last().map(|(_, t)| t.as_str()).unwrap_or_default();
-            let suffix_at = self.tokens.last().map_or(0, |(p, _)| *p);
             let head = &terms[..terms.len() - 1];
-            let phrases = prefix_terms(searcher, field, prefix)?
+            let phrases = prefix_terms(searcher, field, last)?
                 .into_iter()
                 .map(|t| {
                     let mut phrase = head.to_vec();
-                    phrase.push((suffix_at, tantivy::Term::from_field_text(field, &t)));
+                    phrase.push((*suffix_at, tantivy::Term::from_field_text(field, &t)));
                     Box::new(PhraseQuery::new_with_offset(phrase)) as Box<dyn Query>
                 })
                 .collect();
             union(phrases)
         } else if self.ends_in_prefix() {
-            let alone = terms.len() == 1;
-            let mut q = PhrasePrefixQuery::new_with_offset(terms);
             // Every token that starts with the character must count, or
             // recall would depend on how many there are. After a term,
             // tantivy allocates room for `max_expansions` up front, so it
             // gets the true count; a prefix alone is read as a term range
             // that allocates nothing per term, so counting would only walk
             // the range twice.
-            let prefix = self.tokens.last().map(|(_, t)| t.as_str()).unwrap_or_default();
-            let expansions = if alone {
+            let expansions = if terms.len() == 1 {
                 u32::MAX
             } else {
-                u32::try_from(prefix_terms(searcher, field, prefix)?.len()).unwrap_or(u32::MAX).max(1)
+                u32::try_from(prefix_terms(searcher, field, last)?.len()).unwrap_or(u32::MAX).max(1)
             };
+            let mut q = PhrasePrefixQuery::new_with_offset(terms);
             q.set_max_expansions(expansions);
             Box::new(q)
         } else if terms.len() == 1 {
