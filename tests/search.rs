@@ -541,3 +541,17 @@ fn a_single_character_matches_through_every_expansion() {
         assert_eq!(r.total, want, "{query}");
     }
 }
+
+/// Words a title writes apart but together (`脱贫 攻坚在路上`) rank above the
+/// same words scattered through a title; the separated form is looked for
+/// in titles (see `Builder::together`).
+#[test]
+fn words_together_across_a_separator_in_the_title_rank_first() {
+    let body = "各地干部进村入户。";
+    let mut together = Article::new("together", body);
+    together.title = Some("脱贫 攻坚在路上".into());
+    let mut scattered = Article::new("scattered", body);
+    scattered.title = Some("攻坚在路上 脱贫".into());
+    let index = index_with(&[scattered, together]);
+    assert_eq!(ids(&search(&index, "脱贫 攻坚")), ["together", "scattered"]);
+}
