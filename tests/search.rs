@@ -520,26 +520,59 @@ fn month_facets_split_at_china_midnight_in_any_order() {
 }
 
 /// A single character finds every document that contains it, however many
-/// different characters follow it (tantivy expands only 50 by default), on
+/// different tokens start with it (tantivy expands only 50 by default), on
 /// its own and at the end of a quoted text.
 #[test]
 fn a_single_character_matches_through_every_expansion() {
-    let followers: Vec<char> = (0x4E00u32..).filter_map(char::from_u32).filter(|&c| c != '党').take(80).collect();
+    // 80 characters that make a dictionary bigram after 大, so that 80
+    // different character tokens start with 大.
+    let analyzer = zhsearch::analysis::Analyzer::new().expect("analyzer");
+    let followers: Vec<char> = (0x4E00u32..0xA000)
+        .filter_map(char::from_u32)
+        .filter(|c| analyzer.is_char_bigram(&format!("大{c}")))
+        .take(80)
+        .collect();
+    assert_eq!(followers.len(), 80);
     let mut articles: Vec<Article> = followers
         .iter()
         .enumerate()
-        .map(|(i, c)| Article::new(format!("f{i}"), format!("青年，党{c}的要求")))
+        .map(|(i, c)| Article::new(format!("f{i}"), format!("青年，大{c}的要求")))
         .collect();
-    articles.push(Article::new("end", "青年，党"));
+    articles.push(Article::new("end", "青年，大"));
     articles.push(Article::new("none", "青年，团员"));
-    articles.push(Article::new("apart", "青年们，党员"));
+    articles.push(Article::new("apart", format!("青年们，大{}", followers[0])));
     let index = index_with(&articles);
-    // After two or more terms the quoted prefix stands behind a separator,
-    // which tantivy's phrase-prefix query cannot express (it found nothing).
-    for (query, want) in [("党", 82), ("\"青年 党\"", 81), ("\"年 党\"", 81), ("\"青年们 党\"", 1)] {
+    for (query, want) in [("大", 82), ("\"青年 大\"", 81), ("\"年 大\"", 81), ("\"青年们 大\"", 1)] {
         let r = index.search(&SearchRequest::new(query).limit(0)).expect("search");
         assert_eq!(r.total, want, "{query}");
     }
+}
+
+/// A character that makes no dictionary bigram with the next one is a token
+/// of its own, just as a character before a separator is: a quoted
+/// separator must still be found in the text, and a quoted pair that is no
+/// word must still be found inside words.
+#[test]
+fn quoted_texts_around_single_character_tokens_are_exact() {
+    let articles = [
+        Article::new("han", "1青2"),
+        Article::new("comma", "1，2"),
+        Article::new("dun", "1、 2"),
+        Article::new("joined", "12"),
+        Article::new("county", "贫困县"),
+        Article::new("county-tw", "貧困縣"),
+    ];
+    let index = index_with(&articles);
+    assert_eq!(sorted_ids(&search(&index, "\"1，2\"")), ["comma", "dun"]);
+    assert_eq!(sorted_ids(&search(&index, "\"1 2\"")), ["comma", "dun"]);
+    assert_eq!(sorted_ids(&search(&index, "\"12\"")), ["joined"]);
+    assert_eq!(sorted_ids(&search(&index, "\"1青2\"")), ["han"]);
+    assert_eq!(sorted_ids(&search(&index, "\"1青\"")), ["han"]);
+    // 困县 is no word: 困 and 县 are tokens of their own in both scripts.
+    assert_eq!(sorted_ids(&search(&index, "\"困县\"")), ["county", "county-tw"]);
+    assert_eq!(sorted_ids(&search(&index, "\"困縣\"")), ["county", "county-tw"]);
+    assert_eq!(sorted_ids(&search(&index, "\"贫困县\"")), ["county", "county-tw"]);
+    assert!(search(&index, "\"困 县\"").hits.is_empty());
 }
 
 /// Words a title writes apart but together (`脱贫 攻坚在路上`) rank above the

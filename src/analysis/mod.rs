@@ -10,8 +10,8 @@
 //!    letters and digits form whole words (`1.95` stays whole).
 //! 4. emit: [`Token`]s whose offsets are byte ranges of the *original*
 //!    text, so highlighting shows `貧困縣` as it was written.
-//! 5. `ngram`: a character-level representation (bigrams) for exact
-//!    substring matching.
+//! 5. `ngram`: a character-level representation (dictionary bigrams and
+//!    single characters) for exact substring matching.
 //!
 //! ```
 //! use zhsearch::analysis::Analyzer;
@@ -31,9 +31,10 @@
 //! ideograph; another *word character* (a letter or digit of any script,
 //! a combining mark, or a `.` between two digits); or a *separator*
 //! (whitespace, punctuation, symbols, emoji, control characters).
-//! Separators are never tokens and never part of one: jieba would return
-//! them as words, and a `" "` token inside a phrase query makes it match
-//! nothing.
+//! Separators are never word tokens and never part of one: jieba would
+//! return them as words, and a `" "` token inside a phrase query makes it
+//! match nothing. (The character field marks a run of them with a token of
+//! its own; see below.)
 //!
 //! # Positions
 //!
@@ -64,13 +65,34 @@
 //! # The character field
 //!
 //! The [`CharTokenizer`] gives every word character exactly one token at
-//! that character's position: the bigram of it and the next character, or
-//! the character alone at the end of a run of word characters. Quoted
-//! queries match through it, and that makes them exact substring matches.
+//! that character's position: the bigram of it and the next character when
+//! that bigram is a two-character dictionary word, and otherwise the
+//! character alone (always at the end of a run of word characters). Which
+//! it is depends on the two characters only, never on the context, so
+//! quoted queries, which match through these tokens, are exact substring
+//! matches. A run of separators between two word characters is a token
+//! too, `" "`, at the one position the run takes: a character alone says
+//! nothing about what follows it, so a quoted `"1，2"` must ask for the
+//! separator in between, or it would find `1青2`.
+//!
+//! ```
+//! use zhsearch::analysis::Analyzer;
+//!
+//! let analyzer = Analyzer::new()?;
+//! let tokens: Vec<(String, usize)> =
+//!     analyzer.char_tokens("贫困县").into_iter().map(|t| (t.text, t.position)).collect();
+//! // 贫困 is a dictionary word, 困县 is not.
+//! assert_eq!(tokens, [("贫困".into(), 0), ("困".into(), 1), ("县".into(), 2)]);
+//! let texts: Vec<String> = analyzer.char_tokens("脱贫，攻坚").into_iter().map(|t| t.text).collect();
+//! assert_eq!(texts, ["脱贫", "贫", " ", "攻坚", "坚"]);
+//! assert!(analyzer.is_char_bigram("贫困") && !analyzer.is_char_bigram("困县"));
+//! # Ok::<(), zhsearch::Error>(())
+//! ```
+//!
 //! The rule for separators inside a quoted query follows from the
-//! positions: a run of whitespace or punctuation in the query matches any
-//! run of separators in the text (at least one); separators at either end
-//! of the query are ignored. `"脱贫攻坚"` finds `脱贫攻坚` but not
+//! positions and that token: a run of whitespace or punctuation in the
+//! query matches any run of separators in the text (at least one);
+//! separators at either end of the query are ignored. `"脱贫攻坚"` finds `脱贫攻坚` but not
 //! `脱贫，攻坚`; `"脱贫 攻坚"` finds `脱贫，攻坚` and `脱贫 攻坚`.
 
 pub mod convert;
@@ -90,9 +112,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Location, Result};
 use convert::Converter;
+use ngram::BigramTable;
 use prepared::Prepared;
 
-pub use ngram::is_bigram_word;
 pub use segment::Mode;
 pub use settings::{AnalyzerSettings, UserWord, SCHEME_VERSION};
 pub use tokenizer::{CharTokenStream, CharTokenizer, WordTokenStream, WordTokenizer};
@@ -124,6 +146,7 @@ struct Inner {
     jieba: Arc<Jieba>,
     converter: Option<Arc<Converter>>,
     stop_words: HashSet<String>,
+    bigrams: Arc<BigramTable>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -210,6 +233,26 @@ impl Analyzer {
         self.inner.stop_words.contains(word)
     }
 
+    /// Whether `word` (already folded) is one bigram token of the character
+    /// field: two word characters that form a dictionary word (jieba's
+    /// two-character words as bundled with zhsearch, and this analyzer's
+    /// two-character user words). Wherever such a word stands in a text,
+    /// [`char_tokens`](Analyzer::char_tokens) has it as one token at its
+    /// place, whatever the context.
+    ///
+    /// ```
+    /// use zhsearch::analysis::Analyzer;
+    ///
+    /// let analyzer = Analyzer::builder().user_words(["困县"]).build()?;
+    /// assert!(analyzer.is_char_bigram("经济") && analyzer.is_char_bigram("困县"));
+    /// assert!(!analyzer.is_char_bigram("经") && !analyzer.is_char_bigram("经济学"));
+    /// assert!(!Analyzer::new()?.is_char_bigram("困县"));
+    /// # Ok::<(), zhsearch::Error>(())
+    /// ```
+    pub fn is_char_bigram(&self, word: &str) -> bool {
+        self.inner.bigrams.contains(word)
+    }
+
     /// A tantivy tokenizer producing [`analyze`](Analyzer::analyze)'s tokens.
     pub fn word_tokenizer(&self) -> WordTokenizer {
         WordTokenizer::new(self.clone(), Mode::Index)
@@ -223,8 +266,9 @@ impl Analyzer {
     }
 
     /// The word tokenizer of zhsearch's own index: [`word_tokenizer`]'s
-    /// tokens but for words that are exactly one character bigram, which
-    /// the index finds in its character fields instead.
+    /// tokens but for the words that are one character bigram
+    /// ([`is_char_bigram`](Analyzer::is_char_bigram)), which the index finds
+    /// in its character fields instead.
     ///
     /// [`word_tokenizer`]: Analyzer::word_tokenizer
     pub(crate) fn index_word_tokenizer(&self) -> WordTokenizer {
@@ -264,9 +308,10 @@ impl Analyzer {
     /// Calls `emit(text, offset_from, offset_to, position)` for each char-level token.
     pub(crate) fn for_each_char_token(&self, text: &str, mut emit: impl FnMut(&str, usize, usize, usize)) {
         let prepared = self.prepare(text);
-        ngram::for_each_gram(&prepared, |from, to| {
+        ngram::for_each_gram(&prepared, &self.inner.bigrams, |from, to, separator| {
             let (a, b) = prepared.original_range(from, to);
-            emit(prepared.slice(from, to), a, b, prepared.position[from] as usize);
+            let text = if separator { ngram::SEPARATOR_TOKEN } else { prepared.slice(from, to) };
+            emit(text, a, b, prepared.position[from] as usize);
         });
     }
 }
@@ -386,8 +431,14 @@ impl AnalyzerBuilder {
             }
             Arc::new(jieba)
         };
+        let base_bigrams = BigramTable::bundled()?;
+        let bigrams = if settings.user_words.iter().any(|u| u.word.chars().count() == 2) {
+            Arc::new(base_bigrams.with_words(settings.user_words.iter().map(|u| u.word.as_str())))
+        } else {
+            base_bigrams
+        };
         let stop_words = settings.stop_words.iter().cloned().collect();
         let fingerprint = settings.fingerprint();
-        Ok(Analyzer { inner: Arc::new(Inner { settings, fingerprint, jieba, converter, stop_words }) })
+        Ok(Analyzer { inner: Arc::new(Inner { settings, fingerprint, jieba, converter, stop_words, bigrams }) })
     }
 }

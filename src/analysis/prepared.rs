@@ -9,6 +9,8 @@ use super::normalize::{classify, normalize_char, CharClass};
 pub(crate) struct Prepared {
     /// Normalized, converted text: what tokens are made of.
     pub text: String,
+    /// The characters of `text`.
+    pub chars: Vec<char>,
     /// Byte offset in `text` of each character, plus `text.len()` at the end.
     pub byte_at: Vec<u32>,
     /// Byte range in the ORIGINAL text of the character each character of
@@ -77,7 +79,7 @@ impl Prepared {
             }
         }
 
-        Prepared { text, byte_at, orig_from, orig_to, class, position }
+        Prepared { text, chars, byte_at, orig_from, orig_to, class, position }
     }
 
     /// Number of characters.

@@ -10,10 +10,12 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Location, Result};
 
 /// The version of the tokenization scheme: normalization rules, character
-/// classes, the position scheme and the character n-grams. Bumped whenever
-/// any of them changes, so that an index built by an older scheme is
-/// recognised as incompatible instead of silently mismatching queries.
-pub const SCHEME_VERSION: u32 = 1;
+/// classes, the position scheme and the character n-grams, bundled bigram
+/// table included. Bumped whenever any of them changes, so that an index
+/// built by an older scheme is recognised as incompatible instead of
+/// silently mismatching queries. (2: bigrams only where they are
+/// dictionary words, single characters elsewhere; 1 had every bigram.)
+pub const SCHEME_VERSION: u32 = 2;
 
 /// The stop-word list bundled with zhsearch (stopwords-iso, MIT licence).
 const BUNDLED_STOP_WORDS: &str = include_str!("../../data/stopwords/stopwords-iso-zh.txt");

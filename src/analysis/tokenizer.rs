@@ -17,7 +17,6 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::ngram::is_bigram_word;
 use super::{Analyzer, Mode};
 
 /// Keeps the tokens of the last text, reusing their string buffers, since
@@ -115,8 +114,9 @@ impl Tokenizer for WordTokenizer {
         let buffer = &mut self.buffer;
         buffer.clear();
         let bigram_words = self.bigram_words;
-        self.analyzer.for_each_word(text, self.mode, |t, a, b, p| {
-            if bigram_words || !is_bigram_word(t) {
+        let analyzer = &self.analyzer;
+        analyzer.for_each_word(text, self.mode, |t, a, b, p| {
+            if bigram_words || !analyzer.is_char_bigram(t) {
                 buffer.push(t, a, b, p)
             }
         });

@@ -159,7 +159,6 @@ impl SearchIndex {
     }
 
     fn assemble(index: Index, fields: Fields, analyzer: Analyzer, dir: Option<PathBuf>) -> Result<SearchIndex> {
-        index.tokenizers().register(schema::WORD_TOKENIZER, analyzer.word_tokenizer());
         index.tokenizers().register(schema::INDEX_WORD_TOKENIZER, analyzer.index_word_tokenizer());
         index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
         // Our own commits reload the reader at once (see `IndexWriter::commit`);

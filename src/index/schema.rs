@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `id` | the article id | exact string: upserts delete by it, `get` finds by it |
 //! | `title`, `body` | word tokens ([`Analyzer::word_tokenizer`]) but bigram words | frequencies, not stored |
-//! | `title_chars`, `body_chars` | character bigrams ([`Analyzer::char_tokenizer`]) | frequencies and positions, not stored |
+//! | `title_chars`, `body_chars` | character tokens ([`Analyzer::char_tokenizer`]): dictionary bigrams, single characters, separator runs | frequencies and positions, not stored |
 //! | `title_key` | the folded title without separators | exact string: a query equal to the title ranks that article first |
 //! | `source`, `author` | publisher and author | exact strings, fast (facets, filters) |
 //! | `published_at` | publication time | indexed, fast date (ranges, sorting, month facets) |
@@ -15,17 +15,16 @@
 //! at, the bonus for words standing together) is answered there, exactly,
 //! whatever jieba made of the context; a phrase of overlapping search-mode
 //! words could only be less exact. Word positions would be a fifth of the
-//! index for nothing: without them the People's Daily index is about 2.9×
-//! its raw text instead of 3.4×. The word tokenizer still gives positions
-//! (see [`crate::analysis`]) to anyone who indexes with it directly.
+//! index for nothing. The word tokenizer still gives positions (see
+//! [`crate::analysis`]) to anyone who indexes with it directly.
 //!
-//! A word of exactly two word characters (`经济`, most Chinese words) is
-//! the very token the character field has at its place, so the word
-//! fields leave it out and queries look it up in the character fields:
-//! the character fields hold it anyway, and indexing it twice cost about a
-//! fifth of the tokens tantivy has to index. Longer words, single
-//! characters, and Latin words and numbers of other lengths stay in the
-//! word fields.
+//! A two-character dictionary word (`经济`, most Chinese words;
+//! [`Analyzer::is_char_bigram`]) is the very token the character field has
+//! at its place, so the word fields leave it out and queries look it up in
+//! the character fields: the character fields hold it anyway, and indexing
+//! it twice cost about a fifth of the tokens tantivy has to index. Longer
+//! words, single characters, two-character words jieba guessed, and Latin
+//! words and numbers stay in the word fields.
 //!
 //! The text is stored once, inside `article`, not once per text field: the
 //! document store is most of an index's size after the postings. tantivy
@@ -35,6 +34,7 @@
 //!
 //! [`Analyzer::word_tokenizer`]: crate::analysis::Analyzer::word_tokenizer
 //! [`Analyzer::char_tokenizer`]: crate::analysis::Analyzer::char_tokenizer
+//! [`Analyzer::is_char_bigram`]: crate::analysis::Analyzer::is_char_bigram
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
@@ -43,10 +43,6 @@ use tantivy::schema::{
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::IndexSettings;
 
-/// Name under which the word tokenizer is registered (the word fields of
-/// indexes made before bigram words moved to the character fields; still
-/// registered so that they keep indexing as they were built).
-pub const WORD_TOKENIZER: &str = "zh_words";
 /// Name under which the word fields' tokenizer is registered: words, less
 /// those that are one character bigram (module docs).
 pub const INDEX_WORD_TOKENIZER: &str = "zh_index_words";

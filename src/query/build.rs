@@ -2,9 +2,10 @@
 //!
 //! - An unquoted word matches a document that contains all of its
 //!   segmented words (in the title or the body), or contains the word as a
-//!   substring. (A segmented word of two characters counts wherever its
-//!   two characters stand together: the index keeps such words in the
-//!   character fields only; see [`crate::index::schema`].) A word of one
+//!   substring. (A segmented word that is a two-character dictionary word
+//!   counts wherever its two characters stand together: the index keeps
+//!   such words in the character fields only; see [`crate::index::schema`].)
+//!   A word of one
 //!   character, or one jieba can only guess at
 //!   (its pieces are not dictionary words), matches as a substring only:
 //!   the pieces of a guess are not reliably the pieces the same characters
@@ -24,7 +25,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Searcher;
 
 use super::parse::{Clause, Scope, Term};
-use crate::analysis::{is_bigram_word, Analyzer};
+use crate::analysis::Analyzer;
 use crate::index::{FieldSet, Fields};
 
 /// Weight of a title match relative to a body match.
@@ -67,25 +68,11 @@ impl CharPattern {
         let terms: Vec<(usize, tantivy::Term)> =
             self.tokens.iter().map(|(p, t)| (*p, tantivy::Term::from_field_text(field, t))).collect();
         // `new` never makes an empty pattern.
-        let Some((suffix_at, last)) = self.tokens.last() else { return Ok(Box::new(EmptyQuery)) };
-        Ok(if self.ends_in_prefix() && terms.len() > 2 {
-            // Two or more terms and then the prefix: a separator run always
-            // stands before the prefix here (a character right after a
-            // bigram is dropped, see `new`), and tantivy's phrase-prefix
-            // scorer assumes the prefix follows the last term with no gap,
-            // so it would find nothing. Each expansion gets its own exact
-            // phrase instead: rarer query shapes, a union of phrases.
-            let head = &terms[..terms.len() - 1];
-            let phrases = prefix_terms(searcher, field, last)?
-                .into_iter()
-                .map(|t| {
-                    let mut phrase = head.to_vec();
-                    phrase.push((*suffix_at, tantivy::Term::from_field_text(field, &t)));
-                    Box::new(PhraseQuery::new_with_offset(phrase)) as Box<dyn Query>
-                })
-                .collect();
-            union(phrases)
-        } else if self.ends_in_prefix() {
+        let Some((_, last)) = self.tokens.last() else { return Ok(Box::new(EmptyQuery)) };
+        // Every position of a pattern has its token (a separator run has
+        // one too), so the prefix always follows the term before it
+        // directly, as tantivy's phrase-prefix scorer requires.
+        Ok(if self.ends_in_prefix() {
             // Every token that starts with the character must count, or
             // recall would depend on how many there are. After a term,
             // tantivy allocates room for `max_expansions` up front, so it
@@ -207,7 +194,7 @@ impl Builder<'_> {
         // A word that is one bigram is in the character fields only (see
         // `crate::index::schema`).
         let word_parts = |word: &str| -> Vec<Box<dyn Query>> {
-            let bigram = is_bigram_word(word);
+            let bigram = self.analyzer.is_char_bigram(word);
             pairs
                 .iter()
                 .map(|(word_field, chars_field, boost)| {
@@ -252,7 +239,7 @@ impl Builder<'_> {
                     // substring query (one term in the character fields), and
                     // its marks are the substring's marks, so the word pass
                     // of highlighting, a jieba run per hit, is spared too.
-                    let one_bigram = matches!(words.as_slice(), [word] if is_bigram_word(&word.text));
+                    let one_bigram = matches!(words.as_slice(), [word] if self.analyzer.is_char_bigram(&word.text));
                     if !clause.negated && !one_bigram {
                         highlights.words.extend(words.iter().map(|w| w.text.clone()));
                     }
