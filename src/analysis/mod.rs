@@ -397,17 +397,23 @@ impl AnalyzerBuilder {
     /// loading jieba's dictionary and probing OpenCC; both are then shared.
     pub fn build(self) -> Result<Analyzer> {
         let mut settings = self.settings;
-        // Build the converter and the segmenter side by side: they are the
-        // two slow parts and independent.
-        let (converter, base) = std::thread::scope(|s| {
+        // Build the converter, the segmenter and the bigram table side by
+        // side: they are the slow parts and independent. (Each is built
+        // once per process; later analyzers share them.)
+        let (converter, base, base_bigrams) = std::thread::scope(|s| {
             let conv = settings.convert.then(|| s.spawn(Converter::shared));
+            let bigrams = s.spawn(BigramTable::bundled);
             let base = base_jieba();
             let converter = conv.map(|handle| {
                 handle.join().unwrap_or_else(|_| Err(crate::Error::OpenCc("converter thread panicked".into())))
             });
-            (converter, base)
+            let bigrams = bigrams.join().unwrap_or_else(|_| {
+                Err(crate::Error::io("data/bigrams", std::io::Error::other("bigram table thread panicked")))
+            });
+            (converter, base, bigrams)
         });
         let converter = converter.transpose()?;
+        let base_bigrams = base_bigrams?;
 
         // Words are stored as the pipeline will see them, so that a
         // Traditional user word or stop word matches converted text.
@@ -431,7 +437,6 @@ impl AnalyzerBuilder {
             }
             Arc::new(jieba)
         };
-        let base_bigrams = BigramTable::bundled()?;
         let bigrams = if settings.user_words.iter().any(|u| u.word.chars().count() == 2) {
             Arc::new(base_bigrams.with_words(settings.user_words.iter().map(|u| u.word.as_str())))
         } else {

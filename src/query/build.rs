@@ -46,17 +46,27 @@ pub(crate) struct CharPattern {
 
 impl CharPattern {
     pub(crate) fn new(analyzer: &Analyzer, text: &str) -> Option<CharPattern> {
-        let mut toks = analyzer.char_tokens(text);
-        // A run's final unigram after a bigram adds nothing: the bigram
-        // already says which character is there.
-        if toks.len() >= 2 {
-            let (last, prev) = (&toks[toks.len() - 1], &toks[toks.len() - 2]);
-            if last.text.chars().count() == 1 && prev.text.chars().count() == 2 && prev.position + 1 == last.position {
-                toks.pop();
+        let toks = analyzer.char_tokens(text);
+        // A single character right after a bigram adds nothing: the bigram
+        // says which character stands there, the next position's token says
+        // that another word character follows (or the separator token that
+        // a separator does), and which token the document has at that
+        // place follows from those two characters. Leaving it out spares a
+        // long posting list (its positions) in every phrase. Kept: the one
+        // before the final prefix, which tantivy's phrase-prefix query
+        // needs right before it.
+        let single = |i: usize| toks[i].text.chars().count() == 1;
+        let after_bigram = |i: usize| i > 0 && toks[i - 1].text.chars().count() == 2;
+        let mut keep: Vec<bool> = (0..toks.len()).map(|i| !(single(i) && after_bigram(i))).collect();
+        if let Some(last) = keep.iter().rposition(|&k| k) {
+            if last >= 1 && single(last) {
+                keep[last - 1] = true;
             }
         }
         let first = toks.first()?.position;
-        Some(CharPattern { tokens: toks.into_iter().map(|t| (t.position - first, t.text)).collect() })
+        Some(CharPattern {
+            tokens: toks.into_iter().zip(keep).filter(|(_, k)| *k).map(|(t, _)| (t.position - first, t.text)).collect(),
+        })
     }
 
     /// Whether the last token is one character, matched as a prefix.
