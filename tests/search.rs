@@ -588,3 +588,36 @@ fn words_together_across_a_separator_in_the_title_rank_first() {
     let index = index_with(&[scattered, together]);
     assert_eq!(ids(&search(&index, "脱贫 攻坚")), ["together", "scattered"]);
 }
+
+/// The words-together bonus is added to the best hits after the search
+/// (`RESCORE_WINDOW`); pages must still walk one order, within the window
+/// and beyond it, and the window's best hit is the one with the words
+/// together. (All words required: relaxed scores carry the tier in the
+/// same f32, which leaves these near-equal BM25 scores tied.)
+#[test]
+fn pages_agree_with_one_long_page_around_the_rescore_window() {
+    let n = zhsearch::query::RESCORE_WINDOW + 40;
+    let mut articles: Vec<Article> = (0..n)
+        .map(|i| {
+            Article::new(
+                format!("a{i:03}"),
+                format!("{}经济，第{i}次{}改革。", "农业".repeat(i % 7), "大".repeat(i % 5)),
+            )
+        })
+        .collect();
+    articles.push(Article::new("together", "经济改革。"));
+    let index = index_with(&articles);
+    let request = |offset: usize, limit: usize| {
+        SearchRequest::new("经济 改革").matching(Matching::All).offset(offset).limit(limit).snippets(0, 0)
+    };
+    let all = index.search(&request(0, n + 1)).expect("search");
+    let all_ids: Vec<&str> = all.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(all_ids.len(), n + 1);
+    assert_eq!(all_ids[0], "together");
+    let mut paged = Vec::new();
+    for page in 0..(n + 1).div_ceil(15) {
+        let r = index.search(&request(page * 15, 15)).expect("search");
+        paged.extend(r.hits.into_iter().map(|h| h.id));
+    }
+    assert_eq!(paged, all_ids);
+}

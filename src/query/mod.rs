@@ -60,9 +60,9 @@ use std::ops::Bound;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Searcher, SegmentReader};
+use tantivy::{DocAddress, DocSet, Score, Searcher, SegmentReader};
 
 use crate::article::Article;
 pub use crate::error::QueryError;
@@ -264,8 +264,22 @@ struct Plan {
     /// Under relaxed matching: the number of words, so that a score tells
     /// how many matched.
     relaxed: Option<usize>,
+    /// The together-bonus, when it is added to the best hits after the
+    /// search instead of during it (see [`RESCORE_WINDOW`]).
+    rescore: Option<Box<dyn Query>>,
     highlights: Highlights,
 }
+
+/// How many of the best hits the words-together bonus is computed for.
+///
+/// The bonus is a phrase query, and for two common words its positions are
+/// read in every document that has both: it was 40% of a two-word search.
+/// Computed for the best hits only, as Elasticsearch's rescore does, it
+/// costs a seek per hit. The order stays consistent across pages: a
+/// document beyond the window never gets the bonus, whatever page is
+/// asked for, and every document in the window scores at least as high as
+/// every one after it, bonus or not.
+pub const RESCORE_WINDOW: usize = 100;
 
 /// A segment's sort key: (matched words, date, score).
 type DateKey = Box<dyn Fn(tantivy::DocId, tantivy::Score) -> (u32, i64, tantivy::Score)>;
@@ -360,11 +374,18 @@ impl SearchIndex {
         let top = (wanted > 0).then(|| TopDocs::with_limit(wanted));
         let (top, total, facets, full_matches) = match request.sort {
             Sort::Relevance => {
-                let top = top.map(TopDocs::order_by_score);
+                let window = if plan.rescore.is_some() { wanted.max(RESCORE_WINDOW) } else { wanted };
+                let top = (wanted > 0).then(|| TopDocs::with_limit(window).order_by_score());
                 let (top, total, facets, full) = searcher
                     .search(&plan.query, &(top, Count, facet_collector, full_collector))
                     .map_err(|e| self.error(e))?;
-                (top.unwrap_or_default(), total, facets, full)
+                let mut top = top.unwrap_or_default();
+                if let Some(bonus) = &plan.rescore {
+                    let n = top.len().min(RESCORE_WINDOW);
+                    self.rescore(&searcher, bonus.as_ref(), &mut top[..n])?;
+                }
+                top.truncate(wanted);
+                (top, total, facets, full)
             }
             Sort::Newest | Sort::Oldest => {
                 let top = top.map(|t| t.tweak_score(by_date(request.sort == Sort::Newest, words.is_some())));
@@ -388,6 +409,30 @@ impl SearchIndex {
             hits,
             facets: facets.unwrap_or_default(),
         })
+    }
+
+    /// Adds `bonus`'s score to each hit it matches, and sorts the hits again
+    /// (ties by address, as tantivy orders them).
+    fn rescore(&self, searcher: &Searcher, bonus: &dyn Query, hits: &mut [(Score, DocAddress)]) -> Result<()> {
+        let weight = bonus.weight(EnableScoring::enabled_from_searcher(searcher)).map_err(|e| self.error(e))?;
+        // Scorers only move forward: visit the hits by segment, then doc.
+        let mut order: Vec<(DocAddress, usize)> = hits.iter().enumerate().map(|(i, h)| (h.1, i)).collect();
+        order.sort_unstable();
+        for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
+            let segment = searcher.segment_reader(group[0].0.segment_ord);
+            let mut scorer = weight.scorer(segment, 1.0).map_err(|e| self.error(e))?;
+            for &(address, i) in group {
+                let doc = address.doc_id;
+                if scorer.doc() < doc {
+                    scorer.seek(doc);
+                }
+                if scorer.doc() == doc {
+                    hits[i].0 += scorer.score();
+                }
+            }
+        }
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(())
     }
 
     /// For relaxed matching: a score bonus per clause such that, among
@@ -494,15 +539,27 @@ impl SearchIndex {
                 .map(|(q, bonus)| Box::new(AddScoreQuery::new(q.box_clone(), TIER_UNIT + bonus)) as Box<dyn Query>)
                 .collect();
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, build::union(any))];
-            clauses.extend(common(negative, bonus));
+            clauses.extend(common(negative, &None));
             return Ok(Some(Plan {
                 query: Box::new(BooleanQuery::new(clauses)),
                 relaxed: Some(positive.len()),
+                rescore: bonus.as_ref().map(|b| b.box_clone()),
+                highlights,
+            }));
+        }
+        // One branch: its bonus is added to the best hits afterwards. With
+        // several, each branch's bonus counts only where that branch
+        // matches, so it stays inside the branch's query.
+        if let [(positive, negative, bonus)] = branches.as_slice() {
+            return Ok(Some(Plan {
+                query: all_of(positive, negative, &None),
+                relaxed: None,
+                rescore: bonus.as_ref().map(|b| b.box_clone()),
                 highlights,
             }));
         }
         let queries: Vec<Box<dyn Query>> = branches.iter().map(|(p, n, b)| all_of(p, n, b)).collect();
-        Ok(Some(Plan { query: build::union(queries), relaxed: None, highlights }))
+        Ok(Some(Plan { query: build::union(queries), relaxed: None, rescore: None, highlights }))
     }
 
     fn snippets(&self, article: &Article, hl: &Highlights, request: &SearchRequest) -> Vec<Snippet> {
