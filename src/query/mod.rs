@@ -62,6 +62,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
+use tantivy::SeekDangerResult;
 use tantivy::{DocAddress, DocSet, Score, Searcher, SegmentReader};
 
 use crate::article::Article;
@@ -255,7 +256,7 @@ pub struct SearchResults {
 }
 
 /// A branch's positive clauses, negated clauses, and together-bonus.
-type Branch = (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>, Option<Box<dyn Query>>);
+type Branch = (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>, Vec<Box<dyn Query>>);
 
 /// A query ready to run.
 struct Plan {
@@ -266,7 +267,7 @@ struct Plan {
     relaxed: Option<usize>,
     /// The together-bonus, when it is added to the best hits after the
     /// search instead of during it (see [`RESCORE_WINDOW`]).
-    rescore: Option<Box<dyn Query>>,
+    rescore: Vec<Box<dyn Query>>,
     highlights: Highlights,
 }
 
@@ -374,15 +375,15 @@ impl SearchIndex {
         let top = (wanted > 0).then(|| TopDocs::with_limit(wanted));
         let (top, total, facets, full_matches) = match request.sort {
             Sort::Relevance => {
-                let window = if plan.rescore.is_some() { wanted.max(RESCORE_WINDOW) } else { wanted };
+                let window = if plan.rescore.is_empty() { wanted } else { wanted.max(RESCORE_WINDOW) };
                 let top = (wanted > 0).then(|| TopDocs::with_limit(window).order_by_score());
                 let (top, total, facets, full) = searcher
                     .search(&plan.query, &(top, Count, facet_collector, full_collector))
                     .map_err(|e| self.error(e))?;
                 let mut top = top.unwrap_or_default();
-                if let Some(bonus) = &plan.rescore {
+                if !plan.rescore.is_empty() {
                     let n = top.len().min(RESCORE_WINDOW);
-                    self.rescore(&searcher, bonus.as_ref(), &mut top[..n])?;
+                    self.rescore(&searcher, &plan.rescore, &mut top[..n])?;
                 }
                 top.truncate(wanted);
                 (top, total, facets, full)
@@ -411,23 +412,36 @@ impl SearchIndex {
         })
     }
 
-    /// Adds `bonus`'s score to each hit it matches, and sorts the hits again
-    /// (ties by address, as tantivy orders them).
-    fn rescore(&self, searcher: &Searcher, bonus: &dyn Query, hits: &mut [(Score, DocAddress)]) -> Result<()> {
-        let weight = bonus.weight(EnableScoring::enabled_from_searcher(searcher)).map_err(|e| self.error(e))?;
+    /// Adds the score of each part of `bonus` that matches a hit to it, and
+    /// sorts the hits again (ties by address, as tantivy orders them).
+    fn rescore(&self, searcher: &Searcher, bonus: &[Box<dyn Query>], hits: &mut [(Score, DocAddress)]) -> Result<()> {
         // Scorers only move forward: visit the hits by segment, then doc.
         let mut order: Vec<(DocAddress, usize)> = hits.iter().enumerate().map(|(i, h)| (h.1, i)).collect();
         order.sort_unstable();
-        for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
-            let segment = searcher.segment_reader(group[0].0.segment_ord);
-            let mut scorer = weight.scorer(segment, 1.0).map_err(|e| self.error(e))?;
-            for &(address, i) in group {
-                let doc = address.doc_id;
-                if scorer.doc() < doc {
-                    scorer.seek(doc);
-                }
-                if scorer.doc() == doc {
-                    hits[i].0 += scorer.score();
+        for part in bonus {
+            let weight = part.weight(EnableScoring::enabled_from_searcher(searcher)).map_err(|e| self.error(e))?;
+            for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
+                let segment = searcher.segment_reader(group[0].0.segment_ord);
+                let mut scorer = weight.scorer(segment, 1.0).map_err(|e| self.error(e))?;
+                // `seek` would walk a phrase scorer on to its next match,
+                // checking positions in every document on the way;
+                // `seek_danger` checks the one document asked for. Its
+                // targets strictly increase here, as it requires. After a
+                // miss the scorer may be left invalid, and only
+                // `seek_danger` may be called until it answers `Found`.
+                let mut valid = true;
+                for &(address, i) in group {
+                    let doc = address.doc_id;
+                    let found = if valid && doc <= scorer.doc() {
+                        doc == scorer.doc()
+                    } else {
+                        let found = scorer.seek_danger(doc) == SeekDangerResult::Found;
+                        valid = found;
+                        found
+                    };
+                    if found {
+                        hits[i].0 += scorer.score();
+                    }
                 }
             }
         }
@@ -503,16 +517,18 @@ impl SearchIndex {
 
         // The clauses every query shares: exclusions, the together-bonus,
         // and filters, which restrict without scoring.
-        let common = |negative: &[Box<dyn Query>], bonus: &Option<Box<dyn Query>>| {
+        let common = |negative: &[Box<dyn Query>], bonus: &[Box<dyn Query>]| {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             clauses.extend(negative.iter().map(|q| (Occur::MustNot, q.box_clone())));
-            clauses.extend(bonus.iter().map(|b| (Occur::Should, b.box_clone())));
+            if !bonus.is_empty() {
+                clauses.push((Occur::Should, build::union(bonus.iter().map(|b| b.box_clone()).collect())));
+            }
             clauses.extend(
                 filters.iter().map(|f| (Occur::Must, Box::new(BoostQuery::new(f.box_clone(), 0.0)) as Box<dyn Query>)),
             );
             clauses
         };
-        let all_of = |positive: &[Box<dyn Query>], negative: &[Box<dyn Query>], bonus: &Option<Box<dyn Query>>| {
+        let all_of = |positive: &[Box<dyn Query>], negative: &[Box<dyn Query>], bonus: &[Box<dyn Query>]| {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             if positive.is_empty() {
                 clauses.push((Occur::Must, Box::new(AllQuery)));
@@ -539,11 +555,11 @@ impl SearchIndex {
                 .map(|(q, bonus)| Box::new(AddScoreQuery::new(q.box_clone(), TIER_UNIT + bonus)) as Box<dyn Query>)
                 .collect();
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, build::union(any))];
-            clauses.extend(common(negative, &None));
+            clauses.extend(common(negative, &[]));
             return Ok(Some(Plan {
                 query: Box::new(BooleanQuery::new(clauses)),
                 relaxed: Some(positive.len()),
-                rescore: bonus.as_ref().map(|b| b.box_clone()),
+                rescore: bonus.iter().map(|b| b.box_clone()).collect(),
                 highlights,
             }));
         }
@@ -552,14 +568,14 @@ impl SearchIndex {
         // matches, so it stays inside the branch's query.
         if let [(positive, negative, bonus)] = branches.as_slice() {
             return Ok(Some(Plan {
-                query: all_of(positive, negative, &None),
+                query: all_of(positive, negative, &[]),
                 relaxed: None,
-                rescore: bonus.as_ref().map(|b| b.box_clone()),
+                rescore: bonus.iter().map(|b| b.box_clone()).collect(),
                 highlights,
             }));
         }
         let queries: Vec<Box<dyn Query>> = branches.iter().map(|(p, n, b)| all_of(p, n, b)).collect();
-        Ok(Some(Plan { query: build::union(queries), relaxed: None, rescore: None, highlights }))
+        Ok(Some(Plan { query: build::union(queries), relaxed: None, rescore: Vec::new(), highlights }))
     }
 
     fn snippets(&self, article: &Article, hl: &Highlights, request: &SearchRequest) -> Vec<Snippet> {
