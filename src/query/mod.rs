@@ -426,14 +426,21 @@ impl SearchIndex {
                 // `seek` would walk a phrase scorer on to its next match,
                 // checking positions in every document on the way;
                 // `seek_danger` checks the one document asked for. Its
-                // targets strictly increase here, as it requires. After a
-                // miss the scorer may be left invalid, and only
-                // `seek_danger` may be called until it answers `Found`.
+                // targets strictly increase here and never lie behind the
+                // scorer, as it requires. After a miss the scorer may be
+                // left invalid, and only `seek_danger` may be called until
+                // it answers `Found`.
                 let mut valid = true;
                 for &(address, i) in group {
                     let doc = address.doc_id;
-                    let found = if valid && doc <= scorer.doc() {
-                        doc == scorer.doc()
+                    // A document before the scorer's position is no match
+                    // (it was passed over), and seek_danger must never be
+                    // asked for one.
+                    let current = scorer.doc();
+                    let found = if doc < current {
+                        false
+                    } else if doc == current && valid {
+                        true
                     } else {
                         let found = scorer.seek_danger(doc) == SeekDangerResult::Found;
                         valid = found;
