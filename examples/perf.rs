@@ -8,6 +8,7 @@
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- size    # as built, and merged
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- memory
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- scale 10 50 200
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- ratio   # indexing, alternating
 //! ```
 //!
 //! The corpora are those of the benches (`benches/support`). Every figure is
@@ -39,8 +40,9 @@ fn main() {
         Some("memory") => memory(),
         Some("memory-once") => memory_once(args.get(1).map(String::as_str)),
         Some("scale") => scale(&args[1..]),
+        Some("ratio") => ratio(),
         _ => {
-            eprintln!("usage: perf startup | quoted | size | memory | scale [MB...]");
+            eprintln!("usage: perf startup | quoted | size | memory | scale [MB...] | ratio");
             std::process::exit(2);
         }
     }
@@ -262,6 +264,35 @@ fn size() {
             ours_merged / raw,
             base_merged / 1e6,
             base_merged / raw,
+        );
+    }
+}
+
+/// Indexing throughput ratio (zhsearch / baseline), building the two on disk
+/// one after the other five times per corpus in one process, so that both
+/// see the same machine state: the median of the five ratios. A quicker
+/// and steadier reading than the criterion group, for trying changes.
+fn ratio() {
+    for corpus in [support::simplified(), support::traditional()] {
+        let mut ratios = Vec::new();
+        for _ in 0..5 {
+            let time = |build: &dyn Fn(&std::path::Path)| {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let start = Instant::now();
+                build(dir.path());
+                start.elapsed().as_secs_f64()
+            };
+            let ours = time(&|d| drop(build_ours(&corpus.articles, Some(d))));
+            let theirs = time(&|d| support::Baseline::create(Some(d)).index_all(&corpus.articles));
+            ratios.push(theirs / ours);
+        }
+        ratios.sort_by(f64::total_cmp);
+        let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
+        println!(
+            "{}: indexing ratio zhsearch / tantivy-jieba, median of 5: {:.2} ({})",
+            corpus.name,
+            ratios[2],
+            shown.join(" ")
         );
     }
 }

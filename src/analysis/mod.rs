@@ -437,11 +437,7 @@ impl AnalyzerBuilder {
             }
             Arc::new(jieba)
         };
-        let bigrams = if settings.user_words.iter().any(|u| u.word.chars().count() == 2) {
-            Arc::new(base_bigrams.with_words(settings.user_words.iter().map(|u| u.word.as_str())))
-        } else {
-            base_bigrams
-        };
+        let bigrams = base_bigrams.with_words(settings.user_words.iter().map(|u| u.word.as_str()));
         let stop_words = settings.stop_words.iter().cloned().collect();
         let fingerprint = settings.fingerprint();
         Ok(Analyzer { inner: Arc::new(Inner { settings, fingerprint, jieba, converter, stop_words, bigrams }) })

@@ -84,11 +84,21 @@ impl BigramTable {
         Ok(BUNDLED.get_or_init(|| Arc::new(BigramTable { pairs })).clone())
     }
 
-    /// This table plus the two-character words among `words` (folded).
-    pub(crate) fn with_words<'a>(&self, words: impl IntoIterator<Item = &'a str>) -> BigramTable {
-        let mut table = self.clone();
-        table.pairs.extend(words.into_iter().filter_map(word_pair).map(|(a, b)| pair_key(a, b)));
-        table
+    /// This table plus the two-character words among `words` (folded):
+    /// the same table, not a copy, when they add nothing.
+    pub(crate) fn with_words<'a>(self: &Arc<Self>, words: impl IntoIterator<Item = &'a str>) -> Arc<BigramTable> {
+        let new: Vec<u64> = words
+            .into_iter()
+            .filter_map(word_pair)
+            .map(|(a, b)| pair_key(a, b))
+            .filter(|k| !self.pairs.contains(k))
+            .collect();
+        if new.is_empty() {
+            return self.clone();
+        }
+        let mut table = BigramTable::clone(self);
+        table.pairs.extend(new);
+        Arc::new(table)
     }
 
     /// How many pairs the table holds.

@@ -372,7 +372,6 @@ impl SearchIndex {
         let words = plan.relaxed.map(|n| n as u32);
         let facet_collector = request.facets.then_some(facets::FacetCollector);
         let full_collector = words.map(FullMatchCount);
-        let top = (wanted > 0).then(|| TopDocs::with_limit(wanted));
         let (top, total, facets, full_matches) = match request.sort {
             Sort::Relevance => {
                 let window = if plan.rescore.is_empty() { wanted } else { wanted.max(RESCORE_WINDOW) };
@@ -389,6 +388,7 @@ impl SearchIndex {
                 (top, total, facets, full)
             }
             Sort::Newest | Sort::Oldest => {
+                let top = (wanted > 0).then(|| TopDocs::with_limit(wanted));
                 let top = top.map(|t| t.tweak_score(by_date(request.sort == Sort::Newest, words.is_some())));
                 let (top, total, facets, full) = searcher
                     .search(&plan.query, &(top, Count, facet_collector, full_collector))
@@ -545,41 +545,34 @@ impl SearchIndex {
             Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
         };
 
-        let relax = request.matching == Matching::Relaxed && branches.len() == 1 && branches[0].0.len() >= 2;
-        if relax {
-            // One query for all tiers: any word must match, and each matched
-            // word adds TIER_UNIT plus its rarity bonus to its BM25 score
-            // (`AddScoreQuery`, so each clause runs once), so the
-            // number of matched words, then their rarity, then BM25 order the
-            // hits. (Running one query per tier, each excluding the tiers
-            // before it, trips a debug assertion in tantivy's phrase scorer
-            // inside exclusions.)
-            let (positive, negative, bonus) = &branches[0];
-            let rarity = self.rarity_bonuses(positive, searcher)?;
-            let any = positive
-                .iter()
-                .zip(rarity)
-                .map(|(q, bonus)| Box::new(AddScoreQuery::new(q.box_clone(), TIER_UNIT + bonus)) as Box<dyn Query>)
-                .collect();
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, build::union(any))];
-            clauses.extend(common(negative, &[]));
-            return Ok(Some(Plan {
-                query: Box::new(BooleanQuery::new(clauses)),
-                relaxed: Some(positive.len()),
-                rescore: bonus.iter().map(|b| b.box_clone()).collect(),
-                highlights,
-            }));
-        }
         // One branch: its bonus is added to the best hits afterwards. With
         // several, each branch's bonus counts only where that branch
         // matches, so it stays inside the branch's query.
-        if let [(positive, negative, bonus)] = branches.as_slice() {
-            return Ok(Some(Plan {
-                query: all_of(positive, negative, &[]),
-                relaxed: None,
-                rescore: bonus.iter().map(|b| b.box_clone()).collect(),
-                highlights,
-            }));
+        if branches.len() == 1 {
+            let (positive, negative, bonus) = branches.remove(0);
+            let relax = request.matching == Matching::Relaxed && positive.len() >= 2;
+            let query = if relax {
+                // One query for all tiers: any word must match, and each
+                // matched word adds TIER_UNIT plus its rarity bonus to its
+                // BM25 score (`AddScoreQuery`, so each clause runs once), so
+                // the number of matched words, then their rarity, then BM25
+                // order the hits. (Running one query per tier, each
+                // excluding the tiers before it, trips a debug assertion in
+                // tantivy's phrase scorer inside exclusions.)
+                let rarity = self.rarity_bonuses(&positive, searcher)?;
+                let any = positive
+                    .iter()
+                    .zip(rarity)
+                    .map(|(q, bonus)| Box::new(AddScoreQuery::new(q.box_clone(), TIER_UNIT + bonus)) as Box<dyn Query>)
+                    .collect();
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, build::union(any))];
+                clauses.extend(common(&negative, &[]));
+                Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+            } else {
+                all_of(&positive, &negative, &[])
+            };
+            let relaxed = relax.then_some(positive.len());
+            return Ok(Some(Plan { query, relaxed, rescore: bonus, highlights }));
         }
         let queries: Vec<Box<dyn Query>> = branches.iter().map(|(p, n, b)| all_of(p, n, b)).collect();
         Ok(Some(Plan { query: build::union(queries), relaxed: None, rescore: Vec::new(), highlights }))
