@@ -279,6 +279,28 @@ fn upsert_replaces_and_delete_removes() {
     w.upsert(&Article::new("dup", "第二版")).expect("upsert");
     w.commit().expect("commit");
     assert_eq!(index.get("dup").expect("get").expect("dup").body, "第二版");
+    assert_eq!(index.num_docs(), 5);
+
+    // An upsert deletes only ids that may exist (the committed ones and
+    // those added through the writer); every way an id can exist is one.
+    // Committed through this writer, in an earlier commit:
+    w.upsert(&Article::new("dup", "第三版")).expect("upsert");
+    // Added and rolled back, then added again:
+    w.upsert(&Article::new("gone", "回滚")).expect("upsert");
+    w.rollback().expect("rollback");
+    w.upsert(&Article::new("gone", "再来")).expect("upsert");
+    w.commit().expect("commit");
+    assert_eq!(index.num_docs(), 6);
+    // Committed by an earlier writer, in a segment merged since:
+    w.merge_segments().expect("merge");
+    drop(w);
+    let mut w = index.writer().expect("writer");
+    w.upsert(&Article::new("dup", "第四版")).expect("upsert");
+    w.upsert(&Article::new("gone", "又一版")).expect("upsert");
+    w.commit().expect("commit");
+    assert_eq!(index.num_docs(), 6);
+    assert_eq!(index.get("dup").expect("get").expect("dup").body, "第四版");
+    assert_eq!(ids(&search(&index, "又一版")), ["gone"]);
 }
 
 #[test]
