@@ -615,7 +615,11 @@ fn words_together_across_a_separator_in_the_title_rank_first() {
 /// (`RESCORE_WINDOW`); pages must still walk one order, within the window
 /// and beyond it, and the window's best hit is the one with the words
 /// together. (All words required: relaxed scores carry the tier in the
-/// same f32, which leaves these near-equal BM25 scores tied.)
+/// same f32, which leaves these near-equal BM25 scores tied.) The article
+/// with the words together comes last, so the bonus's phrase scorer starts
+/// beyond most hits: asking tantivy's `seek_danger` for a document behind
+/// it trips a debug assertion in its phrase scorer, which this test
+/// catches (tests build with debug assertions).
 #[test]
 fn pages_agree_with_one_long_page_around_the_rescore_window() {
     let n = zhsearch::query::RESCORE_WINDOW + 40;
