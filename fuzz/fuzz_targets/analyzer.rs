@@ -1,6 +1,8 @@
 //! The analysis pipeline's invariants on any input: token offsets are
 //! non-empty char-boundary ranges of the original text, positions never
-//! decrease, and Traditional input tokenizes like its conversion.
+//! decrease, and Traditional input tokenizes like its conversion; the
+//! character field has one token per position, each a separator run, a
+//! single character or a dictionary bigram.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -25,6 +27,22 @@ fn check(text: &str, tokens: &[Token]) {
     }
 }
 
+/// Tokenization scheme 2 (see `zhsearch::analysis`): quoted queries are
+/// exact only if every position has exactly one token, and which one
+/// depends on the two characters there.
+fn check_chars(a: &Analyzer, tokens: &[Token]) {
+    for pair in tokens.windows(2) {
+        assert!(pair[0].position < pair[1].position, "two char tokens at one position: {pair:?}");
+    }
+    for t in tokens {
+        match t.text.chars().count() {
+            1 => {}
+            2 => assert!(a.is_char_bigram(&t.text), "{t:?} is not a dictionary bigram"),
+            _ => panic!("char token of more than two characters: {t:?}"),
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let a = analyzer();
@@ -33,6 +51,7 @@ fuzz_target!(|data: &[u8]| {
     check(text, &words);
     check(text, &a.analyze_query(text));
     check(text, &chars);
+    check_chars(a, &chars);
     let simplified = Converter::shared().expect("OpenCC").opencc_t2s(text);
     let key = |ts: Vec<Token>| ts.into_iter().map(|t| (t.text, t.position)).collect::<Vec<_>>();
     assert_eq!(key(words), key(a.analyze(&simplified)), "script blindness (words) for {text:?}");
