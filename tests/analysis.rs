@@ -207,21 +207,6 @@ fn conversion_can_be_turned_off() {
     assert_ne!(analyzer.fingerprint(), crate::analyzer().fingerprint());
 }
 
-/// Each thread keeps the last text it prepared (indexing tokenizes every
-/// text twice), which must never hand one analyzer's conversion to another.
-#[test]
-fn analyzers_that_convert_differently_alternate_on_one_thread() {
-    let plain = Analyzer::builder().convert(false).build().expect("builds");
-    let converting = analyzer();
-    let texts = |tokens: Vec<Token>| tokens.into_iter().map(|t| t.text).collect::<Vec<_>>().concat();
-    for _ in 0..2 {
-        assert_eq!(texts(converting.char_tokens("貧困縣")), "贫困困县");
-        assert!(!texts(plain.char_tokens("貧困縣")).contains(['贫', '县']));
-        assert_eq!(texts(converting.analyze("貧困縣")), "贫困贫困县");
-        assert!(!texts(plain.analyze("貧困縣")).contains(['贫', '县']));
-    }
-}
-
 #[test]
 fn settings_rebuild_the_same_analyzer() {
     let built = Analyzer::builder().user_words(["已阅君"]).stop_words(["的", "的", "了"]).build().expect("builds");

@@ -106,7 +106,6 @@ mod tokenizer;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::Path;
-use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
@@ -155,6 +154,14 @@ impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Analyzer").field("settings", &self.inner.settings).finish()
     }
+}
+
+thread_local! {
+    /// A prepared text on its way from an index word tokenizer to the
+    /// character tokenizer that follows it: whether it was converted, the
+    /// original text, and the prepared text. See
+    /// [`Analyzer::for_each_word_handing_over`].
+    static HANDED_OVER: RefCell<Option<(bool, String, Prepared)>> = const { RefCell::new(None) };
 }
 
 /// jieba with its default dictionary, built once per process.
@@ -270,11 +277,19 @@ impl Analyzer {
     /// The word tokenizer of zhsearch's own index: [`word_tokenizer`]'s
     /// tokens but for the words that are one character bigram
     /// ([`is_char_bigram`](Analyzer::is_char_bigram)), which the index finds
-    /// in its character fields instead.
+    /// in its character fields instead. It hands each prepared text on to
+    /// [`index_char_tokenizer`](Analyzer::index_char_tokenizer).
     ///
     /// [`word_tokenizer`]: Analyzer::word_tokenizer
     pub(crate) fn index_word_tokenizer(&self) -> WordTokenizer {
-        WordTokenizer::new(self.clone(), Mode::Index).without_bigram_words()
+        WordTokenizer::new(self.clone(), Mode::Index).for_index()
+    }
+
+    /// The character tokenizer of zhsearch's own index:
+    /// [`char_tokenizer`](Analyzer::char_tokenizer)'s tokens, from the text
+    /// [`index_word_tokenizer`](Analyzer::index_word_tokenizer) prepared.
+    pub(crate) fn index_char_tokenizer(&self) -> CharTokenizer {
+        CharTokenizer::new(self.clone()).for_index()
     }
 
     /// A tantivy tokenizer producing [`char_tokens`](Analyzer::char_tokens).
@@ -294,41 +309,55 @@ impl Analyzer {
         Prepared::new(text, self.inner.converter.as_deref())
     }
 
-    /// [`prepare`](Self::prepare), reusing the last text prepared on this
-    /// thread when `text` is the same. tantivy hands each title and body to
-    /// its word field and then to its character field, one after the
-    /// other on one indexing thread, and preparing it twice was about 3% of
-    /// indexing. A prepared text depends on the text and on whether it is
-    /// converted, nothing else (the converter is one per process).
-    fn prepare_shared(&self, text: &str) -> Rc<Prepared> {
-        /// Longer texts are not kept: the copy would hold about 25 bytes a
-        /// character per thread for nothing once indexing is done.
-        const MAX_KEPT: usize = 256 * 1024;
-        thread_local! {
-            static LAST: RefCell<Option<(bool, String, Rc<Prepared>)>> = const { RefCell::new(None) };
-        }
-        let converting = self.inner.converter.is_some();
-        if text.len() > MAX_KEPT {
-            return Rc::new(self.prepare(text));
-        }
-        LAST.with(|last| {
-            let mut last = last.borrow_mut();
-            if let Some((c, t, prepared)) = last.as_ref() {
-                if *c == converting && t == text {
-                    return prepared.clone();
-                }
-            }
-            let prepared = Rc::new(self.prepare(text));
-            *last = Some((converting, text.to_owned(), prepared.clone()));
-            prepared
-        })
+    /// Calls `emit(text, offset_from, offset_to, position)` for each word token.
+    pub(crate) fn for_each_word(&self, text: &str, mode: Mode, emit: impl FnMut(&str, usize, usize, usize)) {
+        self.words_of(&self.prepare(text), mode, emit);
     }
 
-    /// Calls `emit(text, offset_from, offset_to, position)` for each word token.
-    pub(crate) fn for_each_word(&self, text: &str, mode: Mode, mut emit: impl FnMut(&str, usize, usize, usize)) {
-        let prepared = self.prepare_shared(text);
+    /// Calls `emit(text, offset_from, offset_to, position)` for each char-level token.
+    pub(crate) fn for_each_char_token(&self, text: &str, emit: impl FnMut(&str, usize, usize, usize)) {
+        self.chars_of(&self.prepare(text), emit);
+    }
+
+    /// [`for_each_word`](Self::for_each_word) for a text whose character
+    /// tokens come next on this thread: the prepared text is handed over
+    /// to [`for_each_char_token_handed_over`](Self::for_each_char_token_handed_over).
+    ///
+    /// zhsearch's index gives each title and body to its word field and
+    /// then to its character field, one after the other on one indexing
+    /// thread (tantivy indexes a document's fields in schema order), and
+    /// preparing the text twice was 7% of a build's cycles. A prepared
+    /// text depends only on the text and on whether it is converted (the
+    /// converter is one per process), so those are the key. It is kept
+    /// between the two passes only: the second takes it.
+    pub(crate) fn for_each_word_handing_over(
+        &self,
+        text: &str,
+        mode: Mode,
+        emit: impl FnMut(&str, usize, usize, usize),
+    ) {
+        let prepared = self.prepare(text);
+        self.words_of(&prepared, mode, emit);
+        let converting = self.inner.converter.is_some();
+        HANDED_OVER.with(|slot| *slot.borrow_mut() = Some((converting, text.to_owned(), prepared)));
+    }
+
+    /// [`for_each_char_token`](Self::for_each_char_token), with the text
+    /// prepared by [`for_each_word_handing_over`](Self::for_each_word_handing_over)
+    /// when it was the same text, prepared the same way.
+    pub(crate) fn for_each_char_token_handed_over(&self, text: &str, emit: impl FnMut(&str, usize, usize, usize)) {
+        let converting = self.inner.converter.is_some();
+        let handed = HANDED_OVER.with(|slot| slot.borrow_mut().take());
+        let prepared = match handed {
+            Some((c, t, prepared)) if c == converting && t == text => prepared,
+            _ => self.prepare(text),
+        };
+        self.chars_of(&prepared, emit);
+    }
+
+    fn words_of(&self, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(&str, usize, usize, usize)) {
         let stop = &self.inner.stop_words;
-        segment::for_each_word(&self.inner.jieba, &prepared, mode, |from, to| {
+        segment::for_each_word(&self.inner.jieba, prepared, mode, |from, to| {
             let word = prepared.slice(from, to);
             if stop.is_empty() || !stop.contains(word) {
                 let (a, b) = prepared.original_range(from, to);
@@ -337,10 +366,8 @@ impl Analyzer {
         });
     }
 
-    /// Calls `emit(text, offset_from, offset_to, position)` for each char-level token.
-    pub(crate) fn for_each_char_token(&self, text: &str, mut emit: impl FnMut(&str, usize, usize, usize)) {
-        let prepared = self.prepare_shared(text);
-        ngram::for_each_gram(&prepared, &self.inner.bigrams, |from, to, separator| {
+    fn chars_of(&self, prepared: &Prepared, mut emit: impl FnMut(&str, usize, usize, usize)) {
+        ngram::for_each_gram(prepared, &self.inner.bigrams, |from, to, separator| {
             let (a, b) = prepared.original_range(from, to);
             let text = if separator { ngram::SEPARATOR_TOKEN } else { prepared.slice(from, to) };
             emit(text, a, b, prepared.position[from] as usize);

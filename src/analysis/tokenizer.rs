@@ -83,20 +83,32 @@ pub struct WordTokenizer {
     mode: Mode,
     /// Whether words that are one character bigram come out too.
     bigram_words: bool,
+    /// Whether the prepared text goes on to the character tokenizer that
+    /// follows (zhsearch's own index; see `Analyzer::for_each_word_handing_over`).
+    hand_over: bool,
     buffer: Buffer,
     empty: Token,
 }
 
 impl WordTokenizer {
     pub(crate) fn new(analyzer: Analyzer, mode: Mode) -> Self {
-        WordTokenizer { analyzer, mode, bigram_words: true, buffer: Buffer::default(), empty: Token::default() }
+        WordTokenizer {
+            analyzer,
+            mode,
+            bigram_words: true,
+            hand_over: false,
+            buffer: Buffer::default(),
+            empty: Token::default(),
+        }
     }
 
-    /// Leaves out the words that are exactly one character bigram, for an
-    /// index whose character field already holds them (see
-    /// `crate::index::schema`).
-    pub(crate) fn without_bigram_words(mut self) -> Self {
+    /// The word tokenizer of zhsearch's own index: leaves out the words
+    /// that are exactly one character bigram, which its character field
+    /// already holds (see `crate::index::schema`), and hands each prepared
+    /// text on to the character tokenizer that comes next.
+    pub(crate) fn for_index(mut self) -> Self {
         self.bigram_words = false;
+        self.hand_over = true;
         self
     }
 }
@@ -115,11 +127,16 @@ impl Tokenizer for WordTokenizer {
         buffer.clear();
         let bigram_words = self.bigram_words;
         let analyzer = &self.analyzer;
-        analyzer.for_each_word(text, self.mode, |t, a, b, p| {
+        let emit = |t: &str, a, b, p| {
             if bigram_words || !analyzer.is_char_bigram(t) {
                 buffer.push(t, a, b, p)
             }
-        });
+        };
+        if self.hand_over {
+            analyzer.for_each_word_handing_over(text, self.mode, emit);
+        } else {
+            analyzer.for_each_word(text, self.mode, emit);
+        }
         WordTokenStream { inner: buffer.stream(), empty: &mut self.empty }
     }
 }
@@ -150,13 +167,23 @@ impl TokenStream for WordTokenStream<'_> {
 #[derive(Clone)]
 pub struct CharTokenizer {
     analyzer: Analyzer,
+    /// Whether to take the prepared text from the word tokenizer that ran
+    /// just before (see [`WordTokenizer::for_index`]).
+    take_over: bool,
     buffer: Buffer,
     empty: Token,
 }
 
 impl CharTokenizer {
     pub(crate) fn new(analyzer: Analyzer) -> Self {
-        CharTokenizer { analyzer, buffer: Buffer::default(), empty: Token::default() }
+        CharTokenizer { analyzer, take_over: false, buffer: Buffer::default(), empty: Token::default() }
+    }
+
+    /// The character tokenizer of zhsearch's own index, which follows the
+    /// index word tokenizer on the same text.
+    pub(crate) fn for_index(mut self) -> Self {
+        self.take_over = true;
+        self
     }
 }
 
@@ -172,7 +199,12 @@ impl Tokenizer for CharTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> CharTokenStream<'a> {
         let buffer = &mut self.buffer;
         buffer.clear();
-        self.analyzer.for_each_char_token(text, |t, a, b, p| buffer.push(t, a, b, p));
+        let emit = |t: &str, a, b, p| buffer.push(t, a, b, p);
+        if self.take_over {
+            self.analyzer.for_each_char_token_handed_over(text, emit);
+        } else {
+            self.analyzer.for_each_char_token(text, emit);
+        }
         CharTokenStream { inner: buffer.stream(), empty: &mut self.empty }
     }
 }
@@ -195,5 +227,44 @@ impl TokenStream for CharTokenStream<'_> {
             return self.empty;
         }
         self.inner.current()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
+
+    use crate::analysis::Analyzer;
+
+    fn texts<T: Tokenizer>(tokenizer: &mut T, text: &str) -> String {
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = String::new();
+        while stream.advance() {
+            out.push_str(&stream.token().text);
+            out.push('|');
+        }
+        out
+    }
+
+    /// The index's character tokenizer takes the text its word tokenizer
+    /// prepared, and only when it is the same text prepared the same way.
+    #[test]
+    fn the_index_tokenizers_hand_over_only_the_same_text_prepared_alike() {
+        let converting = Analyzer::new().expect("analyzer");
+        let plain = Analyzer::builder().convert(false).build().expect("analyzer");
+        let mut words = converting.index_word_tokenizer();
+        let mut chars = converting.index_char_tokenizer();
+        let mut plain_chars = plain.index_char_tokenizer();
+
+        texts(&mut words, "貧困縣");
+        assert_eq!(texts(&mut chars, "貧困縣"), "贫困|困|县|");
+        // Another text.
+        texts(&mut words, "貧困縣");
+        assert_eq!(texts(&mut chars, "脱贫，攻坚"), "脱贫|贫| |攻坚|坚|");
+        // The same text, not converted.
+        texts(&mut words, "貧困縣");
+        assert!(!texts(&mut plain_chars, "貧困縣").contains(['贫', '县']));
+        // Taken once: a second pass prepares the text itself.
+        assert_eq!(texts(&mut chars, "貧困縣"), "贫困|困|县|");
     }
 }

@@ -161,7 +161,7 @@ impl SearchIndex {
 
     fn assemble(index: Index, fields: Fields, analyzer: Analyzer, dir: Option<PathBuf>) -> Result<SearchIndex> {
         index.tokenizers().register(schema::INDEX_WORD_TOKENIZER, analyzer.index_word_tokenizer());
-        index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
+        index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.index_char_tokenizer());
         // Our own commits reload the reader at once (see `IndexWriter::commit`);
         // the file watcher picks up commits made by other processes.
         let reader = index
