@@ -611,6 +611,45 @@ fn words_together_across_a_separator_in_the_title_rank_first() {
     assert_eq!(ids(&search(&index, "脱贫 攻坚")), ["together", "scattered"]);
 }
 
+/// Relaxed matching puts documents that match more words first by adding
+/// a large unit per matched word to the BM25 score, in one f32; among the
+/// documents that match every word, BM25 must still decide the order, as
+/// it does when every word is required, down to a resolution that tells
+/// apart articles a few words different in length. The old unit, sized for
+/// eight words whatever the query, left two-word scores near 1e6, where f32
+/// steps by 1/16: BM25 scores 0.05 apart tied and fell back to index order
+/// (this test then fails).
+#[test]
+fn relaxed_matching_orders_full_matches_by_bm25_as_strict_matching_does() {
+    // Rare words (a thousand articles without them) for BM25 scores of a
+    // unit or two, as in real searches, and lengths growing by three words.
+    let mut articles: Vec<Article> = (0..60)
+        .map(|i| Article::new(format!("a{i:02}"), format!("{}经济，第{i}次改革。", "农业".repeat(60 + 3 * i))))
+        .collect();
+    articles.extend((0..1000).map(|i| Article::new(format!("other{i}"), format!("农业发展，第{i}次。"))));
+    let index = index_with(&articles);
+    let run = |matching| {
+        let r = index.search(&SearchRequest::new("经济 改革").matching(matching).limit(60).snippets(0, 0));
+        r.expect("search").hits.into_iter().map(|h| (h.id, h.score)).collect::<Vec<_>>()
+    };
+    let strict: std::collections::HashMap<String, f32> = run(Matching::All).into_iter().collect();
+    let relaxed = run(Matching::Relaxed);
+    assert_eq!((strict.len(), relaxed.len()), (60, 60));
+    // The resolution asked for: the f32 step at the scores of two matched
+    // words is 1/512 now.
+    const RESOLUTION: f32 = 0.01;
+    for (i, (earlier, _)) in relaxed.iter().enumerate() {
+        for (later, _) in &relaxed[i + 1..] {
+            assert!(
+                strict[earlier] >= strict[later] - RESOLUTION,
+                "{earlier} ({}) ranks above {later} ({})",
+                strict[earlier],
+                strict[later]
+            );
+        }
+    }
+}
+
 /// The words-together bonus is added to the best hits after the search
 /// (`RESCORE_WINDOW`); pages must still walk one order, within the window
 /// and beyond it, and the window's best hit is the one with the words

@@ -84,10 +84,40 @@ pub const MAX_QUERY_TERMS: usize = 64;
 const RARITY_WORDS: usize = 8;
 /// The smallest rarity bonus: above the BM25 score of any query.
 const RARITY_UNIT: f32 = 1_000.0;
-/// What each matched word adds in relaxed matching: more than all rarity
-/// bonuses and BM25 together, so the count of matched words comes first.
-/// (Kept small enough that f32 scores still resolve BM25 differences.)
-const TIER_UNIT: f32 = RARITY_UNIT * (1u32 << RARITY_WORDS) as f32 * 2.0;
+
+/// How relaxed matching encodes the number of matched words in a score.
+///
+/// Each matched word adds `unit` (plus its rarity bonus) to the BM25
+/// score, and `unit` is more than all rarity bonuses and BM25 together, so
+/// the count of matched words comes first. It is as small as the query
+/// allows, because the sum is one f32: its resolution at the top tier is
+/// what is left to tell BM25 scores apart. With the unit sized for eight
+/// rarity bonuses whatever the query, two words summed to about 1e6, where
+/// f32 steps by 1/16 and near-equal BM25 scores tied; sized for two, they
+/// sum to about 2e4, where it steps by 1/512.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Tiers {
+    /// The number of words (positive clauses).
+    words: u32,
+    /// What each matched word adds.
+    unit: f32,
+}
+
+impl Tiers {
+    fn new(words: usize) -> Tiers {
+        let ranked = words.clamp(1, RARITY_WORDS);
+        Tiers { words: u32::try_from(words).unwrap_or(u32::MAX), unit: RARITY_UNIT * (1u32 << ranked) as f32 * 2.0 }
+    }
+
+    /// How many words a relaxed-matching score says matched.
+    fn matched(&self, score: f32) -> u32 {
+        // `as` truncates toward zero and saturates (NaN and negatives give
+        // 0), which is `floor` for these non-negative scores without the
+        // libm call that `f32::floor` costs on baseline x86-64, once per
+        // match.
+        (score / self.unit) as u32
+    }
+}
 
 /// Which documents count as matches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,9 +292,8 @@ type Branch = (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>, Vec<Box<dyn Query>>);
 struct Plan {
     /// What matches, and how it scores.
     query: Box<dyn Query>,
-    /// Under relaxed matching: the number of words, so that a score tells
-    /// how many matched.
-    relaxed: Option<usize>,
+    /// Under relaxed matching: how a score tells how many words matched.
+    relaxed: Option<Tiers>,
     /// The together-bonus, when it is added to the best hits after the
     /// search instead of during it (see [`RESCORE_WINDOW`]).
     rescore: Vec<Box<dyn Query>>,
@@ -286,14 +315,14 @@ pub const RESCORE_WINDOW: usize = 100;
 type DateKey = Box<dyn Fn(tantivy::DocId, tantivy::Score) -> (u32, i64, tantivy::Score)>;
 
 /// The sort key for [`Sort::Newest`] and [`Sort::Oldest`]: under relaxed
-/// matching (`tiered`), documents that match more words come first whatever
+/// matching (`tiers`), documents that match more words come first whatever
 /// the date. Undated articles sort last either way: `i64::MIN` is the
 /// smallest key, and the largest keys come first.
-fn by_date(newest: bool, tiered: bool) -> impl Fn(&SegmentReader) -> DateKey + Send + Sync {
+fn by_date(newest: bool, tiers: Option<Tiers>) -> impl Fn(&SegmentReader) -> DateKey + Send + Sync {
     move |segment: &SegmentReader| {
         let column = segment.fast_fields().date("published_at").ok();
         Box::new(move |doc: tantivy::DocId, score: tantivy::Score| {
-            let tier = if tiered { matched_words(score) } else { 0 };
+            let tier = tiers.map_or(0, |t| t.matched(score));
             let key = match column.as_ref().and_then(|c| c.first(doc)) {
                 Some(t) if newest => t.into_timestamp_secs(),
                 Some(t) => -t.into_timestamp_secs(),
@@ -305,15 +334,15 @@ fn by_date(newest: bool, tiered: bool) -> impl Fn(&SegmentReader) -> DateKey + S
 }
 
 /// Counts the documents whose relaxed-matching score says they match all
-/// `.0` words, in the same pass as the rest.
-struct FullMatchCount(u32);
+/// words, in the same pass as the rest.
+struct FullMatchCount(Tiers);
 
 impl Collector for FullMatchCount {
     type Fruit = usize;
     type Child = FullMatchSegment;
 
     fn for_segment(&self, _: tantivy::SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<FullMatchSegment> {
-        Ok(FullMatchSegment { words: self.0, count: 0 })
+        Ok(FullMatchSegment { tiers: self.0, count: 0 })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -326,7 +355,7 @@ impl Collector for FullMatchCount {
 }
 
 struct FullMatchSegment {
-    words: u32,
+    tiers: Tiers,
     count: usize,
 }
 
@@ -334,20 +363,12 @@ impl SegmentCollector for FullMatchSegment {
     type Fruit = usize;
 
     fn collect(&mut self, _doc: tantivy::DocId, score: tantivy::Score) {
-        self.count += usize::from(matched_words(score) >= self.words);
+        self.count += usize::from(self.tiers.matched(score) >= self.tiers.words);
     }
 
     fn harvest(self) -> usize {
         self.count
     }
-}
-
-/// How many words a relaxed-matching score says matched.
-fn matched_words(score: f32) -> u32 {
-    // `as` truncates toward zero and saturates (NaN and negatives give 0),
-    // which is `floor` for these non-negative scores without the libm call
-    // that `f32::floor` costs on baseline x86-64, once per match.
-    (score / TIER_UNIT) as u32
 }
 
 impl SearchIndex {
@@ -369,9 +390,9 @@ impl SearchIndex {
         // One pass over the matches collects the page, the total, the
         // facets and (relaxed) the full-match count together.
         let wanted = request.offset.saturating_add(request.limit);
-        let words = plan.relaxed.map(|n| n as u32);
+        let tiers = plan.relaxed;
         let facet_collector = request.facets.then_some(facets::FacetCollector);
-        let full_collector = words.map(FullMatchCount);
+        let full_collector = tiers.map(FullMatchCount);
         let (top, total, facets, full_matches) = match request.sort {
             Sort::Relevance => {
                 let window = if plan.rescore.is_empty() { wanted } else { wanted.max(RESCORE_WINDOW) };
@@ -389,7 +410,7 @@ impl SearchIndex {
             }
             Sort::Newest | Sort::Oldest => {
                 let top = (wanted > 0).then(|| TopDocs::with_limit(wanted));
-                let top = top.map(|t| t.tweak_score(by_date(request.sort == Sort::Newest, words.is_some())));
+                let top = top.map(|t| t.tweak_score(by_date(request.sort == Sort::Newest, tiers)));
                 let (top, total, facets, full) = searcher
                     .search(&plan.query, &(top, Count, facet_collector, full_collector))
                     .map_err(|e| self.error(e))?;
@@ -401,7 +422,7 @@ impl SearchIndex {
         for (score, address) in top.into_iter().skip(request.offset) {
             let article = self.load_article(&searcher, address)?;
             let snippets = self.snippets(&article, &plan.highlights, request);
-            let full_match = words.is_none_or(|n| matched_words(score) >= n);
+            let full_match = tiers.is_none_or(|t| t.matched(score) >= t.words);
             hits.push(Hit { id: article.id.clone(), score, full_match, article, snippets });
         }
         Ok(SearchResults {
@@ -550,10 +571,11 @@ impl SearchIndex {
         // matches, so it stays inside the branch's query.
         if branches.len() == 1 {
             let (positive, negative, bonus) = branches.remove(0);
-            let relax = request.matching == Matching::Relaxed && positive.len() >= 2;
-            let query = if relax {
+            let relaxed =
+                (request.matching == Matching::Relaxed && positive.len() >= 2).then(|| Tiers::new(positive.len()));
+            let query = if let Some(tiers) = relaxed {
                 // One query for all tiers: any word must match, and each
-                // matched word adds TIER_UNIT plus its rarity bonus to its
+                // matched word adds the tier unit plus its rarity bonus to its
                 // BM25 score (`AddScoreQuery`, so each clause runs once), so
                 // the number of matched words, then their rarity, then BM25
                 // order the hits. (Running one query per tier, each
@@ -563,7 +585,7 @@ impl SearchIndex {
                 let any = positive
                     .iter()
                     .zip(rarity)
-                    .map(|(q, bonus)| Box::new(AddScoreQuery::new(q.box_clone(), TIER_UNIT + bonus)) as Box<dyn Query>)
+                    .map(|(q, bonus)| Box::new(AddScoreQuery::new(q.box_clone(), tiers.unit + bonus)) as Box<dyn Query>)
                     .collect();
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, build::union(any))];
                 clauses.extend(common(&negative, &[]));
@@ -571,7 +593,6 @@ impl SearchIndex {
             } else {
                 all_of(&positive, &negative, &[])
             };
-            let relaxed = relax.then_some(positive.len());
             return Ok(Some(Plan { query, relaxed, rescore: bonus, highlights }));
         }
         let queries: Vec<Box<dyn Query>> = branches.iter().map(|(p, n, b)| all_of(p, n, b)).collect();
