@@ -285,6 +285,9 @@ fn upsert_replaces_and_delete_removes() {
     // those added through the writer); every way an id can exist is one.
     // Committed through this writer, in an earlier commit:
     w.upsert(&Article::new("dup", "第三版")).expect("upsert");
+    w.commit().expect("commit");
+    assert_eq!(index.num_docs(), 5);
+    assert_eq!(index.get("dup").expect("get").expect("dup").body, "第三版");
     // Added and rolled back, then added again:
     w.upsert(&Article::new("gone", "回滚")).expect("upsert");
     w.rollback().expect("rollback");

@@ -373,18 +373,26 @@ pub struct IndexWriter {
 /// commit against every segment, a term lookup and a scorer each: about 3%
 /// of a bulk load into an empty index, where no id can exist. So an upsert
 /// deletes only an id that is in the committed index or was added through
-/// this writer. The writer holds the index's lock, so nothing else changes
-/// what is committed; both checks may say yes wrongly (a hash collision, an
-/// add rolled back), which costs a needless delete and nothing else.
+/// this writer since its last commit. The writer holds the index's lock,
+/// so nothing else changes what is committed; a check may say yes wrongly
+/// (a hash collision), which costs a needless delete and nothing else.
 struct KnownIds {
     /// The committed index, as of the writer's lock or its last commit.
     committed: tantivy::Searcher,
-    /// Hashes of the ids added through this writer. Eight bytes an id,
-    /// rather than the ids: a bulk load can be millions of articles.
+    /// Hashes of the ids added through this writer since its last commit
+    /// or rollback. Eight bytes an id, rather than the ids: a bulk load can
+    /// be millions of articles.
     added: FxHashSet<u64>,
 }
 
 impl KnownIds {
+    /// After a commit or a rollback: every id added before it is now in
+    /// the committed index, or gone.
+    fn reset(&mut self, committed: tantivy::Searcher) {
+        self.committed = committed;
+        self.added.clear();
+    }
+
     /// Whether an article with this id may exist, committed or not.
     fn may_exist(&self, id_field: tantivy::schema::Field, id: &str) -> bool {
         if self.added.contains(&id_hash(id)) {
@@ -468,9 +476,9 @@ impl IndexWriter {
         prepared.commit().map_err(error)?;
         self.commits += 1;
         self.reader.reload().map_err(error)?;
-        // Holding on to the old searcher would keep merged-away segments
-        // on disk while the writer lives.
-        self.ids.committed = self.reader.searcher();
+        // The committed index now answers for every id added so far; the
+        // old searcher would keep merged-away segments on disk.
+        self.ids.reset(self.reader.searcher());
         Ok(())
     }
 
@@ -498,7 +506,9 @@ impl IndexWriter {
 
     /// Drops every change since the last commit.
     pub fn rollback(&mut self) -> Result<()> {
-        self.writer.rollback().map(|_| ()).map_err(|e| index_error(self.dir.as_deref(), e))
+        self.writer.rollback().map_err(|e| index_error(self.dir.as_deref(), e))?;
+        self.ids.reset(self.reader.searcher());
+        Ok(())
     }
 }
 
