@@ -38,7 +38,7 @@ fn main() {
         Some("quoted") => quoted(),
         Some("size") => size(),
         Some("memory") => memory(),
-        Some("memory-once") => memory_once(args.get(1).map(String::as_str)),
+        Some("memory-once") => memory_once(args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
         Some("scale") => scale(&args[1..]),
         Some("ratio") => ratio(),
         _ => {
@@ -297,16 +297,23 @@ fn ratio() {
     }
 }
 
-/// Peak resident memory (VmHWM) of a process that indexes the Simplified
-/// corpus to disk, for each engine in its own process.
+/// Peak resident memory (VmHWM) of a process that indexes a corpus to
+/// disk, for each engine and each corpus in its own process.
 fn memory() {
-    let ours = rerun(&["memory-once", "zhsearch"]);
-    let theirs = rerun(&["memory-once", "baseline"]);
-    println!("peak RSS while indexing {}: zhsearch {ours}; tantivy-jieba {theirs}", support::simplified().name);
+    for corpus in ["simplified", "traditional"] {
+        let ours = rerun(&["memory-once", "zhsearch", corpus]);
+        let theirs = rerun(&["memory-once", "baseline", corpus]);
+        println!("peak RSS while indexing the {corpus} corpus: zhsearch {ours}; tantivy-jieba {theirs}");
+    }
 }
 
-fn memory_once(which: Option<&str>) {
-    let corpus = support::simplified();
+/// One build for `memory`, also a handy target for a profiler:
+/// `perf record ./target/release/examples/perf memory-once zhsearch traditional`.
+fn memory_once(which: Option<&str>, corpus: Option<&str>) {
+    let corpus = match corpus {
+        Some("traditional") => support::traditional(),
+        _ => support::simplified(),
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     match which {
         Some("baseline") => support::Baseline::create(Some(dir.path())).index_all(&corpus.articles),
