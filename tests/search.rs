@@ -307,6 +307,25 @@ fn upsert_replaces_and_delete_removes() {
 }
 
 #[test]
+fn an_upsert_replaces_what_another_handle_committed() {
+    // A handle's reader may lag behind a commit made through another
+    // handle; taking a writer must bring it up to date, or an upsert would
+    // take the id for new and leave the old article beside the new one.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = SearchIndex::create(dir.path(), &AnalyzerSettings::default()).expect("create");
+    let b = SearchIndex::open(dir.path()).expect("open");
+    let mut w = b.writer().expect("writer");
+    w.upsert(&Article::new("x", "旧的正文")).expect("upsert");
+    w.commit().expect("commit");
+    drop(w);
+    let mut w = a.writer().expect("writer");
+    w.upsert(&Article::new("x", "新的正文")).expect("upsert");
+    w.commit().expect("commit");
+    assert_eq!(a.num_docs(), 1);
+    assert_eq!(a.get("x").expect("get").expect("x").body, "新的正文");
+}
+
+#[test]
 fn close_and_reopen_keeps_articles_and_settings() {
     let dir = tempfile::tempdir().expect("tempdir");
     let settings = Analyzer::builder().user_words(["驻村铁军"]).build().expect("analyzer").settings().clone();

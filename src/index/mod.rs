@@ -377,7 +377,8 @@ pub struct IndexWriter {
 /// so nothing else changes what is committed; a check may say yes wrongly
 /// (a hash collision), which costs a needless delete and nothing else.
 struct KnownIds {
-    /// The committed index, as of the writer's lock or its last commit.
+    /// The committed index, as of the writer's lock or its last commit,
+    /// merge or rollback.
     committed: tantivy::Searcher,
     /// Hashes of the ids added through this writer since its last commit
     /// or rollback. Eight bytes an id, rather than the ids: a bulk load can
@@ -506,7 +507,12 @@ impl IndexWriter {
 
     /// Drops every change since the last commit.
     pub fn rollback(&mut self) -> Result<()> {
-        self.writer.rollback().map_err(|e| index_error(self.dir.as_deref(), e))?;
+        let error = |e| index_error(self.dir.as_deref(), e);
+        self.writer.rollback().map_err(error)?;
+        // The writer goes back to the last commit on disk, which the reader
+        // may not have seen (a commit whose reload failed): the ids added
+        // before it are forgotten only once the reader has.
+        self.reader.reload().map_err(error)?;
         self.ids.reset(self.reader.searcher());
         Ok(())
     }
