@@ -672,6 +672,36 @@ fn relaxed_matching_orders_full_matches_by_bm25_as_strict_matching_does() {
     }
 }
 
+/// Relaxed matching counts matched words from the score, so no clause's
+/// BM25 may reach a tier's worth: a quoted passage of rare characters,
+/// pasted whole, scores thousands. An article with the passage but not the
+/// other word matches one word of two, whatever the passage scores.
+#[test]
+fn a_high_scoring_passage_still_counts_as_one_matched_word() {
+    // CJK Extension A: no dictionary bigrams, so each character is a token
+    // of the phrase, and each is in two articles of sixty-two.
+    let ext_a = |from: u32, n: u32| -> String { (from..from + n).filter_map(char::from_u32).collect() };
+    let passage = ext_a(0x3400, 900);
+    let mut articles = vec![
+        article("passage", &passage, &passage, "甲", "2020-01-01T00:00:00+08:00"),
+        article("both", &passage, &format!("经济{passage}"), "甲", "2020-01-01T00:00:00+08:00"),
+    ];
+    articles.extend((0..60).map(|i| {
+        let other = ext_a(0x3400 + 900 + 40 * i, 900);
+        Article { title: Some(other.clone()), ..Article::new(format!("f{i}"), format!("{other}经济")) }
+    }));
+    let index = index_with(&articles);
+    let query = format!("经济 \"{passage}\"");
+    let r = index.search(&SearchRequest::new(&query).limit(100).snippets(0, 0)).expect("search");
+    assert_eq!(r.total, 62);
+    assert_eq!(r.full_matches, 1, "only `both` has both");
+    let full: Vec<&str> = r.hits.iter().filter(|h| h.full_match).map(|h| h.id.as_str()).collect();
+    assert_eq!(full, ["both"]);
+    assert_eq!(r.hits[0].id, "both");
+    // The passage is the rarer term: its article comes next.
+    assert_eq!(r.hits[1].id, "passage");
+}
+
 /// The words-together bonus is added to the best hits after the search
 /// (`RESCORE_WINDOW`); pages must still walk one order, within the window
 /// and beyond it, and the window's best hit is the one with the words

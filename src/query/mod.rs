@@ -82,14 +82,17 @@ pub const MAX_QUERY_TERMS: usize = 64;
 
 /// How many of the rarest words get a rarity bonus in relaxed matching.
 const RARITY_WORDS: usize = 8;
-/// The smallest rarity bonus: above the BM25 score of any query.
+/// The smallest rarity bonus. Clause scores are capped so that their sum
+/// stays below it ([`Tiers::cap`]).
 const RARITY_UNIT: f32 = 1_000.0;
 
 /// How relaxed matching encodes the number of matched words in a score.
 ///
-/// Each matched word adds `unit` (plus its rarity bonus) to the BM25
-/// score, and `unit` is more than all rarity bonuses and BM25 together, so
-/// the count of matched words comes first. It is as small as the query
+/// Each matched word adds `unit` (plus its rarity bonus) to its BM25
+/// score, capped at `cap`; `unit` is more than all rarity bonuses and
+/// capped BM25 scores together, so the count of matched words comes first,
+/// and the capped scores add up to less than [`RARITY_UNIT`], so the
+/// rarity of the matched words comes next. It is as small as the query
 /// allows, because the sum is one f32: its resolution at the top tier is
 /// what is left to tell BM25 scores apart. With the unit sized for eight
 /// rarity bonuses whatever the query, two words summed to about 1e6, where
@@ -101,12 +104,20 @@ struct Tiers {
     words: u32,
     /// What each matched word adds.
     unit: f32,
+    /// The most a word's BM25 score counts: a word's score is far below
+    /// it (a few tens), but a quoted passage pasted whole can score
+    /// thousands, which would read as more matched words.
+    cap: f32,
 }
 
 impl Tiers {
     fn new(words: usize) -> Tiers {
         let ranked = words.clamp(1, RARITY_WORDS);
-        Tiers { words: u32::try_from(words).unwrap_or(u32::MAX), unit: RARITY_UNIT * (1u32 << ranked) as f32 * 2.0 }
+        Tiers {
+            words: u32::try_from(words).unwrap_or(u32::MAX),
+            unit: RARITY_UNIT * (1u32 << ranked) as f32 * 2.0,
+            cap: RARITY_UNIT / (words as f32 + 1.0),
+        }
     }
 
     /// How many words a relaxed-matching score says matched.
@@ -585,7 +596,9 @@ impl SearchIndex {
                 let any = positive
                     .iter()
                     .zip(rarity)
-                    .map(|(q, bonus)| Box::new(AddScoreQuery::new(q.box_clone(), tiers.unit + bonus)) as Box<dyn Query>)
+                    .map(|(q, bonus)| {
+                        Box::new(AddScoreQuery::new(q.box_clone(), tiers.unit + bonus, tiers.cap)) as Box<dyn Query>
+                    })
                     .collect();
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, build::union(any))];
                 clauses.extend(common(&negative, &[]));

@@ -6,33 +6,40 @@
 //! optional constant-score copy of each clause (for the bonus), which runs
 //! every clause twice; a union of [`AddScoreQuery`]s runs each once and
 //! gives the same sums.
+//!
+//! The clause's own score counts up to a cap: relaxed matching reads the
+//! number of matched clauses back from the sum, which holds only while no
+//! clause's score reaches a tier's worth (a quoted passage pasted whole
+//! scores thousands).
 
 use std::fmt;
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
-/// Matches what its query matches; scores its query's score plus `add`.
+/// Matches what its query matches; scores its query's score, at most
+/// `cap`, plus `add`.
 pub(crate) struct AddScoreQuery {
     query: Box<dyn Query>,
     add: Score,
+    cap: Score,
 }
 
 impl AddScoreQuery {
-    pub(crate) fn new(query: Box<dyn Query>, add: Score) -> AddScoreQuery {
-        AddScoreQuery { query, add }
+    pub(crate) fn new(query: Box<dyn Query>, add: Score, cap: Score) -> AddScoreQuery {
+        AddScoreQuery { query, add, cap }
     }
 }
 
 impl Clone for AddScoreQuery {
     fn clone(&self) -> Self {
-        AddScoreQuery { query: self.query.box_clone(), add: self.add }
+        AddScoreQuery { query: self.query.box_clone(), add: self.add, cap: self.cap }
     }
 }
 
 impl fmt::Debug for AddScoreQuery {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "AddScore(query={:?}, add={})", self.query, self.add)
+        write!(f, "AddScore(query={:?}, add={}, cap={})", self.query, self.add, self.cap)
     }
 }
 
@@ -40,7 +47,7 @@ impl Query for AddScoreQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let weight = self.query.weight(enable_scoring)?;
         Ok(if enable_scoring.is_scoring_enabled() {
-            Box::new(AddScoreWeight { weight, add: self.add })
+            Box::new(AddScoreWeight { weight, add: self.add, cap: self.cap })
         } else {
             weight
         })
@@ -54,16 +61,20 @@ impl Query for AddScoreQuery {
 struct AddScoreWeight {
     weight: Box<dyn Weight>,
     add: Score,
+    cap: Score,
 }
 
 impl Weight for AddScoreWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(Box::new(AddScoreScorer { scorer: self.weight.scorer(reader, boost)?, add: self.add * boost }))
+        let scorer = self.weight.scorer(reader, boost)?;
+        Ok(Box::new(AddScoreScorer { scorer, add: self.add * boost, cap: self.cap * boost }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let inner = self.weight.explain(reader, doc)?;
-        let mut explanation = Explanation::new_with_string(format!("{} plus ...", self.add), inner.value() + self.add);
+        let value = inner.value().min(self.cap) + self.add;
+        let mut explanation =
+            Explanation::new_with_string(format!("{} plus at most {} of ...", self.add, self.cap), value);
         explanation.add_detail(inner);
         Ok(explanation)
     }
@@ -76,6 +87,7 @@ impl Weight for AddScoreWeight {
 struct AddScoreScorer {
     scorer: Box<dyn Scorer>,
     add: Score,
+    cap: Score,
 }
 
 impl DocSet for AddScoreScorer {
@@ -102,7 +114,7 @@ impl DocSet for AddScoreScorer {
 
 impl Scorer for AddScoreScorer {
     fn score(&mut self) -> Score {
-        self.scorer.score() + self.add
+        self.scorer.score().min(self.cap) + self.add
     }
 }
 
@@ -147,7 +159,7 @@ mod tests {
             words
                 .iter()
                 .zip(adds)
-                .map(|(w, add)| Box::new(AddScoreQuery::new(term(w), add)) as Box<dyn Query>)
+                .map(|(w, add)| Box::new(AddScoreQuery::new(term(w), add, Score::MAX)) as Box<dyn Query>)
                 .collect(),
         );
 
