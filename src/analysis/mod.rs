@@ -158,10 +158,17 @@ impl std::fmt::Debug for Analyzer {
 
 thread_local! {
     /// A prepared text on its way from an index word tokenizer to the
-    /// character tokenizer that follows it: whether it was converted, the
-    /// original text, and the prepared text. See
-    /// [`Analyzer::for_each_word_handing_over`].
-    static HANDED_OVER: RefCell<Option<(bool, String, Prepared)>> = const { RefCell::new(None) };
+    /// character tokenizer that follows it: the converter that prepared it
+    /// (`Analyzer::converter_key`), the original text, and the prepared
+    /// text. See [`Analyzer::for_each_word_handing_over`].
+    static HANDED_OVER: RefCell<Option<(usize, String, Prepared)>> = const { RefCell::new(None) };
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many texts this thread has prepared: the tests of the hand-over
+    /// check that it spares the second preparation.
+    pub(crate) static PREPARED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// jieba with its default dictionary, built once per process.
@@ -306,6 +313,8 @@ impl Analyzer {
     }
 
     fn prepare(&self, text: &str) -> Prepared {
+        #[cfg(test)]
+        PREPARED.with(|n| n.set(n.get() + 1));
         Prepared::new(text, self.inner.converter.as_deref())
     }
 
@@ -327,8 +336,8 @@ impl Analyzer {
     /// then to its character field, one after the other on one indexing
     /// thread (tantivy indexes a document's fields in schema order), and
     /// preparing the text twice was 7% of a build's cycles. A prepared
-    /// text depends only on the text and on whether it is converted (the
-    /// converter is one per process), so those are the key. It is kept
+    /// text depends only on the text and on the converter that prepared it,
+    /// so those are the key. It is kept
     /// between the two passes only: the second takes it.
     pub(crate) fn for_each_word_handing_over(
         &self,
@@ -338,21 +347,28 @@ impl Analyzer {
     ) {
         let prepared = self.prepare(text);
         self.words_of(&prepared, mode, emit);
-        let converting = self.inner.converter.is_some();
-        HANDED_OVER.with(|slot| *slot.borrow_mut() = Some((converting, text.to_owned(), prepared)));
+        let converter = self.converter_key();
+        HANDED_OVER.with(|slot| *slot.borrow_mut() = Some((converter, text.to_owned(), prepared)));
     }
 
     /// [`for_each_char_token`](Self::for_each_char_token), with the text
     /// prepared by [`for_each_word_handing_over`](Self::for_each_word_handing_over)
     /// when it was the same text, prepared the same way.
     pub(crate) fn for_each_char_token_handed_over(&self, text: &str, emit: impl FnMut(&str, usize, usize, usize)) {
-        let converting = self.inner.converter.is_some();
+        let converter = self.converter_key();
         let handed = HANDED_OVER.with(|slot| slot.borrow_mut().take());
         let prepared = match handed {
-            Some((c, t, prepared)) if c == converting && t == text => prepared,
+            Some((c, t, prepared)) if c == converter && t == text => prepared,
             _ => self.prepare(text),
         };
         self.chars_of(&prepared, emit);
+    }
+
+    /// Which converter prepares this analyzer's texts (0: none). There is
+    /// one per process today; keying on its address keeps the hand-over
+    /// right if there are ever more.
+    fn converter_key(&self) -> usize {
+        self.inner.converter.as_ref().map_or(0, |c| Arc::as_ptr(c) as usize)
     }
 
     fn words_of(&self, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(&str, usize, usize, usize)) {

@@ -256,8 +256,11 @@ mod tests {
         let mut chars = converting.index_char_tokenizer();
         let mut plain_chars = plain.index_char_tokenizer();
 
+        let prepared = || crate::analysis::PREPARED.with(|n| n.get());
+        let before = prepared();
         texts(&mut words, "貧困縣");
         assert_eq!(texts(&mut chars, "貧困縣"), "贫困|困|县|");
+        assert_eq!(prepared() - before, 1, "prepared once for both fields");
         // Another text.
         texts(&mut words, "貧困縣");
         assert_eq!(texts(&mut chars, "脱贫，攻坚"), "脱贫|贫| |攻坚|坚|");
@@ -265,6 +268,8 @@ mod tests {
         texts(&mut words, "貧困縣");
         assert!(!texts(&mut plain_chars, "貧困縣").contains(['贫', '县']));
         // Taken once: a second pass prepares the text itself.
+        let before = prepared();
         assert_eq!(texts(&mut chars, "貧困縣"), "贫困|困|县|");
+        assert_eq!(prepared() - before, 1);
     }
 }
