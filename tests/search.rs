@@ -306,6 +306,22 @@ fn upsert_replaces_and_delete_removes() {
     assert_eq!(ids(&search(&index, "又一版")), ["gone"]);
 }
 
+/// Words jieba can only guess at (its HMM joins characters the dictionary
+/// has no word for) match as substrings: found wherever their characters
+/// stand together, however the article's text was cut, and nowhere else.
+#[test]
+fn guessed_words_are_found_where_their_characters_stand_together() {
+    let index = index_with(&[
+        Article::new("hz", "他来到了网易杭研大厦"),
+        Article::new("poem", "两个黄鹂鸣翠柳，一行白鹭上青天"),
+        Article::new("apart", "杭州的研究院，柳树上的鸟在鸣叫"),
+    ]);
+    for (query, expected) in [("杭研", ["hz"]), ("杭研大厦", ["hz"]), ("鸣翠柳", ["poem"]), ("黄鹂鸣翠柳", ["poem"])]
+    {
+        assert_eq!(ids(&search(&index, query)), expected, "{query}");
+    }
+}
+
 #[test]
 fn an_upsert_replaces_what_another_handle_committed() {
     // A handle's reader may lag behind a commit made through another

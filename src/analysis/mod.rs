@@ -287,6 +287,17 @@ impl Analyzer {
     /// in its character fields instead. It hands each prepared text on to
     /// [`index_char_tokenizer`](Analyzer::index_char_tokenizer).
     ///
+    /// It cuts without jieba's HMM: where the dictionary has no word, the
+    /// characters stay single instead of being joined into guessed words.
+    /// zhsearch's queries never look a guessed word up in the word fields
+    /// (it matches as a substring, through the character fields; see
+    /// `crate::query`), so guessed words in the index were never found,
+    /// while they cost the HMM's work and, in text that is full of them
+    /// such as classical poems, a vocabulary of rare terms that tantivy's
+    /// indexer pays for per term: the Tang poems built about a fifth faster
+    /// without them (BENCHMARKS.md). The dictionary's cut is the same: only
+    /// the guesses are gone.
+    ///
     /// [`word_tokenizer`]: Analyzer::word_tokenizer
     pub(crate) fn index_word_tokenizer(&self) -> WordTokenizer {
         WordTokenizer::new(self.clone(), Mode::Index).for_index()
@@ -320,7 +331,7 @@ impl Analyzer {
 
     /// Calls `emit(text, offset_from, offset_to, position)` for each word token.
     pub(crate) fn for_each_word(&self, text: &str, mode: Mode, emit: impl FnMut(&str, usize, usize, usize)) {
-        self.words_of(&self.prepare(text), mode, emit);
+        self.words_of(&self.prepare(text), mode, true, emit);
     }
 
     /// Calls `emit(text, offset_from, offset_to, position)` for each char-level token.
@@ -339,6 +350,9 @@ impl Analyzer {
     /// text depends only on the text and on the converter that prepared it,
     /// so those are the key. It is kept
     /// between the two passes only: the second takes it.
+    ///
+    /// It also cuts without jieba's HMM (see
+    /// [`index_word_tokenizer`](Self::index_word_tokenizer) for why).
     pub(crate) fn for_each_word_handing_over(
         &self,
         text: &str,
@@ -346,7 +360,7 @@ impl Analyzer {
         emit: impl FnMut(&str, usize, usize, usize),
     ) {
         let prepared = self.prepare(text);
-        self.words_of(&prepared, mode, emit);
+        self.words_of(&prepared, mode, false, emit);
         let converter = self.converter_key();
         HANDED_OVER.with(|slot| *slot.borrow_mut() = Some((converter, text.to_owned(), prepared)));
     }
@@ -371,9 +385,9 @@ impl Analyzer {
         self.inner.converter.as_ref().map_or(0, |c| Arc::as_ptr(c) as usize)
     }
 
-    fn words_of(&self, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(&str, usize, usize, usize)) {
+    fn words_of(&self, prepared: &Prepared, mode: Mode, guess: bool, mut emit: impl FnMut(&str, usize, usize, usize)) {
         let stop = &self.inner.stop_words;
-        segment::for_each_word(&self.inner.jieba, prepared, mode, |from, to| {
+        segment::for_each_word(&self.inner.jieba, prepared, mode, guess, |from, to| {
             let word = prepared.slice(from, to);
             if stop.is_empty() || !stop.contains(word) {
                 let (a, b) = prepared.original_range(from, to);

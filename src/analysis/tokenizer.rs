@@ -272,4 +272,19 @@ mod tests {
         assert_eq!(texts(&mut chars, "貧困縣"), "贫困|困|县|");
         assert_eq!(prepared() - before, 1);
     }
+
+    /// zhsearch's index cuts without jieba's HMM: a guessed word (杭研,
+    /// 鸣翠柳) stays single characters, since queries look guessed words up
+    /// as substrings only. The public tokenizer keeps the guesses, for
+    /// indexes whose queries use them.
+    #[test]
+    fn the_index_word_tokenizer_leaves_guesses_to_single_characters() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        for (text, public, index) in
+            [("网易杭研大厦", "网易|杭研|大厦|", "杭|研|"), ("黄鹂鸣翠柳", "黄鹂|鸣翠柳|", "鸣|翠|柳|")]
+        {
+            assert_eq!(texts(&mut analyzer.word_tokenizer(), text), public, "{text}");
+            assert_eq!(texts(&mut analyzer.index_word_tokenizer(), text), index, "{text}");
+        }
+    }
 }
