@@ -294,6 +294,12 @@ fn upsert_replaces_and_delete_removes() {
     w.upsert(&Article::new("gone", "再来")).expect("upsert");
     w.commit().expect("commit");
     assert_eq!(index.num_docs(), 6);
+    // Deleted, then upserted again, in one batch: the article comes back.
+    w.delete("dup");
+    w.upsert(&Article::new("dup", "删后重来")).expect("upsert");
+    w.commit().expect("commit");
+    assert_eq!(index.num_docs(), 6);
+    assert_eq!(index.get("dup").expect("get").expect("dup").body, "删后重来");
     // Committed by an earlier writer, in a segment merged since:
     w.merge_segments().expect("merge");
     drop(w);

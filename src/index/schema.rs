@@ -23,8 +23,11 @@
 //! at its place, so the word fields leave it out and queries look it up in
 //! the character fields: the character fields hold it anyway, and indexing
 //! it twice cost about a fifth of the tokens tantivy has to index. Longer
-//! words, single characters, two-character words jieba guessed, and Latin
-//! words and numbers stay in the word fields.
+//! words, single characters, and Latin words and numbers stay in the word
+//! fields. The word fields are cut without jieba's HMM: queries look a
+//! guessed word up as a substring, never as a word, so the guesses would
+//! only be rare terms for the indexer to pay for (see
+//! `Analyzer::index_word_tokenizer`).
 //!
 //! The text is stored once, inside `article`, not once per text field: the
 //! document store is most of an index's size after the postings. tantivy
