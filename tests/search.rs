@@ -328,6 +328,20 @@ fn guessed_words_are_found_where_their_characters_stand_together() {
     }
 }
 
+/// The words of a query text need not stand together: each is looked up
+/// as a word. A number with a decimal point is one word, in documents as
+/// in queries (the index keeps it whole although it leaves out guesses).
+#[test]
+fn the_words_of_a_query_text_are_found_apart() {
+    let index = index_with(&[
+        Article::new("rate", "去年增长了1.95倍，版本是v2.0。"),
+        Article::new("other", "去年增长了1倍，95个版本。"),
+    ]);
+    for (query, expected) in [("增长1.95倍", ["rate"]), ("v2.0版本", ["rate"])] {
+        assert_eq!(ids(&search(&index, query)), expected, "{query}");
+    }
+}
+
 #[test]
 fn an_upsert_replaces_what_another_handle_committed() {
     // A handle's reader may lag behind a commit made through another

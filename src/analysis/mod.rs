@@ -244,6 +244,24 @@ impl Analyzer {
         self.inner.jieba.has_word(word)
     }
 
+    /// Whether `word` (already folded) is a guess: it has Han characters and
+    /// is not in jieba's dictionary, so only jieba's HMM can have made it.
+    /// The pieces of a guess are not reliably the pieces the same
+    /// characters get in another text, so zhsearch matches a guessed query
+    /// word as a substring, and its index keeps no guessed words.
+    ///
+    /// ```
+    /// use zhsearch::analysis::Analyzer;
+    ///
+    /// let analyzer = Analyzer::new()?;
+    /// assert!(analyzer.is_guess("杭研"));
+    /// assert!(!analyzer.is_guess("大厦") && !analyzer.is_guess("1.95"));
+    /// # Ok::<(), zhsearch::Error>(())
+    /// ```
+    pub fn is_guess(&self, word: &str) -> bool {
+        word.chars().any(normalize::is_han) && !self.knows_word(word)
+    }
+
     /// Whether `word` (already folded) is one of this analyzer's stop words.
     pub fn is_stop_word(&self, word: &str) -> bool {
         self.inner.stop_words.contains(word)
@@ -287,16 +305,15 @@ impl Analyzer {
     /// in its character fields instead. It hands each prepared text on to
     /// [`index_char_tokenizer`](Analyzer::index_char_tokenizer).
     ///
-    /// It cuts without jieba's HMM: where the dictionary has no word, the
-    /// characters stay single instead of being joined into guessed words.
-    /// zhsearch's queries never look a guessed word up in the word fields
-    /// (it matches as a substring, through the character fields; see
-    /// `crate::query`), so guessed words in the index were never found,
-    /// while they cost the HMM's work and, in text that is full of them
-    /// such as classical poems, a vocabulary of rare terms that tantivy's
-    /// indexer pays for per term: the Tang poems built about a fifth faster
-    /// without them (BENCHMARKS.md). The dictionary's cut is the same: only
-    /// the guesses are gone.
+    /// It also leaves out the words jieba guessed
+    /// ([`is_guess`](Analyzer::is_guess)). zhsearch's queries never look a
+    /// guess up in the word fields (it matches as a substring, through the
+    /// character fields; see `crate::query`), so guesses in the index were
+    /// never found, while in text that is full of them, such as classical
+    /// poems, they are a vocabulary of rare terms that tantivy's indexer
+    /// pays for per term: the Tang poems built about a fifth faster without
+    /// them (BENCHMARKS.md). The cut itself is the same as for queries,
+    /// HMM included, so every word a query looks up is where it was.
     ///
     /// [`word_tokenizer`]: Analyzer::word_tokenizer
     pub(crate) fn index_word_tokenizer(&self) -> WordTokenizer {
@@ -331,7 +348,7 @@ impl Analyzer {
 
     /// Calls `emit(text, offset_from, offset_to, position)` for each word token.
     pub(crate) fn for_each_word(&self, text: &str, mode: Mode, emit: impl FnMut(&str, usize, usize, usize)) {
-        self.words_of(&self.prepare(text), mode, true, emit);
+        self.words_of(&self.prepare(text), mode, emit);
     }
 
     /// Calls `emit(text, offset_from, offset_to, position)` for each char-level token.
@@ -350,9 +367,6 @@ impl Analyzer {
     /// text depends only on the text and on the converter that prepared it,
     /// so those are the key. It is kept
     /// between the two passes only: the second takes it.
-    ///
-    /// It also cuts without jieba's HMM (see
-    /// [`index_word_tokenizer`](Self::index_word_tokenizer) for why).
     pub(crate) fn for_each_word_handing_over(
         &self,
         text: &str,
@@ -360,7 +374,7 @@ impl Analyzer {
         emit: impl FnMut(&str, usize, usize, usize),
     ) {
         let prepared = self.prepare(text);
-        self.words_of(&prepared, mode, false, emit);
+        self.words_of(&prepared, mode, emit);
         let converter = self.converter_key();
         HANDED_OVER.with(|slot| *slot.borrow_mut() = Some((converter, text.to_owned(), prepared)));
     }
@@ -385,9 +399,9 @@ impl Analyzer {
         self.inner.converter.as_ref().map_or(0, |c| Arc::as_ptr(c) as usize)
     }
 
-    fn words_of(&self, prepared: &Prepared, mode: Mode, guess: bool, mut emit: impl FnMut(&str, usize, usize, usize)) {
+    fn words_of(&self, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(&str, usize, usize, usize)) {
         let stop = &self.inner.stop_words;
-        segment::for_each_word(&self.inner.jieba, prepared, mode, guess, |from, to| {
+        segment::for_each_word(&self.inner.jieba, prepared, mode, |from, to| {
             let word = prepared.slice(from, to);
             if stop.is_empty() || !stop.contains(word) {
                 let (a, b) = prepared.original_range(from, to);

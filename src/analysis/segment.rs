@@ -33,16 +33,8 @@ pub enum Mode {
 
 /// Calls `emit(from, to)` with the character range of every word, in
 /// order of position (ties: shorter first). Positions never decrease,
-/// which tantivy's postings require. With `guess`, jieba's HMM joins
-/// characters the dictionary has no word for into guessed words; without
-/// it they stay single characters.
-pub(crate) fn for_each_word(
-    jieba: &Jieba,
-    prepared: &Prepared,
-    mode: Mode,
-    guess: bool,
-    mut emit: impl FnMut(usize, usize),
-) {
+/// which tantivy's postings require.
+pub(crate) fn for_each_word(jieba: &Jieba, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(usize, usize)) {
     let mut words: Vec<(usize, usize)> = Vec::new();
     for (start, end) in prepared.word_runs() {
         let run = prepared.slice(start, end);
@@ -54,8 +46,8 @@ pub(crate) fn for_each_word(
             continue;
         }
         let tokens = match mode {
-            Mode::Index => jieba.cut_for_search(run, guess),
-            Mode::Query => jieba.cut(run, guess),
+            Mode::Index => jieba.cut_for_search(run, true),
+            Mode::Query => jieba.cut(run, true),
         };
         words.clear();
         words.extend(

@@ -81,8 +81,9 @@ impl BufferStream<'_> {
 pub struct WordTokenizer {
     analyzer: Analyzer,
     mode: Mode,
-    /// Whether words that are one character bigram come out too.
-    bigram_words: bool,
+    /// Whether every word comes out, or only those zhsearch's own index
+    /// looks up in its word fields (see [`WordTokenizer::for_index`]).
+    all_words: bool,
     /// Whether the prepared text goes on to the character tokenizer that
     /// follows (zhsearch's own index; see `Analyzer::for_each_word_handing_over`).
     hand_over: bool,
@@ -95,7 +96,7 @@ impl WordTokenizer {
         WordTokenizer {
             analyzer,
             mode,
-            bigram_words: true,
+            all_words: true,
             hand_over: false,
             buffer: Buffer::default(),
             empty: Token::default(),
@@ -104,10 +105,11 @@ impl WordTokenizer {
 
     /// The word tokenizer of zhsearch's own index: leaves out the words
     /// that are exactly one character bigram, which its character field
-    /// already holds (see `crate::index::schema`), and hands each prepared
-    /// text on to the character tokenizer that comes next.
+    /// already holds, and the words jieba guessed, which its queries never
+    /// look up as words (see `crate::index::schema`); and hands each
+    /// prepared text on to the character tokenizer that comes next.
     pub(crate) fn for_index(mut self) -> Self {
-        self.bigram_words = false;
+        self.all_words = false;
         self.hand_over = true;
         self
     }
@@ -125,10 +127,10 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         let buffer = &mut self.buffer;
         buffer.clear();
-        let bigram_words = self.bigram_words;
+        let all_words = self.all_words;
         let analyzer = &self.analyzer;
         let emit = |t: &str, a, b, p| {
-            if bigram_words || !analyzer.is_char_bigram(t) {
+            if all_words || !(analyzer.is_char_bigram(t) || analyzer.is_guess(t)) {
                 buffer.push(t, a, b, p)
             }
         };
@@ -273,16 +275,22 @@ mod tests {
         assert_eq!(prepared() - before, 1);
     }
 
-    /// zhsearch's index cuts without jieba's HMM: a guessed word (杭研,
-    /// 鸣翠柳) stays single characters, since queries look guessed words up
-    /// as substrings only. The public tokenizer keeps the guesses, for
-    /// indexes whose queries use them.
+    /// zhsearch's index leaves out the words jieba guessed (杭研, 鸣翠柳),
+    /// since its queries look guesses up as substrings only, and the
+    /// dictionary bigrams, which its character fields hold. Words without
+    /// Han are never guesses: numbers such as `1.95` and `v2.0` stay
+    /// whole, as queries look them up. The public tokenizer keeps every
+    /// word, for indexes whose queries use them.
     #[test]
-    fn the_index_word_tokenizer_leaves_guesses_to_single_characters() {
+    fn the_index_word_tokenizer_leaves_out_guesses_and_bigrams() {
         let analyzer = Analyzer::new().expect("analyzer");
-        for (text, public, index) in
-            [("网易杭研大厦", "网易|杭研|大厦|", "杭|研|"), ("黄鹂鸣翠柳", "黄鹂|鸣翠柳|", "鸣|翠|柳|")]
-        {
+        for (text, public, index) in [
+            ("网易杭研大厦", "网易|杭研|大厦|", ""),
+            ("黄鹂鸣翠柳", "黄鹂|鸣翠柳|", ""),
+            ("增长了1.95倍", "增长|了|1.95|倍|", "了|1.95|倍|"),
+            ("v2.0版本", "v2|v2.0|版本|", "v2|v2.0|"),
+            ("脱贫攻坚战", "脱贫|攻坚|攻坚战|", "攻坚战|"),
+        ] {
             assert_eq!(texts(&mut analyzer.word_tokenizer(), text), public, "{text}");
             assert_eq!(texts(&mut analyzer.index_word_tokenizer(), text), index, "{text}");
         }

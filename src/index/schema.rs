@@ -24,10 +24,9 @@
 //! the character fields: the character fields hold it anyway, and indexing
 //! it twice cost about a fifth of the tokens tantivy has to index. Longer
 //! words, single characters, and Latin words and numbers stay in the word
-//! fields. The word fields are cut without jieba's HMM: queries look a
-//! guessed word up as a substring, never as a word, so the guesses would
-//! only be rare terms for the indexer to pay for (see
-//! `Analyzer::index_word_tokenizer`).
+//! fields. Words jieba guessed ([`Analyzer::is_guess`]) are left out:
+//! queries look a guess up as a substring, never as a word, so guesses
+//! would only be rare terms for the indexer to pay for.
 //!
 //! The text is stored once, inside `article`, not once per text field: the
 //! document store is most of an index's size after the postings. tantivy
@@ -38,6 +37,7 @@
 //! [`Analyzer::word_tokenizer`]: crate::analysis::Analyzer::word_tokenizer
 //! [`Analyzer::char_tokenizer`]: crate::analysis::Analyzer::char_tokenizer
 //! [`Analyzer::is_char_bigram`]: crate::analysis::Analyzer::is_char_bigram
+//! [`Analyzer::is_guess`]: crate::analysis::Analyzer::is_guess
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED,

@@ -229,9 +229,7 @@ impl Builder<'_> {
                 }
                 let word_chars = pattern.tokens.len();
                 let single_char = word_chars == 1 && pattern.tokens[0].1.chars().count() == 1;
-                let guessed = words.iter().any(|w| {
-                    w.text.chars().any(crate::analysis::normalize::is_han) && !self.analyzer.knows_word(&w.text)
-                });
+                let guessed = words.iter().any(|w| self.analyzer.is_guess(&w.text));
                 if !clause.negated {
                     highlights.patterns.push(pattern.clone());
                 }
