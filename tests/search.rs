@@ -738,6 +738,33 @@ fn a_high_scoring_passage_still_counts_as_one_matched_word() {
     assert_eq!(r.hits[1].id, "passage");
 }
 
+/// Under relaxed matching the words-together bonus is capped like a
+/// clause: a scoped clause has no part in it, so an article without the
+/// scoped word can have the other two together, here in a long passage
+/// that makes the bonus thousands, and it still matches two words of three.
+#[test]
+fn the_together_bonus_never_adds_a_matched_word() {
+    let ext_a = |from: u32, n: u32| -> String { (from..from + n).filter_map(char::from_u32).collect() };
+    let passage = ext_a(0x3400, 900);
+    let joined = format!("改革{passage}");
+    let mut articles = vec![
+        article("together", &joined, &joined, "甲", "2020-01-01T00:00:00+08:00"),
+        article("all", &format!("经济{joined}"), &joined, "甲", "2020-01-01T00:00:00+08:00"),
+    ];
+    articles.extend((0..60).map(|i| {
+        let other = ext_a(0x3400 + 900 + 40 * i, 900);
+        Article { title: Some(format!("经济{other}")), ..Article::new(format!("f{i}"), format!("{other}改革")) }
+    }));
+    let index = index_with(&articles);
+    let query = format!("title:经济 改革 \"{passage}\"");
+    let r = index.search(&SearchRequest::new(&query).limit(100).snippets(0, 0)).expect("search");
+    assert_eq!(r.total, 62);
+    assert_eq!(r.full_matches, 1, "only `all` has all three");
+    let full: Vec<&str> = r.hits.iter().filter(|h| h.full_match).map(|h| h.id.as_str()).collect();
+    assert_eq!(full, ["all"]);
+    assert_eq!(ids(&r)[..2], ["all", "together"]);
+}
+
 /// The words-together bonus is added to the best hits after the search
 /// (`RESCORE_WINDOW`); pages must still walk one order, within the window
 /// and beyond it, and the window's best hit is the one with the words

@@ -89,10 +89,11 @@ const RARITY_UNIT: f32 = 1_000.0;
 /// How relaxed matching encodes the number of matched words in a score.
 ///
 /// Each matched word adds `unit` (plus its rarity bonus) to its BM25
-/// score, capped at `cap`; `unit` is more than all rarity bonuses and
-/// capped BM25 scores together, so the count of matched words comes first,
-/// and the capped scores add up to less than [`RARITY_UNIT`], so the
-/// rarity of the matched words comes next. It is as small as the query
+/// score, capped at `cap`, and the words-together bonus is capped alike;
+/// `unit` is more than all rarity bonuses and capped scores together, so
+/// the count of matched words comes first, and the capped scores add up to
+/// less than [`RARITY_UNIT`], so the rarity of the matched words comes
+/// next. It is as small as the query
 /// allows, because the sum is one f32: its resolution at the top tier is
 /// what is left to tell BM25 scores apart. With the unit sized for eight
 /// rarity bonuses whatever the query, two words summed to about 1e6, where
@@ -104,9 +105,11 @@ struct Tiers {
     words: u32,
     /// What each matched word adds.
     unit: f32,
-    /// The most a word's BM25 score counts: a word's score is far below
-    /// it (a few tens), but a quoted passage pasted whole can score
-    /// thousands, which would read as more matched words.
+    /// The most a word's BM25 score counts, and the most the words-together
+    /// bonus adds: a word's score is far below it (a few tens), but a
+    /// quoted passage pasted whole can score thousands, which would read as
+    /// more matched words. With one cap per word and one for the bonus,
+    /// all of them together stay below [`RARITY_UNIT`].
     cap: f32,
 }
 
@@ -116,7 +119,7 @@ impl Tiers {
         Tiers {
             words: u32::try_from(words).unwrap_or(u32::MAX),
             unit: RARITY_UNIT * (1u32 << ranked) as f32 * 2.0,
-            cap: RARITY_UNIT / (words as f32 + 1.0),
+            cap: RARITY_UNIT / (words as f32 + 2.0),
         }
     }
 
@@ -414,7 +417,7 @@ impl SearchIndex {
                 let mut top = top.unwrap_or_default();
                 if !plan.rescore.is_empty() {
                     let n = top.len().min(RESCORE_WINDOW);
-                    self.rescore(&searcher, &plan.rescore, &mut top[..n])?;
+                    self.rescore(&searcher, &plan.rescore, &mut top[..n], tiers.map(|t| t.cap))?;
                 }
                 top.truncate(wanted);
                 (top, total, facets, full)
@@ -444,9 +447,20 @@ impl SearchIndex {
         })
     }
 
-    /// Adds the score of each part of `bonus` that matches a hit to it, and
-    /// sorts the hits again (ties by address, as tantivy orders them).
-    fn rescore(&self, searcher: &Searcher, bonus: &[Box<dyn Query>], hits: &mut [(Score, DocAddress)]) -> Result<()> {
+    /// Adds the score of each part of `bonus` that matches a hit to it, at
+    /// most `cap` in all, and sorts the hits again (ties by address, as
+    /// tantivy orders them). Relaxed matching caps the bonus as it caps each
+    /// clause ([`Tiers::cap`]): some clauses (scoped, negated) have no part
+    /// in it, so a hit that misses one can still have the rest together,
+    /// and an uncapped bonus could lift it into a higher tier.
+    fn rescore(
+        &self,
+        searcher: &Searcher,
+        bonus: &[Box<dyn Query>],
+        hits: &mut [(Score, DocAddress)],
+        cap: Option<Score>,
+    ) -> Result<()> {
+        let mut added: Vec<Score> = vec![0.0; hits.len()];
         // Scorers only move forward: visit the hits by segment, then doc.
         let mut order: Vec<(DocAddress, usize)> = hits.iter().enumerate().map(|(i, h)| (h.1, i)).collect();
         order.sort_unstable();
@@ -479,10 +493,13 @@ impl SearchIndex {
                         found
                     };
                     if found {
-                        hits[i].0 += scorer.score();
+                        added[i] += scorer.score();
                     }
                 }
             }
+        }
+        for (hit, added) in hits.iter_mut().zip(added) {
+            hit.0 += cap.map_or(added, |cap| added.min(cap));
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         Ok(())

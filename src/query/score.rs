@@ -176,6 +176,16 @@ mod tests {
         }
         let explanation = new.explain(&searcher, got[0].1)?;
         assert!((explanation.value() - got[0].0).abs() < 1e-3);
+
+        // A cap below every BM25 score: each match scores exactly cap + add,
+        // and the explanation agrees.
+        let capped = AddScoreQuery::new(term("a"), 100.0, 0.125);
+        let got = searcher.search(&capped, &top)?;
+        assert_eq!(got.len(), 3);
+        for (score, address) in got {
+            assert_eq!(score, 100.125);
+            assert_eq!(capped.explain(&searcher, address)?.value(), 100.125);
+        }
         Ok(())
     }
 }
