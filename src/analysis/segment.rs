@@ -24,7 +24,8 @@ pub(crate) const MAX_WORD_CHARS: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// jieba's search mode: every word plus the dictionary words inside it
-    /// (`脱贫攻坚战` → `脱贫`, `攻坚`, `攻坚战`, `脱贫攻坚战`). For documents.
+    /// (`脱贫攻坚战` → `脱贫`, `攻坚`, `攻坚战`, and `脱贫攻坚战` too once it
+    /// is a user word). For documents.
     Index,
     /// jieba's default mode: one cut, no overlapping words. For queries,
     /// whose words must each be found in the index.
