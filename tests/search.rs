@@ -708,24 +708,40 @@ fn relaxed_matching_orders_full_matches_by_bm25_as_strict_matching_does() {
     }
 }
 
+/// `n` characters of CJK Extension A from `from`: no dictionary bigrams,
+/// so each character is a token of a phrase of its own.
+fn rare_chars(from: u32, n: u32) -> String {
+    (from..from + n).filter_map(char::from_u32).collect()
+}
+
+/// Sixty articles of 900 rare characters each, none of them among the
+/// first 900 (`rare_chars(0x3400, 900)`): titled `{title}` and the
+/// characters, with the characters and then `{body}` as body.
+fn rare_fillers(title: &str, body: &str) -> Vec<Article> {
+    (0..60)
+        .map(|i| {
+            let other = rare_chars(0x3400 + 900 + 40 * i, 900);
+            Article {
+                title: Some(format!("{title}{other}")),
+                ..Article::new(format!("f{i}"), format!("{other}{body}"))
+            }
+        })
+        .collect()
+}
+
 /// Relaxed matching counts matched words from the score, so no clause's
 /// BM25 may reach a tier's worth: a quoted passage of rare characters,
 /// pasted whole, scores thousands. An article with the passage but not the
 /// other word matches one word of two, whatever the passage scores.
 #[test]
 fn a_high_scoring_passage_still_counts_as_one_matched_word() {
-    // CJK Extension A: no dictionary bigrams, so each character is a token
-    // of the phrase, and each is in two articles of sixty-two.
-    let ext_a = |from: u32, n: u32| -> String { (from..from + n).filter_map(char::from_u32).collect() };
-    let passage = ext_a(0x3400, 900);
+    // Each character of the passage is in two articles of sixty-two.
+    let passage = rare_chars(0x3400, 900);
     let mut articles = vec![
         article("passage", &passage, &passage, "甲", "2020-01-01T00:00:00+08:00"),
         article("both", &passage, &format!("经济{passage}"), "甲", "2020-01-01T00:00:00+08:00"),
     ];
-    articles.extend((0..60).map(|i| {
-        let other = ext_a(0x3400 + 900 + 40 * i, 900);
-        Article { title: Some(other.clone()), ..Article::new(format!("f{i}"), format!("{other}经济")) }
-    }));
+    articles.extend(rare_fillers("", "经济"));
     let index = index_with(&articles);
     let query = format!("经济 \"{passage}\"");
     let r = index.search(&SearchRequest::new(&query).limit(100).snippets(0, 0)).expect("search");
@@ -744,17 +760,13 @@ fn a_high_scoring_passage_still_counts_as_one_matched_word() {
 /// that makes the bonus thousands, and it still matches two words of three.
 #[test]
 fn the_together_bonus_never_adds_a_matched_word() {
-    let ext_a = |from: u32, n: u32| -> String { (from..from + n).filter_map(char::from_u32).collect() };
-    let passage = ext_a(0x3400, 900);
+    let passage = rare_chars(0x3400, 900);
     let joined = format!("改革{passage}");
     let mut articles = vec![
         article("together", &joined, &joined, "甲", "2020-01-01T00:00:00+08:00"),
         article("all", &format!("经济{joined}"), &joined, "甲", "2020-01-01T00:00:00+08:00"),
     ];
-    articles.extend((0..60).map(|i| {
-        let other = ext_a(0x3400 + 900 + 40 * i, 900);
-        Article { title: Some(format!("经济{other}")), ..Article::new(format!("f{i}"), format!("{other}改革")) }
-    }));
+    articles.extend(rare_fillers("经济", "改革"));
     let index = index_with(&articles);
     let query = format!("title:经济 改革 \"{passage}\"");
     let r = index.search(&SearchRequest::new(&query).limit(100).snippets(0, 0)).expect("search");
