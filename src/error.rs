@@ -137,6 +137,24 @@ pub enum Error {
         requested: String,
     },
 
+    /// The index was built by another version of the tokenization scheme
+    /// ([`crate::analysis::SCHEME_VERSION`]): its terms are not the ones
+    /// this version of zhsearch looks up, so searching it would silently
+    /// miss. Rebuild it: add its articles to a new index.
+    #[error(
+        "{}: the index was built with tokenization scheme {found}, and this version of zhsearch reads \
+         scheme {supported}; rebuild it (add its articles to a new index)",
+        dir.display()
+    )]
+    OutdatedScheme {
+        /// The index directory.
+        dir: PathBuf,
+        /// The scheme the index was built with.
+        found: u32,
+        /// The scheme this version reads.
+        supported: u32,
+    },
+
     /// A query was rejected.
     #[error("query: {0}")]
     Query(#[from] QueryError),

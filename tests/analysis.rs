@@ -100,30 +100,70 @@ fn word_tokens() {
 #[test]
 fn char_tokens() {
     let cases: &[(&str, Expected)] = &[
-        // A bigram where it is a dictionary word (贫困, 逐一, 清零), the
-        // character alone elsewhere (困县, 县逐 and 一清 are not words).
+        // Every character, and at its position the bigram where it and the
+        // next form a dictionary word (贫困, 逐一, 清零; not 困县, 县逐, 一清).
         (
             "貧困縣逐一清零",
             &[
+                ("贫", 0, 3, 0),
                 ("贫困", 0, 6, 0),
                 ("困", 3, 6, 1),
                 ("县", 6, 9, 2),
+                ("逐", 9, 12, 3),
                 ("逐一", 9, 15, 3),
                 ("一", 12, 15, 4),
+                ("清", 15, 18, 5),
                 ("清零", 15, 21, 5),
                 ("零", 18, 21, 6),
             ],
         ),
-        // A separator ends a run: the last character of each run is alone,
-        // and the run of separators is one token of its own.
-        ("脱贫，攻坚", &[("脱贫", 0, 6, 0), ("贫", 3, 6, 1), (" ", 6, 9, 2), ("攻坚", 9, 15, 3), ("坚", 12, 15, 4)]),
+        // A separator ends a run, and the run of separators is one token of
+        // its own: no bigram crosses it.
+        (
+            "脱贫，攻坚",
+            &[
+                ("脱", 0, 3, 0),
+                ("脱贫", 0, 6, 0),
+                ("贫", 3, 6, 1),
+                (" ", 6, 9, 2),
+                ("攻", 9, 12, 3),
+                ("攻坚", 9, 15, 3),
+                ("坚", 12, 15, 4),
+            ],
+        ),
         ("1, 2", &[("1", 0, 1, 0), (" ", 1, 3, 1), ("2", 3, 4, 2)]),
         // Separators at either end are no token.
         ("（县）", &[("县", 3, 6, 0)]),
         ("县", &[("县", 0, 3, 0)]),
-        // The table is folded too: jieba's `H股` is the bigram `h股`.
-        ("H股1.9%", &[("h股", 0, 4, 0), ("股", 1, 4, 1), ("1", 4, 5, 2), (".", 5, 6, 3), ("9", 6, 7, 4)]),
-        ("ＡＢ", &[("a", 0, 3, 0), ("b", 3, 6, 1)]),
+        // A Latin word or number of two or more characters is also whole,
+        // at its first position; the table is folded too (jieba's `H股`
+        // is the bigram `h股`).
+        (
+            "H股1.9%",
+            &[
+                ("h", 0, 1, 0),
+                ("h股", 0, 4, 0),
+                ("股", 1, 4, 1),
+                ("1", 4, 5, 2),
+                ("1.9", 4, 7, 2),
+                (".", 5, 6, 3),
+                ("9", 6, 7, 4),
+            ],
+        ),
+        ("ＡＢ", &[("a", 0, 3, 0), ("ab", 0, 6, 0), ("b", 3, 6, 1)]),
+        (
+            "v2.0版本",
+            &[
+                ("v", 0, 1, 0),
+                ("v2.0", 0, 4, 0),
+                ("2", 1, 2, 1),
+                (".", 2, 3, 2),
+                ("0", 3, 4, 3),
+                ("版", 4, 7, 4),
+                ("版本", 4, 10, 4),
+                ("本", 7, 10, 5),
+            ],
+        ),
         ("", &[]),
         ("。 ，", &[]),
     ];
@@ -224,7 +264,7 @@ fn settings_rebuild_the_same_analyzer() {
     let err = Analyzer::from_settings(&settings).expect_err("unknown scheme");
     assert_eq!(
         err.to_string(),
-        "field `scheme`: tokenization scheme 99 is not supported by this version of zhsearch (it uses 2)"
+        "field `scheme`: tokenization scheme 99 is not supported by this version of zhsearch (it uses 3)"
     );
 }
 

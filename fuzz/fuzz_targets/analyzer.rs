@@ -1,14 +1,16 @@
 //! The analysis pipeline's invariants on any input: token offsets are
 //! non-empty char-boundary ranges of the original text, positions never
 //! decrease, and Traditional input tokenizes like its conversion; the
-//! character field has one token per position, each a separator run, a
-//! single character or a dictionary bigram.
+//! character field has exactly one single-character token (or separator
+//! run) per position, beside which there may be a dictionary bigram and a
+//! Latin word.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use zhsearch::analysis::convert::Converter;
+use zhsearch::analysis::normalize::{class_of, CharClass};
 use zhsearch::analysis::{Analyzer, Token};
 
 fn analyzer() -> &'static Analyzer {
@@ -27,19 +29,24 @@ fn check(text: &str, tokens: &[Token]) {
     }
 }
 
-/// Tokenization scheme 2 (see `zhsearch::analysis`): quoted queries are
-/// exact only if every position has exactly one token, and which one
-/// depends on the two characters there.
+/// Tokenization scheme 3 (see `zhsearch::analysis`): quoted queries are
+/// exact only if every position has exactly one character (or separator
+/// run) token, and every longer token is a dictionary bigram or a whole
+/// Latin word, which depend on the characters they cover only.
 fn check_chars(a: &Analyzer, tokens: &[Token]) {
-    for pair in tokens.windows(2) {
-        assert!(pair[0].position < pair[1].position, "two char tokens at one position: {pair:?}");
-    }
+    let mut singles = Vec::new();
     for t in tokens {
         match t.text.chars().count() {
-            1 => {}
-            2 => assert!(a.is_char_bigram(&t.text), "{t:?} is not a dictionary bigram"),
-            _ => panic!("char token of more than two characters: {t:?}"),
+            1 => singles.push(t.position),
+            2 if a.is_char_bigram(&t.text) => {}
+            _ => assert!(
+                t.text.chars().all(|c| class_of(c) == CharClass::Word || c == '.'),
+                "{t:?} is neither a character, a dictionary bigram nor a Latin word"
+            ),
         }
+    }
+    for pair in singles.windows(2) {
+        assert!(pair[0] < pair[1], "two single-character tokens at one position: {pair:?}");
     }
 }
 

@@ -6,12 +6,13 @@
 //!    (`１９９８` → `1998`, `ＡＢＣ` → `abc`), one character for one.
 //! 2. [`convert`]: Traditional to Simplified with OpenCC `t2s`, skipped for
 //!    every line that contains no character OpenCC would change.
-//! 3. `segment`: jieba-rs in search mode over runs of Han characters;
+//! 3. `segment`: jieba-rs over runs of Han characters, for queries (and
+//!    for anyone who indexes words with [`Analyzer::word_tokenizer`]);
 //!    letters and digits form whole words (`1.95` stays whole).
 //! 4. emit: [`Token`]s whose offsets are byte ranges of the *original*
 //!    text, so highlighting shows `貧困縣` as it was written.
-//! 5. `ngram`: a character-level representation (dictionary bigrams and
-//!    single characters) for exact substring matching.
+//! 5. `ngram`: the character-level representation the index holds
+//!    (characters, dictionary bigrams, Latin words), exact for substrings.
 //!
 //! ```
 //! use zhsearch::analysis::Analyzer;
@@ -64,16 +65,16 @@
 //!
 //! # The character field
 //!
-//! The [`CharTokenizer`] gives every word character exactly one token at
-//! that character's position: the bigram of it and the next character when
-//! that bigram is a two-character dictionary word, and otherwise the
-//! character alone (always at the end of a run of word characters). Which
-//! it is depends on the two characters only, never on the context, so
-//! quoted queries, which match through these tokens, are exact substring
-//! matches. A run of separators between two word characters is a token
-//! too, `" "`, at the one position the run takes: a character alone says
-//! nothing about what follows it, so a quoted `"1，2"` must ask for the
-//! separator in between, or it would find `1青2`.
+//! The [`CharTokenizer`] gives every word character a token of its own at
+//! its position (a unigram); where the character and the next one form a
+//! two-character dictionary word, that bigram is a token too, at the same
+//! position; and a Latin word or number of two or more characters is also
+//! one token, whole. Each token depends on the characters it covers only,
+//! never on the context, so quoted queries, which match through these
+//! tokens, are exact substring matches. A run of separators between two
+//! word characters is a token too, `" "`, at the one position the run
+//! takes: without it, `"1，2"` would find `1青2`. zhsearch's index holds
+//! these tokens and nothing else: jieba segments queries only.
 //!
 //! ```
 //! use zhsearch::analysis::Analyzer;
@@ -82,9 +83,9 @@
 //! let tokens: Vec<(String, usize)> =
 //!     analyzer.char_tokens("贫困县").into_iter().map(|t| (t.text, t.position)).collect();
 //! // 贫困 is a dictionary word, 困县 is not.
-//! assert_eq!(tokens, [("贫困".into(), 0), ("困".into(), 1), ("县".into(), 2)]);
-//! let texts: Vec<String> = analyzer.char_tokens("脱贫，攻坚").into_iter().map(|t| t.text).collect();
-//! assert_eq!(texts, ["脱贫", "贫", " ", "攻坚", "坚"]);
+//! assert_eq!(tokens, [("贫".into(), 0), ("贫困".into(), 0), ("困".into(), 1), ("县".into(), 2)]);
+//! let texts: Vec<String> = analyzer.char_tokens("脱贫，v2.0").into_iter().map(|t| t.text).collect();
+//! assert_eq!(texts, ["脱", "脱贫", "贫", " ", "v", "v2.0", "2", ".", "0"]);
 //! assert!(analyzer.is_char_bigram("贫困") && !analyzer.is_char_bigram("困县"));
 //! # Ok::<(), zhsearch::Error>(())
 //! ```
@@ -103,7 +104,6 @@ mod segment;
 mod settings;
 mod tokenizer;
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -114,7 +114,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Location, Result};
 use convert::Converter;
 use ngram::BigramTable;
-use prepared::Prepared;
+pub(crate) use ngram::{Gram, MAX_LATIN_CHARS, SEPARATOR_TOKEN};
+pub(crate) use prepared::Prepared;
 
 pub use segment::Mode;
 pub use settings::{AnalyzerSettings, UserWord, SCHEME_VERSION};
@@ -154,21 +155,6 @@ impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Analyzer").field("settings", &self.inner.settings).finish()
     }
-}
-
-thread_local! {
-    /// A prepared text on its way from an index word tokenizer to the
-    /// character tokenizer that follows it: the converter that prepared it
-    /// (`Analyzer::converter_key`), the original text, and the prepared
-    /// text. See [`Analyzer::for_each_word_handing_over`].
-    static HANDED_OVER: RefCell<Option<(usize, String, Prepared)>> = const { RefCell::new(None) };
-}
-
-#[cfg(test)]
-thread_local! {
-    /// How many texts this thread has prepared: the tests of the hand-over
-    /// check that it spares the second preparation.
-    pub(crate) static PREPARED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// jieba with its default dictionary, built once per process.
@@ -247,8 +233,10 @@ impl Analyzer {
     /// Whether `word` (already folded) is a guess: it has Han characters and
     /// is not in jieba's dictionary, so only jieba's HMM can have made it.
     /// The pieces of a guess are not reliably the pieces the same
-    /// characters get in another text, so zhsearch matches a guessed query
-    /// word as a substring, and its index keeps no guessed words.
+    /// characters get in another text, so a word index built with
+    /// [`word_tokenizer`](Analyzer::word_tokenizer) should look a guess up
+    /// as a substring. (zhsearch's own index holds characters and matches
+    /// every query word as a substring.)
     ///
     /// ```
     /// use zhsearch::analysis::Analyzer;
@@ -299,34 +287,6 @@ impl Analyzer {
         WordTokenizer::new(self.clone(), Mode::Query)
     }
 
-    /// The word tokenizer of zhsearch's own index: [`word_tokenizer`]'s
-    /// tokens but for the words that are one character bigram
-    /// ([`is_char_bigram`](Analyzer::is_char_bigram)), which the index finds
-    /// in its character fields instead. It hands each prepared text on to
-    /// [`index_char_tokenizer`](Analyzer::index_char_tokenizer).
-    ///
-    /// It also leaves out the words jieba guessed
-    /// ([`is_guess`](Analyzer::is_guess)). zhsearch's queries never look a
-    /// guess up in the word fields (it matches as a substring, through the
-    /// character fields; see `crate::query`), so guesses in the index were
-    /// never found, while in text that is full of them, such as classical
-    /// poems, they are a vocabulary of rare terms that tantivy's indexer
-    /// pays for per term: the Tang poems built about a fifth faster without
-    /// them (BENCHMARKS.md). The cut itself is the same as for queries,
-    /// HMM included, so every word a query looks up is where it was.
-    ///
-    /// [`word_tokenizer`]: Analyzer::word_tokenizer
-    pub(crate) fn index_word_tokenizer(&self) -> WordTokenizer {
-        WordTokenizer::new(self.clone(), Mode::Index).for_index()
-    }
-
-    /// The character tokenizer of zhsearch's own index:
-    /// [`char_tokenizer`](Analyzer::char_tokenizer)'s tokens, from the text
-    /// [`index_word_tokenizer`](Analyzer::index_word_tokenizer) prepared.
-    pub(crate) fn index_char_tokenizer(&self) -> CharTokenizer {
-        CharTokenizer::new(self.clone()).for_index()
-    }
-
     /// A tantivy tokenizer producing [`char_tokens`](Analyzer::char_tokens).
     pub fn char_tokenizer(&self) -> CharTokenizer {
         CharTokenizer::new(self.clone())
@@ -340,9 +300,8 @@ impl Analyzer {
         out
     }
 
-    fn prepare(&self, text: &str) -> Prepared {
-        #[cfg(test)]
-        PREPARED.with(|n| n.set(n.get() + 1));
+    /// Normalizes and converts `text`, keeping track of every character.
+    pub(crate) fn prepare(&self, text: &str) -> Prepared {
         Prepared::new(text, self.inner.converter.as_deref())
     }
 
@@ -352,70 +311,44 @@ impl Analyzer {
     }
 
     /// Calls `emit(text, offset_from, offset_to, position)` for each char-level token.
-    pub(crate) fn for_each_char_token(&self, text: &str, emit: impl FnMut(&str, usize, usize, usize)) {
-        self.chars_of(&self.prepare(text), emit);
-    }
-
-    /// [`for_each_word`](Self::for_each_word) for a text whose character
-    /// tokens come next on this thread: the prepared text is handed over
-    /// to [`for_each_char_token_handed_over`](Self::for_each_char_token_handed_over).
-    ///
-    /// zhsearch's index gives each title and body to its word field and
-    /// then to its character field, one after the other on one indexing
-    /// thread (tantivy indexes a document's fields in schema order), and
-    /// preparing the text twice was 7% of a build's cycles. A prepared
-    /// text depends only on the text and on the converter that prepared it,
-    /// so those are the key. It is kept
-    /// between the two passes only: the second takes it.
-    pub(crate) fn for_each_word_handing_over(
-        &self,
-        text: &str,
-        mode: Mode,
-        emit: impl FnMut(&str, usize, usize, usize),
-    ) {
+    pub(crate) fn for_each_char_token(&self, text: &str, mut emit: impl FnMut(&str, usize, usize, usize)) {
         let prepared = self.prepare(text);
-        self.words_of(&prepared, mode, emit);
-        let converter = self.converter_key();
-        HANDED_OVER.with(|slot| *slot.borrow_mut() = Some((converter, text.to_owned(), prepared)));
-    }
-
-    /// [`for_each_char_token`](Self::for_each_char_token), with the text
-    /// prepared by [`for_each_word_handing_over`](Self::for_each_word_handing_over)
-    /// when it was the same text, prepared the same way.
-    pub(crate) fn for_each_char_token_handed_over(&self, text: &str, emit: impl FnMut(&str, usize, usize, usize)) {
-        let converter = self.converter_key();
-        let handed = HANDED_OVER.with(|slot| slot.borrow_mut().take());
-        let prepared = match handed {
-            Some((c, t, prepared)) if c == converter && t == text => prepared,
-            _ => self.prepare(text),
-        };
-        self.chars_of(&prepared, emit);
-    }
-
-    /// Which converter prepares this analyzer's texts (0: none). There is
-    /// one per process today; keying on its address keeps the hand-over
-    /// right if there are ever more.
-    fn converter_key(&self) -> usize {
-        self.inner.converter.as_ref().map_or(0, |c| Arc::as_ptr(c) as usize)
+        self.grams_of(&prepared, |gram, from, to| {
+            let (a, b) = prepared.original_range(from, to);
+            let text = if gram == Gram::Separator { ngram::SEPARATOR_TOKEN } else { prepared.slice(from, to) };
+            emit(text, a, b, prepared.position[from] as usize);
+        });
     }
 
     fn words_of(&self, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(&str, usize, usize, usize)) {
-        let stop = &self.inner.stop_words;
-        segment::for_each_word(&self.inner.jieba, prepared, mode, |from, to| {
-            let word = prepared.slice(from, to);
-            if stop.is_empty() || !stop.contains(word) {
+        self.word_ranges(prepared, mode, |from, to, stop| {
+            if !stop {
                 let (a, b) = prepared.original_range(from, to);
-                emit(word, a, b, prepared.position[from] as usize);
+                emit(prepared.slice(from, to), a, b, prepared.position[from] as usize);
             }
         });
     }
 
-    fn chars_of(&self, prepared: &Prepared, mut emit: impl FnMut(&str, usize, usize, usize)) {
-        ngram::for_each_gram(prepared, &self.inner.bigrams, |from, to, separator| {
-            let (a, b) = prepared.original_range(from, to);
-            let text = if separator { ngram::SEPARATOR_TOKEN } else { prepared.slice(from, to) };
-            emit(text, a, b, prepared.position[from] as usize);
+    /// Calls `emit(from, to, stop)` with the character range (in
+    /// `prepared`) of each word, and whether it is a stop word.
+    pub(crate) fn word_ranges(&self, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(usize, usize, bool)) {
+        let stop = &self.inner.stop_words;
+        segment::for_each_word(&self.inner.jieba, prepared, mode, |from, to| {
+            emit(from, to, !stop.is_empty() && stop.contains(prepared.slice(from, to)));
         });
+    }
+
+    /// Whether the two word characters `a` and `b` (folded), side by side,
+    /// are one bigram token (see [`is_char_bigram`](Analyzer::is_char_bigram)).
+    pub(crate) fn is_bigram_pair(&self, a: char, b: char) -> bool {
+        self.inner.bigrams.contains_pair(a, b)
+    }
+
+    /// Calls `emit(gram, from, to)` with the kind and the character range
+    /// (in `prepared`) of each char-level token.
+    pub(crate) fn grams_of(&self, prepared: &Prepared, emit: impl FnMut(Gram, usize, usize)) {
+        let mut emit = emit;
+        ngram::for_each_gram(prepared, &self.inner.bigrams, |from, to, gram| emit(gram, from, to));
     }
 }
 

@@ -1,29 +1,30 @@
-//! Stage 5: the character-level representation, for exact substring matching.
+//! Stage 5: the character-level representation that the index holds.
 //!
 //! Within each run of word characters (separators end a run), every
-//! character starts exactly one token: the bigram of it and the next
-//! character when that bigram is a two-character dictionary word (see
-//! [`BigramTable`]), and otherwise the character alone. The last character
-//! of a run is always alone. `贫困县` gives `贫困`@0, `困`@1, `县`@2:
-//! `贫困` is a word, `困县` is not.
+//! character is a token at its own position (a *unigram*). Where it and the
+//! next character form a two-character dictionary word (see
+//! [`BigramTable`]), that *bigram* is a token too, at the same position.
+//! A stretch of two or more word characters that are not Han (a Latin word,
+//! a number such as `1.95`) is also one token, whole, at the position of its
+//! first character. `贫困县` gives `贫`@0 `贫困`@0 `困`@1 `县`@2: `贫困` is a
+//! word, `困县` is not.
 //!
-//! The token at a position is a function of the character there and the
-//! one after it, and nothing else. That is what keeps matching exact: a
-//! substring of the query maps to the very tokens the document has at the
-//! same places, whatever jieba makes of the context, except at its last
-//! character, whose successor the query does not know; that one matches
-//! any token starting with it. So `贫困县` is `贫困`@0 `困`@1 then
-//! anything starting with `县` @2, and a single character is any token
-//! that starts with it.
+//! Each token is a function of the characters it covers and nothing else,
+//! which is what keeps matching exact: a substring of a query has, at the
+//! same relative positions, the very unigrams and bigrams that every text
+//! containing it has, whatever jieba would make of the context. So a quoted
+//! query is a phrase of tokens, and a single character is one term.
 //!
-//! Why not every bigram: tantivy's indexer pays per token and, above all,
-//! per distinct term (a hash-table probe that misses the cache), and the
-//! bigrams of running text are a vocabulary of hundreds of thousands (the
-//! Tang poems have 730,000). Dictionary bigrams are the frequent ones and
-//! the rest fall back to about 6,000 single characters, which made index
-//! builds 1.4× as fast and the index a quarter smaller (BENCHMARKS.md). A
-//! two-character word is still one posting list, which is what keeps word
-//! queries fast.
+//! Why this and not jieba's words or every bigram: tantivy's indexer pays
+//! per token and, above all, per distinct term (a hash-table probe that
+//! misses the cache). Unigrams are a vocabulary of a few thousand, and the
+//! dictionary bigrams are the frequent pairs, so the index builds faster
+//! than one of jieba's words (which also pays for running jieba over every
+//! text); every bigram of running text would be a vocabulary of hundreds of
+//! thousands. The pairs that are not dictionary words are still found, as
+//! two unigrams side by side: the ranking reads their positions for its
+//! best hits (`crate::query`). A two-character word stays one posting list,
+//! which keeps word queries fast. BENCHMARKS.md has the measurements.
 
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
@@ -107,7 +108,7 @@ impl BigramTable {
         self.pairs.len()
     }
 
-    fn contains_pair(&self, a: char, b: char) -> bool {
+    pub(crate) fn contains_pair(&self, a: char, b: char) -> bool {
         self.pairs.contains(&pair_key(a, b))
     }
 
@@ -124,26 +125,54 @@ impl BigramTable {
 /// of another token, and no token of a word character starts with it.
 pub(crate) const SEPARATOR_TOKEN: &str = " ";
 
-/// Calls `emit(from, to, separator)` with the character range of every
-/// char-level token; `separator` says it is a separator run's token, whose
-/// text is [`SEPARATOR_TOKEN`].
-pub(crate) fn for_each_gram(prepared: &Prepared, table: &BigramTable, mut emit: impl FnMut(usize, usize, bool)) {
+/// What a character-level token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gram {
+    /// One word character.
+    Unigram,
+    /// Two word characters that form a dictionary word.
+    Bigram,
+    /// A stretch of two or more non-Han word characters, whole.
+    Latin,
+    /// A run of separators between two word characters ([`SEPARATOR_TOKEN`]).
+    Separator,
+}
+
+/// Calls `emit(from, to, gram)` with the character range of every
+/// character-level token, in order of position (see the module docs).
+pub(crate) fn for_each_gram(prepared: &Prepared, table: &BigramTable, mut emit: impl FnMut(usize, usize, Gram)) {
     let mut previous_end = None;
     for (start, end) in prepared.word_runs() {
-        // The separators since the last run. They must be a token: a
-        // character alone is also what a character followed by a non-word
-        // inside a run gives, so without one, `"1，2"` would find `1青2`.
+        // The separators since the last run. They must be a token: without
+        // one, the unigrams on either side would stand two positions apart
+        // as around any one character, and `"1，2"` would find `1青2`.
         if let Some(sep_from) = previous_end {
-            emit(sep_from, start, true);
+            emit(sep_from, start, Gram::Separator);
         }
-        for i in start..end - 1 {
-            let len = if table.contains_pair(prepared.chars[i], prepared.chars[i + 1]) { 2 } else { 1 };
-            emit(i, i + len, false);
+        let chars = &prepared.chars[start..end];
+        let class = &prepared.class[start..end];
+        for i in 0..chars.len() {
+            emit(start + i, start + i + 1, Gram::Unigram);
+            let bigram = i + 1 < chars.len() && table.contains_pair(chars[i], chars[i + 1]);
+            if bigram {
+                emit(start + i, start + i + 2, Gram::Bigram);
+            }
+            // A Latin word or number starts here: the whole stretch is a token
+            // (unless it is the bigram just given).
+            if class[i] == CharClass::Word && (i == 0 || class[i - 1] != CharClass::Word) {
+                let len = class[i..].iter().take_while(|&&k| k == CharClass::Word).count();
+                if (2..=MAX_LATIN_CHARS).contains(&len) && !(len == 2 && bigram) {
+                    emit(start + i, start + i + len, Gram::Latin);
+                }
+            }
         }
-        emit(end - 1, end, false);
         previous_end = Some(end);
     }
 }
+
+/// The longest Latin word or number kept whole as a token; its characters
+/// are unigrams either way. (tantivy refuses terms over 64 KiB.)
+pub(crate) const MAX_LATIN_CHARS: usize = 64;
 
 #[cfg(test)]
 mod tests {

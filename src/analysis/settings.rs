@@ -13,9 +13,10 @@ use crate::error::{Error, Location, Result};
 /// classes, the position scheme and the character n-grams, bundled bigram
 /// table included. Bumped whenever any of them changes, so that an index
 /// built by an older scheme is recognised as incompatible instead of
-/// silently mismatching queries. (2: bigrams only where they are
-/// dictionary words, single characters elsewhere; 1 had every bigram.)
-pub const SCHEME_VERSION: u32 = 2;
+/// silently mismatching queries. (3: every character, plus the dictionary
+/// bigrams and Latin words, and no jieba words in the index; 2: dictionary
+/// bigrams or single characters, beside jieba's words; 1: every bigram.)
+pub const SCHEME_VERSION: u32 = 3;
 
 /// The stop-word list bundled with zhsearch (stopwords-iso, MIT licence).
 const BUNDLED_STOP_WORDS: &str = include_str!("../../data/stopwords/stopwords-iso-zh.txt");

@@ -81,37 +81,13 @@ impl BufferStream<'_> {
 pub struct WordTokenizer {
     analyzer: Analyzer,
     mode: Mode,
-    /// Whether every word comes out, or only those zhsearch's own index
-    /// looks up in its word fields (see [`WordTokenizer::for_index`]).
-    all_words: bool,
-    /// Whether the prepared text goes on to the character tokenizer that
-    /// follows (zhsearch's own index; see `Analyzer::for_each_word_handing_over`).
-    hand_over: bool,
     buffer: Buffer,
     empty: Token,
 }
 
 impl WordTokenizer {
     pub(crate) fn new(analyzer: Analyzer, mode: Mode) -> Self {
-        WordTokenizer {
-            analyzer,
-            mode,
-            all_words: true,
-            hand_over: false,
-            buffer: Buffer::default(),
-            empty: Token::default(),
-        }
-    }
-
-    /// The word tokenizer of zhsearch's own index: leaves out the words
-    /// that are exactly one character bigram, which its character field
-    /// already holds, and the words jieba guessed, which its queries never
-    /// look up as words (see `crate::index::schema`); and hands each
-    /// prepared text on to the character tokenizer that comes next.
-    pub(crate) fn for_index(mut self) -> Self {
-        self.all_words = false;
-        self.hand_over = true;
-        self
+        WordTokenizer { analyzer, mode, buffer: Buffer::default(), empty: Token::default() }
     }
 }
 
@@ -127,18 +103,7 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         let buffer = &mut self.buffer;
         buffer.clear();
-        let all_words = self.all_words;
-        let analyzer = &self.analyzer;
-        let emit = |t: &str, a, b, p| {
-            if all_words || !(analyzer.is_char_bigram(t) || analyzer.is_guess(t)) {
-                buffer.push(t, a, b, p)
-            }
-        };
-        if self.hand_over {
-            analyzer.for_each_word_handing_over(text, self.mode, emit);
-        } else {
-            analyzer.for_each_word(text, self.mode, emit);
-        }
+        self.analyzer.for_each_word(text, self.mode, |t, a, b, p| buffer.push(t, a, b, p));
         WordTokenStream { inner: buffer.stream(), empty: &mut self.empty }
     }
 }
@@ -169,23 +134,13 @@ impl TokenStream for WordTokenStream<'_> {
 #[derive(Clone)]
 pub struct CharTokenizer {
     analyzer: Analyzer,
-    /// Whether to take the prepared text from the word tokenizer that ran
-    /// just before (see [`WordTokenizer::for_index`]).
-    take_over: bool,
     buffer: Buffer,
     empty: Token,
 }
 
 impl CharTokenizer {
     pub(crate) fn new(analyzer: Analyzer) -> Self {
-        CharTokenizer { analyzer, take_over: false, buffer: Buffer::default(), empty: Token::default() }
-    }
-
-    /// The character tokenizer of zhsearch's own index, which follows the
-    /// index word tokenizer on the same text.
-    pub(crate) fn for_index(mut self) -> Self {
-        self.take_over = true;
-        self
+        CharTokenizer { analyzer, buffer: Buffer::default(), empty: Token::default() }
     }
 }
 
@@ -201,12 +156,7 @@ impl Tokenizer for CharTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> CharTokenStream<'a> {
         let buffer = &mut self.buffer;
         buffer.clear();
-        let emit = |t: &str, a, b, p| buffer.push(t, a, b, p);
-        if self.take_over {
-            self.analyzer.for_each_char_token_handed_over(text, emit);
-        } else {
-            self.analyzer.for_each_char_token(text, emit);
-        }
+        self.analyzer.for_each_char_token(text, |t, a, b, p| buffer.push(t, a, b, p));
         CharTokenStream { inner: buffer.stream(), empty: &mut self.empty }
     }
 }
@@ -229,70 +179,5 @@ impl TokenStream for CharTokenStream<'_> {
             return self.empty;
         }
         self.inner.current()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use tantivy::tokenizer::{TokenStream, Tokenizer};
-
-    use crate::analysis::Analyzer;
-
-    fn texts<T: Tokenizer>(tokenizer: &mut T, text: &str) -> String {
-        let mut stream = tokenizer.token_stream(text);
-        let mut out = String::new();
-        while stream.advance() {
-            out.push_str(&stream.token().text);
-            out.push('|');
-        }
-        out
-    }
-
-    /// The index's character tokenizer takes the text its word tokenizer
-    /// prepared, and only when it is the same text prepared the same way.
-    #[test]
-    fn the_index_tokenizers_hand_over_only_the_same_text_prepared_alike() {
-        let converting = Analyzer::new().expect("analyzer");
-        let plain = Analyzer::builder().convert(false).build().expect("analyzer");
-        let mut words = converting.index_word_tokenizer();
-        let mut chars = converting.index_char_tokenizer();
-        let mut plain_chars = plain.index_char_tokenizer();
-
-        let prepared = || crate::analysis::PREPARED.with(|n| n.get());
-        let before = prepared();
-        texts(&mut words, "貧困縣");
-        assert_eq!(texts(&mut chars, "貧困縣"), "贫困|困|县|");
-        assert_eq!(prepared() - before, 1, "prepared once for both fields");
-        // Another text.
-        texts(&mut words, "貧困縣");
-        assert_eq!(texts(&mut chars, "脱贫，攻坚"), "脱贫|贫| |攻坚|坚|");
-        // The same text, not converted.
-        texts(&mut words, "貧困縣");
-        assert!(!texts(&mut plain_chars, "貧困縣").contains(['贫', '县']));
-        // Taken once: a second pass prepares the text itself.
-        let before = prepared();
-        assert_eq!(texts(&mut chars, "貧困縣"), "贫困|困|县|");
-        assert_eq!(prepared() - before, 1);
-    }
-
-    /// zhsearch's index leaves out the words jieba guessed (杭研, 鸣翠柳),
-    /// since its queries look guesses up as substrings only, and the
-    /// dictionary bigrams, which its character fields hold. Words without
-    /// Han are never guesses: numbers such as `1.95` and `v2.0` stay
-    /// whole, as queries look them up. The public tokenizer keeps every
-    /// word, for indexes whose queries use them.
-    #[test]
-    fn the_index_word_tokenizer_leaves_out_guesses_and_bigrams() {
-        let analyzer = Analyzer::new().expect("analyzer");
-        for (text, public, index) in [
-            ("网易杭研大厦", "网易|杭研|大厦|", ""),
-            ("黄鹂鸣翠柳", "黄鹂|鸣翠柳|", ""),
-            ("增长了1.95倍", "增长|了|1.95|倍|", "了|1.95|倍|"),
-            ("v2.0版本", "v2|v2.0|版本|", "v2|v2.0|"),
-            ("脱贫攻坚战", "脱贫|攻坚|攻坚战|", "攻坚战|"),
-        ] {
-            assert_eq!(texts(&mut analyzer.word_tokenizer(), text), public, "{text}");
-            assert_eq!(texts(&mut analyzer.index_word_tokenizer(), text), index, "{text}");
-        }
     }
 }

@@ -113,6 +113,13 @@ impl SearchIndex {
     pub fn open(dir: impl AsRef<Path>) -> Result<SearchIndex> {
         let dir = dir.as_ref();
         let settings = read_settings(dir)?;
+        if settings.scheme() != crate::analysis::SCHEME_VERSION {
+            return Err(Error::OutdatedScheme {
+                dir: dir.to_owned(),
+                found: settings.scheme(),
+                supported: crate::analysis::SCHEME_VERSION,
+            });
+        }
         let analyzer = Analyzer::from_settings(&settings)?;
         let index = Index::open_in_dir(dir).map_err(|e| not_an_index(dir, e))?;
         let fields = schema::resolve(&index.schema())
@@ -160,8 +167,7 @@ impl SearchIndex {
     }
 
     fn assemble(index: Index, fields: Fields, analyzer: Analyzer, dir: Option<PathBuf>) -> Result<SearchIndex> {
-        index.tokenizers().register(schema::INDEX_WORD_TOKENIZER, analyzer.index_word_tokenizer());
-        index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.index_char_tokenizer());
+        index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
         // Our own commits reload the reader at once (see `IndexWriter::commit`);
         // the file watcher picks up commits made by other processes.
         let reader = index
@@ -287,7 +293,7 @@ impl SearchIndex {
         }
         let f = &self.fields;
         let mut set = FieldSet::default();
-        for field in [f.title, f.title_chars, f.title_key, f.body, f.body_chars] {
+        for field in [f.title, f.title_key, f.body] {
             for segment in searcher.segment_readers() {
                 if segment.inverted_index(field).map_err(|e| self.error(e))?.terms().num_terms() > 0 {
                     set.insert(field);
@@ -440,11 +446,9 @@ impl IndexWriter {
         doc.add_text(f.id, &article.id);
         if let Some(title) = &article.title {
             doc.add_text(f.title, title);
-            doc.add_text(f.title_chars, title);
             doc.add_text(f.title_key, schema::title_key(&self.analyzer, title));
         }
         doc.add_text(f.body, &article.body);
-        doc.add_text(f.body_chars, &article.body);
         if let Some(source) = &article.source {
             doc.add_text(f.source, source);
         }

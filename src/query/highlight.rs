@@ -8,7 +8,9 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::build::Highlights;
+use std::collections::HashMap;
+
+use super::terms::{Cell, Clause};
 use crate::analysis::Analyzer;
 
 /// Which field a snippet comes from.
@@ -56,110 +58,137 @@ impl Snippet {
     }
 }
 
-/// The byte ranges of `text` that the query matches: its words, where
-/// the analyzer finds them, and its substrings. Sorted and merged.
-pub(crate) fn match_ranges(analyzer: &Analyzer, hl: &Highlights, text: &str) -> Vec<Range<usize>> {
-    let mut ranges = Vec::new();
-    if !hl.words.is_empty() {
-        // Straight from the analyzer's callback: a hit's whole text is
-        // analyzed again, and a token per word would be an allocation each.
-        analyzer.for_each_word(text, crate::analysis::Mode::Index, |word, from, to, _| {
-            if hl.words.contains(word) {
-                ranges.push(from..to);
+/// What to mark in a hit: the query's quoted texts and words; and, for a
+/// clause of several words, its bigrams, pairs side by side and Latin
+/// words too, which is what the ranking scored. A clause of one word marks
+/// that word only, and a single character is marked only when a clause is
+/// one: marking every character a long query shares with a text would
+/// mark most of it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Highlights {
+    marks: Vec<Mark>,
+    /// Marks by their first cell.
+    by_first: HashMap<Cell, Vec<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Mark {
+    cells: Vec<(usize, Cell)>,
+    /// Whether a Latin word at either end must be whole (unquoted words:
+    /// `xml` is not marked inside `xmlfilter`; a quoted text is a substring).
+    whole: bool,
+}
+
+impl Highlights {
+    /// The marks of the positive clauses.
+    pub(crate) fn of(clauses: &[&Clause]) -> Highlights {
+        let mut hl = Highlights::default();
+        for clause in clauses {
+            if clause.quoted {
+                hl.add(clause.pattern.cells.clone(), false);
+                continue;
             }
-        });
-    }
-    if !hl.patterns.is_empty() {
-        let toks = CharTokens::new(analyzer, text);
-        for pattern in &hl.patterns {
-            let last = pattern.tokens.len() - 1;
-            let prefix = pattern.ends_in_prefix();
-            let matches = |k: usize, doc: &str| {
-                let want = pattern.tokens[k].1.as_str();
-                if k == last && prefix {
-                    doc.starts_with(want)
-                } else {
-                    doc == want
+            let one_char = clause.pattern.cells.len() == 1;
+            for word in &clause.words {
+                if word.cells.len() >= 2 || one_char {
+                    hl.add(word.cells.clone(), true);
                 }
-            };
-            for start in &toks.tokens {
-                if !matches(0, toks.text(start)) {
+            }
+            if clause.is_one_word() {
+                continue;
+            }
+            for bigram in &clause.bigrams {
+                hl.add(bigram.chars().enumerate().map(|(i, c)| (i, Cell::Char(c))).collect(), true);
+            }
+            for pair in &clause.pairs {
+                let first = pair.first.chars().enumerate().map(|(i, c)| (i, Cell::Char(c)));
+                let second = pair.second.chars().enumerate().map(|(i, c)| (pair.gap + i, Cell::Char(c)));
+                hl.add(first.chain(second).collect(), true);
+            }
+            for unit in clause.units.iter().filter(|u| u.len > 1) {
+                hl.add(unit.text.chars().enumerate().map(|(i, c)| (i, Cell::Char(c))).collect(), true);
+            }
+        }
+        hl
+    }
+
+    fn add(&mut self, cells: Vec<(usize, Cell)>, whole: bool) {
+        let Some(&(_, first)) = cells.first() else { return };
+        let mark = Mark { cells, whole };
+        if self.marks.contains(&mark) {
+            return;
+        }
+        self.by_first.entry(first).or_default().push(self.marks.len());
+        self.marks.push(mark);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.marks.is_empty()
+    }
+}
+
+/// A cell of a text as written: where it is, and whether it is a non-Han
+/// word character (part of a Latin word).
+#[derive(Clone, Copy)]
+struct TextCell {
+    cell: Cell,
+    from: usize,
+    to: usize,
+    latin: bool,
+}
+
+/// The byte ranges of `text` that the query's marks match, sorted and merged.
+pub(crate) fn match_ranges(analyzer: &Analyzer, hl: &Highlights, text: &str) -> Vec<Range<usize>> {
+    use crate::analysis::normalize::CharClass;
+    use crate::analysis::Gram;
+    if hl.is_empty() {
+        return Vec::new();
+    }
+    let prepared = analyzer.prepare(text);
+    // The text's cells by position: a character, or a run of separators
+    // between two of them.
+    let mut cells: Vec<Option<TextCell>> = Vec::new();
+    analyzer.grams_of(&prepared, |gram, from, to| {
+        let cell = match gram {
+            Gram::Unigram => Cell::Char(prepared.chars[from]),
+            Gram::Separator => Cell::Separator,
+            Gram::Bigram | Gram::Latin => return,
+        };
+        let position = prepared.position[from] as usize;
+        if cells.len() <= position {
+            cells.resize(position + 1, None);
+        }
+        let (a, b) = prepared.original_range(from, to);
+        cells[position] = Some(TextCell { cell, from: a, to: b, latin: prepared.class[from] == CharClass::Word });
+    });
+    let latin_at = |p: Option<usize>| p.and_then(|p| cells.get(p).copied().flatten()).is_some_and(|c| c.latin);
+    let mut ranges = Vec::new();
+    for (p, here) in cells.iter().enumerate() {
+        let Some(here) = here else { continue };
+        let Some(candidates) = hl.by_first.get(&here.cell) else { continue };
+        for &m in candidates {
+            let mark = &hl.marks[m];
+            let matches = mark
+                .cells
+                .iter()
+                .all(|&(rel, cell)| cells.get(p + rel).copied().flatten().is_some_and(|c| c.cell == cell));
+            if !matches {
+                continue;
+            }
+            let last_rel = mark.cells.last().map_or(0, |c| c.0);
+            if mark.whole {
+                let latin_first = matches!(mark.cells[0].1, Cell::Char(c) if !crate::analysis::normalize::is_han(c));
+                let latin_last = matches!(mark.cells[mark.cells.len() - 1].1, Cell::Char(c) if !crate::analysis::normalize::is_han(c));
+                if (latin_first && latin_at(p.checked_sub(1))) || (latin_last && latin_at(Some(p + last_rel + 1))) {
                     continue;
                 }
-                let mut end = None;
-                for (k, (rel, _)) in pattern.tokens.iter().enumerate() {
-                    match toks.at(start.position + rel) {
-                        Some(t) if matches(k, toks.text(t)) => {
-                            end = Some(if k == last && prefix {
-                                // Only the first character of the document's token.
-                                t.from + text[t.from..].chars().next().map_or(0, char::len_utf8)
-                            } else {
-                                t.to
-                            });
-                        }
-                        _ => {
-                            end = None;
-                            break;
-                        }
-                    }
-                }
-                if let Some(end) = end {
-                    ranges.push(start.from..end);
-                }
+            }
+            if let Some(Some(end)) = cells.get(p + last_rel) {
+                ranges.push(here.from..end.to);
             }
         }
     }
     merge(ranges)
-}
-
-/// A text's character tokens, held for matching patterns against: the
-/// token texts share one buffer and positions index a table, because
-/// every hit's text is tokenized again and a `String` per token and a hash
-/// map of positions were most of the cost of highlighting.
-struct CharTokens {
-    texts: String,
-    tokens: Vec<CharToken>,
-    /// Token index by position; `u32::MAX` where no token starts.
-    by_position: Vec<u32>,
-}
-
-struct CharToken {
-    /// The token's (folded) text, a range of `CharTokens::texts`.
-    text: Range<usize>,
-    /// Its byte range in the original text.
-    from: usize,
-    to: usize,
-    position: usize,
-}
-
-impl CharTokens {
-    fn new(analyzer: &Analyzer, text: &str) -> CharTokens {
-        let mut out = CharTokens { texts: String::new(), tokens: Vec::new(), by_position: Vec::new() };
-        analyzer.for_each_char_token(text, |t, from, to, position| {
-            let start = out.texts.len();
-            out.texts.push_str(t);
-            out.tokens.push(CharToken { text: start..out.texts.len(), from, to, position });
-        });
-        // Positions grow with the text (one per word character or separator
-        // run), so the table is no longer than the text.
-        let len = out.tokens.last().map_or(0, |t| t.position + 1);
-        out.by_position = vec![u32::MAX; len];
-        for (i, t) in out.tokens.iter().enumerate() {
-            out.by_position[t.position] = i as u32;
-        }
-        out
-    }
-
-    fn text(&self, token: &CharToken) -> &str {
-        &self.texts[token.text.clone()]
-    }
-
-    fn at(&self, position: usize) -> Option<&CharToken> {
-        match self.by_position.get(position) {
-            Some(&i) if i != u32::MAX => self.tokens.get(i as usize),
-            _ => None,
-        }
-    }
 }
 
 /// Sorts ranges and merges those that overlap or touch.

@@ -1,0 +1,219 @@
+//! Known-item relevance: index a JSONL of articles, run a JSONL of
+//! `{"q": ..., "target": ...}` queries, and print MRR@10, top-1, recall@10
+//! and latency percentiles.
+//!
+//! ```sh
+//! cargo run --release --example eval -- ARTICLES.jsonl QUERIES.jsonl [MORE.jsonl ...]
+//! # the same through the example search binary, one process per query:
+//! cargo build --release --example search
+//! cargo run --release --example eval -- --through target/release/examples/search ARTICLES.jsonl QUERIES.jsonl
+//! # the queries that miss the first place, with the explanation of the two hits:
+//! cargo run --release --example eval -- --misses 5 ARTICLES.jsonl QUERIES.jsonl
+//! ```
+//!
+//! In process, each query is a default [`SearchRequest`] (relaxed
+//! matching, ten hits, snippets and facets), and its latency is the whole
+//! request. Through the binary, each query is `search --index DIR --json
+//! --limit 10 -- QUERY` on an index the binary built with `--add`, and the
+//! latency is the `took_ms` it reports.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use zhsearch::analysis::AnalyzerSettings;
+use zhsearch::index::SearchIndex;
+use zhsearch::ingest;
+use zhsearch::query::SearchRequest;
+
+#[derive(Parser, Debug)]
+#[command(name = "eval", about = "Known-item MRR@10 of zhsearch over a set of queries")]
+struct Args {
+    /// The articles (JSONL: id, title, body, ...).
+    articles: PathBuf,
+    /// Query sets (JSONL: q, target), each measured on its own.
+    #[arg(required = true)]
+    queries: Vec<PathBuf>,
+    /// Run every query through this search binary instead of in process.
+    #[arg(long, value_name = "BIN")]
+    through: Option<PathBuf>,
+    /// Print up to N queries whose target is not first, with the
+    /// explanations of the first hit and of the target.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    misses: usize,
+}
+
+#[derive(serde::Deserialize)]
+struct Known {
+    q: String,
+    target: String,
+}
+
+/// The figures of one query set.
+#[derive(Default)]
+struct Tally {
+    queries: usize,
+    reciprocal: f64,
+    first: usize,
+    found: usize,
+    latencies: Vec<Duration>,
+}
+
+impl Tally {
+    fn add(&mut self, rank: Option<usize>, took: Duration) {
+        self.queries += 1;
+        if let Some(r) = rank {
+            self.reciprocal += 1.0 / (r + 1) as f64;
+            self.first += usize::from(r == 0);
+            self.found += 1;
+        }
+        self.latencies.push(took);
+    }
+
+    fn report(&mut self, name: &str) {
+        self.latencies.sort_unstable();
+        let pct = |p: f64| {
+            let i = ((self.latencies.len().saturating_sub(1)) as f64 * p).round() as usize;
+            self.latencies.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+        };
+        let n = self.queries.max(1) as f64;
+        println!(
+            "{name}: {} queries  MRR@10 {:.3}  top-1 {}/{} ({:.3})  recall@10 {:.3}  latency p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms",
+            self.queries,
+            self.reciprocal / n,
+            self.first,
+            self.queries,
+            self.first as f64 / n,
+            self.found as f64 / n,
+            pct(0.5),
+            pct(0.95),
+            pct(0.99),
+        );
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn read_queries(path: &Path) -> Result<Vec<Known>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1)))
+        .collect()
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    match &args.through {
+        Some(binary) => through(binary, args),
+        None => in_process(args),
+    }
+}
+
+fn in_process(args: &Args) -> Result<(), String> {
+    let batch = ingest::read_path(&args.articles).map_err(|e| e.to_string())?;
+    if let Some(first) = batch.rejected.first() {
+        return Err(format!("{} articles rejected, the first: {first}", batch.rejected.len()));
+    }
+    let index = SearchIndex::in_memory(&AnalyzerSettings::default()).map_err(|e| e.to_string())?;
+    let mut writer = index.writer().map_err(|e| e.to_string())?;
+    for article in &batch.articles {
+        writer.upsert(article).map_err(|e| e.to_string())?;
+    }
+    writer.commit().map_err(|e| e.to_string())?;
+    println!("{} articles from {}", index.num_docs(), args.articles.display());
+    for path in &args.queries {
+        let mut tally = Tally::default();
+        let mut misses = 0;
+        for known in read_queries(path)? {
+            let started = Instant::now();
+            let results = index.search(&SearchRequest::new(known.q.clone())).map_err(|e| e.to_string())?;
+            let took = started.elapsed();
+            let rank = results.hits.iter().position(|h| h.id == known.target);
+            tally.add(rank, took);
+            if rank != Some(0) && misses < args.misses {
+                misses += 1;
+                show_miss(&index, &known, rank)?;
+            }
+        }
+        tally.report(&path.display().to_string());
+    }
+    Ok(())
+}
+
+/// Prints a query that missed first place: the first hit's explanation and
+/// the target's, found by asking for enough hits.
+fn show_miss(index: &SearchIndex, known: &Known, rank: Option<usize>) -> Result<(), String> {
+    let request = SearchRequest::new(known.q.clone()).limit(1000).explain(true).snippets(0, 0).facets(false);
+    let results = index.search(&request).map_err(|e| e.to_string())?;
+    println!(
+        "\n--- {:?} → {} (rank {})",
+        known.q,
+        known.target,
+        rank.map_or("over 10".into(), |r| (r + 1).to_string())
+    );
+    let title = |id: &str| index.get(id).ok().flatten().and_then(|a| a.title).unwrap_or_default();
+    for (label, hit) in
+        [("first", results.hits.first()), ("target", results.hits.iter().find(|h| h.id == known.target))]
+    {
+        match hit {
+            Some(h) => {
+                println!("{label}: {} {}", h.id, title(&h.id));
+                if let Some(e) = &h.explanation {
+                    print!("{e}");
+                }
+            }
+            None => println!("{label}: not a match ({})", title(&known.target)),
+        }
+    }
+    Ok(())
+}
+
+fn through(binary: &Path, args: &Args) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("zhsearch-eval-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let status = Command::new(binary)
+        .arg("--index")
+        .arg(&dir)
+        .arg("--add")
+        .arg(&args.articles)
+        .output()
+        .map_err(|e| format!("{}: {e}", binary.display()))?;
+    if !status.status.success() {
+        return Err(format!("indexing failed: {}", String::from_utf8_lossy(&status.stderr)));
+    }
+    println!("{} indexed into {} by {}", args.articles.display(), dir.display(), binary.display());
+    for path in &args.queries {
+        let mut tally = Tally::default();
+        for known in read_queries(path)? {
+            let out = Command::new(binary)
+                .arg("--index")
+                .arg(&dir)
+                .args(["--json", "--limit", "10", "--"])
+                .arg(&known.q)
+                .output()
+                .map_err(|e| format!("{}: {e}", binary.display()))?;
+            if !out.status.success() {
+                return Err(format!("query {:?} failed: {}", known.q, String::from_utf8_lossy(&out.stderr)));
+            }
+            let json: serde_json::Value =
+                serde_json::from_slice(&out.stdout).map_err(|e| format!("query {:?}: {e}", known.q))?;
+            let ids: Vec<&str> =
+                json["hits"].as_array().into_iter().flatten().filter_map(|h| h["id"].as_str()).collect();
+            let took = Duration::from_secs_f64(json["took_ms"].as_f64().unwrap_or(0.0) / 1e3);
+            tally.add(ids.iter().position(|id| *id == known.target), took);
+        }
+        tally.report(&path.display().to_string());
+    }
+    std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))
+}

@@ -1,0 +1,73 @@
+//! Why a hit scored what it scored: a tree a person can read.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One node of a score's explanation: a value, what it is, and the parts it
+/// is made of. Ask for it with [`SearchRequest::explain`](super::SearchRequest::explain).
+///
+/// ```
+/// use zhsearch::query::Explanation;
+///
+/// let mut score = Explanation::new(3.5, "relevance");
+/// score.push(Explanation::new(3.0, "贫困 in body"));
+/// score.push(Explanation::new(0.5, "县 in body"));
+/// assert_eq!(score.to_string(), "3.500 relevance\n  3.000 贫困 in body\n  0.500 县 in body\n");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The value of this node.
+    pub value: f32,
+    /// What the value is.
+    pub description: String,
+    /// The parts it is made of; empty for a leaf.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<Explanation>,
+}
+
+impl Explanation {
+    /// A leaf.
+    pub fn new(value: f32, description: impl Into<String>) -> Explanation {
+        Explanation { value, description: description.into(), details: Vec::new() }
+    }
+
+    /// Adds a part.
+    pub fn push(&mut self, detail: Explanation) {
+        self.details.push(detail);
+    }
+
+    /// tantivy's explanation of a BM25 score, as ours.
+    pub(crate) fn from_tantivy(e: &tantivy::query::Explanation) -> Explanation {
+        // tantivy's explanation serializes to {value, description, details?, context?}.
+        fn convert(v: &serde_json::Value) -> Explanation {
+            let value = v.get("value").and_then(serde_json::Value::as_f64).unwrap_or(0.0) as f32;
+            let description = v.get("description").and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
+            let details = v
+                .get("details")
+                .and_then(serde_json::Value::as_array)
+                .map(|d| d.iter().map(convert).collect())
+                .unwrap_or_default();
+            Explanation { value, description, details }
+        }
+        match serde_json::to_value(e) {
+            Ok(v) => convert(&v),
+            Err(_) => Explanation::new(e.value(), "BM25"),
+        }
+    }
+
+    fn write_indented(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
+        writeln!(f, "{:indent$}{:.3} {}", "", self.value, self.description, indent = depth * 2)?;
+        for d in &self.details {
+            d.write_indented(f, depth + 1)?;
+        }
+        Ok(())
+    }
+}
+
+/// One line per node, each part indented under what it makes up.
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_indented(f, 0)
+    }
+}

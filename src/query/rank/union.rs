@@ -1,0 +1,507 @@
+//! The scored query of the ranking: one pass over the postings of every
+//! unit of the query, which sums their scores and counts, per document,
+//! which of them it has.
+//!
+//! tantivy's boolean query sums scores but cannot say *how many* of a
+//! query's characters a document has, which the minimum-should-match rule
+//! needs, nor whether it has every word, which `full_matches` counts. So
+//! this is a union of its own, built the way tantivy builds its buffered
+//! union: every part's postings are read into a window of 4,096 documents
+//! at a time, where each document's slot gathers its score and its counts,
+//! and the window is then read in document order.
+//!
+//! A *group* is one unit of the query (a character, a bigram, a word, a
+//! quoted text), with one *part* per field it is looked up in. A group
+//! counts once per document however many of its parts match: the slot
+//! remembers the last group that reached it, and the parts of a group are
+//! read one after the other.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tantivy::fastfield::AliveBitSet;
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+
+/// How a group counts toward a document's match.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// A unit of the minimum-should-match rule.
+    pub unit: bool,
+    /// A word of the query: a document with every word is a full match.
+    pub word: bool,
+    /// Every matching document must have it (a quoted text).
+    pub required: bool,
+}
+
+/// One unit of the query: its per-field queries, each with the boost its
+/// score is multiplied by (0: it only matches, it adds nothing).
+pub(crate) struct Group {
+    pub parts: Vec<(Box<dyn Query>, Score)>,
+    pub counts: Counts,
+}
+
+impl Clone for Group {
+    fn clone(&self) -> Self {
+        Group { parts: self.parts.iter().map(|(q, b)| (q.box_clone(), *b)).collect(), counts: self.counts }
+    }
+}
+
+/// Which documents match, given how many units, words and required groups
+/// they have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rule {
+    /// At least this many units (the required groups count as units that
+    /// every match has).
+    pub min_units: u32,
+    /// How many word groups the query has.
+    pub words: u32,
+    /// How many required groups the query has.
+    pub required: u32,
+    /// Only full matches (every word).
+    pub all_words: bool,
+}
+
+impl Rule {
+    fn matches(&self, slot: &Slot) -> bool {
+        slot.required == self.required
+            && if self.all_words { slot.words == self.words } else { slot.units + slot.required >= self.min_units }
+    }
+
+    /// The factor for how many of the query's words a document has (see
+    /// [`super::COVERAGE_WEIGHT`]).
+    pub(crate) fn coverage(&self, words: u32) -> Score {
+        if self.words == 0 {
+            return 1.0;
+        }
+        let c = super::COVERAGE_WEIGHT;
+        1.0 - c + c * words.min(self.words) as f32 / self.words as f32
+    }
+
+    fn full(&self, slot: &Slot) -> bool {
+        slot.required == self.required && slot.words == self.words
+    }
+}
+
+/// The ranking's query: the groups, the rule, the documents to leave out
+/// (exclusions) and those to keep to (filters, which do not score).
+pub(crate) struct RankedQuery {
+    pub groups: Vec<Group>,
+    pub rule: Rule,
+    pub exclusions: Vec<Box<dyn Query>>,
+    pub filters: Vec<Box<dyn Query>>,
+    /// How many full matches the last search with this query saw.
+    pub full_matches: Arc<AtomicU64>,
+}
+
+impl Clone for RankedQuery {
+    fn clone(&self) -> Self {
+        RankedQuery {
+            groups: self.groups.clone(),
+            rule: self.rule,
+            exclusions: self.exclusions.iter().map(|q| q.box_clone()).collect(),
+            filters: self.filters.iter().map(|q| q.box_clone()).collect(),
+            full_matches: self.full_matches.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RankedQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RankedQuery")
+            .field("groups", &self.groups.len())
+            .field("rule", &self.rule)
+            .field("exclusions", &self.exclusions.len())
+            .field("filters", &self.filters.len())
+            .finish()
+    }
+}
+
+impl Query for RankedQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let mut groups = Vec::with_capacity(self.groups.len());
+        for group in &self.groups {
+            let mut parts = Vec::with_capacity(group.parts.len());
+            for (query, boost) in &group.parts {
+                parts.push((query.weight(enable_scoring)?, *boost));
+            }
+            groups.push(GroupWeight { parts, counts: group.counts });
+        }
+        // Exclusions and filters only match: scoring them would be work for nothing.
+        let disabled = match enable_scoring.searcher() {
+            Some(searcher) => EnableScoring::disabled_from_searcher(searcher),
+            None => EnableScoring::disabled_from_schema(enable_scoring.schema()),
+        };
+        let plain = |qs: &[Box<dyn Query>]| -> tantivy::Result<Vec<Box<dyn Weight>>> {
+            qs.iter().map(|q| q.weight(disabled)).collect()
+        };
+        Ok(Box::new(RankedWeight {
+            groups,
+            rule: self.rule,
+            exclusions: plain(&self.exclusions)?,
+            filters: plain(&self.filters)?,
+            full_matches: self.full_matches.clone(),
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+        for group in &self.groups {
+            for (query, _) in &group.parts {
+                query.query_terms(visitor);
+            }
+        }
+    }
+}
+
+pub(crate) struct GroupWeight {
+    pub parts: Vec<(Box<dyn Weight>, Score)>,
+    pub counts: Counts,
+}
+
+pub(crate) struct RankedWeight {
+    pub groups: Vec<GroupWeight>,
+    rule: Rule,
+    exclusions: Vec<Box<dyn Weight>>,
+    filters: Vec<Box<dyn Weight>>,
+    full_matches: Arc<AtomicU64>,
+}
+
+impl Weight for RankedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut parts = Vec::new();
+        for (g, group) in self.groups.iter().enumerate() {
+            for (weight, part_boost) in &group.parts {
+                let scorer = weight.scorer(reader, boost * part_boost)?;
+                if scorer.doc() != TERMINATED {
+                    let group_id = u32::try_from(g + 1).unwrap_or(u32::MAX);
+                    parts.push(Part { scorer, scored: *part_boost != 0.0, group: group_id, counts: group.counts });
+                }
+            }
+        }
+        let plain = |ws: &[Box<dyn Weight>]| -> tantivy::Result<Vec<Box<dyn Scorer>>> {
+            ws.iter().map(|w| w.scorer(reader, 1.0)).collect()
+        };
+        let mut scorer = RankedScorer {
+            parts,
+            bits: Box::new([0; BUCKETS]),
+            slots: vec![Slot::default(); HORIZON as usize].into_boxed_slice(),
+            bucket: BUCKETS,
+            window_start: 0,
+            doc: 0,
+            score: 0.0,
+            rule: self.rule,
+            alive: reader.alive_bitset().cloned(),
+            exclusions: plain(&self.exclusions)?,
+            filters: plain(&self.filters)?,
+            full_matches: self.full_matches.clone(),
+        };
+        scorer.advance();
+        Ok(Box::new(scorer))
+    }
+
+    /// The sum of the matching groups' scores; the ranking's own
+    /// explanation (`super::Ranking::explain`) says more.
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!("document {doc} does not match")));
+        }
+        Ok(Explanation::new("sum of the matching units' scores", scorer.score()))
+    }
+}
+
+/// The window: 64 buckets of 64 documents.
+const BUCKETS: usize = 64;
+const HORIZON: u32 = 64 * BUCKETS as u32;
+
+/// What a document in the window has gathered so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    score: Score,
+    /// The last group that reached it, plus one (0: none yet).
+    last_group: u32,
+    units: u32,
+    words: u32,
+    required: u32,
+}
+
+struct Part {
+    scorer: Box<dyn Scorer>,
+    scored: bool,
+    group: u32,
+    counts: Counts,
+}
+
+struct RankedScorer {
+    /// The parts of every group, those of one group next to each other.
+    parts: Vec<Part>,
+    bits: Box<[u64; BUCKETS]>,
+    slots: Box<[Slot]>,
+    bucket: usize,
+    window_start: DocId,
+    doc: DocId,
+    score: Score,
+    rule: Rule,
+    alive: Option<AliveBitSet>,
+    exclusions: Vec<Box<dyn Scorer>>,
+    filters: Vec<Box<dyn Scorer>>,
+    full_matches: Arc<AtomicU64>,
+}
+
+impl RankedScorer {
+    /// Reads the next window of postings, from the smallest document any
+    /// part is on. False when every part is done.
+    fn refill(&mut self) -> bool {
+        self.parts.retain(|p| p.scorer.doc() != TERMINATED);
+        let Some(min) = self.parts.iter().map(|p| p.scorer.doc()).min() else {
+            return false;
+        };
+        self.window_start = min;
+        self.bucket = 0;
+        let horizon = min.saturating_add(HORIZON);
+        let (bits, slots) = (&mut self.bits, &mut self.slots);
+        for part in &mut self.parts {
+            let mut doc = part.scorer.doc();
+            while doc < horizon {
+                let delta = (doc - min) as usize;
+                bits[delta / 64] |= 1 << (delta % 64);
+                let slot = &mut slots[delta];
+                if part.scored {
+                    slot.score += part.scorer.score();
+                }
+                if slot.last_group != part.group {
+                    slot.last_group = part.group;
+                    slot.units += u32::from(part.counts.unit);
+                    slot.words += u32::from(part.counts.word);
+                    slot.required += u32::from(part.counts.required);
+                }
+                doc = part.scorer.advance();
+            }
+        }
+        true
+    }
+
+    /// Whether the document passes the rule, the filters and the
+    /// exclusions, and is not deleted.
+    fn accept(&mut self, doc: DocId, slot: &Slot) -> bool {
+        if !self.rule.matches(slot) || self.alive.as_ref().is_some_and(|a| a.is_deleted(doc)) {
+            return false;
+        }
+        for filter in &mut self.filters {
+            if filter.doc() < doc {
+                filter.seek(doc);
+            }
+            if filter.doc() != doc {
+                return false;
+            }
+        }
+        for exclusion in &mut self.exclusions {
+            if exclusion.doc() < doc {
+                exclusion.seek(doc);
+            }
+            if exclusion.doc() == doc {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Drops the window's documents before `bucket` (their slots are reset).
+    fn clear_buckets(&mut self, until: usize) {
+        for b in self.bucket..until.min(BUCKETS) {
+            let mut bits = std::mem::take(&mut self.bits[b]);
+            while bits != 0 {
+                let t = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                self.slots[b * 64 + t] = Slot::default();
+            }
+        }
+        self.bucket = self.bucket.max(until.min(BUCKETS));
+    }
+}
+
+impl DocSet for RankedScorer {
+    fn advance(&mut self) -> DocId {
+        loop {
+            while self.bucket < BUCKETS {
+                let bits = self.bits[self.bucket];
+                if bits == 0 {
+                    self.bucket += 1;
+                    continue;
+                }
+                let t = bits.trailing_zeros() as usize;
+                self.bits[self.bucket] = bits & (bits - 1);
+                let delta = self.bucket * 64 + t;
+                let slot = std::mem::take(&mut self.slots[delta]);
+                let doc = self.window_start + delta as DocId;
+                if self.accept(doc, &slot) {
+                    if self.rule.full(&slot) {
+                        self.full_matches.fetch_add(1, Ordering::Relaxed);
+                    }
+                    self.doc = doc;
+                    self.score = slot.score * self.rule.coverage(slot.words);
+                    return doc;
+                }
+            }
+            if !self.refill() {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            }
+        }
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        if target < self.window_start.saturating_add(HORIZON) {
+            // Drop the window's documents before the target, without
+            // looking at them: a skipped document is no match (and no full
+            // match to count).
+            let delta = (target - self.window_start) as usize;
+            self.clear_buckets(delta / 64);
+            if self.bucket == delta / 64 {
+                let below = (1u64 << (delta % 64)) - 1;
+                let mut dropped = self.bits[self.bucket] & below;
+                self.bits[self.bucket] &= !below;
+                while dropped != 0 {
+                    let t = dropped.trailing_zeros() as usize;
+                    dropped &= dropped - 1;
+                    self.slots[self.bucket * 64 + t] = Slot::default();
+                }
+            }
+        } else {
+            self.clear_buckets(BUCKETS);
+            for part in &mut self.parts {
+                if part.scorer.doc() < target {
+                    part.scorer.seek(target);
+                }
+            }
+        }
+        let mut doc = self.advance();
+        while doc < target {
+            doc = self.advance();
+        }
+        doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.parts.iter().map(|p| p.scorer.size_hint()).max().unwrap_or(0)
+    }
+
+    fn cost(&self) -> u64 {
+        self.parts.iter().map(|p| p.scorer.cost()).sum()
+    }
+}
+
+impl Scorer for RankedScorer {
+    fn score(&mut self) -> Score {
+        self.score
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::TermQuery;
+    use tantivy::schema::{IndexRecordOption, Schema, STRING};
+    use tantivy::{Index, IndexWriter, Term};
+
+    use super::*;
+
+    /// Documents of words; each word a group (a unit and a word), the
+    /// scores of a group's two parts (the same term twice) added.
+    fn run(docs: &[&[&str]], groups: &[&str], rule: Rule, deleted: &[&str]) -> (Vec<(String, f32)>, usize, u64) {
+        let mut schema = Schema::builder();
+        let f = schema.add_text_field("f", STRING);
+        let id = schema.add_text_field("id", STRING | tantivy::schema::STORED);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+        for (i, words) in docs.iter().enumerate() {
+            let mut d = tantivy::TantivyDocument::default();
+            d.add_text(id, format!("d{i}"));
+            for w in *words {
+                d.add_text(f, w);
+            }
+            writer.add_document(d).expect("add");
+        }
+        writer.commit().expect("commit");
+        for name in deleted {
+            writer.delete_term(Term::from_field_text(id, name));
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let term = |t: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
+        };
+        let query = RankedQuery {
+            groups: groups
+                .iter()
+                .map(|g| Group {
+                    parts: vec![(term(g), 1.0), (term(g), 0.5)],
+                    counts: Counts { unit: true, word: true, required: false },
+                })
+                .collect(),
+            rule,
+            exclusions: Vec::new(),
+            filters: Vec::new(),
+            full_matches: Default::default(),
+        };
+        let (top, count) = searcher.search(&query, &(TopDocs::with_limit(20).order_by_score(), Count)).expect("search");
+        let names = top
+            .into_iter()
+            .map(|(score, address)| {
+                let doc: tantivy::TantivyDocument = searcher.doc(address).expect("doc");
+                let name = doc.get_first(id).and_then(|v| tantivy::schema::Value::as_str(&v)).unwrap_or("").to_owned();
+                (name, score)
+            })
+            .collect();
+        (names, count, query.full_matches.load(Ordering::Relaxed))
+    }
+
+    #[test]
+    fn documents_need_the_minimum_of_units_and_count_each_group_once() {
+        let docs: &[&[&str]] = &[&["a"], &["a", "b"], &["a", "b", "c"], &["c"], &["d"], &["a", "a", "b", "c"]];
+        let rule = |min_units| Rule { min_units, words: 3, required: 0, all_words: false };
+        // Any one of three.
+        let (hits, total, full) = run(docs, &["a", "b", "c"], rule(1), &[]);
+        assert_eq!(total, 5);
+        assert_eq!(full, 2, "d2 and d5 have all three");
+        assert_eq!(hits.len(), 5);
+        // Two of three: d1, d2, d5.
+        let (hits, total, _) = run(docs, &["a", "b", "c"], rule(2), &[]);
+        assert_eq!(total, 3);
+        let mut names: Vec<&str> = hits.iter().map(|(n, _)| n.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["d1", "d2", "d5"]);
+        // Every word.
+        let all = Rule { min_units: 0, words: 3, required: 0, all_words: true };
+        let (hits, total, full) = run(docs, &["a", "b", "c"], all, &["d5"]);
+        assert_eq!((total, full), (1, 1), "d5 is deleted: only d2 is left");
+        assert_eq!(hits[0].0, "d2");
+    }
+
+    /// A window holds 4,096 documents: a match in every one of many
+    /// windows, and seeks across them, all count.
+    #[test]
+    fn matches_across_windows_are_all_found() {
+        let mut docs: Vec<&[&str]> = Vec::new();
+        for i in 0..10_000 {
+            docs.push(if i % 3 == 0 {
+                &["a", "b"]
+            } else if i % 3 == 1 {
+                &["a"]
+            } else {
+                &["x"]
+            });
+        }
+        let (_, total, full) =
+            run(&docs, &["a", "b"], Rule { min_units: 1, words: 2, required: 0, all_words: false }, &[]);
+        assert_eq!(total, 6_667);
+        assert_eq!(full, 3_334);
+    }
+}

@@ -1,0 +1,337 @@
+//! What each clause of a query looks for.
+//!
+//! A clause's text is folded (normalized, converted) and cut two ways:
+//!
+//! - into the units the index holds (see [`crate::analysis`]): its
+//!   characters, its Latin words and numbers, the dictionary bigrams among
+//!   characters side by side, and the other pairs side by side, which the
+//!   index has as two neighbouring characters. The ranking scores these.
+//! - into jieba's words: a document that has every word of a query (each as
+//!   a substring) is a *full match*.
+//!
+//! Both the whole text and each word become exact [`Pattern`]s: phrases of
+//! the index's tokens that find the text wherever it stands, whatever
+//! jieba would make of the context.
+
+use tantivy::query::{PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use super::parse::{self, Scope};
+use crate::analysis::{Analyzer, Mode, Prepared};
+
+/// A cell of a folded text, one per position: a word character, or a run
+/// of separators between two of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Cell {
+    /// A word character (folded).
+    Char(char),
+    /// A run of whitespace or punctuation.
+    Separator,
+}
+
+/// A folded text as an exact pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Pattern {
+    /// The folded text, a run of separators written as one space: for
+    /// explanations.
+    pub text: String,
+    /// Its cells at their positions relative to the first: what
+    /// highlighting looks for.
+    pub cells: Vec<(usize, Cell)>,
+    /// A phrase of index tokens at relative positions that occurs exactly
+    /// where the text does: a bigram token wherever two characters form
+    /// one (its posting list is far shorter than either character's), the
+    /// character elsewhere, and the separator token for a separator run.
+    pub tokens: Vec<(usize, String)>,
+}
+
+impl Pattern {
+    /// The pattern of characters `from..to` of `prepared`, separators at
+    /// either end left out; `None` if it has no word character.
+    pub(crate) fn of(analyzer: &Analyzer, prepared: &Prepared, from: usize, to: usize) -> Option<Pattern> {
+        use crate::analysis::normalize::CharClass;
+        let is_sep = |k: usize| prepared.class[k] == CharClass::Separator;
+        let (mut from, mut to) = (from, to);
+        while from < to && is_sep(from) {
+            from += 1;
+        }
+        while to > from && is_sep(to - 1) {
+            to -= 1;
+        }
+        if from >= to {
+            return None;
+        }
+        let base = prepared.position[from] as usize;
+        let mut cells = Vec::with_capacity(to - from);
+        let mut text = String::with_capacity(prepared.slice(from, to).len());
+        for k in from..to {
+            let position = prepared.position[k] as usize - base;
+            if !is_sep(k) {
+                cells.push((position, Cell::Char(prepared.chars[k])));
+                text.push(prepared.chars[k]);
+            } else if !is_sep(k - 1) {
+                cells.push((position, Cell::Separator));
+                text.push(' ');
+            }
+        }
+        let mut tokens = Vec::with_capacity(cells.len());
+        let mut j = 0;
+        while j < cells.len() {
+            let (position, cell) = cells[j];
+            match (cell, cells.get(j + 1)) {
+                (Cell::Char(a), Some(&(next, Cell::Char(b))))
+                    if next == position + 1 && analyzer.is_bigram_pair(a, b) =>
+                {
+                    tokens.push((position, [a, b].iter().collect()));
+                    j += 2;
+                }
+                (Cell::Char(a), _) => {
+                    tokens.push((position, a.to_string()));
+                    j += 1;
+                }
+                (Cell::Separator, _) => {
+                    tokens.push((position, crate::analysis::SEPARATOR_TOKEN.to_owned()));
+                    j += 1;
+                }
+            }
+        }
+        Some(Pattern { text, cells, tokens })
+    }
+
+    /// The query that finds this pattern in `field`.
+    pub(crate) fn query(&self, field: Field) -> Box<dyn Query> {
+        let term = |t: &str| tantivy::Term::from_field_text(field, t);
+        match self.tokens.as_slice() {
+            [(_, only)] => Box::new(TermQuery::new(term(only), IndexRecordOption::WithFreqs)),
+            tokens => Box::new(PhraseQuery::new_with_offset(tokens.iter().map(|(p, t)| (*p, term(t))).collect())),
+        }
+    }
+
+    /// The one index token this pattern is, if it is one.
+    pub(crate) fn single_token(&self) -> Option<&str> {
+        match self.tokens.as_slice() {
+            [(_, only)] => Some(only),
+            _ => None,
+        }
+    }
+}
+
+/// A unit of a query: a character, or a Latin word or number whole; an
+/// index token.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Unit {
+    /// The token text (folded).
+    pub text: String,
+    /// How many positions it covers.
+    pub len: usize,
+}
+
+/// Two units side by side in the query that are not one index token: a
+/// document has them side by side when `second` stands `gap` positions
+/// after `first`, with the separator token in between when `separated`
+/// (the position before `second`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Pair {
+    pub first: String,
+    pub second: String,
+    pub gap: usize,
+    pub separated: bool,
+}
+
+impl Pair {
+    /// The pair as it reads, for explanations: `困县`, or `贫 攻` with a
+    /// separator between.
+    pub(crate) fn text(&self) -> String {
+        if self.separated {
+            format!("{} {}", self.first, self.second)
+        } else {
+            format!("{}{}", self.first, self.second)
+        }
+    }
+}
+
+/// A clause of the query, analyzed.
+#[derive(Debug, Clone)]
+pub(crate) struct Clause {
+    /// `-term`: documents that match it are excluded.
+    pub negated: bool,
+    /// The field(s) it looks in.
+    pub scope: Scope,
+    /// A quoted text: it must occur exactly.
+    pub quoted: bool,
+    /// The whole text, exactly.
+    pub pattern: Pattern,
+    /// jieba's words of the text (stop words left out), distinct, in order.
+    pub words: Vec<Pattern>,
+    /// Its characters and Latin words (those of stop words left out),
+    /// distinct, in order.
+    pub units: Vec<Unit>,
+    /// The dictionary bigrams among its characters side by side, distinct.
+    pub bigrams: Vec<String>,
+    /// Its other units side by side, distinct.
+    pub pairs: Vec<Pair>,
+    /// The first and the last unit of the text, for the pairs that two
+    /// clauses make when they are written together.
+    pub ends: Option<(Unit, Unit)>,
+}
+
+impl Clause {
+    /// Analyzes one parsed clause; `None` when it has nothing to look for
+    /// (only punctuation, or only stop words).
+    pub(crate) fn analyze(analyzer: &Analyzer, clause: &parse::Clause) -> Option<Clause> {
+        use crate::analysis::normalize::CharClass;
+        let text = clause.term.text();
+        let quoted = matches!(clause.term, parse::Term::Phrase(_));
+        let prepared = analyzer.prepare(text);
+        let pattern = Pattern::of(analyzer, &prepared, 0, prepared.len())?;
+
+        // jieba's words, and the characters that belong to stop words.
+        let mut words: Vec<Pattern> = Vec::new();
+        let mut stop = vec![false; prepared.len()];
+        analyzer.word_ranges(&prepared, Mode::Query, |from, to, is_stop| {
+            if is_stop {
+                stop[from..to].iter_mut().for_each(|s| *s = true);
+            } else if let Some(word) = Pattern::of(analyzer, &prepared, from, to) {
+                if !words.contains(&word) {
+                    words.push(word);
+                }
+            }
+        });
+        if words.is_empty() && !quoted {
+            // Only stop words: nothing to look for.
+            return None;
+        }
+
+        // The units in order, as (unit, first character, stop).
+        let mut units: Vec<Unit> = Vec::new();
+        let mut bigrams: Vec<String> = Vec::new();
+        let mut pairs: Vec<Pair> = Vec::new();
+        let mut first_last: Option<(Unit, Unit)> = None;
+        for (start, end) in prepared.word_runs() {
+            let mut run: Vec<(Unit, usize)> = Vec::new();
+            let mut k = start;
+            while k < end {
+                let len = if prepared.class[k] == CharClass::Word {
+                    prepared.class[k..end].iter().take_while(|&&c| c == CharClass::Word).count()
+                } else {
+                    1
+                };
+                // A Latin stretch is one token when it is long enough to be
+                // given one (see `crate::analysis`); else its characters are.
+                let len = if (2..=crate::analysis::MAX_LATIN_CHARS).contains(&len) { len } else { 1 };
+                run.push((Unit { text: prepared.slice(k, k + len).to_owned(), len }, k));
+                k += len;
+            }
+            for (i, (unit, at)) in run.iter().enumerate() {
+                if stop[*at] {
+                    continue;
+                }
+                if !units.contains(unit) {
+                    units.push(unit.clone());
+                }
+                first_last = Some(match first_last.take() {
+                    None => (unit.clone(), unit.clone()),
+                    Some((first, _)) => (first, unit.clone()),
+                });
+                let Some((next, next_at)) = run.get(i + 1) else { continue };
+                if stop[*next_at] {
+                    continue;
+                }
+                let one_char = |u: &Unit| u.text.chars().count() == 1;
+                let (a, b) = (unit.text.chars().next(), next.text.chars().next());
+                match (a, b) {
+                    (Some(a), Some(b)) if one_char(unit) && one_char(next) && analyzer.is_bigram_pair(a, b) => {
+                        let bigram: String = [a, b].iter().collect();
+                        if !bigrams.contains(&bigram) {
+                            bigrams.push(bigram);
+                        }
+                    }
+                    _ => {
+                        let pair = Pair {
+                            first: unit.text.clone(),
+                            second: next.text.clone(),
+                            gap: unit.len,
+                            separated: false,
+                        };
+                        if !pairs.contains(&pair) {
+                            pairs.push(pair);
+                        }
+                    }
+                }
+            }
+        }
+        Some(Clause {
+            negated: clause.negated,
+            scope: clause.scope,
+            quoted,
+            pattern,
+            words,
+            units,
+            bigrams,
+            pairs,
+            ends: first_last,
+        })
+    }
+
+    /// Whether the clause is one word: then that word is what it asks for.
+    pub(crate) fn is_one_word(&self) -> bool {
+        self.words.len() == 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::parse::{Clause as Parsed, Term};
+
+    fn clause(text: &str) -> Clause {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word(text.into()) };
+        Clause::analyze(&analyzer, &parsed).expect("something to look for")
+    }
+
+    /// Table: a query text, its units, dictionary bigrams, other pairs
+    /// (gap in brackets when not 1), words, and the whole text's tokens.
+    #[test]
+    fn clauses_cut_into_units_bigrams_pairs_and_words() {
+        type Case = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
+        let cases: [Case; 5] = [
+            ("贫困县", "贫 困 县", "贫困", "困县", "贫困县", "贫困@0 县@2"),
+            (
+                "輸出使用者連線時間",
+                "输 出 使 用 者 连 线 时 间",
+                "输出 出使 使用 用者 连线 时间",
+                "者连 线时",
+                "输出 使用者 连线 时间",
+                "输出@0 使用@2 者@4 连线@5 时间@7",
+            ),
+            ("xml筛选器", "xml 筛 选 器", "筛选", "xml筛(3) 选器", "xml 筛选 器", "x@0 m@1 l@2 筛选@3 器@5"),
+            ("脱贫，攻坚", "脱 贫 攻 坚", "脱贫 攻坚", "", "脱贫 攻坚", "脱贫@0  @2 攻坚@3"),
+            ("a股1.95%", "a 股 1.95", "a股", "股1.95", "a 股 1.95", "a股@0 1@2 .@3 9@4 5@5"),
+        ];
+        for (text, units, bigrams, pairs, words, tokens) in cases {
+            let c = clause(text);
+            let join = |v: Vec<String>| v.join(" ");
+            assert_eq!(join(c.units.iter().map(|u| u.text.clone()).collect()), units, "units of {text}");
+            assert_eq!(join(c.bigrams.clone()), bigrams, "bigrams of {text}");
+            let pair_text = |p: &Pair| if p.gap == 1 { p.text() } else { format!("{}({})", p.text(), p.gap) };
+            assert_eq!(join(c.pairs.iter().map(pair_text).collect()), pairs, "pairs of {text}");
+            assert_eq!(join(c.words.iter().map(|w| w.text.clone()).collect()), words, "words of {text}");
+            let toks: Vec<String> = c.pattern.tokens.iter().map(|(p, t)| format!("{t}@{p}")).collect();
+            assert_eq!(toks.join(" "), tokens, "tokens of {text}");
+        }
+    }
+
+    #[test]
+    fn stop_words_are_left_out_of_words_units_and_pairs() {
+        let analyzer = Analyzer::builder().stop_words(["的"]).build().expect("analyzer");
+        let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word("我的电脑".into()) };
+        let c = Clause::analyze(&analyzer, &parsed).expect("words");
+        let units: Vec<&str> = c.units.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(units, ["我", "电", "脑"]);
+        assert_eq!(c.bigrams, ["电脑"]);
+        assert!(c.pairs.is_empty(), "{:?}", c.pairs);
+        let only_stop = Parsed { negated: false, scope: Scope::All, term: Term::Word("的".into()) };
+        assert!(Clause::analyze(&analyzer, &only_stop).is_none());
+    }
+}
