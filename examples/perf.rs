@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release --example perf -- startup
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- quoted
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- natural
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- size    # as built, and merged
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- memory
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- scale 10 50 200
@@ -41,8 +42,9 @@ fn main() {
         Some("memory-once") => memory_once(args.get(1).map(String::as_str), args.get(2).map(String::as_str)),
         Some("scale") => scale(&args[1..]),
         Some("ratio") => ratio(),
+        Some("natural") => natural(),
         _ => {
-            eprintln!("usage: perf startup | quoted | size | memory | scale [MB...] | ratio");
+            eprintln!("usage: perf startup | quoted | natural | size | memory | scale [MB...] | ratio");
             std::process::exit(2);
         }
     }
@@ -226,6 +228,54 @@ fn quoted() {
             micros(percentile(&base_lat, 0.99)),
         );
     }
+}
+
+/// Natural queries (`support::headlines`, every one) over the Simplified
+/// corpus: the latency percentiles of the default request (relaxed
+/// matching, ten hits with snippets, facets), of the lean one (no
+/// snippets, no facets), and how many matches and full matches they find.
+fn natural() {
+    let corpus = support::simplified();
+    let queries = support::headlines();
+    let ours = build_ours(&corpus.articles, None);
+    let (mut full, mut lean) = (Vec::new(), Vec::new());
+    let (mut matched, mut complete, mut empty) = (0u64, 0u64, 0usize);
+    for _ in 0..2 {
+        // The first round warms the caches; the second is measured.
+        full.clear();
+        lean.clear();
+        (matched, complete, empty) = (0, 0, 0);
+        for q in &queries {
+            let t = Instant::now();
+            let r = ours.search(&SearchRequest::new(q)).expect("search");
+            full.push(t.elapsed());
+            matched += r.total;
+            complete += r.full_matches;
+            empty += usize::from(r.total == 0);
+            let t = Instant::now();
+            std::hint::black_box(
+                ours.search(&SearchRequest::new(q).snippets(0, 0).facets(false)).expect("search").total,
+            );
+            lean.push(t.elapsed());
+        }
+    }
+    full.sort();
+    lean.sort();
+    let n = queries.len();
+    println!(
+        "{}: {n} natural queries; default request p50 {} p90 {} p99 {} max {}; lean p50 {} p99 {}; \
+         mean {:.0} matches ({:.1} full), {empty} with none, of {} articles",
+        corpus.name,
+        micros(percentile(&full, 0.5)),
+        micros(percentile(&full, 0.9)),
+        micros(percentile(&full, 0.99)),
+        micros(percentile(&full, 1.0)),
+        micros(percentile(&lean, 0.5)),
+        micros(percentile(&lean, 0.99)),
+        matched as f64 / n as f64,
+        complete as f64 / n as f64,
+        corpus.articles.len(),
+    );
 }
 
 /// Index size on disk against the raw text, both engines.

@@ -99,6 +99,25 @@ pub fn traditional() -> Corpus {
     }
 }
 
+/// Natural queries: the THUCNews headlines (with `ZHSEARCH_CORPORA`), or
+/// the chapter titles of 三国演义 without it. Searched over the Simplified
+/// corpus, they are descriptions in a reader's own words, most of which
+/// the articles share only in part.
+pub fn headlines() -> Vec<String> {
+    let (path, field) = match corpora_dir() {
+        Some(dir) => (dir.join("thucnews-titles.jsonl"), "text"),
+        None => (repo().join("data/bench/sanguo-chapters.jsonl.zst"), "title"),
+    };
+    read_jsonl(&path)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|line| {
+            let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            v.get(field).and_then(Value::as_str).map(str::to_owned)
+        })
+        .collect()
+}
+
 /// The peer: tantivy with tantivy-jieba as its documentation sets it up
 /// (search mode, HMM on), title and body indexed with positions and
 /// stored, the id stored as a raw string.

@@ -48,13 +48,85 @@ const BUNDLED_PATH: &str = "data/bigrams/jieba-two-char-words.txt.zst";
 /// index must stay what they were when it was built, and a dictionary that
 /// changed with a jieba-rs upgrade would make quoted queries miss. The
 /// list is part of the tokenization scheme ([`super::SCHEME_VERSION`]).
+///
+/// It is probed for every pair of characters indexed. A hash set of the
+/// 114,000 pairs is a megabyte or two, and each probe missed the cache: it
+/// was most of the character tokenizer's time. So pairs whose first
+/// character is a CJK ideograph (nearly all) are kept by first character:
+/// a table of offsets, one per ideograph, into the sorted second
+/// characters. A probe reads two neighbouring offsets and searches a short
+/// sorted run, in half a megabyte that stays cached. The few other pairs
+/// (`a股`, `t恤`, pairs outside the Basic Multilingual Plane) are a small
+/// hash set.
 #[derive(Clone)]
 pub(crate) struct BigramTable {
-    pairs: FxHashSet<u64>,
+    /// `seconds[offsets[i]..offsets[i + 1]]`: the second characters, sorted,
+    /// of the pairs whose first character is `DENSE_FROM + i`.
+    offsets: Vec<u32>,
+    seconds: Vec<u16>,
+    /// Every other pair.
+    others: FxHashSet<u64>,
 }
+
+/// The ideographs the dense part covers: CJK Extension A and the Unified
+/// Ideographs.
+const DENSE_FROM: u32 = 0x3400;
+const DENSE_TO: u32 = 0xA000;
 
 fn pair_key(a: char, b: char) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
+}
+
+/// Where a pair goes: the dense part (`(first index, second)`), or the others.
+fn dense(a: char, b: char) -> Option<(usize, u16)> {
+    let (a, b) = (a as u32, b as u32);
+    if (DENSE_FROM..DENSE_TO).contains(&a) {
+        Some(((a - DENSE_FROM) as usize, u16::try_from(b).ok()?))
+    } else {
+        None
+    }
+}
+
+impl BigramTable {
+    /// The table of these pairs.
+    fn from_pairs(pairs: impl IntoIterator<Item = (char, char)>) -> BigramTable {
+        let mut by_first: Vec<(usize, u16)> = Vec::new();
+        let mut others = FxHashSet::default();
+        for (a, b) in pairs {
+            match dense(a, b) {
+                Some(d) => by_first.push(d),
+                None => {
+                    others.insert(pair_key(a, b));
+                }
+            }
+        }
+        by_first.sort_unstable();
+        by_first.dedup();
+        let mut offsets = vec![0u32; (DENSE_TO - DENSE_FROM) as usize + 1];
+        for &(first, _) in &by_first {
+            offsets[first + 1] += 1;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let seconds = by_first.into_iter().map(|(_, second)| second).collect();
+        BigramTable { offsets, seconds, others }
+    }
+
+    /// Every pair of the table.
+    fn pairs(&self) -> impl Iterator<Item = (char, char)> + '_ {
+        let dense = self.offsets.windows(2).enumerate().flat_map(move |(i, w)| {
+            let first = char::from_u32(DENSE_FROM + i as u32);
+            self.seconds[w[0] as usize..w[1] as usize]
+                .iter()
+                .filter_map(move |&s| Some((first?, char::from_u32(u32::from(s))?)))
+        });
+        let others = self.others.iter().filter_map(|&k| {
+            let (a, b) = ((k >> 32) as u32, k as u32);
+            Some((char::from_u32(a)?, char::from_u32(b)?))
+        });
+        dense.chain(others)
+    }
 }
 
 /// The pair of a word of exactly two word characters (normalized), if it is one.
@@ -81,35 +153,37 @@ impl BigramTable {
         zstd::Decoder::new(BUNDLED_WORDS)
             .and_then(|mut d| d.read_to_string(&mut text))
             .map_err(|e| Error::io(BUNDLED_PATH, e))?;
-        let pairs = text.lines().filter_map(word_pair).map(|(a, b)| pair_key(a, b)).collect();
-        Ok(BUNDLED.get_or_init(|| Arc::new(BigramTable { pairs })).clone())
+        let table = BigramTable::from_pairs(text.lines().filter_map(word_pair));
+        Ok(BUNDLED.get_or_init(|| Arc::new(table)).clone())
     }
 
     /// This table plus the two-character words among `words` (folded):
     /// the same table, not a copy, when they add nothing.
     pub(crate) fn with_words<'a>(self: &Arc<Self>, words: impl IntoIterator<Item = &'a str>) -> Arc<BigramTable> {
-        let new: Vec<u64> = words
-            .into_iter()
-            .filter_map(word_pair)
-            .map(|(a, b)| pair_key(a, b))
-            .filter(|k| !self.pairs.contains(k))
-            .collect();
+        let new: Vec<(char, char)> =
+            words.into_iter().filter_map(word_pair).filter(|&(a, b)| !self.contains_pair(a, b)).collect();
         if new.is_empty() {
             return self.clone();
         }
-        let mut table = BigramTable::clone(self);
-        table.pairs.extend(new);
-        Arc::new(table)
+        Arc::new(BigramTable::from_pairs(self.pairs().chain(new)))
     }
 
     /// How many pairs the table holds.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.pairs.len()
+        self.seconds.len() + self.others.len()
     }
 
+    /// Whether `a` then `b` (folded) is one of the table's pairs.
+    #[inline]
     pub(crate) fn contains_pair(&self, a: char, b: char) -> bool {
-        self.pairs.contains(&pair_key(a, b))
+        match dense(a, b) {
+            Some((first, second)) => {
+                let run = &self.seconds[self.offsets[first] as usize..self.offsets[first + 1] as usize];
+                run.binary_search(&second).is_ok()
+            }
+            None => !self.others.is_empty() && self.others.contains(&pair_key(a, b)),
+        }
     }
 
     /// Whether `word` (folded) is a bigram token of the character field:
@@ -192,6 +266,24 @@ mod tests {
             assert!(!table.contains(word), "{word}");
         }
         assert!(table.contains("A股"));
+    }
+
+    /// The dense part and the others hold every pair, and nothing else.
+    #[test]
+    fn pairs_in_and_out_of_the_dense_part_are_found() {
+        let pairs = [('经', '济'), ('a', '股'), ('𠀀', '经'), ('经', '𠀀'), ('龥', '一'), ('㐀', 'x')];
+        let table = BigramTable::from_pairs(pairs);
+        assert_eq!(table.len(), pairs.len());
+        for (a, b) in pairs {
+            assert!(table.contains_pair(a, b), "{a}{b}");
+            assert!(!table.contains_pair(b, a) || pairs.contains(&(b, a)), "{b}{a}");
+        }
+        assert!(!table.contains_pair('经', '经') && !table.contains_pair('济', '经'));
+        let mut listed: Vec<(char, char)> = table.pairs().collect();
+        listed.sort_unstable();
+        let mut want = pairs.to_vec();
+        want.sort_unstable();
+        assert_eq!(listed, want);
     }
 
     #[test]

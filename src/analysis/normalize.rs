@@ -99,6 +99,17 @@ pub enum CharClass {
 pub fn class_of(c: char) -> CharClass {
     if is_han(c) {
         CharClass::Han
+    } else if c.is_ascii() {
+        if c.is_ascii_alphanumeric() {
+            CharClass::Word
+        } else {
+            CharClass::Separator
+        }
+    } else if matches!(c as u32, 0x2000..=0x206F | 0x3001..=0x3004 | 0x3008..=0x3020) {
+        // General punctuation (—, …, “”) and CJK punctuation (、。「」《》):
+        // common in Chinese text, all separators, and spared the Unicode
+        // tables' slow path.
+        CharClass::Separator
     } else if c.is_alphanumeric() || is_mark(c) {
         CharClass::Word
     } else {
@@ -121,6 +132,23 @@ pub fn classify(chars: &[char]) -> Vec<CharClass> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast paths of `class_of` agree with the general rule.
+    #[test]
+    fn class_shortcuts_agree_with_the_unicode_tables() {
+        let general = |c: char| {
+            if is_han(c) {
+                CharClass::Han
+            } else if c.is_alphanumeric() || is_mark(c) {
+                CharClass::Word
+            } else {
+                CharClass::Separator
+            }
+        };
+        for c in ('\0'..='\u{7F}').chain('\u{2000}'..='\u{206F}').chain('\u{3000}'..='\u{3040}') {
+            assert_eq!(class_of(c), general(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn the_cjk_shortcut_skips_only_caseless_characters() {

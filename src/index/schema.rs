@@ -29,7 +29,7 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
     STRING,
 };
-use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::store::Compressor;
 use tantivy::IndexSettings;
 
 /// Name under which the character tokenizer is registered.
@@ -84,18 +84,18 @@ pub fn build() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// tantivy's index settings: the document store compressed with zstd.
+/// tantivy's index settings: the document store compressed with lz4
+/// (tantivy's default).
 ///
-/// The store holds each article's text once (as JSON) and is the largest
-/// part of the index; zstd at level 3 makes Chinese text about a third
-/// smaller than tantivy's default lz4, for a little more work per hit
-/// loaded. The setting is recorded in the index, so indexes built with lz4
-/// still open.
+/// The store holds each article once (as JSON) and is the largest part of
+/// the index. zstd made it about a third smaller, but compressing it was
+/// the dearest part of a build after the postings, and every hit returned
+/// is decompressed again: with the character-level index, lz4 keeps the
+/// index under two and a half times its text and builds as fast as
+/// tantivy-jieba (BENCHMARKS.md). The setting is recorded in each index,
+/// so indexes built with zstd still open.
 pub fn index_settings() -> IndexSettings {
-    IndexSettings {
-        docstore_compression: Compressor::Zstd(ZstdCompressor { compression_level: Some(3) }),
-        ..IndexSettings::default()
-    }
+    IndexSettings { docstore_compression: Compressor::Lz4, ..IndexSettings::default() }
 }
 
 /// Resolves the fields of a schema read from disk, checking that it is ours.

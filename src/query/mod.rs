@@ -40,7 +40,7 @@
 //! rarer counting more, with matches in the title weighing more (the
 //! model is in `rank`, and [`SearchRequest::explain`] shows it for
 //! each hit). Under [`Matching::Relaxed`] (the default), a document
-//! matches when it has at least half of the query's units of matching:
+//! matches when it has at least a third of the query's units of matching:
 //! each clause that is one word, as a whole, and each character of a
 //! clause of several words; and every quoted text. Under [`Matching::All`]
 //! it must have every word (each as a substring) and every quoted text;
@@ -89,7 +89,7 @@ pub enum Matching {
     /// Only documents with every word (each as a substring) and every
     /// quoted text.
     All,
-    /// Documents with at least half of the query's units of matching and
+    /// Documents with at least a third of the query's units of matching and
     /// every quoted text; see the module docs.
     #[default]
     Relaxed,
