@@ -31,7 +31,8 @@ const SAMPLE_QUERY: &str = "贫困县";
 #[derive(Parser, Debug)]
 #[command(name = "search", about = "Search Chinese articles in either script", version)]
 struct Args {
-    /// The query: words (all must match), "quoted text", -excluded, a OR b, title:word.
+    /// The query: words or a description (ranked by what they share with
+    /// each article), "quoted text", -excluded, a OR b, title:word.
     query: Option<String>,
     /// Persistent index at DIR (created if missing); without it, an in-memory
     /// index of the bundled sample articles.
@@ -68,12 +69,17 @@ struct Args {
     /// Order of hits.
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     sort: SortArg,
-    /// Only documents with every word (all), or full matches first and then partial ones (relaxed).
+    /// Only documents with every word (all), or those with at least a third of
+    /// the query's units, ranked by what they share with it (relaxed).
     #[arg(long, value_enum, default_value_t = MatchingArg::Relaxed)]
     matching: MatchingArg,
     /// Print one JSON object instead of the readable list.
     #[arg(long)]
     json: bool,
+    /// Show why each hit scored what it scored: the parts of its score as a
+    /// tree (also in the JSON output, as each hit's `explanation`).
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -191,7 +197,8 @@ fn run(args: &Args) -> Result<usize, Failure> {
             })
             .published_between(args.since, args.until)
             .limit(args.limit)
-            .offset(args.offset);
+            .offset(args.offset)
+            .explain(args.explain);
         let request = match &args.source {
             Some(s) => request.source(s.clone()),
             None => request,
@@ -273,19 +280,25 @@ fn print_json(out: &mut impl Write, results: &SearchResults, took_ms: f64) -> st
                     serde_json::json!({"field": s.field, "text": s.text, "highlights": ranges})
                 })
                 .collect();
-            serde_json::json!({
+            let mut hit = serde_json::json!({
                 "id": h.id,
                 "title": h.article.title,
                 "source": h.article.source,
                 "author": h.article.author,
                 "published_at": h.article.published_at.map(|t| t.to_rfc3339()),
                 "score": h.score,
+                "full_match": h.full_match,
                 "snippets": snippets,
-            })
+            });
+            if let Some(e) = &h.explanation {
+                hit["explanation"] = serde_json::to_value(e).unwrap_or_default();
+            }
+            hit
         })
         .collect();
     let doc = serde_json::json!({
         "total": results.total,
+        "full_matches": results.full_matches,
         "took_ms": took_ms,
         "hits": hits,
         "facets": {"source": results.facets.source, "month": results.facets.month},
@@ -314,6 +327,11 @@ fn print_readable(out: &mut impl Write, results: &SearchResults, took_ms: f64, c
         writeln!(out, "   {dim}{}{reset}", meta.join(" · "))?;
         for s in hit.snippets.iter().filter(|s| s.field == SnippetField::Body) {
             writeln!(out, "   …{}…", marked(s, mark, reset, plain_marks).replace(['\n', '\r'], " "))?;
+        }
+        if let Some(e) = &hit.explanation {
+            for line in e.to_string().lines() {
+                writeln!(out, "   {dim}{line}{reset}")?;
+            }
         }
     }
     Ok(())

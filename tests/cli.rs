@@ -66,6 +66,25 @@ fn sample_search_finds_both_scripts_and_marks_the_text_as_written() {
     assert_eq!(doc["facets"]["month"]["2020-11"], 1);
 }
 
+/// `--explain` puts the explanation of each hit's score in the JSON (and
+/// under each hit of the readable list); its value is the hit's score.
+#[test]
+fn explain_shows_the_parts_of_each_score() {
+    let doc = json(&search(&["--json", "--explain", "--limit", "2", "脱贫攻坚 干部"]));
+    let hits = doc["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 2);
+    for hit in hits {
+        let e = &hit["explanation"];
+        assert_eq!(e["value"].as_f64(), hit["score"].as_f64(), "{e}");
+        assert_eq!(e["description"], "relevance: the sum of the parts below");
+        assert!(e["details"].as_array().is_some_and(|d| !d.is_empty()), "{e}");
+        assert!(hit["full_match"].is_boolean());
+    }
+    assert!(json(&search(&["--json", "脱贫攻坚"]))["hits"][0].get("explanation").is_none());
+    let text = stdout(&search(&["--explain", "--limit", "1", "脱贫攻坚 干部"]));
+    assert!(text.contains("relevance: the sum of the parts below") && text.contains("干部 in body"), "{text}");
+}
+
 #[test]
 fn readable_output_brackets_marks_without_colour() {
     let out = search(&["貧困縣"]);

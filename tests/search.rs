@@ -422,6 +422,30 @@ fn close_and_reopen_keeps_articles_and_settings() {
     assert_eq!(err.to_string(), format!("{}: not a zhsearch index (zhsearch.json is missing)", empty.path().display()));
 }
 
+/// An index written by an older tokenization scheme holds other terms than
+/// the ones this version looks up: opening it is an error that says to
+/// rebuild, never an index that silently finds less.
+#[test]
+fn an_index_of_an_older_scheme_asks_to_be_rebuilt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    drop(SearchIndex::create(dir.path(), &AnalyzerSettings::default()).expect("create"));
+    let path = dir.path().join(zhsearch::index::SETTINGS_FILE);
+    let mut stored: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    stored["analyzer"]["scheme"] = 2.into();
+    std::fs::write(&path, serde_json::to_vec(&stored).expect("json")).expect("write");
+    let err = SearchIndex::open(dir.path()).expect_err("an older scheme");
+    assert!(matches!(err, Error::OutdatedScheme { found: 2, supported: 3, .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: the index was built with tokenization scheme 2, and this version of zhsearch reads scheme 3; \
+             rebuild it (add its articles to a new index)",
+            dir.path().display()
+        )
+    );
+    assert!(SearchIndex::open_or_create(dir.path(), &AnalyzerSettings::default()).is_err());
+}
+
 #[test]
 fn a_second_writer_is_refused_with_the_directory_named() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -827,4 +851,33 @@ fn pages_agree_with_one_long_page_around_the_rescore_window() {
         paged.extend(r.hits.into_iter().map(|h| h.id));
     }
     assert_eq!(paged, all_ids);
+}
+
+/// An explanation is the score taken apart: its parts add up to the hit's
+/// score, name the units the hit has and where, and say whether it is a
+/// full match; without `explain`, hits carry none.
+#[test]
+fn explanations_add_up_to_the_score_and_name_the_units() {
+    let index = index_with(&corpus());
+    let plain = index.search(&SearchRequest::new("脱贫攻坚 干部")).expect("search");
+    assert!(plain.hits.iter().all(|h| h.explanation.is_none()));
+    let r = index.search(&SearchRequest::new("脱贫攻坚 干部").explain(true)).expect("search");
+    assert_eq!(ids(&r), ids(&plain), "explaining changes no order");
+    for hit in &r.hits {
+        let e = hit.explanation.as_ref().expect("explained");
+        let sum: f32 = e.details.iter().map(|d| d.value).sum();
+        assert!((e.value - hit.score).abs() < 1e-4, "{} vs {}", e.value, hit.score);
+        assert!((sum - hit.score).abs() < 1e-3 * hit.score.max(1.0), "parts {sum} vs score {}\n{e}", hit.score);
+        let text = e.to_string();
+        let has = |w: &str| hit.article.body.contains(w) || hit.article.title.as_deref().is_some_and(|t| t.contains(w));
+        assert_eq!(text.contains("干部 in "), has("干部"), "{text}");
+        let verdict = if hit.full_match { ": a full match" } else { ": not a full match" };
+        assert!(text.contains(verdict), "{text}");
+        // The JSON form is the same tree.
+        let json = serde_json::to_value(hit).expect("json");
+        assert_eq!(json["explanation"]["value"].as_f64().map(|v| v as f32), Some(e.value));
+    }
+    // 脱贫攻坚 has the pair 贫攻 side by side, which the best hit has.
+    let best = r.hits[0].explanation.as_ref().expect("explained").to_string();
+    assert!(best.contains("贫攻 in body"), "{best}");
 }

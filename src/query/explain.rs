@@ -37,6 +37,43 @@ impl Explanation {
         self.details.push(detail);
     }
 
+    /// The figures of tantivy's explanation of a BM25 score, on one line:
+    /// `BM25 0.806 (tf 1, in 2 of 5 documents, length 10, average 12)`,
+    /// with the parts tantivy gives (a phrase has no one document count).
+    pub(crate) fn bm25_summary(e: &tantivy::query::Explanation) -> String {
+        let tree = Explanation::from_tantivy(e);
+        let mut figures = std::collections::HashMap::new();
+        tree.visit(&mut |node| {
+            if let Some(name) = node.description.split(',').next() {
+                figures.entry(name.to_owned()).or_insert(node.value);
+            }
+        });
+        let get = |k: &str| figures.get(k).copied();
+        let mut parts = Vec::new();
+        if let Some(tf) = get("freq") {
+            parts.push(format!("tf {tf}"));
+        }
+        match (get("n"), get("N")) {
+            (Some(n), Some(total)) => parts.push(format!("in {n} of {total} documents")),
+            _ => {
+                if let Some(idf) = get("idf") {
+                    parts.push(format!("idf {idf:.3}"));
+                }
+            }
+        }
+        if let (Some(dl), Some(avg)) = (get("dl"), get("avgdl")) {
+            parts.push(format!("length {dl}, average {avg:.0}"));
+        }
+        format!("BM25 {:.3} ({})", tree.value, parts.join(", "))
+    }
+
+    fn visit(&self, f: &mut impl FnMut(&Explanation)) {
+        f(self);
+        for d in &self.details {
+            d.visit(f);
+        }
+    }
+
     /// tantivy's explanation of a BM25 score, as ours.
     pub(crate) fn from_tantivy(e: &tantivy::query::Explanation) -> Explanation {
         // tantivy's explanation serializes to {value, description, details?, context?}.

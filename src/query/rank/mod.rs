@@ -392,10 +392,8 @@ impl Ranking {
                     matched = true;
                     if explain && boost != 0.0 {
                         let value = scorer.score() * boost;
-                        let mut e = Explanation::new(value, format!("{} in {field}", spec.label));
-                        let mut detail = Explanation::from_tantivy(&weight.explain(segment, address.doc_id)?);
-                        detail.description = format!("× {boost} of {}", detail.description);
-                        e.push(detail);
+                        let bm25 = Explanation::bm25_summary(&weight.explain(segment, address.doc_id)?);
+                        let e = Explanation::new(value, format!("{} in {field}: {boost} × {bm25}", spec.label));
                         units.value += value;
                         units.push(e);
                     }
@@ -418,10 +416,15 @@ impl Ranking {
                     Explanation::new(value, "units × coverage")
                 };
                 node.push(units);
-                node.push(Explanation::new(
-                    coverage,
-                    format!("coverage: 1 - {COVERAGE_WEIGHT} + {COVERAGE_WEIGHT} × {n_words} of {} words", rule.words),
-                ));
+                if rule.words > 0 {
+                    node.push(Explanation::new(
+                        coverage,
+                        format!(
+                            "coverage: 1 - {COVERAGE_WEIGHT} + {COVERAGE_WEIGHT} × {n_words} of the {} words",
+                            rule.words
+                        ),
+                    ));
+                }
                 let mut matching = Explanation::new(0.0, "matching (adds nothing)");
                 if !self.all_words {
                     let units_of = branch.groups.iter().filter(|g| g.counts.unit || g.counts.required).count();
@@ -430,13 +433,10 @@ impl Ranking {
                         format!("units of matching present, of {units_of}; at least {} needed", rule.min_units),
                     ));
                 }
+                let verdict = if branch_full { "a full match" } else { "not a full match" };
                 matching.push(Explanation::new(
-                    n_words as f32,
-                    format!(
-                        "words present, of {}: {}",
-                        rule.words,
-                        if branch_full { "a full match" } else { "not a full match" }
-                    ),
+                    (n_words + n_required) as f32,
+                    format!("words and quoted texts present, of {}: {verdict}", rule.words + rule.required),
                 ));
                 node.push(matching);
                 root.push(node);
@@ -610,10 +610,13 @@ fn exclusion(clause: &Clause, ctx: &Context<'_>) -> Option<Box<dyn Query>> {
     Some(Box::new(BooleanQuery::new(clause.words.iter().map(|w| (Occur::Must, anywhere(w))).collect())))
 }
 
-/// How many documents have `pair` side by side in `field`.
+/// How many documents have `pair` in `field`: exactly, as a phrase.
 fn pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> tantivy::Result<u64> {
-    let terms =
+    let mut terms =
         vec![(0, Term::from_field_text(field, &pair.first)), (pair.gap, Term::from_field_text(field, &pair.second))];
+    if pair.separated {
+        terms.insert(1, (pair.gap - 1, Term::from_field_text(field, crate::analysis::SEPARATOR_TOKEN)));
+    }
     let weight = PhraseQuery::new_with_offset(terms).weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut count = 0u64;
     for segment in searcher.segment_readers() {
