@@ -121,6 +121,22 @@ fn search(c: &mut Criterion) {
             });
         }
     }
+    // Natural queries: the first 200 headlines of `support::headlines`, one
+    // per iteration in turn, so the figure is their mean. Their p50 and
+    // p99 over all 10,000 come from `examples/perf.rs natural`.
+    let headlines: Vec<String> = support::headlines().into_iter().take(200).collect();
+    for (name, lean) in [("natural query (full)", false), ("natural query", true)] {
+        let mut next = 0;
+        group.bench_function(format!("zhsearch {name}"), |b| {
+            b.iter(|| {
+                let q = &headlines[next % headlines.len()];
+                next += 1;
+                let request = SearchRequest::new(q.as_str());
+                let request = if lean { request.snippets(0, 0).facets(false) } else { request };
+                black_box(index.search(&request).expect("search").total)
+            })
+        });
+    }
     // The exact total of a common word: the whole match set, no page.
     let common = classes(corpus.name)[0].query;
     let count_only = SearchRequest::new(common).matching(Matching::All).limit(0).snippets(0, 0).facets(false);

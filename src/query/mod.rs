@@ -359,13 +359,17 @@ impl SearchIndex {
         };
         let full_matches = ranking.full_matches().unwrap_or(total as u64);
 
-        let positive: Vec<&Clause> = branches.iter().flatten().filter(|c| !c.negated).collect();
-        let highlights = Highlights::of(&positive);
+        // Marks are only wanted for snippets.
+        let highlights = if request.snippet_count > 0 && request.snippet_length > 0 {
+            let positive: Vec<&Clause> = branches.iter().flatten().filter(|c| !c.negated).collect();
+            Highlights::of(&positive)
+        } else {
+            Highlights::default()
+        };
+        let page: Vec<_> = top.into_iter().skip(request.offset).collect();
+        let inspected = ranking.inspect(&searcher, &page, &pairs_found, request.explain).map_err(|e| self.error(e))?;
         let mut hits = Vec::new();
-        for (score, address) in top.into_iter().skip(request.offset) {
-            let pairs = pairs_found.get(&address).map(Vec::as_slice);
-            let (full_match, explanation) =
-                ranking.inspect(&searcher, address, score, pairs, request.explain).map_err(|e| self.error(e))?;
+        for ((score, address), (full_match, explanation)) in page.into_iter().zip(inspected) {
             let article = self.load_article(&searcher, address)?;
             let snippets = self.snippets(&article, &highlights, request);
             hits.push(Hit { id: article.id.clone(), score, full_match, article, snippets, explanation });

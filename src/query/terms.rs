@@ -170,9 +170,6 @@ pub(crate) struct Clause {
     pub bigrams: Vec<String>,
     /// Its other units side by side, distinct.
     pub pairs: Vec<Pair>,
-    /// The first and the last unit of the text, for the pairs that two
-    /// clauses make when they are written together.
-    pub ends: Option<(Unit, Unit)>,
 }
 
 impl Clause {
@@ -206,7 +203,6 @@ impl Clause {
         let mut units: Vec<Unit> = Vec::new();
         let mut bigrams: Vec<String> = Vec::new();
         let mut pairs: Vec<Pair> = Vec::new();
-        let mut first_last: Option<(Unit, Unit)> = None;
         for (start, end) in prepared.word_runs() {
             let mut run: Vec<(Unit, usize)> = Vec::new();
             let mut k = start;
@@ -229,10 +225,6 @@ impl Clause {
                 if !units.contains(unit) {
                     units.push(unit.clone());
                 }
-                first_last = Some(match first_last.take() {
-                    None => (unit.clone(), unit.clone()),
-                    Some((first, _)) => (first, unit.clone()),
-                });
                 let Some((next, next_at)) = run.get(i + 1) else { continue };
                 if stop[*next_at] {
                     continue;
@@ -260,17 +252,7 @@ impl Clause {
                 }
             }
         }
-        Some(Clause {
-            negated: clause.negated,
-            scope: clause.scope,
-            quoted,
-            pattern,
-            words,
-            units,
-            bigrams,
-            pairs,
-            ends: first_last,
-        })
+        Some(Clause { negated: clause.negated, scope: clause.scope, quoted, pattern, words, units, bigrams, pairs })
     }
 
     /// Whether the clause is one word: then that word is what it asks for.

@@ -23,8 +23,10 @@
 //!   the query's parts in order and close together. The index has these as
 //!   two neighbouring characters, so their score is computed from the
 //!   positions of the best [`RESCORE_WINDOW`] hits after the search, as
-//!   Elasticsearch's rescore does, and their document frequency is counted
-//!   exactly;
+//!   Elasticsearch's rescore does. The document frequency of a pair inside
+//!   a clause is counted (see [`PAIR_SAMPLE_DOCS`]); the pair two clauses
+//!   make scores as tantivy and Lucene score a phrase, with the sum of its
+//!   tokens' idf;
 //! - a quoted text, as a phrase ([`PHRASE_WEIGHT`]);
 //! - a title that is exactly the query ([`TITLE_EXACT_BOOST`]).
 //!
@@ -60,7 +62,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tantivy::postings::Postings;
-use tantivy::query::{AllQuery, Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, Term};
 
@@ -92,7 +94,7 @@ pub const TITLE_EXACT_BOOST: f32 = 3.0;
 /// in every document that has both characters; for the best hits it is a
 /// seek per hit. A document beyond the window never gets the pairs'
 /// score, whatever page is asked for, so pages walk one order.
-pub const RESCORE_WINDOW: usize = 100;
+pub const RESCORE_WINDOW: usize = 30;
 
 /// The statistics BM25 is computed from: tantivy's, except that a term of
 /// the title or the body has the document frequency of the more common of
@@ -156,11 +158,25 @@ struct GroupSpec {
     counts: Counts,
 }
 
+/// What the pairs added to the best hits: per hit, each pair it has (its
+/// index in the branch's pairs), where, and its score.
+pub(crate) type PairScores = HashMap<DocAddress, Vec<PairScore>>;
+
+/// One pair's score in one hit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PairScore {
+    pair: usize,
+    field: Field,
+    score: Score,
+}
+
 /// A pair scored after the search.
 #[derive(Debug, Clone)]
 struct PairSpec {
     pair: Pair,
     scope: Scope,
+    /// Whether it is the pair two clauses make, which scores as a phrase.
+    junction: bool,
 }
 
 /// One branch of the query, planned.
@@ -174,8 +190,13 @@ struct Branch {
 impl Branch {
     /// The group looking up `lookup` in `scope`, added if new.
     fn group(&mut self, label: impl Into<String>, lookup: Lookup, scope: Scope, weight: f32) -> &mut GroupSpec {
+        // A unit that two clauses share is one group, weighed as the
+        // heavier of the two asks.
         let i = match self.groups.iter().position(|g| g.lookup == lookup && g.scope == scope) {
-            Some(i) => i,
+            Some(i) => {
+                self.groups[i].weight = self.groups[i].weight.max(weight);
+                i
+            }
             None => {
                 let label = label.into();
                 self.groups.push(GroupSpec { label, lookup, scope, weight, counts: Counts::default() });
@@ -183,6 +204,41 @@ impl Branch {
             }
         };
         &mut self.groups[i]
+    }
+
+    /// The branch as tantivy's boolean query, for when every match must
+    /// have every word and quoted text ([`Rule::is_strict`]): those must
+    /// match, the other units add their scores where they match, the
+    /// exclusions must not. Its scores are the ranked query's (the
+    /// coverage factor of a full match is 1).
+    fn strict_query(&self, fields: Fields, present: FieldSet) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for spec in &self.groups {
+            let parts: Vec<(Occur, Box<dyn Query>)> = parts_of(spec, fields, present)
+                .into_iter()
+                .map(|(q, boost, _)| (Occur::Should, Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>))
+                .collect();
+            let any: Box<dyn Query> = match parts.len() {
+                0 => Box::new(tantivy::query::EmptyQuery),
+                1 => parts.into_iter().map(|(_, q)| q).next().unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery)),
+                _ => Box::new(BooleanQuery::new(parts)),
+            };
+            let occur = if spec.counts.word || spec.counts.required { Occur::Must } else { Occur::Should };
+            clauses.push((occur, any));
+        }
+        clauses.extend(self.exclusions.iter().map(|q| (Occur::MustNot, q.box_clone())));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Whether every match must have every word and quoted text: strict
+    /// matching, or relaxed matching whose units of matching are all words
+    /// and all needed (a query of one word).
+    fn is_strict(&self, all_words: bool) -> bool {
+        let rule = self.rule(all_words);
+        let units = self.groups.iter().filter(|g| g.counts.unit || g.counts.required).count() as u32;
+        all_words
+            || (rule.min_units == units
+                && self.groups.iter().all(|g| !g.counts.unit || g.counts.word || g.counts.required))
     }
 
     fn rule(&self, all_words: bool) -> Rule {
@@ -225,7 +281,11 @@ impl Ranking {
         let mut planned: Vec<Branch> = Vec::new();
         let mut only_exclusions: Vec<Vec<Box<dyn Query>>> = Vec::new();
         for clauses in branches {
-            let branch = plan_branch(clauses, &ctx, all_words);
+            let mut branch = plan_branch(clauses, &ctx);
+            // A unit that only scores and that no field holds (a title
+            // bonus where no article has a title) is left out. (One that
+            // decides matching stays: it can match nothing.)
+            branch.groups.retain(|g| g.counts != Counts::default() || !parts_of(g, ctx.fields, ctx.present).is_empty());
             if branch.groups.is_empty() {
                 if !branch.exclusions.is_empty() {
                     only_exclusions.push(branch.exclusions);
@@ -258,12 +318,21 @@ impl Ranking {
             full_matches: Arc::new(AtomicU64::new(0)),
         };
         let (query, full_matches): (Box<dyn Query>, _) = if planned.len() == 1 && only_exclusions.is_empty() {
-            let q = ranked(&planned[0], ctx.filters.iter().map(|f| f.box_clone()).collect());
-            let counter = q.full_matches.clone();
-            (Box::new(q), Some(counter))
+            let branch = &planned[0];
+            if branch.is_strict(all_words) {
+                // Every match is a full match: tantivy's own boolean query
+                // is the same query, and faster.
+                let mut clauses = vec![(Occur::Must, branch.strict_query(ctx.fields, ctx.present))];
+                clauses.extend(filter_clauses());
+                (Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>, None)
+            } else {
+                let q = ranked(branch, ctx.filters.iter().map(|f| f.box_clone()).collect());
+                let counter = q.full_matches.clone();
+                (Box::new(q) as Box<dyn Query>, Some(counter))
+            }
         } else {
             let mut union: Vec<(Occur, Box<dyn Query>)> =
-                planned.iter().map(|b| (Occur::Should, Box::new(ranked(b, Vec::new())) as Box<dyn Query>)).collect();
+                planned.iter().map(|b| (Occur::Should, b.strict_query(ctx.fields, ctx.present))).collect();
             union.extend(only_exclusions.iter().map(|e| (Occur::Should, everything_but(e))));
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(union)))];
             clauses.extend(filter_clauses());
@@ -283,12 +352,9 @@ impl Ranking {
     }
 
     /// How many of the matches the last search found are full matches;
-    /// `None` when every match is one (strict matching, `OR`).
+    /// `None` when every match is one (strict matching, `OR`, one word).
     pub(crate) fn full_matches(&self) -> Option<u64> {
-        match &self.full_matches {
-            Some(counter) if !self.all_words => Some(counter.load(Ordering::Relaxed)),
-            _ => None,
-        }
+        self.full_matches.as_ref().map(|counter| counter.load(Ordering::Relaxed))
     }
 
     /// Whether pairs are scored after the search.
@@ -299,12 +365,8 @@ impl Ranking {
     /// Adds the pairs' scores to `hits` and sorts them again, best first
     /// (ties by address, as tantivy orders them). Returns, per hit, the
     /// pairs it has and their scores, for explanations.
-    pub(crate) fn rescore(
-        &self,
-        searcher: &Searcher,
-        hits: &mut [(Score, DocAddress)],
-    ) -> tantivy::Result<HashMap<DocAddress, Vec<(String, Score)>>> {
-        let mut found: HashMap<DocAddress, Vec<(String, Score)>> = HashMap::new();
+    pub(crate) fn rescore(&self, searcher: &Searcher, hits: &mut [(Score, DocAddress)]) -> tantivy::Result<PairScores> {
+        let mut found: PairScores = HashMap::new();
         if !self.rescores() {
             return Ok(found);
         }
@@ -312,152 +374,229 @@ impl Ranking {
         let mut order: Vec<(DocAddress, usize)> = hits.iter().enumerate().map(|(i, h)| (h.1, i)).collect();
         order.sort_unstable();
         let total_docs = searcher.num_docs();
+        let stats = self.stats(searcher);
         for (field, boost) in self.fields_of(Scope::All) {
-            let pairs: Vec<&Pair> =
-                branch.pairs.iter().filter(|p| in_scope(p.scope, field, &self.fields)).map(|p| &p.pair).collect();
+            // (index in the branch's pairs, pair) for the pairs of this field.
+            let (indices, pairs): (Vec<usize>, Vec<&PairSpec>) =
+                branch.pairs.iter().enumerate().filter(|(_, p)| in_scope(p.scope, field, &self.fields)).unzip();
             if pairs.is_empty() || total_docs == 0 {
                 continue;
             }
             let tokens = tantivy::query::Bm25StatisticsProvider::total_num_tokens(searcher, field)?;
             let average = tokens as Score / total_docs as Score;
-            let mut weights = Vec::with_capacity(pairs.len());
-            for pair in &pairs {
-                let mut df = 0;
-                for (f, _) in self.fields_of(Scope::All) {
-                    df = df.max(pair_doc_freq(searcher, f, pair)?);
-                }
-                weights.push(
-                    (df > 0).then(|| Bm25Weight::for_one_term(df, total_docs, average).boost_by(boost * PAIR_WEIGHT)),
-                );
-            }
+            let norms = searcher
+                .segment_readers()
+                .iter()
+                .map(|segment| segment.get_fieldnorms_reader(field))
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            // How often each hit has each pair: `tf[p][i]`.
+            let mut tf = vec![vec![0u32; hits.len()]; pairs.len()];
             for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
                 let segment = searcher.segment_reader(group[0].0.segment_ord);
                 let docs: Vec<DocId> = group.iter().map(|(a, _)| a.doc_id).collect();
-                let separator = crate::analysis::SEPARATOR_TOKEN.to_owned();
-                let terms = pairs.iter().flat_map(|p| [&p.first, &p.second]).chain(std::iter::once(&separator));
+                let terms = pairs.iter().flat_map(|p| [&p.pair.first, &p.pair.second]);
                 let positions = Positions::read(segment, field, terms, &docs)?;
-                let norms = segment.get_fieldnorms_reader(field)?;
+                let mut separators = Separators::new(segment, field)?;
                 for (k, &(address, i)) in group.iter().enumerate() {
-                    for (pair, weight) in pairs.iter().zip(&weights) {
-                        let Some(weight) = weight else { continue };
-                        let tf = positions.side_by_side(pair, k);
-                        if tf > 0 {
-                            let score = weight.score(norms.fieldnorm_id(address.doc_id), tf);
-                            hits[i].0 += score;
-                            found
-                                .entry(address)
-                                .or_default()
-                                .push((format!("{} in {}", pair.text(), field_name(field, &self.fields)), score));
-                        }
+                    for (p, spec) in pairs.iter().enumerate() {
+                        tf[p][i] = positions.side_by_side(&spec.pair, k, address.doc_id, &mut separators);
                     }
                 }
             }
+            for (p, spec) in pairs.iter().enumerate() {
+                let have = tf[p].iter().filter(|&&n| n > 0).count() as u64;
+                if have == 0 {
+                    continue;
+                }
+                let idf = if spec.junction {
+                    // Two clauses written together score as a phrase does
+                    // in tantivy and Lucene: the sum of its tokens' idf.
+                    let mut idf = 0.0;
+                    for token in [&spec.pair.first, &spec.pair.second] {
+                        let df = tantivy::query::Bm25StatisticsProvider::doc_freq(
+                            &stats,
+                            &Term::from_field_text(field, token),
+                        )?;
+                        idf += bm25_idf(df, total_docs);
+                    }
+                    idf
+                } else {
+                    // A pair inside a clause, counted in the index (see
+                    // `PAIR_SAMPLE_DOCS`), and at least in the hits that have it.
+                    let mut df = have;
+                    for (f, _) in self.fields_of(Scope::All) {
+                        df = df.max(pair_doc_freq(searcher, f, &spec.pair)?);
+                    }
+                    bm25_idf(df, total_docs)
+                };
+                for (&(_, address), &n) in hits.iter().zip(&tf[p]) {
+                    if n == 0 {
+                        continue;
+                    }
+                    let length = norms[address.segment_ord as usize].fieldnorm(address.doc_id);
+                    let score = boost * PAIR_WEIGHT * idf * bm25_tf(n, length, average);
+                    found.entry(address).or_default().push(PairScore { pair: indices[p], field, score });
+                }
+            }
+        }
+        for hit in hits.iter_mut() {
+            hit.0 += found.get(&hit.1).map_or(0.0, |parts| parts.iter().map(|p| p.score).sum());
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         Ok(found)
     }
 
-    /// Which groups a hit has: whether it is a full match, and (with
-    /// `explain`) the explanation of its score, given the pairs' part.
+    /// For each hit: whether it is a full match, and (with `explain`) the
+    /// explanation of its score, given the pairs' part (`pairs`, from
+    /// [`Ranking::rescore`]).
+    ///
+    /// Each group's weight is made once and its scorer once per segment,
+    /// then sought to the hits in document order: a weight per hit was a
+    /// term-dictionary lookup each, a large part of a short search.
     pub(crate) fn inspect(
         &self,
         searcher: &Searcher,
-        address: DocAddress,
-        score: Score,
-        pairs: Option<&[(String, Score)]>,
+        hits: &[(Score, DocAddress)],
+        pairs: &PairScores,
         explain: bool,
-    ) -> tantivy::Result<(bool, Option<Explanation>)> {
-        let segment = searcher.segment_reader(address.segment_ord);
+    ) -> tantivy::Result<Vec<(bool, Option<Explanation>)>> {
+        if !explain && self.full_matches.is_none() {
+            // Every match is a full match.
+            return Ok(hits.iter().map(|_| (true, None)).collect());
+        }
         let stats = self.stats(searcher);
         let enabled = EnableScoring::enabled_from_statistics_provider(&stats, searcher);
-        let mut full = false;
-        let mut root = Explanation::new(score, "relevance: the sum of the parts below");
+        let mut order: Vec<(DocAddress, usize)> = hits.iter().enumerate().map(|(i, h)| (h.1, i)).collect();
+        order.sort_unstable();
+        // Per hit, per branch: (units, words, required) present, and the
+        // explanation of each unit found.
+        type Found = ([u32; 3], Explanation);
+        let mut found: Vec<Vec<Found>> = hits
+            .iter()
+            .map(|_| {
+                self.branches
+                    .iter()
+                    .map(|_| ([0; 3], Explanation::new(0.0, "units of the query in the document (BM25 each)")))
+                    .collect()
+            })
+            .collect();
         for (b, branch) in self.branches.iter().enumerate() {
-            let mut units = Explanation::new(0.0, "units of the query in the document (BM25 each)");
-            let (mut n_units, mut n_words, mut n_required) = (0u32, 0u32, 0u32);
             for spec in &branch.groups {
                 let counts = spec.counts;
                 if !explain && !counts.word && !counts.required {
                     continue;
                 }
-                let mut matched = false;
+                let mut matched = vec![false; hits.len()];
                 for (query, boost, field) in parts_of(spec, self.fields, self.present) {
                     let weight = query.weight(enabled)?;
-                    let mut scorer = weight.scorer(segment, 1.0)?;
-                    // `seek` must not go back: a scorer already past the
-                    // document has it not.
-                    if scorer.doc() > address.doc_id || scorer.seek(address.doc_id) != address.doc_id {
-                        continue;
-                    }
-                    matched = true;
-                    if explain && boost != 0.0 {
-                        let value = scorer.score() * boost;
-                        let bm25 = Explanation::bm25_summary(&weight.explain(segment, address.doc_id)?);
-                        let e = Explanation::new(value, format!("{} in {field}: {boost} × {bm25}", spec.label));
-                        units.value += value;
-                        units.push(e);
+                    for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
+                        let segment = searcher.segment_reader(group[0].0.segment_ord);
+                        let mut scorer = weight.scorer(segment, 1.0)?;
+                        for &(address, i) in group {
+                            let doc = address.doc_id;
+                            // `seek` never goes back: a scorer past the
+                            // document has it not.
+                            if scorer.doc() > doc || scorer.seek(doc) != doc {
+                                continue;
+                            }
+                            matched[i] = true;
+                            if explain && boost != 0.0 {
+                                let value = scorer.score() * boost;
+                                let bm25 = Explanation::bm25_summary(&weight.explain(segment, doc)?);
+                                let units = &mut found[i][b].1;
+                                units.value += value;
+                                units.push(Explanation::new(
+                                    value,
+                                    format!("{} in {field}: {boost} × {bm25}", spec.label),
+                                ));
+                            }
+                        }
                     }
                 }
-                if matched {
-                    n_units += u32::from(counts.unit);
-                    n_words += u32::from(counts.word);
-                    n_required += u32::from(counts.required);
+                for (i, m) in matched.into_iter().enumerate() {
+                    if m {
+                        let n = &mut found[i][b].0;
+                        n[0] += u32::from(counts.unit);
+                        n[1] += u32::from(counts.word);
+                        n[2] += u32::from(counts.required);
+                    }
                 }
             }
-            let rule = branch.rule(self.all_words);
-            let branch_full = n_words == rule.words && n_required == rule.required;
-            full |= branch_full;
+        }
+        let mut out = Vec::with_capacity(hits.len());
+        for ((score, address), per_branch) in hits.iter().zip(found) {
+            let mut full = false;
+            let mut root = Explanation::new(*score, "relevance: the sum of the parts below");
+            for (b, (branch, ([n_units, n_words, n_required], units))) in
+                self.branches.iter().zip(per_branch).enumerate()
+            {
+                let rule = branch.rule(self.all_words);
+                let branch_full = n_words == rule.words && n_required == rule.required;
+                full |= branch_full;
+                if explain {
+                    root.push(self.explain_branch(b, branch, units, [n_units, n_words, n_required], branch_full));
+                }
+            }
             if explain {
-                let coverage = rule.coverage(n_words);
-                let value = units.value * coverage;
-                let mut node = if self.branches.len() > 1 {
-                    Explanation::new(value, format!("branch {} of the OR: units × coverage", b + 1))
-                } else {
-                    Explanation::new(value, "units × coverage")
-                };
-                node.push(units);
-                if rule.words > 0 {
-                    node.push(Explanation::new(
-                        coverage,
-                        format!(
-                            "coverage: 1 - {COVERAGE_WEIGHT} + {COVERAGE_WEIGHT} × {n_words} of the {} words",
-                            rule.words
-                        ),
-                    ));
+                match pairs.get(address).filter(|p| !p.is_empty()) {
+                    Some(found) => {
+                        let total: Score = found.iter().map(|p| p.score).sum();
+                        let mut node =
+                            Explanation::new(total, "pairs side by side, scored for the best hits (BM25 each)");
+                        let specs = &self.branches[0].pairs;
+                        for p in found {
+                            let label =
+                                format!("{} in {}", specs[p.pair].pair.text(), field_name(p.field, &self.fields));
+                            node.push(Explanation::new(p.score, label));
+                        }
+                        root.push(node);
+                    }
+                    None if self.rescores() => root.push(Explanation::new(
+                        0.0,
+                        "pairs side by side: none in the document, or not among the best hits",
+                    )),
+                    None => {}
                 }
-                let mut matching = Explanation::new(0.0, "matching (adds nothing)");
-                if !self.all_words {
-                    let units_of = branch.groups.iter().filter(|g| g.counts.unit || g.counts.required).count();
-                    matching.push(Explanation::new(
-                        (n_units + n_required) as f32,
-                        format!("units of matching present, of {units_of}; at least {} needed", rule.min_units),
-                    ));
-                }
-                let verdict = if branch_full { "a full match" } else { "not a full match" };
-                matching.push(Explanation::new(
-                    (n_words + n_required) as f32,
-                    format!("words and quoted texts present, of {}: {verdict}", rule.words + rule.required),
-                ));
-                node.push(matching);
-                root.push(node);
             }
+            out.push((full, explain.then_some(root)));
         }
-        if explain {
-            if let Some(pairs) = pairs.filter(|p| !p.is_empty()) {
-                let total: Score = pairs.iter().map(|(_, s)| s).sum();
-                let mut node = Explanation::new(total, "pairs side by side, scored for the best hits (BM25 each)");
-                for (label, value) in pairs {
-                    node.push(Explanation::new(*value, label.clone()));
-                }
-                root.push(node);
-            } else if self.rescores() {
-                root.push(Explanation::new(
-                    0.0,
-                    "pairs side by side: none in the document, or not among the best hits",
-                ));
-            }
+        Ok(out)
+    }
+
+    /// A branch's part of an explanation: its units times the coverage
+    /// factor, and the counts that decide whether the hit matches.
+    fn explain_branch(&self, b: usize, branch: &Branch, units: Explanation, n: [u32; 3], full: bool) -> Explanation {
+        let [n_units, n_words, n_required] = n;
+        let rule = branch.rule(self.all_words);
+        let coverage = rule.coverage(n_words);
+        let value = units.value * coverage;
+        let mut node = if self.branches.len() > 1 {
+            Explanation::new(value, format!("branch {} of the OR: units × coverage", b + 1))
+        } else {
+            Explanation::new(value, "units × coverage")
+        };
+        node.push(units);
+        if rule.words > 0 {
+            node.push(Explanation::new(
+                coverage,
+                format!("coverage: 1 - {COVERAGE_WEIGHT} + {COVERAGE_WEIGHT} × {n_words} of the {} words", rule.words),
+            ));
         }
-        Ok((full, explain.then_some(root)))
+        let mut matching = Explanation::new(0.0, "matching (adds nothing)");
+        if !self.all_words {
+            let units_of = branch.groups.iter().filter(|g| g.counts.unit || g.counts.required).count();
+            matching.push(Explanation::new(
+                (n_units + n_required) as f32,
+                format!("units of matching present, of {units_of}; at least {} needed", rule.min_units),
+            ));
+        }
+        let verdict = if full { "a full match" } else { "not a full match" };
+        matching.push(Explanation::new(
+            (n_words + n_required) as f32,
+            format!("words and quoted texts present, of {}: {verdict}", rule.words + rule.required),
+        ));
+        node.push(matching);
+        node
     }
 
     /// The text fields of a scope, each with its boost, less those that
@@ -528,7 +667,7 @@ fn parts_of(spec: &GroupSpec, fields: Fields, present: FieldSet) -> Vec<(Box<dyn
 }
 
 /// Plans one branch: its groups, its pairs, its exclusions.
-fn plan_branch(clauses: &[Clause], ctx: &Context<'_>, all_words: bool) -> Branch {
+fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
     let mut branch = Branch::default();
     let mut together: Vec<&Clause> = Vec::new();
     for clause in clauses {
@@ -548,13 +687,29 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>, all_words: bool) -> Branch
         if clause.scope == Scope::All {
             together.push(clause);
         }
-        // With one word, the word is the unit of matching; with several,
-        // each character is.
-        let one_word = clause.is_one_word() && !all_words;
+        if clause.is_one_word() {
+            // A clause of one word asks for that word: it is the unit of
+            // matching and what scores. Its characters and the pairs inside
+            // it say nothing more about a document that has the word, and
+            // their posting lists are long (a common word's characters are
+            // in most documents).
+            let word = &clause.words[0];
+            let lookup = match word.single_token() {
+                Some(token) => Lookup::Token(token.to_owned()),
+                None => Lookup::Pattern(word.clone()),
+            };
+            let weight = if word.cells.len() > 1 { PAIR_WEIGHT } else { CHAR_WEIGHT };
+            let g = branch.group(format!("word {}", word.text), lookup, scope, weight);
+            g.counts.word = true;
+            g.counts.unit = true;
+            continue;
+        }
+        // Several words: each character is a unit of matching, and every
+        // character, bigram and pair scores.
         for unit in &clause.units {
             let weight = if unit.len > 1 { PAIR_WEIGHT } else { CHAR_WEIGHT };
             let g = branch.group(unit.text.clone(), Lookup::Token(unit.text.clone()), scope, weight);
-            g.counts.unit |= !one_word;
+            g.counts.unit = true;
         }
         for bigram in &clause.bigrams {
             branch.group(bigram.clone(), Lookup::Token(bigram.clone()), scope, PAIR_WEIGHT);
@@ -564,26 +719,28 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>, all_words: bool) -> Branch
                 Some(token) => Lookup::Token(token.to_owned()),
                 None => Lookup::Pattern(word.clone()),
             };
-            let g = branch.group(format!("word {}", word.text), lookup, scope, 0.0);
-            g.counts.word = true;
-            g.counts.unit |= one_word;
+            branch.group(format!("word {}", word.text), lookup, scope, 0.0).counts.word = true;
         }
         for pair in &clause.pairs {
-            branch.pairs.push(PairSpec { pair: pair.clone(), scope });
+            branch.pairs.push(PairSpec { pair: pair.clone(), scope, junction: false });
         }
     }
     // Clauses written apart that a document has together: the pair across
     // each gap, side by side or with separators between (`脱贫 攻坚` in
     // `脱贫攻坚` and in `脱贫，攻坚`); and a title that is the whole query.
     for w in together.windows(2) {
-        if let (Some((_, last)), Some((first, _))) = (&w[0].ends, &w[1].ends) {
-            for (gap, separated) in [(last.len, false), (last.len + 1, true)] {
-                let pair = Pair { first: last.text.clone(), second: first.text.clone(), gap, separated };
-                branch.pairs.push(PairSpec { pair, scope: Scope::All });
+        let (before, after) = (&w[0].pattern, &w[1].pattern);
+        // The tokens at the seam: a bigram where there is one, so that its
+        // posting list, not a common character's, is read.
+        if let (Some((at, last)), Some((_, first))) = (before.tokens.last(), after.tokens.first()) {
+            let end = before.cells.last().map_or(0, |c| c.0 + 1);
+            for (gap, separated) in [(end - at, false), (end - at + 1, true)] {
+                let pair = Pair { first: last.clone(), second: first.clone(), gap, separated };
+                branch.pairs.push(PairSpec { pair, scope: Scope::All, junction: true });
             }
         }
     }
-    if !together.is_empty() {
+    if !together.is_empty() && ctx.present.contains(ctx.fields.title_key) {
         let text: String = together.iter().map(|c| c.pattern.text.as_str()).collect();
         let key = (ctx.title_key)(&text);
         if !key.is_empty() {
@@ -610,7 +767,33 @@ fn exclusion(clause: &Clause, ctx: &Context<'_>) -> Option<Box<dyn Query>> {
     Some(Box::new(BooleanQuery::new(clause.words.iter().map(|w| (Occur::Must, anywhere(w))).collect())))
 }
 
-/// How many documents have `pair` in `field`: exactly, as a phrase.
+/// BM25's idf, as tantivy computes it.
+fn bm25_idf(doc_freq: u64, docs: u64) -> Score {
+    let (n, total) = (doc_freq as Score, docs as Score);
+    (1.0 + (total - n + 0.5) / (n + 0.5)).ln()
+}
+
+/// BM25's term-frequency part with tantivy's k1 and b (times the idf, a
+/// score), for a document of `length` tokens.
+fn bm25_tf(tf: u32, length: u32, average: Score) -> Score {
+    const K1: Score = 1.2;
+    const B: Score = 0.75;
+    let tf = tf as Score;
+    (K1 + 1.0) * tf / (tf + K1 * (1.0 - B + B * length as Score / average))
+}
+
+/// How many documents a pair's document frequency is counted in, at most.
+///
+/// A pair is a phrase of two characters, and counting its documents reads
+/// the positions of every document that has both; two common characters
+/// are in most documents. So over a larger index the count is taken in
+/// its first `PAIR_SAMPLE_DOCS` documents and scaled up: an estimate whose
+/// cost does not grow with the index. (Documents are in the order they
+/// were added, so the sample leans to the oldest.)
+pub const PAIR_SAMPLE_DOCS: u32 = 4_096;
+
+/// How many documents have `pair` in `field`, as a phrase: exactly, or
+/// estimated from a sample over a large index (see [`PAIR_SAMPLE_DOCS`]).
 fn pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> tantivy::Result<u64> {
     let mut terms =
         vec![(0, Term::from_field_text(field, &pair.first)), (pair.gap, Term::from_field_text(field, &pair.second))];
@@ -618,17 +801,36 @@ fn pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> tantivy::Res
         terms.insert(1, (pair.gap - 1, Term::from_field_text(field, crate::analysis::SEPARATOR_TOKEN)));
     }
     let weight = PhraseQuery::new_with_offset(terms).weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let mut count = 0u64;
+    let (mut count, mut seen, mut total) = (0u64, 0u64, 0u64);
     for segment in searcher.segment_readers() {
-        count += u64::from(weight.count(segment)?);
+        total += u64::from(segment.max_doc());
+        let budget = PAIR_SAMPLE_DOCS.saturating_sub(seen as u32);
+        if budget == 0 {
+            continue;
+        }
+        let limit = segment.max_doc().min(budget);
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc < limit {
+            count += u64::from(segment.alive_bitset().is_none_or(|alive| alive.is_alive(doc)));
+            doc = scorer.advance();
+        }
+        seen += u64::from(limit);
     }
-    Ok(count)
+    if seen == 0 || seen == total {
+        return Ok(count);
+    }
+    // Scaled to the index, and never 0 when the sample had it.
+    Ok((count * total).div_ceil(seen).min(total))
 }
 
-/// The positions of some terms in some documents of a segment.
+/// The positions of some terms in some documents of a segment, read in
+/// document order.
 struct Positions {
-    /// (term, document index) → positions.
-    at: HashMap<(String, usize), Vec<u32>>,
+    terms: Vec<String>,
+    /// `at[t][k]`: the positions of `terms[t]` in document `k` (empty when
+    /// it has none).
+    at: Vec<Vec<Vec<u32>>>,
 }
 
 impl Positions {
@@ -639,43 +841,38 @@ impl Positions {
         docs: &[DocId],
     ) -> tantivy::Result<Positions> {
         let index = segment.inverted_index(field)?;
-        let mut at = HashMap::new();
-        let mut seen: Vec<&String> = Vec::new();
+        let mut out = Positions { terms: Vec::new(), at: Vec::new() };
         for text in terms {
-            if seen.contains(&text) {
+            if out.terms.contains(text) {
                 continue;
             }
-            seen.push(text);
+            let mut at = vec![Vec::new(); docs.len()];
             let term = Term::from_field_text(field, text);
-            let Some(mut postings) = index.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)? else {
-                continue;
-            };
-            for (k, &doc) in docs.iter().enumerate() {
-                if postings.doc() <= doc && postings.seek(doc) == doc {
-                    let mut positions = Vec::new();
-                    postings.positions(&mut positions);
-                    at.insert((text.clone(), k), positions);
+            if let Some(mut postings) = index.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)? {
+                for (k, &doc) in docs.iter().enumerate() {
+                    if postings.doc() <= doc && postings.seek(doc) == doc {
+                        postings.positions(&mut at[k]);
+                    }
                 }
             }
+            out.terms.push(text.clone());
+            out.at.push(at);
         }
-        Ok(Positions { at })
+        Ok(out)
     }
 
-    /// How often document `k` has the pair: `second` `gap` positions after
-    /// `first`, and a separator run just before `second` if the pair asks.
-    fn side_by_side(&self, pair: &Pair, k: usize) -> u32 {
-        let at = |t: &str| self.at.get(&(t.to_owned(), k));
-        let (Some(a), Some(b)) = (at(&pair.first), at(&pair.second)) else {
+    fn of(&self, term: &str, k: usize) -> &[u32] {
+        self.terms.iter().position(|t| t == term).map_or(&[], |t| &self.at[t][k])
+    }
+
+    /// How often document `k` (`doc`) has the pair: `second` `gap`
+    /// positions after `first`, and a separator run just before `second`
+    /// if the pair asks.
+    fn side_by_side(&self, pair: &Pair, k: usize, doc: DocId, separators: &mut Separators) -> u32 {
+        let (a, b) = (self.of(&pair.first, k), self.of(&pair.second, k));
+        if a.is_empty() || b.is_empty() {
             return 0;
-        };
-        let separators = if pair.separated {
-            match at(crate::analysis::SEPARATOR_TOKEN) {
-                Some(s) => Some(s),
-                None => return 0,
-            }
-        } else {
-            None
-        };
+        }
         let gap = pair.gap as u32;
         let (mut i, mut j, mut n) = (0, 0, 0);
         while i < a.len() && j < b.len() {
@@ -684,8 +881,7 @@ impl Positions {
                 std::cmp::Ordering::Less => j += 1,
                 std::cmp::Ordering::Greater => i += 1,
                 std::cmp::Ordering::Equal => {
-                    // Positions are sorted: a binary search finds the separator.
-                    if separators.is_none_or(|s| s.binary_search(&(want - 1)).is_ok()) {
+                    if !pair.separated || separators.at(doc, want - 1) {
                         n += 1;
                     }
                     i += 1;
@@ -694,5 +890,116 @@ impl Positions {
             }
         }
         n
+    }
+}
+
+/// The positions of the separator token, read for a document only when a
+/// pair asks: it is in nearly every document, many times, and most pairs
+/// never need it.
+struct Separators {
+    postings: Option<tantivy::postings::SegmentPostings>,
+    doc: DocId,
+    positions: Vec<u32>,
+}
+
+impl Separators {
+    fn new(segment: &tantivy::SegmentReader, field: Field) -> tantivy::Result<Separators> {
+        let term = Term::from_field_text(field, crate::analysis::SEPARATOR_TOKEN);
+        let postings = segment.inverted_index(field)?.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)?;
+        Ok(Separators { postings, doc: tantivy::TERMINATED, positions: Vec::new() })
+    }
+
+    /// Whether document `doc` has a separator run at `position`. Documents
+    /// must be asked for in increasing order.
+    fn at(&mut self, doc: DocId, position: u32) -> bool {
+        if self.doc != doc {
+            self.doc = doc;
+            self.positions.clear();
+            if let Some(postings) = &mut self.postings {
+                if postings.doc() <= doc && postings.seek(doc) == doc {
+                    postings.positions(&mut self.positions);
+                }
+            }
+        }
+        self.positions.binary_search(&position).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::TopDocs;
+
+    use super::*;
+    use crate::analysis::AnalyzerSettings;
+    use crate::article::Article;
+    use crate::index::SearchIndex;
+    use crate::query::parse::parse;
+
+    fn index() -> SearchIndex {
+        let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+        let mut writer = index.writer().expect("writer");
+        let texts = [
+            ("经济改革的新阶段", "经济体制改革在推进，改革开放以来经济发展很快。"),
+            ("改革", "农村改革与经济。"),
+            ("经济", "经济形势，发展经济。"),
+            ("发展", "贫困县的发展：脱贫攻坚，干部驻村。"),
+            ("其他", "今天天气很好。"),
+        ];
+        for (i, (title, body)) in texts.iter().enumerate() {
+            let mut a = Article::new(format!("a{i}"), *body);
+            a.title = Some((*title).into());
+            writer.upsert(&a).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        index
+    }
+
+    /// Under strict matching the search runs tantivy's boolean query; the
+    /// ranked query with the same rule must find the same documents with
+    /// the same scores, or the two plans would rank one query two ways.
+    #[test]
+    fn the_strict_plan_scores_as_the_ranked_query_does() {
+        let index = index();
+        let searcher = index.reader.searcher();
+        for q in ["经济 改革", "经济改革", "发展 贫困县", "\"改革\" 经济", "经济 -农村", "title:经济 改革"]
+        {
+            let branches: Vec<Vec<Clause>> = parse(q)
+                .branches
+                .iter()
+                .map(|b| b.iter().filter_map(|c| Clause::analyze(&index.analyzer, c)).collect())
+                .collect();
+            let key = |t: &str| crate::index::schema::title_key(&index.analyzer, t);
+            let ctx = || Context {
+                fields: index.fields,
+                present: index.present_fields(&searcher).expect("fields"),
+                all_words: true,
+                filters: Vec::new(),
+                title_key: &key,
+            };
+            let ranking = Ranking::plan(&branches, ctx()).expect("something to find");
+            assert!(ranking.full_matches.is_none(), "{q}: strict runs tantivy's query");
+            let c = ctx();
+            let branch = &ranking.branches[0];
+            let ranked = RankedQuery {
+                groups: branch.groups.iter().map(|g| to_group(g, c.fields, c.present)).collect(),
+                rule: branch.rule(true),
+                exclusions: branch.exclusions.iter().map(|q| q.box_clone()).collect(),
+                filters: Vec::new(),
+                full_matches: Default::default(),
+            };
+            let stats = ranking.stats(&searcher);
+            let top = TopDocs::with_limit(10).order_by_score();
+            let run = |query: &dyn Query| {
+                let mut hits = searcher.search_with_statistics_provider(query, &top, &stats).expect("search");
+                hits.sort_by_key(|(_, a)| *a);
+                hits
+            };
+            let (strict, by_rank) = (run(ranking.query()), run(&ranked));
+            assert_eq!(strict.len(), by_rank.len(), "{q}");
+            for ((s1, a1), (s2, a2)) in strict.iter().zip(&by_rank) {
+                assert_eq!(a1, a2, "{q}");
+                assert!((s1 - s2).abs() < 1e-4, "{q}: {s1} vs {s2}");
+            }
+        }
     }
 }

@@ -15,6 +15,15 @@
 //! counts once per document however many of its parts match: the slot
 //! remembers the last group that reached it, and the parts of a group are
 //! read one after the other.
+//!
+//! Only the *driving* groups are read into the window: those of which
+//! every match has at least one. Under relaxed matching that is every unit
+//! of matching; when a quoted text is required, the rarest one; under
+//! strict matching, the rarest word. The other groups are looked up (a
+//! seek) in each candidate the drivers give, as tantivy's required-optional
+//! scorer does: the characters of a query of words are in most documents,
+//! and reading all of their postings would cost more than the rest of the
+//! search.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -168,8 +177,9 @@ pub(crate) struct RankedWeight {
 
 impl Weight for RankedWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut parts = Vec::new();
+        let mut groups: Vec<Vec<Part>> = Vec::with_capacity(self.groups.len());
         for (g, group) in self.groups.iter().enumerate() {
+            let mut parts = Vec::new();
             for (weight, part_boost) in &group.parts {
                 let scorer = weight.scorer(reader, boost * part_boost)?;
                 if scorer.doc() != TERMINATED {
@@ -177,14 +187,42 @@ impl Weight for RankedWeight {
                     parts.push(Part { scorer, scored: *part_boost != 0.0, group: group_id, counts: group.counts });
                 }
             }
+            groups.push(parts);
+        }
+        // The drivers (module docs): the groups of which every match has one.
+        let cost = |parts: &Vec<Part>| parts.iter().map(|p| p.scorer.cost()).sum::<u64>();
+        let cheapest = |f: fn(&Counts) -> bool| {
+            (0..groups.len()).filter(|&g| f(&self.groups[g].counts)).min_by_key(|&g| cost(&groups[g]))
+        };
+        let driving: Vec<bool> = if self.rule.required > 0 {
+            let one = cheapest(|c| c.required);
+            (0..groups.len()).map(|g| Some(g) == one).collect()
+        } else if self.rule.all_words {
+            let one = cheapest(|c| c.word);
+            (0..groups.len()).map(|g| Some(g) == one).collect()
+        } else {
+            self.groups.iter().map(|g| g.counts.unit).collect()
+        };
+        let (mut parts, mut optional) = (Vec::new(), Vec::new());
+        for (g, group_parts) in groups.into_iter().enumerate() {
+            if driving[g] {
+                parts.extend(group_parts);
+            } else {
+                optional.extend(group_parts);
+            }
         }
         let plain = |ws: &[Box<dyn Weight>]| -> tantivy::Result<Vec<Box<dyn Scorer>>> {
             ws.iter().map(|w| w.scorer(reader, 1.0)).collect()
         };
+        // One driving part needs no window (see `advance_single`).
+        let single = parts.len() == 1;
+        let window = if single { 0 } else { HORIZON as usize };
         let mut scorer = RankedScorer {
             parts,
+            optional,
+            units_are_driven: !self.rule.all_words && self.rule.required == 0,
             bits: Box::new([0; BUCKETS]),
-            slots: vec![Slot::default(); HORIZON as usize].into_boxed_slice(),
+            slots: vec![Slot::default(); window].into_boxed_slice(),
             bucket: BUCKETS,
             window_start: 0,
             doc: 0,
@@ -193,6 +231,8 @@ impl Weight for RankedWeight {
             alive: reader.alive_bitset().cloned(),
             exclusions: plain(&self.exclusions)?,
             filters: plain(&self.filters)?,
+            single,
+            full_seen: 0,
             full_matches: self.full_matches.clone(),
         };
         scorer.advance();
@@ -233,8 +273,14 @@ struct Part {
 }
 
 struct RankedScorer {
-    /// The parts of every group, those of one group next to each other.
+    /// The parts of the driving groups, those of one group next to each other.
     parts: Vec<Part>,
+    /// The parts of the other groups, looked up in each candidate, those of
+    /// one group next to each other.
+    optional: Vec<Part>,
+    /// Whether every unit of matching drives: then a candidate's units are
+    /// known before the optional groups are looked up.
+    units_are_driven: bool,
     bits: Box<[u64; BUCKETS]>,
     slots: Box<[Slot]>,
     bucket: usize,
@@ -245,7 +291,18 @@ struct RankedScorer {
     alive: Option<AliveBitSet>,
     exclusions: Vec<Box<dyn Scorer>>,
     filters: Vec<Box<dyn Scorer>>,
+    /// Whether one part drives (see `advance_single`).
+    single: bool,
+    /// Full matches emitted, added to `full_matches` when the scorer is
+    /// done (one atomic add, not one per match).
+    full_seen: u64,
     full_matches: Arc<AtomicU64>,
+}
+
+impl Drop for RankedScorer {
+    fn drop(&mut self) {
+        self.full_matches.fetch_add(self.full_seen, Ordering::Relaxed);
+    }
 }
 
 impl RankedScorer {
@@ -281,10 +338,39 @@ impl RankedScorer {
         true
     }
 
+    /// Adds the optional groups a candidate has to its slot.
+    fn look_up_optional(&mut self, doc: DocId, slot: &mut Slot) {
+        let mut last_group = 0;
+        for part in &mut self.optional {
+            if part.scorer.doc() < doc {
+                part.scorer.seek(doc);
+            }
+            if part.scorer.doc() != doc {
+                continue;
+            }
+            if part.scored {
+                slot.score += part.scorer.score();
+            }
+            if last_group != part.group {
+                last_group = part.group;
+                slot.units += u32::from(part.counts.unit);
+                slot.words += u32::from(part.counts.word);
+                slot.required += u32::from(part.counts.required);
+            }
+        }
+    }
+
     /// Whether the document passes the rule, the filters and the
-    /// exclusions, and is not deleted.
-    fn accept(&mut self, doc: DocId, slot: &Slot) -> bool {
-        if !self.rule.matches(slot) || self.alive.as_ref().is_some_and(|a| a.is_deleted(doc)) {
+    /// exclusions, and is not deleted; its slot gets the optional groups.
+    fn accept(&mut self, doc: DocId, slot: &mut Slot) -> bool {
+        if self.units_are_driven && slot.units < self.rule.min_units {
+            return false;
+        }
+        if self.alive.as_ref().is_some_and(|a| a.is_deleted(doc)) {
+            return false;
+        }
+        self.look_up_optional(doc, slot);
+        if !self.rule.matches(slot) {
             return false;
         }
         for filter in &mut self.filters {
@@ -306,6 +392,42 @@ impl RankedScorer {
         true
     }
 
+    /// Makes `doc` the current match.
+    fn emit(&mut self, doc: DocId, slot: &Slot) {
+        self.full_seen += u64::from(self.rule.full(slot));
+        self.doc = doc;
+        self.score = slot.score * self.rule.coverage(slot.words);
+    }
+
+    /// `advance` with one driving part: its documents are the candidates
+    /// in order, without the window.
+    fn advance_single(&mut self) -> DocId {
+        loop {
+            let Some(part) = self.parts.first_mut() else {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            };
+            let doc = part.scorer.doc();
+            if doc == TERMINATED {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            }
+            let counts = part.counts;
+            let mut slot = Slot {
+                score: if part.scored { part.scorer.score() } else { 0.0 },
+                last_group: part.group,
+                units: u32::from(counts.unit),
+                words: u32::from(counts.word),
+                required: u32::from(counts.required),
+            };
+            part.scorer.advance();
+            if self.accept(doc, &mut slot) {
+                self.emit(doc, &slot);
+                return doc;
+            }
+        }
+    }
+
     /// Drops the window's documents before `bucket` (their slots are reset).
     fn clear_buckets(&mut self, until: usize) {
         for b in self.bucket..until.min(BUCKETS) {
@@ -322,6 +444,9 @@ impl RankedScorer {
 
 impl DocSet for RankedScorer {
     fn advance(&mut self) -> DocId {
+        if self.single {
+            return self.advance_single();
+        }
         loop {
             while self.bucket < BUCKETS {
                 let bits = self.bits[self.bucket];
@@ -332,14 +457,10 @@ impl DocSet for RankedScorer {
                 let t = bits.trailing_zeros() as usize;
                 self.bits[self.bucket] = bits & (bits - 1);
                 let delta = self.bucket * 64 + t;
-                let slot = std::mem::take(&mut self.slots[delta]);
+                let mut slot = std::mem::take(&mut self.slots[delta]);
                 let doc = self.window_start + delta as DocId;
-                if self.accept(doc, &slot) {
-                    if self.rule.full(&slot) {
-                        self.full_matches.fetch_add(1, Ordering::Relaxed);
-                    }
-                    self.doc = doc;
-                    self.score = slot.score * self.rule.coverage(slot.words);
+                if self.accept(doc, &mut slot) {
+                    self.emit(doc, &slot);
                     return doc;
                 }
             }
@@ -353,6 +474,14 @@ impl DocSet for RankedScorer {
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc >= target {
             return self.doc;
+        }
+        if self.single {
+            if let Some(part) = self.parts.first_mut() {
+                if part.scorer.doc() < target {
+                    part.scorer.seek(target);
+                }
+            }
+            return self.advance_single();
         }
         if target < self.window_start.saturating_add(HORIZON) {
             // Drop the window's documents before the target, without
@@ -390,7 +519,7 @@ impl DocSet for RankedScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.parts.iter().map(|p| p.scorer.size_hint()).max().unwrap_or(0)
+        self.parts.iter().map(|p| p.scorer.size_hint()).sum::<u32>()
     }
 
     fn cost(&self) -> u64 {
@@ -483,6 +612,64 @@ mod tests {
         let (hits, total, full) = run(docs, &["a", "b", "c"], all, &["d5"]);
         assert_eq!((total, full), (1, 1), "d5 is deleted: only d2 is left");
         assert_eq!(hits[0].0, "d2");
+    }
+
+    /// With a required group, only it drives (the others are looked up in
+    /// its documents); under strict matching the rarest word drives. The
+    /// matches, their scores and the full matches are those of reading
+    /// every group into the window.
+    #[test]
+    fn driving_groups_find_what_reading_every_group_finds() {
+        let docs: &[&[&str]] = &[&["a"], &["a", "b"], &["a", "b", "c"], &["c"], &["b", "c", "c"], &["a", "c"]];
+        let mut schema = Schema::builder();
+        let f = schema.add_text_field("f", STRING);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+        for words in docs {
+            let mut d = tantivy::TantivyDocument::default();
+            for w in *words {
+                d.add_text(f, w);
+            }
+            writer.add_document(d).expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let term = |t: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
+        };
+        let group = |t: &str, counts: Counts| Group { parts: vec![(term(t), 1.0)], counts };
+        let run = |groups: Vec<Group>, rule: Rule| {
+            let query = RankedQuery {
+                groups,
+                rule,
+                exclusions: Vec::new(),
+                filters: Vec::new(),
+                full_matches: Default::default(),
+            };
+            let mut top = searcher.search(&query, &TopDocs::with_limit(20).order_by_score()).expect("search");
+            top.sort_by_key(|(_, a)| a.doc_id);
+            let found: Vec<(u32, f32)> = top.into_iter().map(|(s, a)| (a.doc_id, s)).collect();
+            (found, query.full_matches.load(Ordering::Relaxed))
+        };
+        let unit = Counts { unit: true, word: true, required: false };
+        let required = Counts { unit: false, word: false, required: true };
+        // "c" required, "a" and "b" relaxed, two units needed (the required
+        // one counts): c drives alone, a and b are looked up.
+        let rule = Rule { min_units: 2, words: 2, required: 1, all_words: false };
+        let (found, full) = run(vec![group("a", unit), group("b", unit), group("c", required)], rule);
+        let docs_found: Vec<u32> = found.iter().map(|(d, _)| *d).collect();
+        assert_eq!(docs_found, [2, 4, 5], "c and at least one of a, b");
+        assert_eq!(full, 1, "only doc 2 has a, b and c");
+        // Doc 2 has all three: its score is the sum of three BM25 scores.
+        let (alone, _) = run(vec![group("a", unit)], Rule { min_units: 1, words: 1, required: 0, all_words: false });
+        let a_in_2 = alone.iter().find(|(d, _)| *d == 2).map(|(_, s)| *s).expect("doc 2 has a");
+        assert!(found.iter().find(|(d, _)| *d == 2).is_some_and(|(_, s)| *s > a_in_2));
+        // Strict: every word; the rarer drives.
+        let strict = Rule { min_units: 0, words: 2, required: 0, all_words: true };
+        let (found, full) = run(vec![group("a", unit), group("c", unit)], strict);
+        let docs_found: Vec<u32> = found.iter().map(|(d, _)| *d).collect();
+        assert_eq!(docs_found, [2, 5]);
+        assert_eq!(full, 2);
     }
 
     /// A window holds 4,096 documents: a match in every one of many
