@@ -259,9 +259,11 @@ fn relaxed_matching_needs_a_third_of_the_words_and_ranks_by_what_is_shared() {
     }
 }
 
-/// The example: a query typed without spaces, in the other side's
-/// script and vocabulary (用户/使用者, 连接/連線), finds the man page by
-/// the words and pairs it shares (输出, 时间), and marks them as written.
+/// A query typed without spaces, in the other side's script and
+/// vocabulary (用户/使用者, 连接/連線), finds the man page. Without the
+/// regional variants it is found by the words and pairs it shares (输出,
+/// 时间), though it lacks two words; with them (the default) it has every
+/// word, in Taiwan's wording, and each is marked as the page writes it.
 #[test]
 fn a_run_of_text_is_evidence_not_a_conjunction() {
     let mut ac = Article::new("ac", "ac 指令會輸出使用者的連線時間，以小時為單位。");
@@ -270,12 +272,22 @@ fn a_run_of_text_is_evidence_not_a_conjunction() {
     other.title = Some("users - 列出使用者".into());
     let index = index_with(&[ac, other, Article::new("far", "今天天气很好。")]);
     let q = "输出用户连接时间";
-    let strict = index.search(&SearchRequest::new(q).matching(Matching::All)).expect("search");
-    assert_eq!(strict.total, 0, "no article has every word");
-    let r = index.search(&SearchRequest::new(q)).expect("search");
+    let title = |r: &SearchResults| {
+        let t = r.hits[0].snippets.iter().find(|s| s.field == zhsearch::query::SnippetField::Title).expect("title");
+        t.marked("[", "]")
+    };
+    let plain = |m: Matching| SearchRequest::new(q).matching(m).variants(false);
+    assert_eq!(index.search(&plain(Matching::All)).expect("search").total, 0, "no article has every word");
+    let r = index.search(&plain(Matching::Relaxed)).expect("search");
     assert_eq!(ids(&r), ["ac"], "only ac has a third of the query's characters");
-    let title = r.hits[0].snippets.iter().find(|s| s.field == zhsearch::query::SnippetField::Title).expect("title");
-    assert_eq!(title.marked("[", "]"), "ac - [輸出]使用者連線[時間]");
+    assert_eq!(title(&r), "ac - [輸出]使用者連線[時間]");
+
+    let strict = index.search(&SearchRequest::new(q).matching(Matching::All)).expect("search");
+    assert_eq!(ids(&strict), ["ac"], "every word, in Taiwan's wording");
+    let r = index.search(&SearchRequest::new(q)).expect("search");
+    assert_eq!(ids(&r)[0], "ac");
+    assert!(r.hits[0].full_match);
+    assert_eq!(title(&r), "ac - [輸出使用者連線時間]");
 }
 
 #[test]

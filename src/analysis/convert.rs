@@ -334,14 +334,14 @@ fn set_bit(bits: &mut [u64], c: char) {
 
 /// The entries of an OpenCC `.ocd2` dictionary, read by the C++ shim in
 /// `opencc_lexicon.cpp`.
-mod lexicon {
+pub(crate) mod lexicon {
     use std::ffi::{c_char, c_int, c_void, CString};
     use std::path::Path;
 
     type Emit = extern "C" fn(*mut c_void, *const c_char, usize, *const c_char, usize);
 
     extern "C" {
-        fn zhsearch_opencc_lexicon(path: *const c_char, ctx: *mut c_void, emit: Emit) -> c_int;
+        fn zhsearch_opencc_lexicon(path: *const c_char, all_values: c_int, ctx: *mut c_void, emit: Emit) -> c_int;
     }
 
     extern "C" fn collect(
@@ -365,6 +365,12 @@ mod lexicon {
 
     /// Every (key, default value) pair of the dictionary at `path`.
     pub(super) fn read(path: &Path) -> Result<Vec<(String, String)>, String> {
+        read_values(path, false)
+    }
+
+    /// Every (key, value) pair of the dictionary at `path`: one per value
+    /// with `all_values`, else one per key, with its default value.
+    pub(crate) fn read_values(path: &Path, all_values: bool) -> Result<Vec<(String, String)>, String> {
         let c_path = path
             .to_str()
             .and_then(|p| CString::new(p).ok())
@@ -372,8 +378,14 @@ mod lexicon {
         let mut entries: Vec<(String, String)> = Vec::new();
         // SAFETY: the path is a valid C string; `collect` matches `Emit` and
         // only touches `entries` through `ctx`.
-        let status =
-            unsafe { zhsearch_opencc_lexicon(c_path.as_ptr(), &mut entries as *mut _ as *mut c_void, collect) };
+        let status = unsafe {
+            zhsearch_opencc_lexicon(
+                c_path.as_ptr(),
+                c_int::from(all_values),
+                &mut entries as *mut _ as *mut c_void,
+                collect,
+            )
+        };
         match status {
             0 => Ok(entries),
             -1 => Err(format!("cannot open {}", path.display())),

@@ -103,6 +103,7 @@ mod prepared;
 mod segment;
 mod settings;
 mod tokenizer;
+pub mod variants;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -120,6 +121,7 @@ pub(crate) use prepared::Prepared;
 pub use segment::Mode;
 pub use settings::{AnalyzerSettings, UserWord, SCHEME_VERSION};
 pub use tokenizer::{CharTokenStream, CharTokenizer, WordTokenStream, WordTokenizer};
+pub use variants::{Synonyms, Variants};
 
 /// One token: its text (normalized, Simplified), where it is in the
 /// original text, and its position.
@@ -149,6 +151,8 @@ struct Inner {
     converter: Option<Arc<Converter>>,
     stop_words: HashSet<String>,
     bigrams: Arc<BigramTable>,
+    /// The regional variants, folded by this analyzer; built on first use.
+    variants: OnceLock<std::result::Result<Arc<Variants>, String>>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -273,6 +277,23 @@ impl Analyzer {
     /// ```
     pub fn is_char_bigram(&self, word: &str) -> bool {
         self.inner.bigrams.contains(word)
+    }
+
+    /// The regional variants of words (服务器/伺服器, 内存/記憶體), folded as
+    /// this analyzer folds text; see [`variants`]. Read off OpenCC's tables
+    /// the first time it is asked for (a few milliseconds), then shared by
+    /// every clone of the analyzer.
+    pub fn variants(&self) -> Result<Arc<Variants>> {
+        self.inner
+            .variants
+            .get_or_init(|| {
+                Variants::from_opencc(|w| self.fold(w)).map(Arc::new).map_err(|e| match e {
+                    crate::Error::OpenCc(message) => message,
+                    e => e.to_string(),
+                })
+            })
+            .clone()
+            .map_err(crate::Error::OpenCc)
     }
 
     /// A tantivy tokenizer producing [`analyze`](Analyzer::analyze)'s tokens.
@@ -476,6 +497,7 @@ impl AnalyzerBuilder {
         let bigrams = base_bigrams.with_words(settings.user_words.iter().map(|u| u.word.as_str()));
         let stop_words = settings.stop_words.iter().cloned().collect();
         let fingerprint = settings.fingerprint();
-        Ok(Analyzer { inner: Arc::new(Inner { settings, fingerprint, jieba, converter, stop_words, bigrams }) })
+        let inner = Inner { settings, fingerprint, jieba, converter, stop_words, bigrams, variants: OnceLock::new() };
+        Ok(Analyzer { inner: Arc::new(inner) })
     }
 }

@@ -32,6 +32,7 @@
 pub mod schema;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
@@ -40,7 +41,7 @@ use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentD
 use tantivy::schema::TantivyDocument;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyError, Term};
 
-use crate::analysis::{Analyzer, AnalyzerSettings};
+use crate::analysis::{Analyzer, AnalyzerSettings, Synonyms, Variants};
 use crate::article::Article;
 use crate::error::{Error, Location, Result};
 pub use schema::Fields;
@@ -64,6 +65,9 @@ const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 struct StoredSettings {
     format: u32,
     analyzer: AnalyzerSettings,
+    /// The user's synonyms (see [`SearchIndex::set_synonyms`]).
+    #[serde(default, skip_serializing_if = "Synonyms::is_empty")]
+    synonyms: Synonyms,
 }
 
 /// A searchable collection of articles. Cheap to share across threads
@@ -77,6 +81,8 @@ pub struct SearchIndex {
     /// Which text fields hold any terms, for the latest searcher
     /// generation seen (see [`SearchIndex::present_fields`]).
     present: std::sync::Mutex<Option<(u64, FieldSet)>>,
+    /// The user's synonyms, and the variants they make (folded).
+    synonyms: std::sync::RwLock<Arc<(Synonyms, Variants)>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -95,7 +101,11 @@ impl SearchIndex {
             return Err(Error::IndexExists { dir: dir.to_owned() });
         }
         let analyzer = Analyzer::from_settings(settings)?;
-        let stored = StoredSettings { format: FORMAT_VERSION, analyzer: analyzer.settings().clone() };
+        let stored = StoredSettings {
+            format: FORMAT_VERSION,
+            analyzer: analyzer.settings().clone(),
+            synonyms: Synonyms::default(),
+        };
         let json =
             serde_json::to_vec_pretty(&stored).map_err(|e| Error::invalid(Location::default(), e.to_string()))?;
         // Settings first: an index directory without them is not ours.
@@ -112,7 +122,8 @@ impl SearchIndex {
     /// Opens the index in `dir` with the analyzer settings it was built with.
     pub fn open(dir: impl AsRef<Path>) -> Result<SearchIndex> {
         let dir = dir.as_ref();
-        let settings = read_settings(dir)?;
+        let stored = read_settings(dir)?;
+        let settings = stored.analyzer;
         if settings.scheme() != crate::analysis::SCHEME_VERSION {
             return Err(Error::OutdatedScheme {
                 dir: dir.to_owned(),
@@ -124,7 +135,9 @@ impl SearchIndex {
         let index = Index::open_in_dir(dir).map_err(|e| not_an_index(dir, e))?;
         let fields = schema::resolve(&index.schema())
             .ok_or_else(|| Error::NotAnIndex { dir: dir.to_owned(), reason: "its schema is not zhsearch's".into() })?;
-        SearchIndex::assemble(index, fields, analyzer, Some(dir.to_owned()))
+        let opened = SearchIndex::assemble(index, fields, analyzer, Some(dir.to_owned()))?;
+        opened.use_synonyms(stored.synonyms);
+        Ok(opened)
     }
 
     /// Opens the index in `dir`, insisting that it was built with `settings`.
@@ -175,7 +188,51 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e| index_error(dir.as_deref(), e))?;
-        Ok(SearchIndex { index, reader, fields, analyzer, dir, present: Default::default() })
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            analyzer,
+            dir,
+            present: Default::default(),
+            synonyms: Default::default(),
+        })
+    }
+
+    /// The user's synonyms this index expands queries with.
+    pub fn synonyms(&self) -> Synonyms {
+        self.synonym_variants().0.clone()
+    }
+
+    /// Sets the synonyms queries are expanded with: each word of a group
+    /// matches the others too, as a regional variant does (see
+    /// [`crate::analysis::variants`]). They are kept with the index's
+    /// settings (`zhsearch.json`), so they hold when it is opened again;
+    /// no rebuild is needed, since queries, not the index, are expanded.
+    /// Another process that has the index open sees them once it opens it
+    /// again.
+    pub fn set_synonyms(&self, synonyms: Synonyms) -> Result<()> {
+        if let Some(dir) = &self.dir {
+            let mut stored = read_settings(dir)?;
+            stored.synonyms = synonyms.clone();
+            let json = serde_json::to_vec_pretty(&stored)
+                .map_err(|e| Error::invalid(Location::file(dir.join(SETTINGS_FILE)), e.to_string()))?;
+            write_atomically(&dir.join(SETTINGS_FILE), &json)?;
+        }
+        self.use_synonyms(synonyms);
+        Ok(())
+    }
+
+    fn use_synonyms(&self, synonyms: Synonyms) {
+        let variants = Variants::default().with_synonyms(&synonyms, |w| self.analyzer.fold(w));
+        // A poisoned lock only means a panic elsewhere mid-update; the value
+        // is replaced whole either way.
+        *self.synonyms.write().unwrap_or_else(|e| e.into_inner()) = Arc::new((synonyms, variants));
+    }
+
+    /// The synonyms and the variants they make.
+    pub(crate) fn synonym_variants(&self) -> Arc<(Synonyms, Variants)> {
+        self.synonyms.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The analyzer this index tokenizes with.
@@ -535,7 +592,7 @@ fn not_an_index(dir: &Path, e: TantivyError) -> Error {
     Error::NotAnIndex { dir: dir.to_owned(), reason: e.to_string() }
 }
 
-fn read_settings(dir: &Path) -> Result<AnalyzerSettings> {
+fn read_settings(dir: &Path) -> Result<StoredSettings> {
     let path = dir.join(SETTINGS_FILE);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
@@ -552,7 +609,7 @@ fn read_settings(dir: &Path) -> Result<AnalyzerSettings> {
             format!("index format {} is not supported (this zhsearch reads {FORMAT_VERSION})", stored.format),
         ));
     }
-    Ok(stored.analyzer)
+    Ok(stored)
 }
 
 /// Writes via a temporary file and a rename, so a crash leaves either the

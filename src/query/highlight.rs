@@ -58,7 +58,8 @@ impl Snippet {
     }
 }
 
-/// What to mark in a hit: the query's quoted texts and words; and, for a
+/// What to mark in a hit: the query's quoted texts, words and their
+/// variants; and, for a
 /// clause of several words, its bigrams, pairs side by side and Latin
 /// words too, which is what the ranking scored. A clause of one word marks
 /// that word only, and a single character is marked only when a clause is
@@ -89,9 +90,14 @@ impl Highlights {
                 continue;
             }
             let one_char = clause.pattern.cells.len() == 1;
-            for word in &clause.words {
+            for (word, variants) in clause.words.iter().zip(&clause.variants) {
                 if word.cells.len() >= 2 || one_char {
                     hl.add(word.cells.clone(), true);
+                }
+                // A variant is marked as the article writes it (記憶體 for
+                // 内存), whatever its length.
+                for variant in variants {
+                    hl.add(variant.cells.clone(), true);
                 }
             }
             if clause.is_one_word() {

@@ -73,7 +73,7 @@ pub use facets::Facets;
 use highlight::Highlights;
 pub use highlight::{Snippet, SnippetField};
 pub use parse::{parse, ParsedQuery};
-use rank::{Context, Ranking};
+use rank::{Context, JointStats, Ranking};
 pub use rank::{CHAR_WEIGHT, PAIR_WEIGHT, PHRASE_WEIGHT, RESCORE_WINDOW, TITLE_BOOST, TITLE_EXACT_BOOST};
 use terms::Clause;
 
@@ -145,6 +145,10 @@ pub struct SearchRequest {
     /// Whether each hit carries the explanation of its score.
     #[serde(default)]
     pub explain: bool,
+    /// Whether a word also matches its regional variants (服务器 and
+    /// 伺服器, 内存 and 記憶體; see [`crate::analysis::variants`]).
+    #[serde(default = "yes")]
+    pub variants: bool,
 }
 
 fn yes() -> bool {
@@ -168,7 +172,17 @@ impl SearchRequest {
             snippet_length: 80,
             facets: true,
             explain: false,
+            variants: true,
         }
+    }
+
+    /// Whether an unquoted word also matches its regional variants, the
+    /// words the mainland, Taiwan and Hong Kong write differently for the
+    /// same thing (on by default; see [`crate::analysis::variants`]). The
+    /// user's synonyms ([`SearchIndex::set_synonyms`]) apply either way.
+    pub fn variants(mut self, on: bool) -> Self {
+        self.variants = on;
+        self
     }
 
     /// Whether each hit carries the explanation of its score
@@ -303,19 +317,30 @@ impl SearchIndex {
             return Err(QueryError::TooManyTerms { count: parsed.term_count(), max: MAX_QUERY_TERMS }.into());
         }
         let searcher = self.reader.searcher();
+        // The variants of a word: the regional ones (unless the request
+        // turns them off) and the user's synonyms.
+        let regional = if request.variants { Some(self.analyzer.variants()?) } else { None };
+        let synonyms = self.synonym_variants();
+        let variants = |word: &str| -> Vec<String> {
+            let mut tables: Vec<&crate::analysis::Variants> = vec![&synonyms.1];
+            tables.extend(regional.as_deref());
+            crate::analysis::variants::spellings(&self.analyzer, word, &tables)
+        };
         let branches: Vec<Vec<Clause>> = parsed
             .branches
             .iter()
-            .map(|b| b.iter().filter_map(|c| Clause::analyze(&self.analyzer, c)).collect::<Vec<_>>())
+            .map(|b| b.iter().filter_map(|c| Clause::analyze(&self.analyzer, c, &variants)).collect::<Vec<_>>())
             .filter(|b| !b.is_empty())
             .collect();
         let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);
+        let stats = JointStats::new(&searcher, self.fields);
         let context = Context {
             fields: self.fields,
             present: self.present_fields(&searcher)?,
             all_words: request.matching == Matching::All,
             filters: self.filters(request),
             title_key: &title_key,
+            stats: &stats,
         };
         let Some(ranking) = Ranking::plan(&branches, context) else {
             return Ok(SearchResults::default());

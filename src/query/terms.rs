@@ -163,6 +163,9 @@ pub(crate) struct Clause {
     pub pattern: Pattern,
     /// jieba's words of the text (stop words left out), distinct, in order.
     pub words: Vec<Pattern>,
+    /// The variants of each word, as exact patterns (`variants[i]` are
+    /// those of `words[i]`; none for a quoted or negated clause).
+    pub variants: Vec<Vec<Pattern>>,
     /// Its characters and Latin words (those of stop words left out),
     /// distinct, in order.
     pub units: Vec<Unit>,
@@ -175,23 +178,57 @@ pub(crate) struct Clause {
 impl Clause {
     /// Analyzes one parsed clause; `None` when it has nothing to look for
     /// (only punctuation, or only stop words).
-    pub(crate) fn analyze(analyzer: &Analyzer, clause: &parse::Clause) -> Option<Clause> {
+    ///
+    /// `variants` gives the variants of a word (folded): each unquoted,
+    /// positive word with variants matches any of them, and the pairs
+    /// inside it are left to that match (see `super::rank`).
+    pub(crate) fn analyze(
+        analyzer: &Analyzer,
+        clause: &parse::Clause,
+        variants: &dyn Fn(&str) -> Vec<String>,
+    ) -> Option<Clause> {
         use crate::analysis::normalize::CharClass;
         let text = clause.term.text();
         let quoted = matches!(clause.term, parse::Term::Phrase(_));
         let prepared = analyzer.prepare(text);
         let pattern = Pattern::of(analyzer, &prepared, 0, prepared.len())?;
 
-        // jieba's words, and the characters that belong to stop words.
+        // jieba's words and their variants, the characters that belong to
+        // stop words, and the word (index) each character of a word with
+        // variants belongs to.
         let mut words: Vec<Pattern> = Vec::new();
+        let mut alternatives: Vec<Vec<Pattern>> = Vec::new();
         let mut stop = vec![false; prepared.len()];
+        let mut varied: Vec<Option<usize>> = vec![None; prepared.len()];
+        let expand = !quoted && !clause.negated;
         analyzer.word_ranges(&prepared, Mode::Query, |from, to, is_stop| {
             if is_stop {
                 stop[from..to].iter_mut().for_each(|s| *s = true);
-            } else if let Some(word) = Pattern::of(analyzer, &prepared, from, to) {
-                if !words.contains(&word) {
+                return;
+            }
+            let Some(word) = Pattern::of(analyzer, &prepared, from, to) else { return };
+            let i = match words.iter().position(|w| *w == word) {
+                Some(i) => i,
+                None => {
+                    let found: Vec<Pattern> = if expand {
+                        variants(&word.text)
+                            .iter()
+                            .filter_map(|v| {
+                                let p = analyzer.prepare(v);
+                                Pattern::of(analyzer, &p, 0, p.len())
+                            })
+                            .filter(|p| *p != word)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
                     words.push(word);
+                    alternatives.push(found);
+                    words.len() - 1
                 }
+            };
+            if !alternatives[i].is_empty() {
+                varied[from..to].iter_mut().for_each(|v| *v = Some(i));
             }
         });
         if words.is_empty() && !quoted {
@@ -229,6 +266,11 @@ impl Clause {
                 if stop[*next_at] {
                     continue;
                 }
+                // Inside a word with variants, the word (or a variant)
+                // stands for its pairs.
+                if varied[*at].is_some() && varied[*at] == varied[*next_at] {
+                    continue;
+                }
                 let one_char = |u: &Unit| u.text.chars().count() == 1;
                 let (a, b) = (unit.text.chars().next(), next.text.chars().next());
                 match (a, b) {
@@ -252,7 +294,17 @@ impl Clause {
                 }
             }
         }
-        Some(Clause { negated: clause.negated, scope: clause.scope, quoted, pattern, words, units, bigrams, pairs })
+        Some(Clause {
+            negated: clause.negated,
+            scope: clause.scope,
+            quoted,
+            pattern,
+            words,
+            variants: alternatives,
+            units,
+            bigrams,
+            pairs,
+        })
     }
 
     /// Whether the clause is one word: then that word is what it asks for.
@@ -269,7 +321,7 @@ mod tests {
     fn clause(text: &str) -> Clause {
         let analyzer = Analyzer::new().expect("analyzer");
         let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word(text.into()) };
-        Clause::analyze(&analyzer, &parsed).expect("something to look for")
+        Clause::analyze(&analyzer, &parsed, &|_: &str| Vec::new()).expect("something to look for")
     }
 
     /// Table: a query text, its units, dictionary bigrams, other pairs
@@ -304,16 +356,37 @@ mod tests {
         }
     }
 
+    /// A word with variants keeps them as patterns, and the bigrams and
+    /// pairs inside it are left out: the word, or a variant, stands for them.
+    #[test]
+    fn words_with_variants_stand_for_their_inner_pairs() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word("服务器性能".into()) };
+        let variants = |w: &str| if w == "服务器" { vec!["伺服器".to_owned()] } else { Vec::new() };
+        let c = Clause::analyze(&analyzer, &parsed, &variants).expect("words");
+        let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(words, ["服务器", "性能"]);
+        let found: Vec<&str> = c.variants[0].iter().map(|v| v.text.as_str()).collect();
+        assert_eq!(found, ["伺服器"]);
+        assert!(c.variants[1].is_empty());
+        assert_eq!(c.bigrams, ["性能"], "服务 is inside the varied word");
+        let pairs: Vec<String> = c.pairs.iter().map(Pair::text).collect();
+        assert_eq!(pairs, ["器性"], "务器 is inside it; 器性 crosses out of it");
+        // Quoted: exact, no variants.
+        let quoted = Parsed { negated: false, scope: Scope::All, term: Term::Phrase("服务器".into()) };
+        assert!(Clause::analyze(&analyzer, &quoted, &variants).expect("text").variants.iter().all(Vec::is_empty));
+    }
+
     #[test]
     fn stop_words_are_left_out_of_words_units_and_pairs() {
         let analyzer = Analyzer::builder().stop_words(["的"]).build().expect("analyzer");
         let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word("我的电脑".into()) };
-        let c = Clause::analyze(&analyzer, &parsed).expect("words");
+        let c = Clause::analyze(&analyzer, &parsed, &|_: &str| Vec::new()).expect("words");
         let units: Vec<&str> = c.units.iter().map(|u| u.text.as_str()).collect();
         assert_eq!(units, ["我", "电", "脑"]);
         assert_eq!(c.bigrams, ["电脑"]);
         assert!(c.pairs.is_empty(), "{:?}", c.pairs);
         let only_stop = Parsed { negated: false, scope: Scope::All, term: Term::Word("的".into()) };
-        assert!(Clause::analyze(&analyzer, &only_stop).is_none());
+        assert!(Clause::analyze(&analyzer, &only_stop, &|_: &str| Vec::new()).is_none());
     }
 }

@@ -112,6 +112,13 @@ pub(crate) struct JointStats<'a> {
     body: Field,
 }
 
+impl<'a> JointStats<'a> {
+    /// The statistics of `searcher`'s index, whose fields are `fields`.
+    pub(crate) fn new(searcher: &'a Searcher, fields: Fields) -> JointStats<'a> {
+        JointStats { searcher, title: fields.title, body: fields.body }
+    }
+}
+
 impl tantivy::query::Bm25StatisticsProvider for JointStats<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
         self.searcher.total_num_tokens(field)
@@ -143,6 +150,9 @@ enum Lookup {
     Token(String),
     /// An exact pattern of tokens.
     Pattern(Pattern),
+    /// Any of these patterns: a word and its variants, scored by the best
+    /// of them (see [`GroupSpec::scales`]).
+    Any(Vec<Pattern>),
     /// The folded title without separators.
     TitleKey(String),
 }
@@ -156,6 +166,11 @@ struct GroupSpec {
     scope: Scope,
     weight: f32,
     counts: Counts,
+    /// For [`Lookup::Any`], each pattern's factor: a word and its variants
+    /// score as one word, with one idf (the lowest of theirs, as Lucene's
+    /// `SynonymQuery` takes the largest document frequency), so that a word
+    /// with variants neither gains nor loses weight against one without.
+    scales: Vec<f32>,
 }
 
 /// What the pairs added to the best hits: per hit, each pair it has (its
@@ -199,7 +214,14 @@ impl Branch {
             }
             None => {
                 let label = label.into();
-                self.groups.push(GroupSpec { label, lookup, scope, weight, counts: Counts::default() });
+                self.groups.push(GroupSpec {
+                    label,
+                    lookup,
+                    scope,
+                    weight,
+                    counts: Counts::default(),
+                    scales: Vec::new(),
+                });
                 self.groups.len() - 1
             }
         };
@@ -219,6 +241,9 @@ impl Branch {
                 .map(|(q, boost, _)| (Occur::Should, Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>))
                 .collect();
             let any: Box<dyn Query> = match parts.len() {
+                _ if matches!(spec.lookup, Lookup::Any(_)) && !parts.is_empty() => {
+                    Box::new(tantivy::query::DisjunctionMaxQuery::new(parts.into_iter().map(|(_, q)| q).collect()))
+                }
                 0 => Box::new(tantivy::query::EmptyQuery),
                 1 => parts.into_iter().map(|(_, q)| q).next().unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery)),
                 _ => Box::new(BooleanQuery::new(parts)),
@@ -270,6 +295,8 @@ pub(crate) struct Context<'a> {
     pub all_words: bool,
     pub filters: Vec<Box<dyn Query>>,
     pub title_key: &'a dyn Fn(&str) -> String,
+    /// The statistics scores are computed with (see [`Ranking::stats`]).
+    pub stats: &'a dyn tantivy::query::Bm25StatisticsProvider,
 }
 
 impl Ranking {
@@ -348,7 +375,7 @@ impl Ranking {
 
     /// The statistics to score with.
     pub(crate) fn stats<'a>(&self, searcher: &'a Searcher) -> JointStats<'a> {
-        JointStats { searcher, title: self.fields.title, body: self.fields.body }
+        JointStats::new(searcher, self.fields)
     }
 
     /// How many of the matches the last search found are full matches;
@@ -487,6 +514,9 @@ impl Ranking {
                     continue;
                 }
                 let mut matched = vec![false; hits.len()];
+                // Each hit's explained parts of this group: all of them
+                // count, or (a word and its variants) the best one.
+                let mut parts_found: Vec<Vec<Explanation>> = vec![Vec::new(); hits.len()];
                 for (query, boost, field) in parts_of(spec, self.fields, self.present) {
                     let weight = query.weight(enabled)?;
                     for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
@@ -503,14 +533,24 @@ impl Ranking {
                             if explain && boost != 0.0 {
                                 let value = scorer.score() * boost;
                                 let bm25 = Explanation::bm25_summary(&weight.explain(segment, doc)?);
-                                let units = &mut found[i][b].1;
-                                units.value += value;
-                                units.push(Explanation::new(
+                                parts_found[i].push(Explanation::new(
                                     value,
-                                    format!("{} in {field}: {boost} × {bm25}", spec.label),
+                                    format!("{} in {field}: {boost:.3} × {bm25}", spec.label),
                                 ));
                             }
                         }
+                    }
+                }
+                let best_only = matches!(spec.lookup, Lookup::Any(_));
+                for (i, mut parts) in parts_found.into_iter().enumerate() {
+                    if best_only && parts.len() > 1 {
+                        parts.sort_by(|x, y| y.value.total_cmp(&x.value));
+                        parts.truncate(1);
+                    }
+                    let units = &mut found[i][b].1;
+                    for part in parts {
+                        units.value += part.value;
+                        units.push(part);
                     }
                 }
                 for (i, m) in matched.into_iter().enumerate() {
@@ -635,7 +675,7 @@ fn field_name(field: Field, fields: &Fields) -> &'static str {
 /// The ranked query's group for a spec.
 fn to_group(spec: &GroupSpec, fields: Fields, present: FieldSet) -> Group {
     let parts = parts_of(spec, fields, present).into_iter().map(|(q, boost, _)| (q, boost)).collect();
-    Group { parts, counts: spec.counts }
+    Group { parts, counts: spec.counts, best_only: matches!(spec.lookup, Lookup::Any(_)) }
 }
 
 /// A spec's parts: one query per field of its scope, with its boost and
@@ -660,6 +700,26 @@ fn parts_of(spec: &GroupSpec, fields: Fields, present: FieldSet) -> Vec<(Box<dyn
         Lookup::Pattern(pattern) => {
             for (field, boost) in fields_of(spec.scope, fields, present) {
                 parts.push((pattern.query(field), spec.weight * boost, field_name(field, &fields)));
+            }
+        }
+        Lookup::Any(patterns) => {
+            // One part per pattern, over the fields of the scope: the group
+            // scores its best part (one of the spellings), each part the
+            // sum over its fields.
+            let in_fields = fields_of(spec.scope, fields, present);
+            for (i, pattern) in patterns.iter().enumerate() {
+                let field_parts: Vec<(Occur, Box<dyn Query>)> = in_fields
+                    .iter()
+                    .map(|&(field, boost)| {
+                        (Occur::Should, Box::new(BoostQuery::new(pattern.query(field), boost)) as Box<dyn Query>)
+                    })
+                    .collect();
+                if field_parts.is_empty() {
+                    continue;
+                }
+                let scale = spec.scales.get(i).copied().unwrap_or(1.0);
+                let label = if in_fields.len() == 1 { field_name(in_fields[0].0, &fields) } else { "title or body" };
+                parts.push((Box::new(BooleanQuery::new(field_parts)) as Box<dyn Query>, spec.weight * scale, label));
             }
         }
     }
@@ -694,12 +754,8 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
             // their posting lists are long (a common word's characters are
             // in most documents).
             let word = &clause.words[0];
-            let lookup = match word.single_token() {
-                Some(token) => Lookup::Token(token.to_owned()),
-                None => Lookup::Pattern(word.clone()),
-            };
             let weight = if word.cells.len() > 1 { PAIR_WEIGHT } else { CHAR_WEIGHT };
-            let g = branch.group(format!("word {}", word.text), lookup, scope, weight);
+            let g = word_group(&mut branch, word, &clause.variants[0], scope, weight, ctx);
             g.counts.word = true;
             g.counts.unit = true;
             continue;
@@ -714,12 +770,12 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
         for bigram in &clause.bigrams {
             branch.group(bigram.clone(), Lookup::Token(bigram.clone()), scope, PAIR_WEIGHT);
         }
-        for word in &clause.words {
-            let lookup = match word.single_token() {
-                Some(token) => Lookup::Token(token.to_owned()),
-                None => Lookup::Pattern(word.clone()),
-            };
-            branch.group(format!("word {}", word.text), lookup, scope, 0.0).counts.word = true;
+        for (word, variants) in clause.words.iter().zip(&clause.variants) {
+            // A word with variants scores as one word in any spelling, in
+            // place of the pairs inside it (which `terms` left out); the
+            // others only say whether a document has every word.
+            let weight = if variants.is_empty() { 0.0 } else { PAIR_WEIGHT };
+            word_group(&mut branch, word, variants, scope, weight, ctx).counts.word = true;
         }
         for pair in &clause.pairs {
             branch.pairs.push(PairSpec { pair: pair.clone(), scope, junction: false });
@@ -749,6 +805,45 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
     }
     branch.pairs.dedup_by(|a, b| a.pair == b.pair && a.scope == b.scope);
     branch
+}
+
+/// The group of a word: its one token, or its pattern, or (with variants)
+/// any of its spellings, scored as one word (see [`GroupSpec::scales`]).
+fn word_group<'b>(
+    branch: &'b mut Branch,
+    word: &Pattern,
+    variants: &[Pattern],
+    scope: Scope,
+    weight: f32,
+    ctx: &Context<'_>,
+) -> &'b mut GroupSpec {
+    if variants.is_empty() {
+        let lookup = match word.single_token() {
+            Some(token) => Lookup::Token(token.to_owned()),
+            None => Lookup::Pattern(word.clone()),
+        };
+        return branch.group(format!("word {}", word.text), lookup, scope, weight);
+    }
+    let spellings: Vec<Pattern> = std::iter::once(word).chain(variants).cloned().collect();
+    // tantivy's idf of a pattern, as its phrase query computes it: the sum
+    // of its tokens'.
+    let total = ctx.stats.total_num_docs().unwrap_or(0).max(1);
+    let idf = |p: &Pattern| -> f32 {
+        p.tokens
+            .iter()
+            .map(|(_, t)| {
+                let df = ctx.stats.doc_freq(&Term::from_field_text(ctx.fields.body, t)).unwrap_or(0);
+                bm25_idf(df, total)
+            })
+            .sum()
+    };
+    let idfs: Vec<f32> = spellings.iter().map(idf).collect();
+    let least = idfs.iter().copied().fold(f32::INFINITY, f32::min);
+    let others: Vec<&str> = variants.iter().map(|v| v.text.as_str()).collect();
+    let label = format!("word {} (or {})", word.text, others.join(", "));
+    let g = branch.group(label, Lookup::Any(spellings), scope, weight);
+    g.scales = idfs.iter().map(|&i| if i > 0.0 { least / i } else { 1.0 }).collect();
+    g
 }
 
 /// The documents a negated clause excludes: those with its quoted text, or
@@ -966,15 +1061,17 @@ mod tests {
             let branches: Vec<Vec<Clause>> = parse(q)
                 .branches
                 .iter()
-                .map(|b| b.iter().filter_map(|c| Clause::analyze(&index.analyzer, c)).collect())
+                .map(|b| b.iter().filter_map(|c| Clause::analyze(&index.analyzer, c, &|_: &str| Vec::new())).collect())
                 .collect();
             let key = |t: &str| crate::index::schema::title_key(&index.analyzer, t);
+            let stats = JointStats::new(&searcher, index.fields);
             let ctx = || Context {
                 fields: index.fields,
                 present: index.present_fields(&searcher).expect("fields"),
                 all_words: true,
                 filters: Vec::new(),
                 title_key: &key,
+                stats: &stats,
             };
             let ranking = Ranking::plan(&branches, ctx()).expect("something to find");
             assert!(ranking.full_matches.is_none(), "{q}: strict runs tantivy's query");

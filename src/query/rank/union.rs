@@ -48,11 +48,18 @@ pub(crate) struct Counts {
 pub(crate) struct Group {
     pub parts: Vec<(Box<dyn Query>, Score)>,
     pub counts: Counts,
+    /// Whether the group scores its best part only, rather than the sum:
+    /// a word and its variants, each a part, score as one word.
+    pub best_only: bool,
 }
 
 impl Clone for Group {
     fn clone(&self) -> Self {
-        Group { parts: self.parts.iter().map(|(q, b)| (q.box_clone(), *b)).collect(), counts: self.counts }
+        Group {
+            parts: self.parts.iter().map(|(q, b)| (q.box_clone(), *b)).collect(),
+            counts: self.counts,
+            best_only: self.best_only,
+        }
     }
 }
 
@@ -134,7 +141,7 @@ impl Query for RankedQuery {
             for (query, boost) in &group.parts {
                 parts.push((query.weight(enable_scoring)?, *boost));
             }
-            groups.push(GroupWeight { parts, counts: group.counts });
+            groups.push(GroupWeight { parts, counts: group.counts, best_only: group.best_only });
         }
         // Exclusions and filters only match: scoring them would be work for nothing.
         let disabled = match enable_scoring.searcher() {
@@ -165,6 +172,7 @@ impl Query for RankedQuery {
 pub(crate) struct GroupWeight {
     pub parts: Vec<(Box<dyn Weight>, Score)>,
     pub counts: Counts,
+    pub best_only: bool,
 }
 
 pub(crate) struct RankedWeight {
@@ -184,7 +192,13 @@ impl Weight for RankedWeight {
                 let scorer = weight.scorer(reader, boost * part_boost)?;
                 if scorer.doc() != TERMINATED {
                     let group_id = u32::try_from(g + 1).unwrap_or(u32::MAX);
-                    parts.push(Part { scorer, scored: *part_boost != 0.0, group: group_id, counts: group.counts });
+                    parts.push(Part {
+                        scorer,
+                        scored: *part_boost != 0.0,
+                        best_only: group.best_only,
+                        group: group_id,
+                        counts: group.counts,
+                    });
                 }
             }
             groups.push(parts);
@@ -260,14 +274,43 @@ struct Slot {
     score: Score,
     /// The last group that reached it, plus one (0: none yet).
     last_group: u32,
+    /// The best score of that group's parts so far, for a group that
+    /// scores its best part only.
+    best: Score,
     units: u32,
     words: u32,
     required: u32,
 }
 
+impl Slot {
+    /// Adds a part that has the document. Parts of one group come one
+    /// after the other, so a new group is one the slot has not seen last.
+    #[inline]
+    fn hit(&mut self, part: &mut Part) {
+        if self.last_group != part.group {
+            self.last_group = part.group;
+            self.best = 0.0;
+            self.units += u32::from(part.counts.unit);
+            self.words += u32::from(part.counts.word);
+            self.required += u32::from(part.counts.required);
+        }
+        if part.scored {
+            let score = part.scorer.score();
+            if !part.best_only {
+                self.score += score;
+            } else if score > self.best {
+                self.score += score - self.best;
+                self.best = score;
+            }
+        }
+    }
+}
+
 struct Part {
     scorer: Box<dyn Scorer>,
     scored: bool,
+    /// Whether its group scores its best part only (a word and its variants).
+    best_only: bool,
     group: u32,
     counts: Counts,
 }
@@ -322,16 +365,7 @@ impl RankedScorer {
             while doc < horizon {
                 let delta = (doc - min) as usize;
                 bits[delta / 64] |= 1 << (delta % 64);
-                let slot = &mut slots[delta];
-                if part.scored {
-                    slot.score += part.scorer.score();
-                }
-                if slot.last_group != part.group {
-                    slot.last_group = part.group;
-                    slot.units += u32::from(part.counts.unit);
-                    slot.words += u32::from(part.counts.word);
-                    slot.required += u32::from(part.counts.required);
-                }
+                slots[delta].hit(part);
                 doc = part.scorer.advance();
             }
         }
@@ -340,22 +374,12 @@ impl RankedScorer {
 
     /// Adds the optional groups a candidate has to its slot.
     fn look_up_optional(&mut self, doc: DocId, slot: &mut Slot) {
-        let mut last_group = 0;
         for part in &mut self.optional {
             if part.scorer.doc() < doc {
                 part.scorer.seek(doc);
             }
-            if part.scorer.doc() != doc {
-                continue;
-            }
-            if part.scored {
-                slot.score += part.scorer.score();
-            }
-            if last_group != part.group {
-                last_group = part.group;
-                slot.units += u32::from(part.counts.unit);
-                slot.words += u32::from(part.counts.word);
-                slot.required += u32::from(part.counts.required);
+            if part.scorer.doc() == doc {
+                slot.hit(part);
             }
         }
     }
@@ -412,14 +436,8 @@ impl RankedScorer {
                 self.doc = TERMINATED;
                 return TERMINATED;
             }
-            let counts = part.counts;
-            let mut slot = Slot {
-                score: if part.scored { part.scorer.score() } else { 0.0 },
-                last_group: part.group,
-                units: u32::from(counts.unit),
-                words: u32::from(counts.word),
-                required: u32::from(counts.required),
-            };
+            let mut slot = Slot::default();
+            slot.hit(part);
             part.scorer.advance();
             if self.accept(doc, &mut slot) {
                 self.emit(doc, &slot);
@@ -573,6 +591,7 @@ mod tests {
                 .map(|g| Group {
                     parts: vec![(term(g), 1.0), (term(g), 0.5)],
                     counts: Counts { unit: true, word: true, required: false },
+                    best_only: false,
                 })
                 .collect(),
             rule,
@@ -637,7 +656,7 @@ mod tests {
         let term = |t: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
         };
-        let group = |t: &str, counts: Counts| Group { parts: vec![(term(t), 1.0)], counts };
+        let group = |t: &str, counts: Counts| Group { parts: vec![(term(t), 1.0)], counts, best_only: false };
         let run = |groups: Vec<Group>, rule: Rule| {
             let query = RankedQuery {
                 groups,

@@ -1,0 +1,292 @@
+//! Regional vocabulary: the words the mainland, Taiwan and Hong Kong write
+//! differently for the same thing (服务器/伺服器, 内存/記憶體, 软件/軟體),
+//! and the user's own synonyms.
+//!
+//! Conversion folds scripts (貧困縣 and 贫困县 are one word), not
+//! vocabulary. OpenCC ships the vocabulary too, as the phrase tables of its
+//! Taiwan and Hong Kong conversions: `TWPhrases` (mainland word → Taiwan
+//! words), `TWPhrasesRev` (Taiwan word → mainland words) and
+//! `HKVariantsRevPhrases` (Hong Kong forms). Every entry is folded the way
+//! the analyzer folds text (so a mainland word typed in Traditional script,
+//! `服務器`, is the same key as `服务器`), and each pair of words that still
+//! differ becomes a pair of *variants*, both ways. Only direct pairs are
+//! kept, never chains: 程序 is a variant of 程式, and 程式 of 程序, but
+//! nothing makes 程序 a variant of whatever else 程式 has.
+//!
+//! Single characters are never expanded: conversion already folds the
+//! variant forms of a character. Some pairs are ordinary words on the
+//! other side with another meaning, and matching them would do more harm
+//! than good; they are left out ([`LEFT_OUT`]).
+//!
+//! Variants are used at query time only (see `crate::query`): the index
+//! stays region-neutral, so a change of the table needs no rebuild.
+//!
+//! ```
+//! use zhsearch::analysis::Analyzer;
+//!
+//! let analyzer = Analyzer::new()?;
+//! let variants = analyzer.variants()?;
+//! assert!(variants.of("服务器").iter().any(|v| v == "伺服器"));
+//! assert!(variants.of("记忆体").iter().any(|v| v == "内存"));
+//! assert!(variants.of("服").is_empty());
+//! # Ok::<(), zhsearch::Error>(())
+//! ```
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Result};
+
+/// Pairs of the OpenCC tables left out (folded, either order), each a word
+/// whose other side is an ordinary word with another meaning:
+///
+/// - 支持/支援: 支持 (to support) is one of the most common words of the
+///   mainland, 支援 is aid;
+/// - 程序/进程: the mainland's 程序 is a program, Taiwan's a process;
+/// - 数字/数位: 数字 is a number, 数位 is digital;
+/// - 模拟/类比: 模拟 is to simulate, the mainland's 类比 an analogy;
+/// - 存取/访问: the mainland's 访问 is mostly a visit;
+/// - 呼叫/调用: 呼叫 is to call someone, 调用 to invoke a function.
+pub const LEFT_OUT: [(&str, &str); 6] =
+    [("支持", "支援"), ("程序", "进程"), ("数字", "数位"), ("模拟", "类比"), ("存取", "访问"), ("呼叫", "调用")];
+
+/// Words and their variants, folded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Variants {
+    by_word: HashMap<String, Vec<String>>,
+}
+
+impl Variants {
+    /// The variants of `word` (folded), in a stable order; none for most words.
+    pub fn of(&self, word: &str) -> &[String] {
+        self.by_word.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many words have variants.
+    pub fn len(&self) -> usize {
+        self.by_word.len()
+    }
+
+    /// Whether no word has a variant.
+    pub fn is_empty(&self) -> bool {
+        self.by_word.is_empty()
+    }
+
+    /// Makes `a` and `b` (folded) variants of each other, unless they are
+    /// the same, or either is a single character or empty.
+    fn pair(&mut self, a: &str, b: &str) {
+        let short = |w: &str| w.chars().nth(1).is_none();
+        if a == b || short(a) || short(b) {
+            return;
+        }
+        for (from, to) in [(a, b), (b, a)] {
+            let list = self.by_word.entry(from.to_owned()).or_default();
+            if !list.iter().any(|w| w == to) {
+                list.push(to.to_owned());
+                list.sort_unstable();
+            }
+        }
+    }
+
+    /// The table of OpenCC's regional phrase tables, each word folded by
+    /// `fold`, less [`LEFT_OUT`].
+    pub(crate) fn from_opencc(fold: impl Fn(&str) -> String) -> Result<Variants> {
+        let mut variants = Variants::default();
+        for (key, value) in opencc_entries()? {
+            let (a, b) = (fold(&key), fold(&value));
+            let left_out = LEFT_OUT.iter().any(|&(x, y)| (a == x && b == y) || (a == y && b == x));
+            if !left_out {
+                variants.pair(&a, &b);
+            }
+        }
+        Ok(variants)
+    }
+
+    /// These variants and every group of `synonyms`, each of whose words
+    /// is a variant of the others.
+    pub(crate) fn with_synonyms(&self, synonyms: &Synonyms, fold: impl Fn(&str) -> String) -> Variants {
+        let mut out = self.clone();
+        for group in &synonyms.groups {
+            let words: Vec<String> = group.iter().map(|w| fold(w)).collect();
+            for (i, a) in words.iter().enumerate() {
+                for b in &words[i + 1..] {
+                    out.pair(a, b);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The other spellings of `word` (folded) that `tables` give: its own
+/// variants, and the word with one of the words inside it (jieba's search
+/// mode: 连接 in 连接时间) replaced by one of theirs (连线时间). At most
+/// [`MAX_SPELLINGS`].
+pub(crate) fn spellings(analyzer: &super::Analyzer, word: &str, tables: &[&Variants]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let add = |spelling: String, out: &mut Vec<String>| {
+        if spelling != word && !out.contains(&spelling) && out.len() < MAX_SPELLINGS {
+            out.push(spelling);
+        }
+    };
+    for table in tables {
+        for v in table.of(word) {
+            add(v.clone(), &mut out);
+        }
+    }
+    if tables.iter().all(|t| t.is_empty()) {
+        return out;
+    }
+    let prepared = analyzer.prepare(word);
+    let mut inner: Vec<(usize, usize)> = Vec::new();
+    analyzer.word_ranges(&prepared, super::Mode::Index, |from, to, _| {
+        if to - from >= 2 && to - from < prepared.len() {
+            inner.push((from, to));
+        }
+    });
+    for (from, to) in inner {
+        let part = prepared.slice(from, to);
+        for table in tables {
+            for v in table.of(part) {
+                let spelling = format!("{}{v}{}", prepared.slice(0, from), prepared.slice(to, prepared.len()));
+                add(spelling, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// The most spellings a query word is expanded to.
+pub const MAX_SPELLINGS: usize = 8;
+
+/// Every (key, value) of the regional phrase tables, as OpenCC writes them.
+fn opencc_entries() -> Result<Vec<(String, String)>> {
+    use opencc_rust::DefaultConfig;
+    // opencc-rust writes its bundled dictionaries to a directory; a private
+    // one per process and call, removed right after.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("zhsearch-variants-{}-{nanos}", std::process::id()));
+    let read = || -> std::result::Result<Vec<(String, String)>, String> {
+        let mut entries = Vec::new();
+        for (config, file) in [
+            (DefaultConfig::S2TWP, "TWPhrases.ocd2"),
+            (DefaultConfig::TW2SP, "TWPhrasesRev.ocd2"),
+            (DefaultConfig::HK2S, "HKVariantsRevPhrases.ocd2"),
+        ] {
+            opencc_rust::generate_static_dictionary(&dir, config)
+                .map_err(|e| format!("cannot write dictionaries to {}: {e}", dir.display()))?;
+            entries.extend(super::convert::lexicon::read_values(&dir.join(file), true)?);
+        }
+        Ok(entries)
+    };
+    let result = read();
+    let _ = std::fs::remove_dir_all(&dir);
+    result.map_err(Error::OpenCc)
+}
+
+/// The user's synonyms: groups of words that mean the same, each word of a
+/// group a variant of the others, as the regional variants are.
+///
+/// ```
+/// use zhsearch::analysis::Synonyms;
+///
+/// let synonyms = Synonyms::parse("土豆,马铃薯，洋芋\n\n番茄, 西红柿\n", None)?;
+/// assert_eq!(synonyms.groups(), [vec!["土豆", "马铃薯", "洋芋"], vec!["番茄", "西红柿"]]);
+/// # Ok::<(), zhsearch::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Synonyms {
+    groups: Vec<Vec<String>>,
+}
+
+impl Synonyms {
+    /// Groups given as lists of words. A group needs two words or more.
+    pub fn new<I, G, S>(groups: I) -> Result<Synonyms>
+    where
+        I: IntoIterator<Item = G>,
+        G: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut out = Synonyms::default();
+        for (n, group) in groups.into_iter().enumerate() {
+            let words: Vec<String> =
+                group.into_iter().map(Into::into).map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect();
+            out.add(words, Location::default().at_line(n + 1))?;
+        }
+        Ok(out)
+    }
+
+    /// Groups in text, one a line, the words separated by commas (`,`,
+    /// `，` or `、`); blank lines and lines starting with `#` are skipped.
+    /// `path`, if given, is named in errors.
+    pub fn parse(text: &str, path: Option<&Path>) -> Result<Synonyms> {
+        let mut out = Synonyms::default();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let words: Vec<String> =
+                line.split([',', '，', '、']).map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+            let location = match path {
+                Some(p) => Location::file(p).at_line(n + 1),
+                None => Location::default().at_line(n + 1),
+            };
+            out.add(words, location)?;
+        }
+        Ok(out)
+    }
+
+    /// Reads groups from a file (see [`Synonyms::parse`]).
+    pub fn read(path: impl AsRef<Path>) -> Result<Synonyms> {
+        let path = path.as_ref();
+        let text = super::settings::read_file(path)?;
+        Synonyms::parse(&text, Some(path))
+    }
+
+    fn add(&mut self, words: Vec<String>, location: Location) -> Result<()> {
+        if words.len() < 2 {
+            return Err(Error::invalid(location, "a synonym group needs at least two words, separated by commas"));
+        }
+        self.groups.push(words);
+        Ok(())
+    }
+
+    /// The groups, as given.
+    pub fn groups(&self) -> &[Vec<String>] {
+        &self.groups
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_go_both_ways_and_never_chain() {
+        let mut v = Variants::default();
+        v.pair("程序", "程式");
+        v.pair("程式", "程式设计");
+        v.pair("服", "伺");
+        v.pair("软件", "软件");
+        assert_eq!(v.of("程序"), ["程式"]);
+        assert_eq!(v.of("程式"), ["程序", "程式设计"]);
+        assert!(v.of("服").is_empty() && v.of("软件").is_empty());
+    }
+
+    #[test]
+    fn synonym_files_name_the_bad_line() {
+        let err = Synonyms::parse("土豆,马铃薯\n番茄\n", Some(Path::new("syn.txt"))).expect_err("one word");
+        assert_eq!(err.to_string(), "syn.txt:2: a synonym group needs at least two words, separated by commas");
+        let ok = Synonyms::parse("# comment\n 土豆 , 马铃薯 \n", None).expect("parses");
+        assert_eq!(ok.groups(), [vec!["土豆", "马铃薯"]]);
+    }
+}
