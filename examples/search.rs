@@ -80,6 +80,15 @@ struct Args {
     /// tree (also in the JSON output, as each hit's `explanation`).
     #[arg(long)]
     explain: bool,
+    /// Do not match a word's regional variants (服务器 and 伺服器, 内存 and
+    /// 記憶體); quoted text never does.
+    #[arg(long)]
+    no_variants: bool,
+    /// Synonyms to expand queries with: one group of equivalent words a
+    /// line, separated by commas (土豆,马铃薯). Kept with a persistent
+    /// index's settings until replaced.
+    #[arg(long, value_name = "FILE")]
+    synonyms: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -126,7 +135,7 @@ impl From<Error> for Failure {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if args.query.is_none() && args.add.is_empty() && args.delete.is_empty() {
+    if args.query.is_none() && args.add.is_empty() && args.delete.is_empty() && args.synonyms.is_none() {
         print_short_help();
         return ExitCode::SUCCESS;
     }
@@ -169,6 +178,9 @@ fn run(args: &Args) -> Result<usize, Failure> {
         }
     };
 
+    if let Some(path) = &args.synonyms {
+        index.set_synonyms(zhsearch::analysis::Synonyms::read(path)?)?;
+    }
     let mut rejected = 0;
     if !args.add.is_empty() {
         rejected += add(&index, &args.add, args.commit_every, true)?;
@@ -198,7 +210,8 @@ fn run(args: &Args) -> Result<usize, Failure> {
             .published_between(args.since, args.until)
             .limit(args.limit)
             .offset(args.offset)
-            .explain(args.explain);
+            .explain(args.explain)
+            .variants(!args.no_variants);
         let request = match &args.source {
             Some(s) => request.source(s.clone()),
             None => request,

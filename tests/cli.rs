@@ -85,6 +85,37 @@ fn explain_shows_the_parts_of_each_score() {
     assert!(text.contains("relevance: the sum of the parts below") && text.contains("干部 in body"), "{text}");
 }
 
+/// `--synonyms FILE` expands queries with the file's groups and keeps them
+/// with a persistent index; `--no-variants` turns the regional variants
+/// off; a bad synonym file names its line.
+#[test]
+fn synonyms_and_variants_flags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("idx");
+    let data = dir.path().join("a.jsonl");
+    fs::write(
+        &data,
+        "{\"id\": \"potato\", \"body\": \"马铃薯炖牛肉\"}\n{\"id\": \"server\", \"body\": \"這台伺服器很快\"}\n",
+    )
+    .expect("write");
+    let syn = dir.path().join("syn.txt");
+    fs::write(&syn, "土豆,马铃薯\n").expect("write");
+    let idx = index.to_str().expect("utf-8");
+    let add = search(&["--index", idx, "--add", data.to_str().expect("utf-8")]);
+    assert_eq!(add.status.code(), Some(0), "{}", stderr(&add));
+    assert!(ids(&json(&search(&["--index", idx, "--json", "土豆"]))).is_empty());
+    let found = json(&search(&["--index", idx, "--json", "--synonyms", syn.to_str().expect("utf-8"), "土豆"]));
+    assert_eq!(ids(&found), ["potato"]);
+    // Kept with the index.
+    assert_eq!(ids(&json(&search(&["--index", idx, "--json", "土豆"]))), ["potato"]);
+    assert_eq!(ids(&json(&search(&["--index", idx, "--json", "服务器"]))), ["server"]);
+    assert!(ids(&json(&search(&["--index", idx, "--json", "--no-variants", "服务器"]))).is_empty());
+    fs::write(&syn, "土豆\n").expect("write");
+    let bad = search(&["--index", idx, "--synonyms", syn.to_str().expect("utf-8"), "土豆"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("syn.txt:1: a synonym group needs at least two words"), "{}", stderr(&bad));
+}
+
 #[test]
 fn readable_output_brackets_marks_without_colour() {
     let out = search(&["貧困縣"]);

@@ -104,9 +104,9 @@ impl Variants {
         Ok(variants)
     }
 
-    /// These variants and every group of `synonyms`, each of whose words
-    /// is a variant of the others.
-    pub(crate) fn with_synonyms(&self, synonyms: &Synonyms, fold: impl Fn(&str) -> String) -> Variants {
+    /// These variants and every group of `synonyms` (folded by `fold`),
+    /// each of whose words is a variant of the others.
+    pub fn with_synonyms(&self, synonyms: &Synonyms, fold: impl Fn(&str) -> String) -> Variants {
         let mut out = self.clone();
         for group in &synonyms.groups {
             let words: Vec<String> = group.iter().map(|w| fold(w)).collect();
@@ -120,42 +120,56 @@ impl Variants {
     }
 }
 
-/// The other spellings of `word` (folded) that `tables` give: its own
-/// variants, and the word with one of the words inside it (jieba's search
-/// mode: 连接 in 连接时间) replaced by one of theirs (连线时间). At most
-/// [`MAX_SPELLINGS`].
-pub(crate) fn spellings(analyzer: &super::Analyzer, word: &str, tables: &[&Variants]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let add = |spelling: String, out: &mut Vec<String>| {
-        if spelling != word && !out.contains(&spelling) && out.len() < MAX_SPELLINGS {
-            out.push(spelling);
-        }
-    };
-    for table in tables {
-        for v in table.of(word) {
-            add(v.clone(), &mut out);
-        }
+/// What a query is expanded with: some tables of variants (the regional
+/// ones, the user's synonyms), and the analyzer that folds and cuts.
+pub(crate) struct Expander<'a> {
+    pub analyzer: &'a super::Analyzer,
+    pub tables: Vec<&'a Variants>,
+}
+
+impl Expander<'_> {
+    /// Whether `word` (folded) has variants of its own.
+    pub(crate) fn has(&self, word: &str) -> bool {
+        self.tables.iter().any(|t| !t.of(word).is_empty())
     }
-    if tables.iter().all(|t| t.is_empty()) {
-        return out;
-    }
-    let prepared = analyzer.prepare(word);
-    let mut inner: Vec<(usize, usize)> = Vec::new();
-    analyzer.word_ranges(&prepared, super::Mode::Index, |from, to, _| {
-        if to - from >= 2 && to - from < prepared.len() {
-            inner.push((from, to));
-        }
-    });
-    for (from, to) in inner {
-        let part = prepared.slice(from, to);
-        for table in tables {
-            for v in table.of(part) {
-                let spelling = format!("{}{v}{}", prepared.slice(0, from), prepared.slice(to, prepared.len()));
-                add(spelling, &mut out);
+
+    /// The other spellings of `word` (folded): its own variants, and the
+    /// word with one of the words inside it (jieba's search mode: 连接 in
+    /// 连接时间) replaced by one of theirs (连线时间). At most
+    /// [`MAX_SPELLINGS`].
+    pub(crate) fn spellings(&self, word: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let add = |spelling: String, out: &mut Vec<String>| {
+            if spelling != word && !out.contains(&spelling) && out.len() < MAX_SPELLINGS {
+                out.push(spelling);
+            }
+        };
+        for table in &self.tables {
+            for v in table.of(word) {
+                add(v.clone(), &mut out);
             }
         }
+        if self.tables.iter().all(|t| t.is_empty()) {
+            return out;
+        }
+        let prepared = self.analyzer.prepare(word);
+        let mut inner: Vec<(usize, usize)> = Vec::new();
+        self.analyzer.word_ranges(&prepared, super::Mode::Index, |from, to, _| {
+            if to - from >= 2 && to - from < prepared.len() {
+                inner.push((from, to));
+            }
+        });
+        for (from, to) in inner {
+            let part = prepared.slice(from, to);
+            for table in &self.tables {
+                for v in table.of(part) {
+                    let spelling = format!("{}{v}{}", prepared.slice(0, from), prepared.slice(to, prepared.len()));
+                    add(spelling, &mut out);
+                }
+            }
+        }
+        out
     }
-    out
 }
 
 /// The most spellings a query word is expanded to.

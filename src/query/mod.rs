@@ -321,15 +321,13 @@ impl SearchIndex {
         // turns them off) and the user's synonyms.
         let regional = if request.variants { Some(self.analyzer.variants()?) } else { None };
         let synonyms = self.synonym_variants();
-        let variants = |word: &str| -> Vec<String> {
-            let mut tables: Vec<&crate::analysis::Variants> = vec![&synonyms.1];
-            tables.extend(regional.as_deref());
-            crate::analysis::variants::spellings(&self.analyzer, word, &tables)
-        };
+        let mut tables: Vec<&crate::analysis::Variants> = vec![&synonyms.1];
+        tables.extend(regional.as_deref());
+        let expander = crate::analysis::variants::Expander { analyzer: &self.analyzer, tables };
         let branches: Vec<Vec<Clause>> = parsed
             .branches
             .iter()
-            .map(|b| b.iter().filter_map(|c| Clause::analyze(&self.analyzer, c, &variants)).collect::<Vec<_>>())
+            .map(|b| b.iter().filter_map(|c| Clause::analyze(&self.analyzer, c, Some(&expander))).collect::<Vec<_>>())
             .filter(|b| !b.is_empty())
             .collect();
         let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);

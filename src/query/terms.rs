@@ -17,6 +17,7 @@ use tantivy::query::{PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::parse::{self, Scope};
+use crate::analysis::variants::Expander;
 use crate::analysis::{Analyzer, Mode, Prepared};
 
 /// A cell of a folded text, one per position: a word character, or a run
@@ -179,49 +180,57 @@ impl Clause {
     /// Analyzes one parsed clause; `None` when it has nothing to look for
     /// (only punctuation, or only stop words).
     ///
-    /// `variants` gives the variants of a word (folded): each unquoted,
-    /// positive word with variants matches any of them, and the pairs
-    /// inside it are left to that match (see `super::rank`).
+    /// `expander` gives the variants of a word: each unquoted, positive
+    /// word with variants matches any of them, and the pairs inside it are
+    /// left to that match (see `super::rank`). Words jieba cut apart that
+    /// are one word of a table (位元 组 as 位元组) are taken together.
     pub(crate) fn analyze(
         analyzer: &Analyzer,
         clause: &parse::Clause,
-        variants: &dyn Fn(&str) -> Vec<String>,
+        expander: Option<&Expander<'_>>,
     ) -> Option<Clause> {
         use crate::analysis::normalize::CharClass;
         let text = clause.term.text();
         let quoted = matches!(clause.term, parse::Term::Phrase(_));
         let prepared = analyzer.prepare(text);
         let pattern = Pattern::of(analyzer, &prepared, 0, prepared.len())?;
+        let expander = expander.filter(|_| !quoted && !clause.negated);
 
-        // jieba's words and their variants, the characters that belong to
-        // stop words, and the word (index) each character of a word with
-        // variants belongs to.
-        let mut words: Vec<Pattern> = Vec::new();
-        let mut alternatives: Vec<Vec<Pattern>> = Vec::new();
+        // jieba's words (as character ranges), and the characters that
+        // belong to stop words.
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
         let mut stop = vec![false; prepared.len()];
-        let mut varied: Vec<Option<usize>> = vec![None; prepared.len()];
-        let expand = !quoted && !clause.negated;
         analyzer.word_ranges(&prepared, Mode::Query, |from, to, is_stop| {
             if is_stop {
                 stop[from..to].iter_mut().for_each(|s| *s = true);
-                return;
+            } else {
+                ranges.push((from, to));
             }
-            let Some(word) = Pattern::of(analyzer, &prepared, from, to) else { return };
+        });
+        if let Some(expander) = expander {
+            ranges = join_table_words(&prepared, ranges, expander);
+        }
+
+        // The words, their variants, and the word (index) each character
+        // of a word with variants belongs to.
+        let mut words: Vec<Pattern> = Vec::new();
+        let mut alternatives: Vec<Vec<Pattern>> = Vec::new();
+        let mut varied: Vec<Option<usize>> = vec![None; prepared.len()];
+        for (from, to) in ranges {
+            let Some(word) = Pattern::of(analyzer, &prepared, from, to) else { continue };
             let i = match words.iter().position(|w| *w == word) {
                 Some(i) => i,
                 None => {
-                    let found: Vec<Pattern> = if expand {
-                        variants(&word.text)
-                            .iter()
-                            .filter_map(|v| {
-                                let p = analyzer.prepare(v);
-                                Pattern::of(analyzer, &p, 0, p.len())
-                            })
-                            .filter(|p| *p != word)
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
+                    let found: Vec<Pattern> = expander
+                        .map(|e| e.spellings(&word.text))
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|v| {
+                            let p = analyzer.prepare(v);
+                            Pattern::of(analyzer, &p, 0, p.len())
+                        })
+                        .filter(|p| *p != word)
+                        .collect();
                     words.push(word);
                     alternatives.push(found);
                     words.len() - 1
@@ -230,7 +239,7 @@ impl Clause {
             if !alternatives[i].is_empty() {
                 varied[from..to].iter_mut().for_each(|v| *v = Some(i));
             }
-        });
+        }
         if words.is_empty() && !quoted {
             // Only stop words: nothing to look for.
             return None;
@@ -313,6 +322,35 @@ impl Clause {
     }
 }
 
+/// `ranges` (word ranges in order) with each run of two or three adjacent
+/// words that together are a word of a variant table joined into one.
+fn join_table_words(prepared: &Prepared, ranges: Vec<(usize, usize)>, expander: &Expander<'_>) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(ranges.len());
+    let mut i = 0;
+    while i < ranges.len() {
+        let mut joined = None;
+        for n in [3, 2] {
+            let Some(last) = ranges.get(i + n - 1) else { continue };
+            let adjacent = ranges[i..i + n].windows(2).all(|w| w[0].1 == w[1].0);
+            if adjacent && expander.has(prepared.slice(ranges[i].0, last.1)) {
+                joined = Some(n);
+                break;
+            }
+        }
+        match joined {
+            Some(n) => {
+                out.push((ranges[i].0, ranges[i + n - 1].1));
+                i += n;
+            }
+            None => {
+                out.push(ranges[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,7 +359,7 @@ mod tests {
     fn clause(text: &str) -> Clause {
         let analyzer = Analyzer::new().expect("analyzer");
         let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word(text.into()) };
-        Clause::analyze(&analyzer, &parsed, &|_: &str| Vec::new()).expect("something to look for")
+        Clause::analyze(&analyzer, &parsed, None).expect("something to look for")
     }
 
     /// Table: a query text, its units, dictionary bigrams, other pairs
@@ -362,8 +400,10 @@ mod tests {
     fn words_with_variants_stand_for_their_inner_pairs() {
         let analyzer = Analyzer::new().expect("analyzer");
         let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word("服务器性能".into()) };
-        let variants = |w: &str| if w == "服务器" { vec!["伺服器".to_owned()] } else { Vec::new() };
-        let c = Clause::analyze(&analyzer, &parsed, &variants).expect("words");
+        let table = crate::analysis::Synonyms::new([["服务器", "伺服器"]]).expect("synonyms");
+        let variants = crate::analysis::Variants::default().with_synonyms(&table, |w| analyzer.fold(w));
+        let expander = Expander { analyzer: &analyzer, tables: vec![&variants] };
+        let c = Clause::analyze(&analyzer, &parsed, Some(&expander)).expect("words");
         let words: Vec<&str> = c.words.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(words, ["服务器", "性能"]);
         let found: Vec<&str> = c.variants[0].iter().map(|v| v.text.as_str()).collect();
@@ -374,19 +414,34 @@ mod tests {
         assert_eq!(pairs, ["器性"], "务器 is inside it; 器性 crosses out of it");
         // Quoted: exact, no variants.
         let quoted = Parsed { negated: false, scope: Scope::All, term: Term::Phrase("服务器".into()) };
-        assert!(Clause::analyze(&analyzer, &quoted, &variants).expect("text").variants.iter().all(Vec::is_empty));
+        assert!(Clause::analyze(&analyzer, &quoted, Some(&expander)).expect("text").variants.iter().all(Vec::is_empty));
+    }
+
+    /// Words jieba cuts apart that a table has as one (位元 组: 位元组, a
+    /// byte) are one word, with the table's variants.
+    #[test]
+    fn table_words_cut_apart_are_joined() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let regional = analyzer.variants().expect("table");
+        let expander = Expander { analyzer: &analyzer, tables: vec![&regional] };
+        let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word("位元組大小".into()) };
+        let plain = Clause::analyze(&analyzer, &parsed, None).expect("words");
+        assert!(plain.words.iter().all(|w| w.text != "位元组"), "jieba alone cuts it apart: {:?}", plain.words);
+        let c = Clause::analyze(&analyzer, &parsed, Some(&expander)).expect("words");
+        let i = c.words.iter().position(|w| w.text == "位元组").expect("joined");
+        assert!(c.variants[i].iter().any(|v| v.text == "字节"), "{:?}", c.variants[i]);
     }
 
     #[test]
     fn stop_words_are_left_out_of_words_units_and_pairs() {
         let analyzer = Analyzer::builder().stop_words(["的"]).build().expect("analyzer");
         let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word("我的电脑".into()) };
-        let c = Clause::analyze(&analyzer, &parsed, &|_: &str| Vec::new()).expect("words");
+        let c = Clause::analyze(&analyzer, &parsed, None).expect("words");
         let units: Vec<&str> = c.units.iter().map(|u| u.text.as_str()).collect();
         assert_eq!(units, ["我", "电", "脑"]);
         assert_eq!(c.bigrams, ["电脑"]);
         assert!(c.pairs.is_empty(), "{:?}", c.pairs);
         let only_stop = Parsed { negated: false, scope: Scope::All, term: Term::Word("的".into()) };
-        assert!(Clause::analyze(&analyzer, &only_stop, &|_: &str| Vec::new()).is_none());
+        assert!(Clause::analyze(&analyzer, &only_stop, None).is_none());
     }
 }

@@ -1061,7 +1061,7 @@ mod tests {
             let branches: Vec<Vec<Clause>> = parse(q)
                 .branches
                 .iter()
-                .map(|b| b.iter().filter_map(|c| Clause::analyze(&index.analyzer, c, &|_: &str| Vec::new())).collect())
+                .map(|b| b.iter().filter_map(|c| Clause::analyze(&index.analyzer, c, None)).collect())
                 .collect();
             let key = |t: &str| crate::index::schema::title_key(&index.analyzer, t);
             let stats = JointStats::new(&searcher, index.fields);
