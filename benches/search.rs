@@ -125,13 +125,18 @@ fn search(c: &mut Criterion) {
     // per iteration in turn, so the figure is their mean. Their p50 and
     // p99 over all 10,000 come from `examples/perf.rs natural`.
     let headlines: Vec<String> = support::headlines().into_iter().take(200).collect();
-    for (name, lean) in [("natural query (full)", false), ("natural query", true)] {
+    // With the regional variants off too, for what they cost.
+    for (name, lean, variants) in [
+        ("natural query (full)", false, true),
+        ("natural query", true, true),
+        ("natural query (full, variants off)", false, false),
+    ] {
         let mut next = 0;
         group.bench_function(format!("zhsearch {name}"), |b| {
             b.iter(|| {
                 let q = &headlines[next % headlines.len()];
                 next += 1;
-                let request = SearchRequest::new(q.as_str());
+                let request = SearchRequest::new(q.as_str()).variants(variants);
                 let request = if lean { request.snippets(0, 0).facets(false) } else { request };
                 black_box(index.search(&request).expect("search").total)
             })

@@ -9,6 +9,8 @@
 //! cargo run --release --example eval -- --through target/release/examples/search ARTICLES.jsonl QUERIES.jsonl
 //! # the queries that miss the first place, with the explanation of the two hits:
 //! cargo run --release --example eval -- --misses 5 ARTICLES.jsonl QUERIES.jsonl
+//! # without the regional variants:
+//! cargo run --release --example eval -- --no-variants ARTICLES.jsonl QUERIES.jsonl
 //! ```
 //!
 //! In process, each query is a default [`SearchRequest`] (relaxed
@@ -42,6 +44,10 @@ struct Args {
     /// explanations of the first hit and of the target.
     #[arg(long, value_name = "N", default_value_t = 0)]
     misses: usize,
+    /// Run the queries without the regional variants (`--no-variants`
+    /// through the binary).
+    #[arg(long)]
+    no_variants: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -137,13 +143,14 @@ fn in_process(args: &Args) -> Result<(), String> {
         let mut misses = 0;
         for known in read_queries(path)? {
             let started = Instant::now();
-            let results = index.search(&SearchRequest::new(known.q.clone())).map_err(|e| e.to_string())?;
+            let request = SearchRequest::new(known.q.clone()).variants(!args.no_variants);
+            let results = index.search(&request).map_err(|e| e.to_string())?;
             let took = started.elapsed();
             let rank = results.hits.iter().position(|h| h.id == known.target);
             tally.add(rank, took);
             if rank != Some(0) && misses < args.misses {
                 misses += 1;
-                show_miss(&index, &known, rank)?;
+                show_miss(&index, &known, rank, !args.no_variants)?;
             }
         }
         tally.report(&path.display().to_string());
@@ -153,8 +160,9 @@ fn in_process(args: &Args) -> Result<(), String> {
 
 /// Prints a query that missed first place: the first hit's explanation and
 /// the target's, found by asking for enough hits.
-fn show_miss(index: &SearchIndex, known: &Known, rank: Option<usize>) -> Result<(), String> {
-    let request = SearchRequest::new(known.q.clone()).limit(1000).explain(true).snippets(0, 0).facets(false);
+fn show_miss(index: &SearchIndex, known: &Known, rank: Option<usize>, variants: bool) -> Result<(), String> {
+    let request =
+        SearchRequest::new(known.q.clone()).limit(1000).explain(true).snippets(0, 0).facets(false).variants(variants);
     let results = index.search(&request).map_err(|e| e.to_string())?;
     println!(
         "\n--- {:?} → {} (rank {})",
@@ -196,13 +204,12 @@ fn through(binary: &Path, args: &Args) -> Result<(), String> {
     for path in &args.queries {
         let mut tally = Tally::default();
         for known in read_queries(path)? {
-            let out = Command::new(binary)
-                .arg("--index")
-                .arg(&dir)
-                .args(["--json", "--limit", "10", "--"])
-                .arg(&known.q)
-                .output()
-                .map_err(|e| format!("{}: {e}", binary.display()))?;
+            let mut command = Command::new(binary);
+            command.arg("--index").arg(&dir).args(["--json", "--limit", "10"]);
+            if args.no_variants {
+                command.arg("--no-variants");
+            }
+            let out = command.arg("--").arg(&known.q).output().map_err(|e| format!("{}: {e}", binary.display()))?;
             if !out.status.success() {
                 return Err(format!("query {:?} failed: {}", known.q, String::from_utf8_lossy(&out.stderr)));
             }

@@ -6,7 +6,11 @@
 //! vocabulary. OpenCC ships the vocabulary too, as the phrase tables of its
 //! Taiwan and Hong Kong conversions: `TWPhrases` (mainland word → Taiwan
 //! words), `TWPhrasesRev` (Taiwan word → mainland words) and
-//! `HKVariantsRevPhrases` (Hong Kong forms). Every entry is folded the way
+//! `HKVariantsRevPhrases` (Hong Kong forms). zhsearch bundles their
+//! entries (`data/variants/`, Apache-2.0, as opencc-rust bundles them; a
+//! test checks the copy against OpenCC's files), since writing OpenCC's
+//! dictionaries out and reading them back took milliseconds of every
+//! process's first query. Every entry is folded the way
 //! the analyzer folds text (so a mainland word typed in Traditional script,
 //! `服務器`, is the same key as `服务器`), and each pair of words that still
 //! differ becomes a pair of *variants*, both ways. Only direct pairs are
@@ -90,11 +94,11 @@ impl Variants {
         }
     }
 
-    /// The table of OpenCC's regional phrase tables, each word folded by
-    /// `fold`, less [`LEFT_OUT`].
+    /// The table of OpenCC's regional phrase tables (the bundled copy),
+    /// each word folded by `fold`, less [`LEFT_OUT`].
     pub(crate) fn from_opencc(fold: impl Fn(&str) -> String) -> Result<Variants> {
         let mut variants = Variants::default();
-        for (key, value) in opencc_entries()? {
+        for (key, value) in bundled_entries() {
             let (a, b) = (fold(&key), fold(&value));
             let left_out = LEFT_OUT.iter().any(|&(x, y)| (a == x && b == y) || (a == y && b == x));
             if !left_out {
@@ -175,7 +179,17 @@ impl Expander<'_> {
 /// The most spellings a query word is expanded to.
 pub const MAX_SPELLINGS: usize = 8;
 
-/// Every (key, value) of the regional phrase tables, as OpenCC writes them.
+/// OpenCC's regional phrase tables: one `key<TAB>value` a line.
+const BUNDLED: &str = include_str!("../../data/variants/opencc-regional-phrases.tsv");
+
+/// The bundled entries.
+fn bundled_entries() -> impl Iterator<Item = (String, String)> {
+    BUNDLED.lines().filter_map(|l| l.split_once('\t')).map(|(k, v)| (k.to_owned(), v.to_owned()))
+}
+
+/// Every (key, value) of OpenCC's regional phrase tables, read off the
+/// dictionaries opencc-rust bundles, sorted: what `data/variants/` copies.
+#[cfg(test)]
 fn opencc_entries() -> Result<Vec<(String, String)>> {
     use opencc_rust::DefaultConfig;
     // opencc-rust writes its bundled dictionaries to a directory; a private
@@ -197,7 +211,10 @@ fn opencc_entries() -> Result<Vec<(String, String)>> {
     };
     let result = read();
     let _ = std::fs::remove_dir_all(&dir);
-    result.map_err(Error::OpenCc)
+    let mut entries = result.map_err(Error::OpenCc)?;
+    entries.sort_unstable();
+    entries.dedup();
+    Ok(entries)
 }
 
 /// The user's synonyms: groups of words that mean the same, each word of a
@@ -294,6 +311,21 @@ mod tests {
         assert_eq!(v.of("程序"), ["程式"]);
         assert_eq!(v.of("程式"), ["程序", "程式设计"]);
         assert!(v.of("服").is_empty() && v.of("软件").is_empty());
+    }
+
+    /// The bundled copy is OpenCC's tables as opencc-rust ships them. With
+    /// `ZHSEARCH_WRITE_VARIANTS=1` this writes the copy instead (after an
+    /// opencc-rust upgrade).
+    #[test]
+    fn the_bundled_phrases_are_opencc_s() {
+        let live = opencc_entries().expect("OpenCC's dictionaries");
+        let text: String = live.iter().map(|(k, v)| format!("{k}\t{v}\n")).collect();
+        if std::env::var_os("ZHSEARCH_WRITE_VARIANTS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/variants/opencc-regional-phrases.tsv");
+            std::fs::write(path, &text).expect("write the copy");
+        }
+        assert_eq!(BUNDLED, text, "data/variants/ differs from OpenCC's tables: regenerate it (see its README)");
+        assert!(live.len() > 1_000, "{}", live.len());
     }
 
     #[test]
