@@ -15,9 +15,14 @@
 //! # Modules
 //!
 //! - [`analysis`]: normalization, Traditional → Simplified conversion,
-//!   jieba segmentation and the tantivy tokenizers built from them.
+//!   the character-level tokens the index holds, jieba segmentation of
+//!   queries, regional variants (服务器/伺服器) and synonyms, and the
+//!   tantivy tokenizers built from them.
 //! - [`article`] and [`ingest`]: articles, and reading them from raw news
 //!   pages, JSON and JSONL.
+//! - [`index`]: the index on disk or in memory, its writer and settings.
+//! - [`query`]: the query language, the ranking (what a query means, why a
+//!   hit scored what it did), snippets and facets.
 //! - [`Error`]: the one error type, with the location of bad input.
 #![warn(missing_docs)]
 
