@@ -34,10 +34,14 @@ struct Args {
     /// The query: words or a description (ranked by what they share with
     /// each article), "quoted text", -excluded, a OR b, title:word.
     query: Option<String>,
-    /// Persistent index at DIR (created if missing); without it, an in-memory
-    /// index of the bundled sample articles.
+    /// Persistent index at DIR (created by --add if there is none); without
+    /// it, an in-memory index of the bundled sample articles.
     #[arg(long, value_name = "DIR")]
     index: Option<PathBuf>,
+    /// Check every file of the index against its checksum, and its
+    /// settings and schema; print what is wrong (exit status 1 if anything).
+    #[arg(long)]
+    verify: bool,
     /// Ingest a file or directory (.txt pages, .json, .jsonl) before searching, then commit.
     #[arg(long, value_name = "PATH")]
     add: Vec<PathBuf>,
@@ -135,7 +139,8 @@ impl From<Error> for Failure {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if args.query.is_none() && args.add.is_empty() && args.delete.is_empty() && args.synonyms.is_none() {
+    if args.query.is_none() && args.add.is_empty() && args.delete.is_empty() && args.synonyms.is_none() && !args.verify
+    {
         print_short_help();
         return ExitCode::SUCCESS;
     }
@@ -162,10 +167,20 @@ fn print_short_help() {
     println!("Without --index it searches the bundled sample articles. See --help for all options.");
 }
 
-/// Runs the command; returns how many inputs were rejected.
+/// Runs the command; returns how many problems it reports (inputs rejected,
+/// or a failed --verify).
 fn run(args: &Args) -> Result<usize, Failure> {
     let index = match &args.index {
         Some(dir) if dir.join(zhsearch::index::SETTINGS_FILE).exists() => SearchIndex::open(dir)?,
+        // Only --add creates an index: a mistyped directory must not look
+        // like an empty index that finds nothing.
+        Some(dir) if args.add.is_empty() => {
+            return Err(Failure::Usage(format!(
+                "{}: there is no index here; create one with --index {} --add PATH",
+                dir.display(),
+                dir.display()
+            )))
+        }
         Some(dir) => SearchIndex::create(dir, &AnalyzerSettings::default())?,
         None => {
             let index = SearchIndex::in_memory(&AnalyzerSettings::default())?;
@@ -178,6 +193,13 @@ fn run(args: &Args) -> Result<usize, Failure> {
         }
     };
 
+    if args.verify {
+        let report = index.verify()?;
+        print!("{report}");
+        if !report.is_ok() {
+            return Ok(1);
+        }
+    }
     if let Some(path) = &args.synonyms {
         index.set_synonyms(zhsearch::analysis::Synonyms::read(path)?)?;
     }

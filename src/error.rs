@@ -155,6 +155,18 @@ pub enum Error {
         supported: u32,
     },
 
+    /// A file of the index is damaged or missing: the index cannot be
+    /// searched without returning wrong results.
+    #[error("{}: {} is damaged: {reason}; restore the index from a copy, or rebuild it", dir.display(), file.display())]
+    Damaged {
+        /// The index directory.
+        dir: PathBuf,
+        /// The damaged file, relative to the directory.
+        file: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// A query was rejected.
     #[error("query: {0}")]
     Query(#[from] QueryError),

@@ -116,6 +116,41 @@ fn synonyms_and_variants_flags() {
     assert!(stderr(&bad).contains("syn.txt:1: a synonym group needs at least two words"), "{}", stderr(&bad));
 }
 
+/// Only --add creates an index: searching a directory without one is a
+/// usage error that says how to make one, and creates nothing. --verify
+/// checks an index and names a damaged file (exit status 1).
+#[test]
+fn no_accidental_indexes_and_verify() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let typo = tmp.path().join("indx");
+    let out = search(&["--index", typo.to_str().expect("utf-8"), "贫困县"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("there is no index here; create one with --index"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--add PATH"), "{}", stderr(&out));
+    assert!(!typo.exists(), "a mistyped directory must not become an index");
+
+    let index = tmp.path().join("idx");
+    let idx = index.to_str().expect("utf-8");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+    assert_eq!(search(&["--index", idx, "--add", sample, "--merge"]).status.code(), Some(0));
+    let ok = search(&["--index", idx, "--verify"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(stdout(&ok).starts_with("ok: 6 files"), "{}", stdout(&ok));
+    let victim = fs::read_dir(&index)
+        .expect("read dir")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .expect("a postings file");
+    let mut bytes = fs::read(&victim).expect("read");
+    let middle = bytes.len() / 3;
+    bytes[middle] ^= 0xff;
+    fs::write(&victim, &bytes).expect("damage");
+    let bad = search(&["--index", idx, "--verify"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    let name = victim.file_name().and_then(|n| n.to_str()).expect("name");
+    assert!(stdout(&bad).contains(&format!("{name}: its checksum does not match")), "{}", stdout(&bad));
+}
+
 #[test]
 fn readable_output_brackets_marks_without_colour() {
     let out = search(&["貧困縣"]);

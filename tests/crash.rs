@@ -20,6 +20,11 @@
 //! The child also rewrites older articles as it goes (every new article `i`
 //! revises article `i / 2`), so an upsert (delete plus add) that was torn
 //! by the kill would show as a missing, doubled or stale article.
+//!
+//! Every third round the child also merges the index into one segment
+//! after each commit (`--merge`), and the kill lands while a merge is
+//! being written: a merge rewrites every committed article, and a kill in
+//! the middle must lose none of them.
 
 mod common;
 
@@ -63,6 +68,7 @@ fn phrase(text: &str) -> String {
 /// until `ZHSEARCH_CRASH_UNTIL` articles exist).
 fn child(dir: &Path) {
     let every: u64 = std::env::var("ZHSEARCH_CRASH_EVERY").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let merge = std::env::var_os("ZHSEARCH_CRASH_MERGE").is_some();
     let until: u64 = std::env::var("ZHSEARCH_CRASH_UNTIL").ok().and_then(|v| v.parse().ok()).unwrap_or(u64::MAX);
     let index = SearchIndex::open_or_create(dir, &AnalyzerSettings::default()).expect("child: open the index");
     let mut writer = index.writer().expect("child: the writer lock is free again");
@@ -80,11 +86,17 @@ fn child(dir: &Path) {
             writer.commit().expect("child: commit");
             writeln!(out, "committed {count}").expect("stdout");
             out.flush().expect("stdout");
+            if merge {
+                writeln!(out, "merging {count}").expect("stdout");
+                out.flush().expect("stdout");
+                writer.merge_segments().expect("child: merge");
+                writeln!(out, "merged {count}").expect("stdout");
+            }
         }
     }
 }
 
-fn spawn_child(dir: &Path, every: u64, until: Option<u64>) -> std::process::Child {
+fn spawn_child(dir: &Path, every: u64, until: Option<u64>, merge: bool) -> std::process::Child {
     let exe = std::env::current_exe().expect("test executable");
     let mut cmd = Command::new(exe);
     cmd.args(["--ignored", "--exact", "child_process", "--nocapture", "--test-threads=1"])
@@ -94,6 +106,9 @@ fn spawn_child(dir: &Path, every: u64, until: Option<u64>) -> std::process::Chil
         .stderr(Stdio::inherit());
     if let Some(until) = until {
         cmd.env("ZHSEARCH_CRASH_UNTIL", until.to_string());
+    }
+    if merge {
+        cmd.env("ZHSEARCH_CRASH_MERGE", "1");
     }
     cmd.spawn().expect("spawn the child writer")
 }
@@ -145,12 +160,15 @@ fn kills_lose_nothing_committed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut rng = common::Lcg(0x5eed_c0de);
     let mut count = 0;
-    let mut killed_between = 0;
+    let (mut killed_between, mut killed_merging) = (0, 0);
     for round in 0..ROUNDS {
         let every = 1 + rng.below(12);
         let commits_before_kill = 1 + rng.below(4);
-        let extra_delay = Duration::from_millis(rng.below(40));
-        let mut child = spawn_child(dir.path(), every, None);
+        let merge = round % 3 == 2;
+        // In a merge round the kill comes within a few milliseconds of a
+        // merge starting, mostly while it is written.
+        let extra_delay = Duration::from_millis(if merge { rng.below(4) } else { rng.below(40) });
+        let mut child = spawn_child(dir.path(), every, None, merge);
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, rx) = mpsc::channel();
         let reader = std::thread::spawn(move || {
@@ -162,10 +180,13 @@ fn kills_lose_nothing_committed() {
         });
         let mut lines = Vec::new();
         let mut commits = 0;
+        // The line after which the kill comes: the last commit's, or in a
+        // merge round the announcement of the merge after it.
+        let trigger = if merge { "merging " } else { "committed " };
         while commits < commits_before_kill {
             match rx.recv_timeout(Duration::from_secs(120)) {
                 Ok(line) => {
-                    commits += u64::from(line.starts_with("committed "));
+                    commits += u64::from(line.contains(trigger));
                     lines.push(line);
                 }
                 Err(e) => panic!("round {round}: the child stopped reporting ({e}); lines so far: {lines:?}"),
@@ -178,6 +199,9 @@ fn kills_lose_nothing_committed() {
         reader.join().expect("reader thread");
         lines.extend(rx.try_iter());
         let acked = acknowledged(&lines);
+        let last_merging = lines.iter().rposition(|l| l.contains("merging "));
+        let last_merged = lines.iter().rposition(|l| l.contains("merged "));
+        killed_merging += u64::from(merge && last_merging > last_merged);
         // The test harness prints its own text around the child's, on the
         // same line too (`test child_process ... resumed 0`).
         let resumed = lines.iter().find_map(|l| l.split("resumed ").nth(1));
@@ -188,13 +212,15 @@ fn kills_lose_nothing_committed() {
     }
     // A last writer resumes and finishes cleanly.
     let until = count + 7;
-    let mut child = spawn_child(dir.path(), 3, Some(until));
+    let mut child = spawn_child(dir.path(), 3, Some(until), false);
     let status = child.wait().expect("wait for the last child");
     assert!(status.success(), "the last writer failed: {status}");
     assert_eq!(check(dir.path(), until, 1, ROUNDS), until);
     // Tell the reader how often a commit had landed without its
     // acknowledgement being read: kills inside a commit.
     eprintln!(
-        "{ROUNDS} kills, {until} articles; {killed_between} kills landed between a commit and its acknowledgement"
+        "{ROUNDS} kills, {until} articles; {killed_between} kills landed between a commit and its acknowledgement, \
+         {killed_merging} during a merge"
     );
+    assert!(killed_merging > 0, "no kill landed during a merge");
 }

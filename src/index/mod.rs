@@ -37,6 +37,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
+use tantivy::directory::{Directory, MmapDirectory, RamDirectory};
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::TantivyDocument;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyError, Term};
@@ -74,6 +75,9 @@ struct StoredSettings {
 /// (`&SearchIndex` is all a search needs).
 pub struct SearchIndex {
     pub(crate) index: Index,
+    /// Where the index lives, for its settings file (tantivy's own
+    /// `index.directory()` manages the segment files).
+    directory: Box<dyn Directory>,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) analyzer: Analyzer,
@@ -97,8 +101,29 @@ impl SearchIndex {
     pub fn create(dir: impl AsRef<Path>, settings: &AnalyzerSettings) -> Result<SearchIndex> {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        if dir.join(SETTINGS_FILE).exists() || dir.join("meta.json").exists() {
-            return Err(Error::IndexExists { dir: dir.to_owned() });
+        let directory =
+            MmapDirectory::open(dir).map_err(|e| Error::NotAnIndex { dir: dir.to_owned(), reason: e.to_string() })?;
+        SearchIndex::create_in(Box::new(directory), Some(dir.to_owned()), settings)
+    }
+
+    /// Creates a new index in a tantivy [`Directory`]: any storage, such as
+    /// one that injects faults in tests. Its settings are kept in the
+    /// directory too (`zhsearch.json`).
+    pub fn create_in_directory(
+        directory: impl Into<Box<dyn Directory>>,
+        settings: &AnalyzerSettings,
+    ) -> Result<SearchIndex> {
+        SearchIndex::create_in(directory.into(), None, settings)
+    }
+
+    fn create_in(
+        directory: Box<dyn Directory>,
+        dir: Option<PathBuf>,
+        settings: &AnalyzerSettings,
+    ) -> Result<SearchIndex> {
+        let exists = |name: &str| directory.exists(Path::new(name)).unwrap_or(true);
+        if exists(SETTINGS_FILE) || exists("meta.json") {
+            return Err(Error::IndexExists { dir: label(&dir) });
         }
         let analyzer = Analyzer::from_settings(settings)?;
         let stored = StoredSettings {
@@ -106,36 +131,55 @@ impl SearchIndex {
             analyzer: analyzer.settings().clone(),
             synonyms: Synonyms::default(),
         };
-        let json =
-            serde_json::to_vec_pretty(&stored).map_err(|e| Error::invalid(Location::default(), e.to_string()))?;
         // Settings first: an index directory without them is not ours.
-        write_atomically(&dir.join(SETTINGS_FILE), &json)?;
+        write_settings(directory.as_ref(), &dir, &stored)?;
         let (schema, fields) = schema::build();
-        let index = Index::builder()
-            .schema(schema)
-            .settings(schema::index_settings())
-            .create_in_dir(dir)
-            .map_err(|e| index_error(Some(dir), e))?;
-        SearchIndex::assemble(index, fields, analyzer, Some(dir.to_owned()))
+        let index = Index::create(directory.box_clone(), schema, schema::index_settings())
+            .map_err(|e| index_error(dir.as_deref(), e))?;
+        SearchIndex::assemble(index, directory, fields, analyzer, dir)
     }
 
     /// Opens the index in `dir` with the analyzer settings it was built with.
+    ///
+    /// Opening checks what is cheap to check: that the settings file and
+    /// tantivy's `meta.json` read, that the tokenization scheme is this
+    /// version's, that the schema is zhsearch's, and that every file of
+    /// every segment is there, whole (its footer is where its length says).
+    /// It does not read whole files: a file damaged inside is found by
+    /// [`SearchIndex::verify`], which checks every file's checksum.
     pub fn open(dir: impl AsRef<Path>) -> Result<SearchIndex> {
         let dir = dir.as_ref();
-        let stored = read_settings(dir)?;
+        if !dir.join(SETTINGS_FILE).exists() {
+            return Err(Error::NotAnIndex { dir: dir.to_owned(), reason: format!("{SETTINGS_FILE} is missing") });
+        }
+        let directory =
+            MmapDirectory::open(dir).map_err(|e| Error::NotAnIndex { dir: dir.to_owned(), reason: e.to_string() })?;
+        SearchIndex::open_in(Box::new(directory), Some(dir.to_owned()))
+    }
+
+    /// Opens the index in a tantivy [`Directory`] (see
+    /// [`SearchIndex::create_in_directory`]).
+    pub fn open_in_directory(directory: impl Into<Box<dyn Directory>>) -> Result<SearchIndex> {
+        SearchIndex::open_in(directory.into(), None)
+    }
+
+    fn open_in(directory: Box<dyn Directory>, dir: Option<PathBuf>) -> Result<SearchIndex> {
+        let stored = read_settings(directory.as_ref(), &dir)?;
         let settings = stored.analyzer;
         if settings.scheme() != crate::analysis::SCHEME_VERSION {
             return Err(Error::OutdatedScheme {
-                dir: dir.to_owned(),
+                dir: label(&dir),
                 found: settings.scheme(),
                 supported: crate::analysis::SCHEME_VERSION,
             });
         }
         let analyzer = Analyzer::from_settings(&settings)?;
-        let index = Index::open_in_dir(dir).map_err(|e| not_an_index(dir, e))?;
+        let index = Index::open(directory.box_clone())
+            .map_err(|e| Error::NotAnIndex { dir: label(&dir), reason: e.to_string() })?;
         let fields = schema::resolve(&index.schema())
-            .ok_or_else(|| Error::NotAnIndex { dir: dir.to_owned(), reason: "its schema is not zhsearch's".into() })?;
-        let opened = SearchIndex::assemble(index, fields, analyzer, Some(dir.to_owned()))?;
+            .ok_or_else(|| Error::NotAnIndex { dir: label(&dir), reason: "its schema is not zhsearch's".into() })?;
+        check_segment_files(&index, &dir)?;
+        let opened = SearchIndex::assemble(index, directory, fields, analyzer, dir)?;
         opened.use_synonyms(stored.synonyms);
         Ok(opened)
     }
@@ -169,17 +213,16 @@ impl SearchIndex {
 
     /// An index held in memory, gone when dropped.
     pub fn in_memory(settings: &AnalyzerSettings) -> Result<SearchIndex> {
-        let analyzer = Analyzer::from_settings(settings)?;
-        let (schema, fields) = schema::build();
-        let index = Index::builder()
-            .schema(schema)
-            .settings(schema::index_settings())
-            .create_in_ram()
-            .map_err(|e| index_error(None, e))?;
-        SearchIndex::assemble(index, fields, analyzer, None)
+        SearchIndex::create_in(Box::new(RamDirectory::create()), None, settings)
     }
 
-    fn assemble(index: Index, fields: Fields, analyzer: Analyzer, dir: Option<PathBuf>) -> Result<SearchIndex> {
+    fn assemble(
+        index: Index,
+        directory: Box<dyn Directory>,
+        fields: Fields,
+        analyzer: Analyzer,
+        dir: Option<PathBuf>,
+    ) -> Result<SearchIndex> {
         index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
         // Our own commits reload the reader at once (see `IndexWriter::commit`);
         // the file watcher picks up commits made by other processes.
@@ -190,6 +233,7 @@ impl SearchIndex {
             .map_err(|e| index_error(dir.as_deref(), e))?;
         Ok(SearchIndex {
             index,
+            directory,
             reader,
             fields,
             analyzer,
@@ -197,6 +241,48 @@ impl SearchIndex {
             present: Default::default(),
             synonyms: Default::default(),
         })
+    }
+
+    /// Checks the whole index: every file of every segment against its
+    /// checksum (reading it all), and that the settings file and the schema
+    /// are this version's and agree with what the index was opened with.
+    /// The report names each damaged file; it is an error only when the
+    /// check itself cannot run.
+    ///
+    /// [`SearchIndex::open`] checks what is cheap (every file there, with
+    /// its footer where it belongs); this is what Lucene's `CheckIndex`
+    /// is to Lucene, and it takes as long as reading the index.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let mut report = VerifyReport::default();
+        match read_settings(self.directory.as_ref(), &self.dir) {
+            Ok(stored) if stored.analyzer != *self.analyzer.settings() => report.problems.push(format!(
+                "{SETTINGS_FILE} holds other analyzer settings ({}) than the index was opened with ({})",
+                stored.analyzer.fingerprint(),
+                self.analyzer.fingerprint()
+            )),
+            Ok(_) => {}
+            Err(e) => report.problems.push(e.to_string()),
+        }
+        if self.index.schema() != schema::build().0 {
+            report.problems.push("the schema is not the one this version of zhsearch writes".into());
+        }
+        let directory = self.index.directory();
+        for path in segment_files(&self.index).map_err(|e| self.error(e))? {
+            report.files += 1;
+            match directory.open_read(&path) {
+                Ok(file) => report.bytes += tantivy::HasLen::len(&file) as u64,
+                Err(e) => {
+                    report.damaged.push(DamagedFile { path, reason: e.to_string() });
+                    continue;
+                }
+            }
+            match directory.validate_checksum(&path) {
+                Ok(true) => {}
+                Ok(false) => report.damaged.push(DamagedFile { path, reason: "its checksum does not match".into() }),
+                Err(e) => report.damaged.push(DamagedFile { path, reason: e.to_string() }),
+            }
+        }
+        Ok(report)
     }
 
     /// The user's synonyms this index expands queries with.
@@ -212,13 +298,9 @@ impl SearchIndex {
     /// Another process that has the index open sees them once it opens it
     /// again.
     pub fn set_synonyms(&self, synonyms: Synonyms) -> Result<()> {
-        if let Some(dir) = &self.dir {
-            let mut stored = read_settings(dir)?;
-            stored.synonyms = synonyms.clone();
-            let json = serde_json::to_vec_pretty(&stored)
-                .map_err(|e| Error::invalid(Location::file(dir.join(SETTINGS_FILE)), e.to_string()))?;
-            write_atomically(&dir.join(SETTINGS_FILE), &json)?;
-        }
+        let mut stored = read_settings(self.directory.as_ref(), &self.dir)?;
+        stored.synonyms = synonyms.clone();
+        write_settings(self.directory.as_ref(), &self.dir, &stored)?;
         self.use_synonyms(synonyms);
         Ok(())
     }
@@ -309,19 +391,22 @@ impl SearchIndex {
 
     /// A writer; only one may exist per index at a time.
     pub fn writer(&self) -> Result<IndexWriter> {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-        let writer = self.index.writer_with_num_threads(threads, WRITER_MEMORY).map_err(|e| match e {
+        let writer = new_tantivy_writer(&self.index).map_err(|e| match e {
             TantivyError::LockFailure(LockError::LockBusy, _) => {
                 Error::WriterLocked { dir: self.dir.clone().unwrap_or_else(|| PathBuf::from("<memory>")) }
             }
             e => self.error(e),
         })?;
+        // Files no commit uses are what a failed commit (a full disk) or a
+        // killed process left behind: with the lock held, nothing else is
+        // writing them, and they would fill the disk again.
+        writer.garbage_collect_files().wait().map_err(|e| self.error(e))?;
         let commits = stored_commit_count(&self.index);
         // Only now, holding the lock, is the committed index sure to change
         // through this writer alone.
         self.reader.reload().map_err(|e| self.error(e))?;
         Ok(IndexWriter {
-            writer,
+            writer: Some(writer),
             reader: self.reader.clone(),
             fields: self.fields,
             analyzer: self.analyzer.clone(),
@@ -399,6 +484,53 @@ struct StoredArticle {
     url: Option<String>,
 }
 
+/// What [`SearchIndex::verify`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// How many files were checked.
+    pub files: usize,
+    /// Their total size, in bytes.
+    pub bytes: u64,
+    /// The damaged ones.
+    pub damaged: Vec<DamagedFile>,
+    /// Anything else wrong: settings, schema.
+    pub problems: Vec<String>,
+}
+
+/// A file [`SearchIndex::verify`] found damaged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DamagedFile {
+    /// The file, relative to the index directory.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl VerifyReport {
+    /// Whether nothing is wrong.
+    pub fn is_ok(&self) -> bool {
+        self.damaged.is_empty() && self.problems.is_empty()
+    }
+}
+
+/// `ok: 12 files (3.4 MB) checked`, or one line per problem.
+impl std::fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let size = format!("{} files ({:.1} MB)", self.files, self.bytes as f64 / 1e6);
+        if self.is_ok() {
+            return writeln!(f, "ok: {size} checked");
+        }
+        writeln!(f, "damaged: {size} checked")?;
+        for d in &self.damaged {
+            writeln!(f, "  {}: {}", d.path.display(), d.reason)?;
+        }
+        for p in &self.problems {
+            writeln!(f, "  {p}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A set of schema fields.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct FieldSet(u64);
@@ -420,7 +552,9 @@ impl FieldSet {
 /// Adds, replaces and deletes articles. Nothing is visible or durable until
 /// [`commit`](IndexWriter::commit).
 pub struct IndexWriter {
-    writer: tantivy::IndexWriter,
+    /// tantivy's writer; `None` once a failed write could not start a new
+    /// one (see `clean_up_after_failure`).
+    writer: Option<tantivy::IndexWriter>,
     reader: IndexReader,
     fields: Fields,
     analyzer: Analyzer,
@@ -498,7 +632,7 @@ impl IndexWriter {
         if article.id.is_empty() {
             return Err(Error::invalid(Location::default().in_field("id"), "article id is empty"));
         }
-        let f = &self.fields;
+        let f = self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &article.id);
         if let Some(title) = &article.title {
@@ -517,24 +651,86 @@ impl IndexWriter {
         }
         let json = serde_json::to_string(article).map_err(|e| Error::invalid(location(), e.to_string()))?;
         doc.add_text(f.article, json);
-        if self.ids.may_exist(f.id, &article.id) {
-            self.writer.delete_term(Term::from_field_text(f.id, &article.id));
+        let may_exist = self.ids.may_exist(f.id, &article.id);
+        let writer = self.tantivy_writer()?;
+        if may_exist {
+            writer.delete_term(Term::from_field_text(f.id, &article.id));
         }
-        self.writer.add_document(doc).map_err(|e| index_error(self.dir.as_deref(), e))?;
+        if let Err(e) = writer.add_document(doc) {
+            // The indexing threads stopped on a failed write: what they had
+            // of this commit is lost either way (see `commit`).
+            let e = self.diagnose(index_error(self.dir.as_deref(), e));
+            self.clean_up_after_failure();
+            return Err(e);
+        }
         self.ids.added.insert(id_hash(&article.id));
         Ok(())
     }
 
     /// Deletes the article with this id, if there is one.
+    /// (After a failed write that could not start a new writer, it does
+    /// nothing, and the next commit says so.)
     pub fn delete(&mut self, id: &str) {
-        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+        let term = Term::from_field_text(self.fields.id, id);
+        if let Some(writer) = &mut self.writer {
+            writer.delete_term(term);
+        }
+    }
+
+    /// tantivy's writer, or the error that says why there is none.
+    fn tantivy_writer(&mut self) -> Result<&mut tantivy::IndexWriter> {
+        let dir = self.dir.clone();
+        self.writer.as_mut().ok_or_else(|| {
+            index_error(
+                dir.as_deref(),
+                TantivyError::InvalidArgument(
+                    "an earlier write failed and no new writer could be started; open a new writer".into(),
+                ),
+            )
+        })
     }
 
     /// Makes every change so far durable and visible to searches.
+    ///
+    /// When it fails (a full disk, a permission), the changes since the
+    /// last commit are dropped and the files the failed commit wrote are
+    /// deleted, so that the space comes back: what was committed before is
+    /// untouched, and the writer takes new changes (or a new writer does)
+    /// once the cause is gone.
     pub fn commit(&mut self) -> Result<()> {
-        let error = |e| index_error(self.dir.as_deref(), e);
-        let mut prepared = self.writer.prepare_commit().map_err(error)?;
-        prepared.set_payload(&(self.commits + 1).to_string());
+        let result = self.try_commit();
+        if let Err(e) = result {
+            let e = self.diagnose(e);
+            self.clean_up_after_failure();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The error to report for a failed write. When an indexing thread
+    /// fails, tantivy says only that the writer was killed ("an io::Error
+    /// most likely"); a small test write to the index's directory then
+    /// names the cause, such as a full disk.
+    fn diagnose(&self, e: Error) -> Error {
+        let Error::Index { source: TantivyError::ErrorInThread(_), .. } = &e else { return e };
+        let probe = Path::new(".zhsearch-write-probe");
+        let Some(writer) = &self.writer else { return e };
+        let directory = writer.index().directory();
+        match directory.atomic_write(probe, b"probe") {
+            Ok(()) => {
+                let _ = directory.delete(probe);
+                e
+            }
+            Err(io) => Error::io(label(&self.dir), io),
+        }
+    }
+
+    fn try_commit(&mut self) -> Result<()> {
+        let dir = self.dir.clone();
+        let error = |e| index_error(dir.as_deref(), e);
+        let payload = (self.commits + 1).to_string();
+        let mut prepared = self.tantivy_writer()?.prepare_commit().map_err(error)?;
+        prepared.set_payload(&payload);
         prepared.commit().map_err(error)?;
         self.commits += 1;
         self.reader.reload().map_err(error)?;
@@ -555,21 +751,65 @@ impl IndexWriter {
     /// changes are not merged: commit first. Deleted and replaced articles
     /// are purged on the way.
     pub fn merge_segments(&mut self) -> Result<()> {
-        let error = |e| index_error(self.dir.as_deref(), e);
-        let segments = self.writer.index().searchable_segment_ids().map_err(error)?;
-        let has_deletes = self.reader.searcher().segment_readers().iter().any(|s| s.has_deletes());
-        if segments.len() > 1 || has_deletes {
-            self.writer.merge(&segments).wait().map_err(error)?;
+        let dir = self.dir.clone();
+        let error = |e| index_error(dir.as_deref(), e);
+        let reader = self.reader.clone();
+        let writer = self.tantivy_writer()?;
+        // tantivy's merge policy may be merging some of the segments in the
+        // background after a commit; a merge that names one of them is
+        // refused. Then the segments are read again, once that merge has
+        // moved on.
+        let mut attempts = 0;
+        loop {
+            reader.reload().map_err(error)?;
+            let segments = writer.index().searchable_segment_ids().map_err(error)?;
+            let has_deletes = reader.searcher().segment_readers().iter().any(|s| s.has_deletes());
+            if segments.len() <= 1 && !has_deletes {
+                break;
+            }
+            match writer.merge(&segments).wait() {
+                Ok(_) => break,
+                Err(TantivyError::InvalidArgument(_)) if attempts < MERGE_ATTEMPTS => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(error(e)),
+            }
         }
         self.reader.reload().map_err(error)?;
         self.ids.committed = self.reader.searcher();
         Ok(())
     }
 
+    /// After a failed commit: back to the last commit, then delete the
+    /// files no commit uses (those the failed one wrote). Each step may
+    /// fail in turn on a disk that is still full; what it leaves, the next
+    /// writer deletes when it opens (see [`SearchIndex::writer`]).
+    fn clean_up_after_failure(&mut self) {
+        if let Some(mut writer) = self.writer.take() {
+            let index = writer.index().clone();
+            let _ = writer.rollback();
+            // Merges it started must end before their files can go.
+            let _ = writer.wait_merging_threads();
+            // A new writer, which deletes every file no commit uses.
+            if let Ok(fresh) = new_tantivy_writer(&index) {
+                let _ = fresh.garbage_collect_files().wait();
+                self.writer = Some(fresh);
+            }
+        }
+        // Until the reader has seen the rollback, the ids added since the
+        // last commit are kept: an upsert of one deletes it first, which is
+        // never wrong.
+        if self.reader.reload().is_ok() {
+            self.ids.reset(self.reader.searcher());
+        }
+    }
+
     /// Drops every change since the last commit.
     pub fn rollback(&mut self) -> Result<()> {
-        let error = |e| index_error(self.dir.as_deref(), e);
-        self.writer.rollback().map_err(error)?;
+        let dir = self.dir.clone();
+        let error = |e| index_error(dir.as_deref(), e);
+        self.tantivy_writer()?.rollback().map_err(error)?;
         // The writer goes back to the last commit on disk, which the reader
         // may not have seen (a commit whose reload failed): the ids added
         // before it are forgotten only once the reader has.
@@ -577,6 +817,16 @@ impl IndexWriter {
         self.ids.reset(self.reader.searcher());
         Ok(())
     }
+}
+
+/// How often `merge_segments` asks again when a background merge holds
+/// some of the segments (20 ms apart).
+const MERGE_ATTEMPTS: u32 = 50;
+
+/// A tantivy writer with zhsearch's threads and memory.
+fn new_tantivy_writer(index: &Index) -> tantivy::Result<tantivy::IndexWriter> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    index.writer_with_num_threads(threads, WRITER_MEMORY)
 }
 
 /// The commit count in the payload of the latest commit (0 before any).
@@ -588,18 +838,20 @@ fn index_error(dir: Option<&Path>, source: TantivyError) -> Error {
     Error::Index { dir: dir.map(Path::to_owned), source }
 }
 
-fn not_an_index(dir: &Path, e: TantivyError) -> Error {
-    Error::NotAnIndex { dir: dir.to_owned(), reason: e.to_string() }
+/// How errors name an index: its directory, or `<directory>` for one
+/// given as a tantivy `Directory`.
+fn label(dir: &Option<PathBuf>) -> PathBuf {
+    dir.clone().unwrap_or_else(|| PathBuf::from("<directory>"))
 }
 
-fn read_settings(dir: &Path) -> Result<StoredSettings> {
-    let path = dir.join(SETTINGS_FILE);
-    let bytes = match std::fs::read(&path) {
+fn read_settings(directory: &dyn Directory, dir: &Option<PathBuf>) -> Result<StoredSettings> {
+    let path = label(dir).join(SETTINGS_FILE);
+    let bytes = match directory.atomic_read(Path::new(SETTINGS_FILE)) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::NotAnIndex { dir: dir.to_owned(), reason: format!("{SETTINGS_FILE} is missing") });
+        Err(tantivy::directory::error::OpenReadError::FileDoesNotExist(_)) => {
+            return Err(Error::NotAnIndex { dir: label(dir), reason: format!("{SETTINGS_FILE} is missing") });
         }
-        Err(e) => return Err(Error::io(&path, e)),
+        Err(e) => return Err(Error::io(&path, std::io::Error::other(e.to_string()))),
     };
     let stored: StoredSettings = serde_json::from_slice(&bytes)
         .map_err(|e| Error::invalid(Location::file(&path).at_line(e.line()), e.to_string()))?;
@@ -612,11 +864,47 @@ fn read_settings(dir: &Path) -> Result<StoredSettings> {
     Ok(stored)
 }
 
-/// Writes via a temporary file and a rename, so a crash leaves either the
-/// old file or the new one, never half of one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+/// Writes the settings file whole or not at all (tantivy's atomic write:
+/// a temporary file, then a rename).
+fn write_settings(directory: &dyn Directory, dir: &Option<PathBuf>, stored: &StoredSettings) -> Result<()> {
+    let path = label(dir).join(SETTINGS_FILE);
+    let json = serde_json::to_vec_pretty(stored).map_err(|e| Error::invalid(Location::file(&path), e.to_string()))?;
+    directory.atomic_write(Path::new(SETTINGS_FILE), &json).map_err(|e| Error::io(&path, e))
+}
+
+/// The cheap check of [`SearchIndex::open`]: every file of every segment
+/// is there and ends in a footer tantivy can read. A file cut short by a
+/// full disk or a bad copy fails here, by name, instead of at some query.
+fn check_segment_files(index: &Index, dir: &Option<PathBuf>) -> Result<()> {
+    for path in segment_files(index).map_err(|e| index_error(dir.as_deref(), e))? {
+        // tantivy's managed directory reads and checks the footer as it
+        // opens a file.
+        if let Err(e) = index.directory().open_read(&path) {
+            let reason = format!("{e}; the file is missing, cut short or its end damaged");
+            return Err(Error::Damaged { dir: label(dir), file: path, reason });
+        }
+    }
+    Ok(())
+}
+
+/// The files of the index's searchable segments, as its metadata lists
+/// them (whether they exist or not).
+pub(crate) fn segment_files(index: &Index) -> tantivy::Result<Vec<PathBuf>> {
+    use tantivy::index::SegmentComponent;
+    let mut out = Vec::new();
+    for meta in index.searchable_segment_metas()? {
+        let mut components = vec![
+            SegmentComponent::Postings,
+            SegmentComponent::Positions,
+            SegmentComponent::FastFields,
+            SegmentComponent::FieldNorms,
+            SegmentComponent::Terms,
+            SegmentComponent::Store,
+        ];
+        if meta.has_deletes() {
+            components.push(SegmentComponent::Delete);
+        }
+        out.extend(components.into_iter().map(|c| meta.relative_path(c)));
+    }
+    Ok(out)
 }
