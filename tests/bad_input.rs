@@ -24,6 +24,7 @@
 //! | a body over the size limit | rejected by `upsert`, naming the article and the limit |
 
 mod common;
+use common::index_of;
 
 use std::path::Path;
 
@@ -46,16 +47,6 @@ fn messages(batch: &Ingested, dir: &Path) -> Vec<String> {
     // Paths are shown relative to the temporary directory.
     let prefix = format!("{}/", dir.display());
     batch.rejected.iter().map(|e| e.to_string().replace(&prefix, "")).collect()
-}
-
-fn index_all(articles: &[Article]) -> SearchIndex {
-    let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
-    let mut w = index.writer().expect("writer");
-    for a in articles {
-        w.upsert(a).expect("upsert");
-    }
-    w.commit().expect("commit");
-    index
 }
 
 fn total(index: &SearchIndex, q: &str) -> u64 {
@@ -100,7 +91,7 @@ fn bom_and_crlf_are_read_as_plain_text() {
     let (batch, _dir) = ingest_bytes("bom.jsonl", "\u{feff}{\"id\": \"x\", \"body\": \"正文\"}\r\n".as_bytes());
     assert_eq!((batch.articles.len(), batch.rejected.len()), (1, 0));
     assert_eq!(batch.articles[0].body, "正文");
-    assert_eq!(total(&index_all(&batch.articles), "标题 OR 正文"), 1);
+    assert_eq!(total(&index_of(&batch.articles), "标题 OR 正文"), 1);
 }
 
 #[test]
@@ -128,7 +119,7 @@ fn a_ten_megabyte_article_is_indexed_whole() {
     let record = serde_json::json!({"id": "big", "body": body}).to_string();
     let (batch, _dir) = ingest_bytes("big.jsonl", record.as_bytes());
     assert_eq!((batch.articles.len(), batch.rejected.len()), (1, 0));
-    let index = index_all(&batch.articles);
+    let index = index_of(&batch.articles);
     assert_eq!(total(&index, &format!("\"{needle}\"")), 1, "{needle}");
 }
 
@@ -144,7 +135,7 @@ fn a_megabyte_line_without_punctuation_or_spaces() {
         assert_eq!(batch.articles[0].body.len(), text.len(), "{name}");
         articles.extend(batch.articles);
     }
-    let index = index_all(&articles);
+    let index = index_of(&articles);
     let needle: String = han.chars().skip(200_000).take(5).collect();
     assert_eq!(total(&index, &format!("\"{needle}\"")), 1);
     // The Latin run is one word, far longer than an index term may be
@@ -159,7 +150,7 @@ fn emoji_extension_b_and_combining_marks() {
         Article::new("emoji", "今天天气很好😀🎉，𠀀字在扩展B区。"),
         Article::new("marks", "巴黎的cafe\u{301}很有名，Ame\u{301}lie也去过。"),
     ];
-    let index = index_all(&articles);
+    let index = index_of(&articles);
     assert_eq!(total(&index, "𠀀"), 1);
     assert_eq!(total(&index, "\"𠀀字\""), 1);
     assert_eq!(total(&index, "😀"), 0, "emoji are separators, never tokens");
@@ -183,7 +174,7 @@ fn mixed_scripts_and_kana() {
         "mixed.jsonl",
         "{\"id\": \"m\", \"body\": \"東京の新幹線と北京的高铁，Shinkansen和ＣＲＨ。\"}\n".as_bytes(),
     );
-    let index = index_all(&batch.articles);
+    let index = index_of(&batch.articles);
     for q in ["新干线", "新幹線", "东京", "高鐵", "shinkansen", "crh", "\"の新干线と\""] {
         assert_eq!(total(&index, q), 1, "{q}");
     }
@@ -217,7 +208,7 @@ fn one_bad_jsonl_line_among_good_ones() {
     assert_eq!(shown.len(), 1);
     assert!(shown[0].starts_with("some.jsonl:2: malformed JSON: EOF while parsing an object"), "{}", shown[0]);
     // The good records of the batch are committed.
-    let index = index_all(&batch.articles);
+    let index = index_of(&batch.articles);
     assert_eq!(index.num_docs(), 2);
 }
 
@@ -226,7 +217,7 @@ fn duplicate_ids_in_a_batch_last_one_wins() {
     let text = "{\"id\": \"d\", \"body\": \"旧的正文\"}\n{\"id\": \"d\", \"body\": \"新的正文\"}\n";
     let (batch, _dir) = ingest_bytes("dup.jsonl", text.as_bytes());
     assert_eq!(batch.articles.len(), 2, "ingestion keeps both, in order");
-    let index = index_all(&batch.articles);
+    let index = index_of(&batch.articles);
     assert_eq!(index.num_docs(), 1);
     assert_eq!(index.get("d").expect("get").map(|a| a.body), Some("新的正文".to_string()));
     assert_eq!(total(&index, "旧的"), 0);
@@ -256,7 +247,7 @@ fn bodies_over_the_limit_are_rejected_by_upsert() {
 /// Query cases: (query, expected outcome).
 #[test]
 fn query_cases() {
-    let index = index_all(&[
+    let index = index_of(&[
         Article::new("a", "脱贫攻坚取得胜利。"),
         Article::new("b", "乡村振兴，产业兴旺。"),
         Article::new("c", "title和body之外的foo:bar写法。"),

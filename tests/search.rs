@@ -4,6 +4,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
+mod common;
+use common::{ids, index_of};
+
 use zhsearch::analysis::{Analyzer, AnalyzerSettings};
 use zhsearch::article::Article;
 use zhsearch::index::SearchIndex;
@@ -61,20 +64,6 @@ fn corpus() -> Vec<Article> {
     ]
 }
 
-fn index_with(articles: &[Article]) -> SearchIndex {
-    let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
-    let mut writer = index.writer().expect("writer");
-    for a in articles {
-        writer.upsert(a).expect("upsert");
-    }
-    writer.commit().expect("commit");
-    index
-}
-
-fn ids(results: &SearchResults) -> Vec<&str> {
-    results.hits.iter().map(|h| h.id.as_str()).collect()
-}
-
 fn sorted_ids(results: &SearchResults) -> Vec<&str> {
     let mut v = ids(results);
     v.sort_unstable();
@@ -87,7 +76,7 @@ fn search(index: &SearchIndex, q: &str) -> SearchResults {
 
 #[test]
 fn simplified_query_finds_traditional_article_and_marks_it_as_written() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     let r = search(&index, "贫困县");
     assert_eq!(sorted_ids(&r), ["cn", "tw"]);
     let tw = r.hits.iter().find(|h| h.id == "tw").expect("tw hit");
@@ -99,7 +88,7 @@ fn simplified_query_finds_traditional_article_and_marks_it_as_written() {
 
 #[test]
 fn traditional_query_finds_simplified_article() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     let r = search(&index, "幹部交流");
     assert_eq!(ids(&r), ["cn"]);
     assert!(r.hits[0].snippets[0].marked("[", "]").contains("[干部交流]"));
@@ -109,7 +98,7 @@ fn traditional_query_finds_simplified_article() {
 
 #[test]
 fn quoted_text_is_an_exact_substring() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     // Unquoted, the two words may be anywhere; quoted, they must stand together.
     assert_eq!(sorted_ids(&search(&index, "干部 脱贫")), ["cn", "undated"]);
     assert_eq!(sorted_ids(&search(&index, "\"脱贫攻坚\"")), ["cn"]);
@@ -124,7 +113,7 @@ fn quoted_text_is_an_exact_substring() {
 
 #[test]
 fn exclusion_or_and_field_restriction() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     assert_eq!(sorted_ids(&search(&index, "干部 -贵州")), ["hn", "undated"]);
     assert_eq!(sorted_ids(&search(&index, "小康 OR 驻村")), ["hn", "zj"]);
     // AND binds tighter than OR.
@@ -138,7 +127,7 @@ fn exclusion_or_and_field_restriction() {
 
 #[test]
 fn empty_punctuation_and_stop_word_queries_have_no_hits() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     for q in ["", "   ", "，。！", "\"\"", "OR", "-", "title:"] {
         let r = search(&index, q);
         assert_eq!((r.total, r.hits.len()), (0, 0), "{q:?}");
@@ -156,7 +145,7 @@ fn empty_punctuation_and_stop_word_queries_have_no_hits() {
 
 #[test]
 fn filters_and_sort_orders() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     let r = index.search(&SearchRequest::new("干部").source("湖南日报")).expect("search");
     assert_eq!(ids(&r), ["hn"]);
     let r = index
@@ -180,7 +169,7 @@ fn filters_and_sort_orders() {
 
 #[test]
 fn pagination_walks_the_same_order() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     let all = index.search(&SearchRequest::new("-不存在的词").sort(Sort::Newest).limit(10)).expect("search");
     let mut paged = Vec::new();
     for page in 0..3 {
@@ -195,7 +184,7 @@ fn pagination_walks_the_same_order() {
 
 #[test]
 fn facets_count_every_match() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     let r = index.search(&SearchRequest::new("干部").limit(1)).expect("search");
     assert_eq!(r.total, 3);
     assert_eq!(r.hits.len(), 1);
@@ -222,7 +211,7 @@ fn facets_count_every_match() {
 /// Under strict matching it needs every word.
 #[test]
 fn relaxed_matching_needs_a_third_of_the_words_and_ranks_by_what_is_shared() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     // No article has all three words: hn has two of them; tw, cn and
     // undated one each.
     let q = "干部 张家界 摘帽";
@@ -270,7 +259,7 @@ fn a_run_of_text_is_evidence_not_a_conjunction() {
     ac.title = Some("ac - 輸出使用者連線時間".into());
     let mut other = Article::new("other", "這個指令列出目前的使用者。");
     other.title = Some("users - 列出使用者".into());
-    let index = index_with(&[ac, other, Article::new("far", "今天天气很好。")]);
+    let index = index_of(&[ac, other, Article::new("far", "今天天气很好。")]);
     let q = "输出用户连接时间";
     let title = |r: &SearchResults| {
         let t = r.hits[0].snippets.iter().find(|s| s.field == zhsearch::query::SnippetField::Title).expect("title");
@@ -292,7 +281,7 @@ fn a_run_of_text_is_evidence_not_a_conjunction() {
 
 #[test]
 fn title_matches_and_words_together_rank_higher() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     let r = index.search(&SearchRequest::new("小康")).expect("search");
     assert_eq!(ids(&r)[0], "zj");
     // cn has 脱贫攻坚 as one string; undated has 脱贫 and 干部 apart.
@@ -302,7 +291,7 @@ fn title_matches_and_words_together_rank_higher() {
 
 #[test]
 fn upsert_replaces_and_delete_removes() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     let mut w = index.writer().expect("writer");
     w.upsert(&article("hn", "新标题", "完全不同的正文", "湖南日报", "2019-12-21T10:48:00+08:00")).expect("upsert");
     w.delete("zj");
@@ -358,7 +347,7 @@ fn upsert_replaces_and_delete_removes() {
 /// stand together, however the article's text was cut, and nowhere else.
 #[test]
 fn guessed_words_are_found_where_their_characters_stand_together() {
-    let index = index_with(&[
+    let index = index_of(&[
         Article::new("hz", "他来到了网易杭研大厦"),
         Article::new("poem", "两个黄鹂鸣翠柳，一行白鹭上青天"),
         Article::new("apart", "杭州的研究院，柳树上的鸟在鸣叫"),
@@ -374,7 +363,7 @@ fn guessed_words_are_found_where_their_characters_stand_together() {
 /// in queries (the index keeps it whole although it leaves out guesses).
 #[test]
 fn the_words_of_a_query_text_are_found_apart() {
-    let index = index_with(&[
+    let index = index_of(&[
         Article::new("rate", "去年增长了1.95倍，版本是v2.0。"),
         Article::new("other", "去年增长了1倍，95个版本。"),
     ]);
@@ -474,7 +463,7 @@ fn a_second_writer_is_refused_with_the_directory_named() {
 
 #[test]
 fn searches_from_several_threads_while_another_writes() {
-    let index = Arc::new(index_with(&corpus()));
+    let index = Arc::new(index_of(&corpus()));
     let writer_index = Arc::clone(&index);
     let writer = std::thread::spawn(move || {
         let mut w = writer_index.writer().expect("writer");
@@ -505,7 +494,7 @@ fn searches_from_several_threads_while_another_writes() {
 
 #[test]
 fn query_limits_are_errors() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     let long = "脱".repeat(zhsearch::query::MAX_QUERY_CHARS + 1);
     let err = index.search(&SearchRequest::new(long)).expect_err("too long");
     assert!(matches!(err, Error::Query(QueryError::TooLong { len: 1001, max: 1000 })), "{err}");
@@ -529,7 +518,7 @@ fn bodies_that_cannot_be_indexed_are_rejected() {
 fn each_sample_title_as_the_query_ranks_its_article_first() {
     let batch = zhsearch::ingest::read_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample")).expect("sample");
     assert_eq!(batch.articles.len(), 5);
-    let index = index_with(&batch.articles);
+    let index = index_of(&batch.articles);
     for article in &batch.articles {
         let title = article.title.as_deref().expect("every sample page has a headline");
         let results = search(&index, title);
@@ -572,7 +561,7 @@ fn every_field_round_trips_through_the_store() {
     full.author = Some("记者 张三".into());
     full.url = Some("https://example.com/a?b=1&c=\"2\"".into());
     let bare = Article::new("bare", "只有正文");
-    let index = index_with(&[full.clone(), bare.clone()]);
+    let index = index_of(&[full.clone(), bare.clone()]);
     for expected in [&full, &bare] {
         assert_eq!(index.get(&expected.id).expect("get").as_ref(), Some(expected));
     }
@@ -590,7 +579,7 @@ fn every_field_round_trips_through_the_store() {
 #[test]
 fn marks_by_clause_kind() {
     let body = "經濟發展很快，发展中国家。经济体制改革，共产党员和党支部。";
-    let index = index_with(&[Article::new("m", body)]);
+    let index = index_of(&[Article::new("m", body)]);
     let cases: [(&str, &str); 5] = [
         ("发展", "經濟[發展]很快，[发展]中国家。经济体制改革，共产党员和党支部。"),
         ("经济改革", "[經濟]發展很快，发展中国家。[经济]体制[改革]，共产党员和党支部。"),
@@ -656,7 +645,7 @@ fn month_facets_split_at_china_midnight_in_any_order() {
         .enumerate()
         .map(|(i, d)| article(&format!("d{i}"), "标题", "月份统计", ["甲", "乙"][i % 2], d))
         .collect();
-    let index = index_with(&articles);
+    let index = index_of(&articles);
     let r = search(&index, "月份");
     let months: Vec<(&str, u64)> = r.facets.month.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(months, [("2019-12", 1), ("2020-01", 2), ("2020-02", 3), ("2020-03", 1), ("2021-01", 1)]);
@@ -686,7 +675,7 @@ fn a_single_character_matches_through_every_expansion() {
     articles.push(Article::new("end", "青年，大"));
     articles.push(Article::new("none", "青年，团员"));
     articles.push(Article::new("apart", format!("青年们，大{}", followers[0])));
-    let index = index_with(&articles);
+    let index = index_of(&articles);
     for (query, want) in [("大", 82), ("\"青年 大\"", 81), ("\"年 大\"", 81), ("\"青年们 大\"", 1)] {
         let r = index.search(&SearchRequest::new(query).limit(0)).expect("search");
         assert_eq!(r.total, want, "{query}");
@@ -707,7 +696,7 @@ fn quoted_texts_around_single_character_tokens_are_exact() {
         Article::new("county", "贫困县"),
         Article::new("county-tw", "貧困縣"),
     ];
-    let index = index_with(&articles);
+    let index = index_of(&articles);
     assert_eq!(sorted_ids(&search(&index, "\"1，2\"")), ["comma", "dun"]);
     assert_eq!(sorted_ids(&search(&index, "\"1 2\"")), ["comma", "dun"]);
     assert_eq!(sorted_ids(&search(&index, "\"12\"")), ["joined"]);
@@ -730,7 +719,7 @@ fn words_together_across_a_separator_in_the_title_rank_first() {
     together.title = Some("脱贫 攻坚在路上".into());
     let mut scattered = Article::new("scattered", body);
     scattered.title = Some("攻坚在路上 脱贫".into());
-    let index = index_with(&[scattered, together]);
+    let index = index_of(&[scattered, together]);
     assert_eq!(ids(&search(&index, "脱贫 攻坚")), ["together", "scattered"]);
 }
 
@@ -746,7 +735,7 @@ fn relaxed_matching_orders_full_matches_by_bm25_as_strict_matching_does() {
         .map(|i| Article::new(format!("a{i:02}"), format!("{}经济，第{i}次改革。", "农业".repeat(60 + 3 * i))))
         .collect();
     articles.extend((0..1000).map(|i| Article::new(format!("other{i}"), format!("农业发展，第{i}次。"))));
-    let index = index_with(&articles);
+    let index = index_of(&articles);
     let run = |matching| {
         let r = index.search(&SearchRequest::new("经济 改革").matching(matching).limit(60).snippets(0, 0));
         r.expect("search").hits.into_iter().map(|h| (h.id, h.score)).collect::<Vec<_>>()
@@ -800,7 +789,7 @@ fn a_quoted_text_is_required_under_relaxed_matching() {
         article("both", &passage, &format!("经济{passage}"), "甲", "2020-01-01T00:00:00+08:00"),
     ];
     articles.extend(rare_fillers("", "经济"));
-    let index = index_with(&articles);
+    let index = index_of(&articles);
     let query = format!("经济 \"{passage}\"");
     let r = index.search(&SearchRequest::new(&query).limit(100).snippets(0, 0)).expect("search");
     assert_eq!(r.total, 2, "only the articles with the passage");
@@ -822,7 +811,7 @@ fn a_scoped_word_counts_in_its_field_only() {
         article("all", &format!("经济{joined}"), &joined, "甲", "2020-01-01T00:00:00+08:00"),
     ];
     articles.extend(rare_fillers("经济", "改革"));
-    let index = index_with(&articles);
+    let index = index_of(&articles);
     let query = format!("title:经济 改革 \"{passage}\"");
     let r = index.search(&SearchRequest::new(&query).limit(100).snippets(0, 0)).expect("search");
     assert_eq!(r.total, 2);
@@ -849,7 +838,7 @@ fn pages_agree_with_one_long_page_around_the_rescore_window() {
         })
         .collect();
     articles.push(Article::new("together", "经济改革。"));
-    let index = index_with(&articles);
+    let index = index_of(&articles);
     let request = |offset: usize, limit: usize| {
         SearchRequest::new("经济 改革").matching(Matching::All).offset(offset).limit(limit).snippets(0, 0)
     };
@@ -870,7 +859,7 @@ fn pages_agree_with_one_long_page_around_the_rescore_window() {
 /// full match; without `explain`, hits carry none.
 #[test]
 fn explanations_add_up_to_the_score_and_name_the_units() {
-    let index = index_with(&corpus());
+    let index = index_of(&corpus());
     let plain = index.search(&SearchRequest::new("脱贫攻坚 干部")).expect("search");
     assert!(plain.hits.iter().all(|h| h.explanation.is_none()));
     let r = index.search(&SearchRequest::new("脱贫攻坚 干部").explain(true)).expect("search");

@@ -2,6 +2,9 @@
 //! it the other side's way, marked as they write it; quoted text stays
 //! exact; the feature turns off; the user's synonyms survive reopening.
 
+mod common;
+use common::{ids, index_of};
+
 use zhsearch::analysis::{AnalyzerSettings, Synonyms};
 use zhsearch::article::Article;
 use zhsearch::index::SearchIndex;
@@ -45,20 +48,6 @@ fn articles() -> Vec<Article> {
         out.push(Article::new(format!("tw{i}"), format!("第{i}篇：今天談談{tw}的問題。")));
     }
     out
-}
-
-fn index_of(articles: &[Article]) -> SearchIndex {
-    let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
-    let mut writer = index.writer().expect("writer");
-    for a in articles {
-        writer.upsert(a).expect("upsert");
-    }
-    writer.commit().expect("commit");
-    index
-}
-
-fn ids(r: &SearchResults) -> Vec<&str> {
-    r.hits.iter().map(|h| h.id.as_str()).collect()
 }
 
 /// The marked texts of a hit's snippets.

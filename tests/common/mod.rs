@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: deterministic text and numbers.
+//! Helpers shared by the integration tests: deterministic text and numbers,
+//! and a committed in-memory index.
 // Each test crate uses its own subset of these helpers.
 #![allow(dead_code)]
 
@@ -37,4 +38,21 @@ pub fn prose(bytes: usize, seed: u64) -> String {
         }
     }
     out
+}
+
+/// An in-memory index with the default settings holding `articles`, committed.
+pub fn index_of(articles: &[zhsearch::article::Article]) -> zhsearch::index::SearchIndex {
+    let index =
+        zhsearch::index::SearchIndex::in_memory(&zhsearch::analysis::AnalyzerSettings::default()).expect("index");
+    let mut writer = index.writer().expect("writer");
+    for a in articles {
+        writer.upsert(a).expect("upsert");
+    }
+    writer.commit().expect("commit");
+    index
+}
+
+/// The ids of the hits, in rank order.
+pub fn ids(results: &zhsearch::query::SearchResults) -> Vec<&str> {
+    results.hits.iter().map(|h| h.id.as_str()).collect()
 }
