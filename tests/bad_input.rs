@@ -32,7 +32,7 @@ use zhsearch::analysis::AnalyzerSettings;
 use zhsearch::article::Article;
 use zhsearch::index::{SearchIndex, MAX_ARTICLE_BYTES};
 use zhsearch::ingest::{self, Ingested};
-use zhsearch::query::{Matching, SearchRequest, MAX_QUERY_CHARS, MAX_QUERY_TERMS};
+use zhsearch::query::{Matching, SearchRequest, Sort, MAX_QUERY_CHARS, MAX_QUERY_TERMS};
 use zhsearch::{Error, QueryError};
 
 /// Writes `bytes` to a file named `name` in a fresh directory and ingests it.
@@ -315,4 +315,32 @@ fn stop_word_only_queries_have_no_hits_with_a_stop_list() {
         assert_eq!(r.total, 0, "{q}");
     }
     assert_eq!(index.search(&SearchRequest::new("的 脱贫")).expect("search").total, 1);
+}
+
+/// Page and snippet sizes come from the caller (a request can be read from
+/// JSON): the largest values mean "everything", never an allocation of that
+/// size or an overflow.
+#[test]
+fn the_largest_page_and_snippet_sizes() {
+    let index = index_of(&[
+        Article::new("a", "脱贫攻坚的干部在一线。"),
+        Article::new("b", "干部下乡。"),
+        Article::new("c", "没有关系的文章。"),
+    ]);
+    for sort in [Sort::Relevance, Sort::Newest] {
+        let mut request = SearchRequest::new("干部").sort(sort).limit(usize::MAX);
+        request.snippet_length = usize::MAX;
+        request.snippet_count = usize::MAX;
+        let r = index.search(&request).expect("search");
+        assert_eq!((r.total, r.hits.len()), (2, 2), "{sort:?}");
+        assert_eq!(
+            r.hits[0].snippets[0].text,
+            if r.hits[0].id == "a" { "脱贫攻坚的干部在一线。" } else { "干部下乡。" }
+        );
+        let r =
+            index.search(&SearchRequest::new("干部").sort(sort).limit(usize::MAX).offset(usize::MAX)).expect("search");
+        assert_eq!((r.total, r.hits.len()), (2, 0), "{sort:?}");
+        let r = index.search(&SearchRequest::new("干部").sort(sort).limit(1).offset(usize::MAX - 1)).expect("search");
+        assert_eq!((r.total, r.hits.len()), (2, 0), "{sort:?}");
+    }
 }

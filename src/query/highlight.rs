@@ -222,7 +222,7 @@ pub(crate) fn fragments(text: &str, ranges: &[Range<usize>], count: usize, lengt
     let n = bounds.len() - 1;
     let char_of = |byte: usize| bounds.partition_point(|&b| b < byte);
     let window = |start: usize| -> (usize, usize) {
-        let end = (start + length).min(n);
+        let end = start.saturating_add(length).min(n);
         (end.saturating_sub(length), end)
     };
     // The ranges are sorted and disjoint, so their ends are sorted too and
@@ -243,7 +243,7 @@ pub(crate) fn fragments(text: &str, ranges: &[Range<usize>], count: usize, lengt
     }
     if candidates.is_empty() {
         let start = text.char_indices().find(|(_, c)| !c.is_whitespace()).map_or(0, |(i, _)| char_of(i));
-        let (s, e) = (start, (start + length).min(n));
+        let (s, e) = (start, start.saturating_add(length).min(n));
         return vec![snippet(text, &bounds, s, e, ranges)];
     }
     // Most marks first; earlier first among equals.

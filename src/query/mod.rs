@@ -346,7 +346,10 @@ impl SearchIndex {
 
         // One pass over the matches collects the page, the total and the
         // facets together (and the ranking counts the full matches).
-        let wanted = request.offset.saturating_add(request.limit);
+        // The caller's sizes (read from JSON, perhaps) are capped by what the
+        // index holds: tantivy reserves room for the whole page up front.
+        let live = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let wanted = request.offset.saturating_add(request.limit).min(live);
         let facet_collector = request.facets.then_some(facets::FacetCollector);
         let mut pairs_found = Default::default();
         let (top, total, facets) = match request.sort {
