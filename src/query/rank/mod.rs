@@ -62,7 +62,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tantivy::postings::Postings;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query};
+use tantivy::query::{AllQuery, Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, Term};
 
@@ -400,8 +400,11 @@ impl Ranking {
         let branch = &self.branches[0];
         let mut order: Vec<(DocAddress, usize)> = hits.iter().enumerate().map(|(i, h)| (h.1, i)).collect();
         order.sort_unstable();
-        let total_docs = searcher.num_docs();
         let stats = self.stats(searcher);
+        let total_docs = tantivy::query::Bm25StatisticsProvider::total_num_docs(&stats)?;
+        // A pair's count in the index (the costly part: it reads positions)
+        // is the same whichever field's pass asks for it first.
+        let mut counted: Vec<Option<u64>> = vec![None; branch.pairs.len()];
         for (field, boost) in self.fields_of(Scope::All) {
             // (index in the branch's pairs, pair) for the pairs of this field.
             let (indices, pairs): (Vec<usize>, Vec<&PairSpec>) =
@@ -409,7 +412,7 @@ impl Ranking {
             if pairs.is_empty() || total_docs == 0 {
                 continue;
             }
-            let tokens = tantivy::query::Bm25StatisticsProvider::total_num_tokens(searcher, field)?;
+            let tokens = tantivy::query::Bm25StatisticsProvider::total_num_tokens(&stats, field)?;
             let average = tokens as Score / total_docs as Score;
             let norms = searcher
                 .segment_readers()
@@ -435,33 +438,32 @@ impl Ranking {
                 if have == 0 {
                     continue;
                 }
-                let idf = if spec.junction {
+                let weight = if spec.junction {
                     // Two clauses written together score as a phrase does
                     // in tantivy and Lucene: the sum of its tokens' idf.
-                    let mut idf = 0.0;
-                    for token in [&spec.pair.first, &spec.pair.second] {
-                        let df = tantivy::query::Bm25StatisticsProvider::doc_freq(
-                            &stats,
-                            &Term::from_field_text(field, token),
-                        )?;
-                        idf += bm25_idf(df, total_docs);
-                    }
-                    idf
+                    let terms = [&spec.pair.first, &spec.pair.second].map(|t| Term::from_field_text(field, t));
+                    Bm25Weight::for_terms(&stats, &terms)?
                 } else {
                     // A pair inside a clause, counted in the index (see
                     // `PAIR_SAMPLE_DOCS`), and at least in the hits that have it.
-                    let mut df = have;
-                    for (f, _) in self.fields_of(Scope::All) {
-                        df = df.max(pair_doc_freq(searcher, f, &spec.pair)?);
-                    }
-                    bm25_idf(df, total_docs)
-                };
+                    let count = match counted[indices[p]] {
+                        Some(count) => count,
+                        None => {
+                            let mut count = 0;
+                            for (f, _) in self.fields_of(Scope::All) {
+                                count = count.max(pair_doc_freq(searcher, f, &spec.pair)?);
+                            }
+                            *counted[indices[p]].insert(count)
+                        }
+                    };
+                    Bm25Weight::for_one_term(count.max(have).min(total_docs), total_docs, average)
+                }
+                .boost_by(boost * PAIR_WEIGHT);
                 for (&(_, address), &n) in hits.iter().zip(&tf[p]) {
                     if n == 0 {
                         continue;
                     }
-                    let length = norms[address.segment_ord as usize].fieldnorm(address.doc_id);
-                    let score = boost * PAIR_WEIGHT * idf * bm25_tf(n, length, average);
+                    let score = weight.score(norms[address.segment_ord as usize].fieldnorm_id(address.doc_id), n);
                     found.entry(address).or_default().push(PairScore { pair: indices[p], field, score });
                 }
             }
@@ -862,19 +864,10 @@ fn exclusion(clause: &Clause, ctx: &Context<'_>) -> Option<Box<dyn Query>> {
     Some(Box::new(BooleanQuery::new(clause.words.iter().map(|w| (Occur::Must, anywhere(w))).collect())))
 }
 
-/// BM25's idf, as tantivy computes it.
+/// BM25's idf, as tantivy computes it (tantivy keeps its own private).
 fn bm25_idf(doc_freq: u64, docs: u64) -> Score {
     let (n, total) = (doc_freq as Score, docs as Score);
     (1.0 + (total - n + 0.5) / (n + 0.5)).ln()
-}
-
-/// BM25's term-frequency part with tantivy's k1 and b (times the idf, a
-/// score), for a document of `length` tokens.
-fn bm25_tf(tf: u32, length: u32, average: Score) -> Score {
-    const K1: Score = 1.2;
-    const B: Score = 0.75;
-    let tf = tf as Score;
-    (K1 + 1.0) * tf / (tf + K1 * (1.0 - B + B * length as Score / average))
 }
 
 /// How many documents a pair's document frequency is counted in, at most.
