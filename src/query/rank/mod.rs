@@ -494,7 +494,13 @@ impl Ranking {
             return Ok(hits.iter().map(|_| (true, None)).collect());
         }
         let stats = self.stats(searcher);
-        let enabled = EnableScoring::enabled_from_statistics_provider(&stats, searcher);
+        // Without an explanation only presence counts: no statistics to
+        // look up per unit.
+        let enabled = if explain {
+            EnableScoring::enabled_from_statistics_provider(&stats, searcher)
+        } else {
+            EnableScoring::disabled_from_searcher(searcher)
+        };
         let mut order: Vec<(DocAddress, usize)> = hits.iter().enumerate().map(|(i, h)| (h.1, i)).collect();
         order.sort_unstable();
         // Per hit, per branch: (units, words, required) present, and the
