@@ -17,9 +17,10 @@
 //! read one after the other.
 //!
 //! Only the *driving* groups are read into the window: those of which
-//! every match has at least one. Under relaxed matching that is every unit
-//! of matching; when a quoted text is required, the rarest one; under
-//! strict matching, the rarest word. The other groups are looked up (a
+//! every match has at least one: every unit of matching, or, when a quoted
+//! text is required, the rarest one. (A query whose every match must have
+//! every word is not ranked here but by tantivy's boolean query; see
+//! `Branch::is_strict`.) The other groups are looked up (a
 //! seek) in each candidate the drivers give, as tantivy's required-optional
 //! scorer does: the characters of a query of words are in most documents,
 //! and reading all of their postings would cost more than the rest of the
@@ -74,14 +75,11 @@ pub(crate) struct Rule {
     pub words: u32,
     /// How many required groups the query has.
     pub required: u32,
-    /// Only full matches (every word).
-    pub all_words: bool,
 }
 
 impl Rule {
     fn matches(&self, slot: &Slot) -> bool {
-        slot.required == self.required
-            && if self.all_words { slot.words == self.words } else { slot.units + slot.required >= self.min_units }
+        slot.required == self.required && slot.units + slot.required >= self.min_units
     }
 
     /// The factor for how many of the query's words a document has (see
@@ -211,9 +209,6 @@ impl Weight for RankedWeight {
         let driving: Vec<bool> = if self.rule.required > 0 {
             let one = cheapest(|c| c.required);
             (0..groups.len()).map(|g| Some(g) == one).collect()
-        } else if self.rule.all_words {
-            let one = cheapest(|c| c.word);
-            (0..groups.len()).map(|g| Some(g) == one).collect()
         } else {
             self.groups.iter().map(|g| g.counts.unit).collect()
         };
@@ -234,7 +229,6 @@ impl Weight for RankedWeight {
         let mut scorer = RankedScorer {
             parts,
             optional,
-            units_are_driven: !self.rule.all_words && self.rule.required == 0,
             bits: Box::new([0; BUCKETS]),
             slots: vec![Slot::default(); window].into_boxed_slice(),
             bucket: BUCKETS,
@@ -321,9 +315,6 @@ struct RankedScorer {
     /// The parts of the other groups, looked up in each candidate, those of
     /// one group next to each other.
     optional: Vec<Part>,
-    /// Whether every unit of matching drives: then a candidate's units are
-    /// known before the optional groups are looked up.
-    units_are_driven: bool,
     bits: Box<[u64; BUCKETS]>,
     slots: Box<[Slot]>,
     bucket: usize,
@@ -387,7 +378,10 @@ impl RankedScorer {
     /// Whether the document passes the rule, the filters and the
     /// exclusions, and is not deleted; its slot gets the optional groups.
     fn accept(&mut self, doc: DocId, slot: &mut Slot) -> bool {
-        if self.units_are_driven && slot.units < self.rule.min_units {
+        // Without a required group every unit of matching drives, so a
+        // candidate's units are known before the optional groups are
+        // looked up.
+        if self.rule.required == 0 && slot.units < self.rule.min_units {
             return false;
         }
         if self.alive.as_ref().is_some_and(|a| a.is_deleted(doc)) {
@@ -614,7 +608,7 @@ mod tests {
     #[test]
     fn documents_need_the_minimum_of_units_and_count_each_group_once() {
         let docs: &[&[&str]] = &[&["a"], &["a", "b"], &["a", "b", "c"], &["c"], &["d"], &["a", "a", "b", "c"]];
-        let rule = |min_units| Rule { min_units, words: 3, required: 0, all_words: false };
+        let rule = |min_units| Rule { min_units, words: 3, required: 0 };
         // Any one of three.
         let (hits, total, full) = run(docs, &["a", "b", "c"], rule(1), &[]);
         assert_eq!(total, 5);
@@ -626,15 +620,14 @@ mod tests {
         let mut names: Vec<&str> = hits.iter().map(|(n, _)| n.as_str()).collect();
         names.sort_unstable();
         assert_eq!(names, ["d1", "d2", "d5"]);
-        // Every word.
-        let all = Rule { min_units: 0, words: 3, required: 0, all_words: true };
-        let (hits, total, full) = run(docs, &["a", "b", "c"], all, &["d5"]);
-        assert_eq!((total, full), (1, 1), "d5 is deleted: only d2 is left");
+        // All three, d5 deleted: only d2 is left.
+        let (hits, total, full) = run(docs, &["a", "b", "c"], rule(3), &["d5"]);
+        assert_eq!((total, full), (1, 1));
         assert_eq!(hits[0].0, "d2");
     }
 
     /// With a required group, only it drives (the others are looked up in
-    /// its documents); under strict matching the rarest word drives. The
+    /// its documents). The
     /// matches, their scores and the full matches are those of reading
     /// every group into the window.
     #[test]
@@ -674,17 +667,17 @@ mod tests {
         let required = Counts { unit: false, word: false, required: true };
         // "c" required, "a" and "b" relaxed, two units needed (the required
         // one counts): c drives alone, a and b are looked up.
-        let rule = Rule { min_units: 2, words: 2, required: 1, all_words: false };
+        let rule = Rule { min_units: 2, words: 2, required: 1 };
         let (found, full) = run(vec![group("a", unit), group("b", unit), group("c", required)], rule);
         let docs_found: Vec<u32> = found.iter().map(|(d, _)| *d).collect();
         assert_eq!(docs_found, [2, 4, 5], "c and at least one of a, b");
         assert_eq!(full, 1, "only doc 2 has a, b and c");
         // Doc 2 has all three: its score is the sum of three BM25 scores.
-        let (alone, _) = run(vec![group("a", unit)], Rule { min_units: 1, words: 1, required: 0, all_words: false });
+        let (alone, _) = run(vec![group("a", unit)], Rule { min_units: 1, words: 1, required: 0 });
         let a_in_2 = alone.iter().find(|(d, _)| *d == 2).map(|(_, s)| *s).expect("doc 2 has a");
         assert!(found.iter().find(|(d, _)| *d == 2).is_some_and(|(_, s)| *s > a_in_2));
-        // Strict: every word; the rarer drives.
-        let strict = Rule { min_units: 0, words: 2, required: 0, all_words: true };
+        // Every unit needed.
+        let strict = Rule { min_units: 2, words: 2, required: 0 };
         let (found, full) = run(vec![group("a", unit), group("c", unit)], strict);
         let docs_found: Vec<u32> = found.iter().map(|(d, _)| *d).collect();
         assert_eq!(docs_found, [2, 5]);
@@ -705,8 +698,7 @@ mod tests {
                 &["x"]
             });
         }
-        let (_, total, full) =
-            run(&docs, &["a", "b"], Rule { min_units: 1, words: 2, required: 0, all_words: false }, &[]);
+        let (_, total, full) = run(&docs, &["a", "b"], Rule { min_units: 1, words: 2, required: 0 }, &[]);
         assert_eq!(total, 6_667);
         assert_eq!(full, 3_334);
     }
