@@ -152,7 +152,7 @@ struct Inner {
     stop_words: HashSet<String>,
     bigrams: Arc<BigramTable>,
     /// The regional variants, folded by this analyzer; built on first use.
-    variants: OnceLock<std::result::Result<Arc<Variants>, String>>,
+    variants: OnceLock<Arc<Variants>>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -280,20 +280,11 @@ impl Analyzer {
     }
 
     /// The regional variants of words (服务器/伺服器, 内存/記憶體), folded as
-    /// this analyzer folds text; see [`variants`]. Read off OpenCC's tables
-    /// the first time it is asked for (a few milliseconds), then shared by
-    /// every clone of the analyzer.
-    pub fn variants(&self) -> Result<Arc<Variants>> {
-        self.inner
-            .variants
-            .get_or_init(|| {
-                Variants::from_opencc(|w| self.fold(w)).map(Arc::new).map_err(|e| match e {
-                    crate::Error::OpenCc(message) => message,
-                    e => e.to_string(),
-                })
-            })
-            .clone()
-            .map_err(crate::Error::OpenCc)
+    /// this analyzer folds text; see [`variants`]. Built from the bundled
+    /// copy of OpenCC's regional phrase tables the first time it is asked
+    /// for (a few milliseconds), then shared by every clone of the analyzer.
+    pub fn variants(&self) -> Arc<Variants> {
+        self.inner.variants.get_or_init(|| Arc::new(Variants::from_opencc(|w| self.fold(w)))).clone()
     }
 
     /// A tantivy tokenizer producing [`analyze`](Analyzer::analyze)'s tokens.

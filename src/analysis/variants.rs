@@ -29,7 +29,7 @@
 //! use zhsearch::analysis::Analyzer;
 //!
 //! let analyzer = Analyzer::new()?;
-//! let variants = analyzer.variants()?;
+//! let variants = analyzer.variants();
 //! assert!(variants.of("服务器").iter().any(|v| v == "伺服器"));
 //! assert!(variants.of("记忆体").iter().any(|v| v == "内存"));
 //! assert!(variants.of("服").is_empty());
@@ -96,7 +96,7 @@ impl Variants {
 
     /// The table of OpenCC's regional phrase tables (the bundled copy),
     /// each word folded by `fold`, less [`LEFT_OUT`].
-    pub(crate) fn from_opencc(fold: impl Fn(&str) -> String) -> Result<Variants> {
+    pub(crate) fn from_opencc(fold: impl Fn(&str) -> String) -> Variants {
         let mut variants = Variants::default();
         for (key, value) in bundled_entries() {
             let (a, b) = (fold(&key), fold(&value));
@@ -105,7 +105,7 @@ impl Variants {
                 variants.pair(&a, &b);
             }
         }
-        Ok(variants)
+        variants
     }
 
     /// These variants and every group of `synonyms` (folded by `fold`),

@@ -319,7 +319,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         // The variants of a word: the regional ones (unless the request
         // turns them off) and the user's synonyms.
-        let regional = if request.variants { Some(self.analyzer.variants()?) } else { None };
+        let regional = if request.variants { Some(self.analyzer.variants()) } else { None };
         let synonyms = self.synonym_variants();
         let mut tables: Vec<&crate::analysis::Variants> = vec![&synonyms.1];
         tables.extend(regional.as_deref());

@@ -422,7 +422,7 @@ mod tests {
     #[test]
     fn table_words_cut_apart_are_joined() {
         let analyzer = Analyzer::new().expect("analyzer");
-        let regional = analyzer.variants().expect("table");
+        let regional = analyzer.variants();
         let expander = Expander { analyzer: &analyzer, tables: vec![&regional] };
         let parsed = Parsed { negated: false, scope: Scope::All, term: Term::Word("位元組大小".into()) };
         let plain = Clause::analyze(&analyzer, &parsed, None).expect("words");
