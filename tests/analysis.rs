@@ -321,3 +321,35 @@ fn fast_path_equals_opencc_on_the_seeds() {
     // The four Simplified seeds never reach OpenCC; the Traditional one does.
     assert_eq!(skipped, 4);
 }
+
+/// A tokenizer is reused across field values: a shorter text after a longer
+/// one yields only its own tokens, and a stream without tokens answers
+/// `token()` (tantivy may ask) with an empty token instead of panicking.
+#[test]
+fn tokenizers_reuse_their_buffer_and_tolerate_empty_text() {
+    use tantivy::tokenizer::Tokenizer;
+    let analyzer = Analyzer::new().expect("analyzer");
+    let texts = |stream: &mut dyn TokenStream| {
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    };
+    let mut chars = analyzer.char_tokenizer();
+    assert_eq!(texts(&mut chars.token_stream("脱贫攻坚")).len(), 6, "4 characters, 脱贫 and 攻坚");
+    assert_eq!(texts(&mut chars.token_stream("县")), ["县"]);
+    let mut words = analyzer.word_tokenizer();
+    assert!(texts(&mut words.token_stream("打赢脱贫攻坚战")).len() > 1);
+    assert_eq!(texts(&mut words.token_stream("县")), ["县"]);
+    for text in ["", "，。"] {
+        let mut stream = chars.token_stream(text);
+        assert_eq!(stream.token().text, "");
+        assert!(!stream.advance());
+        stream.token_mut().text.push('x');
+        let mut stream = words.token_stream(text);
+        assert!(!stream.advance());
+        assert_eq!(stream.token().text, "", "what a filter wrote into the last empty token is gone");
+        stream.token_mut().text.push('x');
+    }
+}

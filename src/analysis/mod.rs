@@ -120,7 +120,7 @@ pub(crate) use prepared::Prepared;
 
 pub use segment::Mode;
 pub use settings::{AnalyzerSettings, UserWord, SCHEME_VERSION};
-pub use tokenizer::{CharTokenStream, CharTokenizer, WordTokenStream, WordTokenizer};
+pub use tokenizer::{BufferedTokenStream, CharTokenStream, CharTokenizer, WordTokenStream, WordTokenizer};
 pub use variants::{Synonyms, Variants};
 
 /// One token: its text (normalized, Simplified), where it is in the

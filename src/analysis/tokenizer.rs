@@ -26,6 +26,8 @@ use super::{Analyzer, Mode};
 struct Buffer {
     tokens: Vec<Token>,
     len: usize,
+    /// What a stream without tokens answers when asked for its token.
+    empty: Token,
 }
 
 impl Buffer {
@@ -47,17 +49,28 @@ impl Buffer {
         self.len += 1;
     }
 
-    fn stream(&mut self) -> BufferStream<'_> {
-        BufferStream { tokens: &mut self.tokens[..self.len], next: 0 }
+    fn stream(&mut self) -> BufferedTokenStream<'_> {
+        // A filter may have written into the empty token of the last text.
+        self.empty = Token::default();
+        BufferedTokenStream { tokens: &mut self.tokens[..self.len], next: 0, empty: &mut self.empty }
     }
 }
 
-struct BufferStream<'a> {
+/// The token stream of the crate's tokenizers: the tokens of one text, in
+/// order ([`WordTokenStream`] and [`CharTokenStream`] are this type).
+pub struct BufferedTokenStream<'a> {
     tokens: &'a mut [Token],
     next: usize,
+    empty: &'a mut Token,
 }
 
-impl BufferStream<'_> {
+/// The token stream of a [`WordTokenizer`].
+pub type WordTokenStream<'a> = BufferedTokenStream<'a>;
+
+/// The token stream of a [`CharTokenizer`].
+pub type CharTokenStream<'a> = BufferedTokenStream<'a>;
+
+impl TokenStream for BufferedTokenStream<'_> {
     fn advance(&mut self) -> bool {
         if self.next < self.tokens.len() {
             self.next += 1;
@@ -67,11 +80,20 @@ impl BufferStream<'_> {
         }
     }
 
-    fn current(&mut self) -> &mut Token {
-        // tantivy calls token() only after advance() returned true; before
-        // that, answer with the first slot rather than panic.
-        let i = self.next.saturating_sub(1).min(self.tokens.len().saturating_sub(1));
-        &mut self.tokens[i]
+    // tantivy asks for the token only after `advance` returned true; before
+    // that, the answer is the first token (or the empty one), not a panic.
+    fn token(&self) -> &Token {
+        match self.tokens.get(self.next.saturating_sub(1)) {
+            Some(token) => token,
+            None => self.empty,
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self.tokens.get_mut(self.next.saturating_sub(1)) {
+            Some(token) => token,
+            None => self.empty,
+        }
     }
 }
 
@@ -82,19 +104,12 @@ pub struct WordTokenizer {
     analyzer: Analyzer,
     mode: Mode,
     buffer: Buffer,
-    empty: Token,
 }
 
 impl WordTokenizer {
     pub(crate) fn new(analyzer: Analyzer, mode: Mode) -> Self {
-        WordTokenizer { analyzer, mode, buffer: Buffer::default(), empty: Token::default() }
+        WordTokenizer { analyzer, mode, buffer: Buffer::default() }
     }
-}
-
-/// The token stream of a [`WordTokenizer`].
-pub struct WordTokenStream<'a> {
-    inner: BufferStream<'a>,
-    empty: &'a mut Token,
 }
 
 impl Tokenizer for WordTokenizer {
@@ -104,28 +119,7 @@ impl Tokenizer for WordTokenizer {
         let buffer = &mut self.buffer;
         buffer.clear();
         self.analyzer.for_each_word(text, self.mode, |t, a, b, p| buffer.push(t, a, b, p));
-        WordTokenStream { inner: buffer.stream(), empty: &mut self.empty }
-    }
-}
-
-impl TokenStream for WordTokenStream<'_> {
-    fn advance(&mut self) -> bool {
-        self.inner.advance()
-    }
-
-    fn token(&self) -> &Token {
-        if self.inner.tokens.is_empty() {
-            return self.empty;
-        }
-        let i = self.inner.next.saturating_sub(1);
-        &self.inner.tokens[i]
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        if self.inner.tokens.is_empty() {
-            return self.empty;
-        }
-        self.inner.current()
+        buffer.stream()
     }
 }
 
@@ -135,19 +129,12 @@ impl TokenStream for WordTokenStream<'_> {
 pub struct CharTokenizer {
     analyzer: Analyzer,
     buffer: Buffer,
-    empty: Token,
 }
 
 impl CharTokenizer {
     pub(crate) fn new(analyzer: Analyzer) -> Self {
-        CharTokenizer { analyzer, buffer: Buffer::default(), empty: Token::default() }
+        CharTokenizer { analyzer, buffer: Buffer::default() }
     }
-}
-
-/// The token stream of a [`CharTokenizer`].
-pub struct CharTokenStream<'a> {
-    inner: BufferStream<'a>,
-    empty: &'a mut Token,
 }
 
 impl Tokenizer for CharTokenizer {
@@ -157,27 +144,6 @@ impl Tokenizer for CharTokenizer {
         let buffer = &mut self.buffer;
         buffer.clear();
         self.analyzer.for_each_char_token(text, |t, a, b, p| buffer.push(t, a, b, p));
-        CharTokenStream { inner: buffer.stream(), empty: &mut self.empty }
-    }
-}
-
-impl TokenStream for CharTokenStream<'_> {
-    fn advance(&mut self) -> bool {
-        self.inner.advance()
-    }
-
-    fn token(&self) -> &Token {
-        if self.inner.tokens.is_empty() {
-            return self.empty;
-        }
-        let i = self.inner.next.saturating_sub(1);
-        &self.inner.tokens[i]
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        if self.inner.tokens.is_empty() {
-            return self.empty;
-        }
-        self.inner.current()
+        buffer.stream()
     }
 }
