@@ -317,7 +317,7 @@ impl Ranking {
             // A unit that only scores and that no field holds (a title
             // bonus where no article has a title) is left out. (One that
             // decides matching stays: it can match nothing.)
-            branch.groups.retain(|g| g.counts != Counts::default() || !parts_of(g, ctx.fields, ctx.present).is_empty());
+            branch.groups.retain(|g| g.counts != Counts::default() || has_parts(g, ctx.fields, ctx.present));
             if branch.groups.is_empty() {
                 if !branch.exclusions.is_empty() {
                     only_exclusions.push(branch.exclusions);
@@ -696,6 +696,17 @@ fn field_name(field: Field, fields: &Fields) -> &'static str {
 fn to_group(spec: &GroupSpec, fields: Fields, present: FieldSet) -> Group {
     let parts = parts_of(spec, fields, present).into_iter().map(|(q, boost, _)| (q, boost)).collect();
     Group { parts, counts: spec.counts, best_only: matches!(spec.lookup, Lookup::Any(_)) }
+}
+
+/// Whether [`parts_of`] has anything to look up, without building it.
+fn has_parts(spec: &GroupSpec, fields: Fields, present: FieldSet) -> bool {
+    let has = match &spec.lookup {
+        Lookup::TitleKey(_) => present.contains(fields.title_key),
+        Lookup::Any(patterns) if patterns.is_empty() => false,
+        _ => !fields_of(spec.scope, fields, present).is_empty(),
+    };
+    debug_assert_eq!(has, !parts_of(spec, fields, present).is_empty(), "{}", spec.label);
+    has
 }
 
 /// A spec's parts: one query per field of its scope, with its boost and
