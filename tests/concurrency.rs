@@ -129,3 +129,24 @@ fn conflicting_settings_are_refused() {
     let err = SearchIndex::open_or_create(dir.path(), &other).expect_err("conflict");
     assert!(matches!(err, Error::SettingsMismatch { .. }));
 }
+
+/// A handle follows commits made through another handle (or process)
+/// without being told: the directory's file watcher reloads it.
+#[test]
+fn another_handle_sees_commits_through_the_file_watcher() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let writing = SearchIndex::create(tmp.path(), &AnalyzerSettings::default()).expect("create");
+    let reading = SearchIndex::open(tmp.path()).expect("open");
+    let mut writer = writing.writer().expect("writer");
+    for n in 1..=3 {
+        writer.upsert(&Article::new(n.to_string(), "一篇文章")).expect("upsert");
+        writer.commit().expect("commit");
+        // The watcher polls; allow it a generous while, far above its period.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while reading.num_docs() < n {
+            assert!(Instant::now() < deadline, "commit {n} never reached the other handle");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(reading.num_docs(), n);
+    }
+}

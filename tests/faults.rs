@@ -4,20 +4,26 @@
 //!
 //! The full disk is a tantivy `Directory` around a real directory that
 //! fails every write once a byte budget is spent, as a full filesystem
-//! does, so the test needs no mount and runs anywhere.
+//! does, so the test needs no mount and runs anywhere. The same directory
+//! fires its file watcher when a test says so, and can make the watcher's
+//! reload slow, for the race between the watcher and a commit.
 
 mod common;
 
+use std::cell::Cell;
 use std::io::{self, BufWriter, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tantivy::directory::error::{DeleteError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
-    AntiCallToken, Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, TerminatingWrite, WatchCallback,
-    WatchHandle, WritePtr,
+    AntiCallToken, Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes, TerminatingWrite,
+    WatchCallback, WatchCallbackList, WatchHandle, WritePtr,
 };
+use tantivy::HasLen;
 use zhsearch::analysis::AnalyzerSettings;
 use zhsearch::article::Article;
 use zhsearch::index::SearchIndex;
@@ -25,16 +31,34 @@ use zhsearch::query::{Matching, SearchRequest};
 use zhsearch::Error;
 
 /// A directory whose writes fail with "No space left on device" once
-/// `budget` bytes have been written (a negative budget: no limit).
-#[derive(Clone, Debug)]
+/// `budget` bytes have been written (a negative budget: no limit). Its
+/// file watcher fires when the test calls `watchers.broadcast()`; while
+/// `slow_watcher` is set, the watcher's reload stalls (see `SlowStore`).
+#[derive(Clone)]
 struct FullDisk {
     inner: MmapDirectory,
     budget: Arc<AtomicI64>,
+    watchers: Arc<WatchCallbackList>,
+    slow_watcher: Arc<AtomicBool>,
+    /// Set once a reload of the watcher's has stalled.
+    stalled: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for FullDisk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FullDisk").field("inner", &self.inner).field("budget", &self.budget).finish()
+    }
 }
 
 impl FullDisk {
     fn new(path: &Path) -> FullDisk {
-        FullDisk { inner: MmapDirectory::open(path).expect("mmap directory"), budget: Arc::new(AtomicI64::new(-1)) }
+        FullDisk {
+            inner: MmapDirectory::open(path).expect("mmap directory"),
+            budget: Arc::new(AtomicI64::new(-1)),
+            watchers: Arc::default(),
+            slow_watcher: Arc::default(),
+            stalled: Arc::default(),
+        }
     }
 
     /// Takes `n` bytes from the budget; an error once it is spent.
@@ -73,9 +97,59 @@ impl TerminatingWrite for FullDiskWriter {
     }
 }
 
+thread_local! {
+    /// Whether this thread holds tantivy's meta lock (taken through a
+    /// `FullDisk`).
+    static HOLDS_META_LOCK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Clears `HOLDS_META_LOCK` when the lock it wraps is released.
+struct MetaLockGuard(#[allow(dead_code)] DirectoryLock);
+
+impl Drop for MetaLockGuard {
+    fn drop(&mut self) {
+        HOLDS_META_LOCK.with(|h| h.set(false));
+    }
+}
+
+/// A document store file whose reads stall on the file watcher's thread,
+/// once it has let go of the meta lock, while `slow` is set (for at most
+/// two seconds). That is where a reload has read which commit is newest
+/// and opened its segments, and is making the searcher it will publish.
+#[derive(Debug)]
+struct SlowStore {
+    inner: Arc<dyn FileHandle>,
+    slow: Arc<AtomicBool>,
+    stalled: Arc<AtomicBool>,
+}
+
+impl HasLen for SlowStore {
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+impl FileHandle for SlowStore {
+    fn read_bytes(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
+        let watcher = std::thread::current().name() == Some("watch-callbacks");
+        if watcher && !HOLDS_META_LOCK.with(Cell::get) && self.slow.load(Ordering::SeqCst) {
+            self.stalled.store(true, Ordering::SeqCst);
+            let until = Instant::now() + Duration::from_secs(2);
+            while self.slow.load(Ordering::SeqCst) && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        self.inner.read_bytes(range)
+    }
+}
+
 impl Directory for FullDisk {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        self.inner.get_file_handle(path)
+        let inner = self.inner.get_file_handle(path)?;
+        if path.extension().and_then(|e| e.to_str()) != Some("store") {
+            return Ok(inner);
+        }
+        Ok(Arc::new(SlowStore { inner, slow: self.slow_watcher.clone(), stalled: self.stalled.clone() }))
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
@@ -106,11 +180,16 @@ impl Directory for FullDisk {
     }
 
     fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, tantivy::directory::error::LockError> {
-        self.inner.acquire_lock(lock)
+        let held = self.inner.acquire_lock(lock)?;
+        if lock.filepath != Path::new(".tantivy-meta.lock") {
+            return Ok(held);
+        }
+        HOLDS_META_LOCK.with(|h| h.set(true));
+        Ok(DirectoryLock::from(Box::new(MetaLockGuard(held))))
     }
 
     fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
-        self.inner.watch(callback)
+        Ok(self.watchers.subscribe(callback))
     }
 }
 
@@ -296,4 +375,37 @@ fn damaged_files_are_named() {
             }
         }
     }
+}
+
+/// The file watcher reloads the reader after every commit it sees, and
+/// the writer reloads it after its own. A watcher reload that read the
+/// previous commit and publishes late must not take searches back to it:
+/// once `commit` has returned, searches see that commit, and later ones.
+#[test]
+fn a_slow_watcher_does_not_undo_a_commit() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let disk = FullDisk::new(tmp.path());
+    let index = SearchIndex::create_in_directory(disk.clone(), &AnalyzerSettings::default()).expect("create");
+    let mut writer = index.writer().expect("writer");
+    writer.upsert(&article(1)).expect("upsert");
+    writer.commit().expect("commit");
+    assert_eq!(index.num_docs(), 1);
+
+    // The watcher sees the first commit; its reload stalls while making
+    // the searcher of it.
+    disk.slow_watcher.store(true, Ordering::SeqCst);
+    let watcher = disk.watchers.broadcast();
+    let start = Instant::now();
+    while !disk.stalled.load(Ordering::SeqCst) {
+        assert!(start.elapsed() < Duration::from_secs(10), "the watcher never reloaded");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // Meanwhile a second commit, visible when `commit` returns.
+    writer.upsert(&article(2)).expect("upsert");
+    writer.commit().expect("commit");
+    assert_eq!(index.num_docs(), 2);
+    // The watcher's reload ends.
+    disk.slow_watcher.store(false, Ordering::SeqCst);
+    watcher.wait().expect("the watcher's callback ran");
+    assert_eq!(index.num_docs(), 2, "the watcher's late reload took searches back a commit");
 }

@@ -29,6 +29,7 @@
 //! and durable, at [`IndexWriter::commit`]; a crash before it loses only the
 //! uncommitted changes, never a committed article.
 
+mod reader;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -40,11 +41,13 @@ use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, MmapDirectory, RamDirectory};
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::TantivyDocument;
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyError, Term};
+use tantivy::{Index, TantivyError, Term};
 
 use crate::analysis::{Analyzer, AnalyzerSettings, Synonyms, Variants};
 use crate::article::Article;
 use crate::error::{Error, Location, Result};
+
+use reader::Reader;
 pub use schema::Fields;
 
 /// The file, in the index directory, that records zhsearch's settings.
@@ -78,7 +81,7 @@ pub struct SearchIndex {
     /// Where the index lives, for its settings file (tantivy's own
     /// `index.directory()` manages the segment files).
     directory: Box<dyn Directory>,
-    pub(crate) reader: IndexReader,
+    pub(crate) reader: Reader,
     pub(crate) fields: Fields,
     pub(crate) analyzer: Analyzer,
     dir: Option<PathBuf>,
@@ -226,11 +229,7 @@ impl SearchIndex {
         index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
         // Our own commits reload the reader at once (see `IndexWriter::commit`);
         // the file watcher picks up commits made by other processes.
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()
-            .map_err(|e| index_error(dir.as_deref(), e))?;
+        let reader = Reader::new(&index).map_err(|e| index_error(dir.as_deref(), e))?;
         Ok(SearchIndex {
             index,
             directory,
@@ -555,7 +554,7 @@ pub struct IndexWriter {
     /// tantivy's writer; `None` once a failed write could not start a new
     /// one (see `clean_up_after_failure`).
     writer: Option<tantivy::IndexWriter>,
-    reader: IndexReader,
+    reader: Reader,
     fields: Fields,
     analyzer: Analyzer,
     dir: Option<PathBuf>,

@@ -1,0 +1,63 @@
+//! The index's reader: reloaded one reload at a time, so what searches see
+//! never goes back to an older commit.
+//!
+//! tantivy's `IndexReader::reload` reads the newest commit and then
+//! publishes a searcher for it, and nothing orders two reloads. The file
+//! watcher reloads after every commit it sees (to pick up other processes'
+//! commits), and our writer reloads right after its own commit (so the
+//! commit is visible when `commit` returns). A watcher reload that read
+//! commit N and published after ours had published N + 1 took searches
+//! back a commit until the next reload. Here every reload, the watcher's
+//! included, holds one lock: each reads a commit at least as new as the
+//! one before it, so the published searchers only move forward.
+
+use std::sync::{Arc, Mutex};
+
+use tantivy::directory::{Directory, WatchCallback, WatchHandle};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+
+/// A tantivy reader whose reloads, our own and the file watcher's, run one
+/// at a time (module docs).
+#[derive(Clone)]
+pub(crate) struct Reader {
+    inner: IndexReader,
+    reloading: Arc<Mutex<()>>,
+    /// Keeps the file watcher's callback registered while any clone lives.
+    _watch: Arc<WatchHandle>,
+}
+
+impl Reader {
+    /// A reader of `index`'s last commit that follows later commits, of
+    /// this process or another, through the directory's file watcher.
+    pub(crate) fn new(index: &Index) -> tantivy::Result<Reader> {
+        let inner: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reloading = Arc::new(Mutex::new(()));
+        let callback = {
+            let (inner, reloading) = (inner.clone(), reloading.clone());
+            // A failed reload here changes nothing: searches keep the last
+            // searcher, and the next commit or `reload` tries again.
+            WatchCallback::new(move || {
+                let _ = reload(&inner, &reloading);
+            })
+        };
+        let watch = index.directory().watch(callback)?;
+        Ok(Reader { inner, reloading, _watch: Arc::new(watch) })
+    }
+
+    /// Makes the newest commit visible.
+    pub(crate) fn reload(&self) -> tantivy::Result<()> {
+        reload(&self.inner, &self.reloading)
+    }
+
+    /// The searcher of the commit last reloaded.
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.inner.searcher()
+    }
+}
+
+fn reload(reader: &IndexReader, reloading: &Mutex<()>) -> tantivy::Result<()> {
+    // The lock guards no data, only the order of reloads: a reload that
+    // panicked left nothing half-done.
+    let _one_at_a_time = reloading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    reader.reload()
+}
