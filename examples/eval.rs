@@ -137,6 +137,8 @@ fn in_process(args: &Args) -> Result<(), String> {
         writer.upsert(article).map_err(|e| e.to_string())?;
     }
     writer.commit().map_err(|e| e.to_string())?;
+    // The first query would load jieba's dictionary; not a search's cost.
+    index.analyzer().load_segmenter();
     println!("{} articles from {}", index.num_docs(), args.articles.display());
     for path in &args.queries {
         let mut tally = Tally::default();

@@ -138,7 +138,8 @@ pub struct Token {
 }
 
 /// The Chinese analyzer. Build it once and clone it freely: clones share
-/// the segmenter (jieba's dictionary is about 30 MB) and the converter.
+/// the segmenter (jieba's dictionary is about 30 MB, loaded by the first
+/// text cut into words) and the converter.
 #[derive(Clone)]
 pub struct Analyzer {
     inner: Arc<Inner>,
@@ -147,7 +148,8 @@ pub struct Analyzer {
 struct Inner {
     settings: AnalyzerSettings,
     fingerprint: String,
-    jieba: Arc<Jieba>,
+    /// jieba with the user words; built on first use (see [`Analyzer::jieba`]).
+    jieba: OnceLock<Arc<Jieba>>,
     converter: Option<Arc<Converter>>,
     stop_words: HashSet<String>,
     bigrams: Arc<BigramTable>,
@@ -231,7 +233,7 @@ impl Analyzer {
     /// Whether `word` (already folded) is in jieba's dictionary, user words
     /// included. A word that is not was guessed by jieba's HMM.
     pub fn knows_word(&self, word: &str) -> bool {
-        self.inner.jieba.has_word(word)
+        self.jieba().has_word(word)
     }
 
     /// Whether `word` (already folded) is a guess: it has Han characters and
@@ -345,7 +347,7 @@ impl Analyzer {
     /// `prepared`) of each word, and whether it is a stop word.
     pub(crate) fn word_ranges(&self, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(usize, usize, bool)) {
         let stop = &self.inner.stop_words;
-        segment::for_each_word(&self.inner.jieba, prepared, mode, |from, to| {
+        segment::for_each_word(self.jieba(), prepared, mode, |from, to| {
             emit(from, to, !stop.is_empty() && stop.contains(prepared.slice(from, to)));
         });
     }
@@ -354,6 +356,46 @@ impl Analyzer {
     /// are one bigram token (see [`is_char_bigram`](Analyzer::is_char_bigram)).
     pub(crate) fn is_bigram_pair(&self, a: char, b: char) -> bool {
         self.inner.bigrams.contains_pair(a, b)
+    }
+
+    /// Loads jieba's dictionary now, if no text has been cut into words yet.
+    /// Indexing never needs it, so it is otherwise loaded by the first query
+    /// (about a tenth of a second, once per process, plus a copy per
+    /// analyzer with user words). A server calls this at startup so that
+    /// its first query is as fast as the rest.
+    ///
+    /// ```
+    /// use zhsearch::analysis::Analyzer;
+    ///
+    /// let analyzer = Analyzer::new()?;
+    /// analyzer.load_segmenter();
+    /// assert_eq!(analyzer.analyze_query("服务器").len(), 1);
+    /// # Ok::<(), zhsearch::Error>(())
+    /// ```
+    pub fn load_segmenter(&self) {
+        self.jieba();
+    }
+
+    /// jieba with this analyzer's user words, built the first time a text is
+    /// cut into words. An index holds character-level tokens only, so
+    /// indexing never needs jieba: a process that only ingests never pays
+    /// for loading its dictionary, which is most of a cold analyzer's cost.
+    /// The first query (or [`analyze`](Analyzer::analyze)) pays it instead,
+    /// once per process for the dictionary, and once per analyzer for the
+    /// copy that holds user words.
+    fn jieba(&self) -> &Jieba {
+        self.inner.jieba.get_or_init(|| {
+            let base = base_jieba();
+            let words = &self.inner.settings.user_words;
+            if words.is_empty() {
+                return base;
+            }
+            let mut jieba = (*base).clone();
+            for w in words {
+                jieba.add_word(&w.word, w.freq, w.tag.as_deref());
+            }
+            Arc::new(jieba)
+        })
     }
 
     /// Calls `emit(gram, from, to)` with the kind and the character range
@@ -442,23 +484,21 @@ impl AnalyzerBuilder {
     }
 
     /// Builds the analyzer. The first analyzer of a process pays for
-    /// loading jieba's dictionary and probing OpenCC; both are then shared.
+    /// probing OpenCC and reading the bigram table; both are then shared.
+    /// jieba's dictionary is loaded later, the first time a text is cut
+    /// into words (a query), since indexing does not need it.
     pub fn build(self) -> Result<Analyzer> {
         let mut settings = self.settings;
-        // Build the converter, the segmenter and the bigram table side by
-        // side: they are the slow parts and independent. (Each is built
-        // once per process; later analyzers share them.)
-        let (converter, base, base_bigrams) = std::thread::scope(|s| {
+        // Build the converter and the bigram table side by side: they are
+        // the slow parts and independent. (Each is built once per process;
+        // later analyzers share them.)
+        let (converter, base_bigrams) = std::thread::scope(|s| {
             let conv = settings.convert.then(|| s.spawn(Converter::shared));
-            let bigrams = s.spawn(BigramTable::bundled);
-            let base = base_jieba();
+            let bigrams = BigramTable::bundled();
             let converter = conv.map(|handle| {
                 handle.join().unwrap_or_else(|_| Err(crate::Error::OpenCc("converter thread panicked".into())))
             });
-            let bigrams = bigrams.join().unwrap_or_else(|_| {
-                Err(crate::Error::io("data/bigrams", std::io::Error::other("bigram table thread panicked")))
-            });
-            (converter, base, bigrams)
+            (converter, bigrams)
         });
         let converter = converter.transpose()?;
         let base_bigrams = base_bigrams?;
@@ -476,19 +516,47 @@ impl AnalyzerBuilder {
                 .filter(|u| !u.word.is_empty()),
         );
 
-        let jieba = if settings.user_words.is_empty() {
-            base
-        } else {
-            let mut jieba = (*base).clone();
-            for w in &settings.user_words {
-                jieba.add_word(&w.word, w.freq, w.tag.as_deref());
-            }
-            Arc::new(jieba)
-        };
         let bigrams = base_bigrams.with_words(settings.user_words.iter().map(|u| u.word.as_str()));
         let stop_words = settings.stop_words.iter().cloned().collect();
         let fingerprint = settings.fingerprint();
-        let inner = Inner { settings, fingerprint, jieba, converter, stop_words, bigrams, variants: OnceLock::new() };
+        let inner = Inner {
+            settings,
+            fingerprint,
+            jieba: OnceLock::new(),
+            converter,
+            stop_words,
+            bigrams,
+            variants: OnceLock::new(),
+        };
         Ok(Analyzer { inner: Arc::new(inner) })
+    }
+}
+
+#[cfg(test)]
+impl Analyzer {
+    /// Whether this analyzer has built its jieba yet.
+    pub(crate) fn has_jieba(&self) -> bool {
+        self.inner.jieba.get().is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jieba_is_built_by_the_first_text_cut_into_words() -> Result<()> {
+        let analyzer = Analyzer::builder().user_words(["已阅君"]).build()?;
+        assert!(!analyzer.char_tokens("已阅君的文章").is_empty());
+        assert!(!analyzer.fold("已閱君").is_empty());
+        assert!(!analyzer.has_jieba(), "character tokens and folding need no jieba");
+        analyzer.clone().load_segmenter();
+        assert!(analyzer.has_jieba(), "clones share the segmenter");
+        let words: Vec<String> = analyzer.analyze_query("已阅君的文章").into_iter().map(|t| t.text).collect();
+        assert!(analyzer.has_jieba());
+        // The lazily built jieba still has the user words.
+        assert_eq!(words, ["已阅君", "的", "文章"]);
+        assert!(analyzer.clone().knows_word("已阅君"));
+        Ok(())
     }
 }

@@ -907,3 +907,25 @@ pub(crate) fn segment_files(index: &Index) -> tantivy::Result<Vec<PathBuf>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The index holds character-level tokens only: a process that only
+    /// ingests never loads jieba's dictionary; the first search does.
+    #[test]
+    fn indexing_does_not_load_jieba() -> Result<()> {
+        let index = SearchIndex::in_memory(&AnalyzerSettings::default())?;
+        let mut writer = index.writer()?;
+        let mut article = Article::new("a", "貧困縣脫貧攻堅取得進展。".to_owned());
+        article.title = Some("脫貧攻堅".to_owned());
+        writer.upsert(&article)?;
+        writer.commit()?;
+        assert!(!index.analyzer().has_jieba());
+        let results = index.search(&crate::query::SearchRequest::new("贫困县"))?;
+        assert_eq!(results.hits.len(), 1);
+        assert!(index.analyzer().has_jieba());
+        Ok(())
+    }
+}
