@@ -11,6 +11,8 @@
 //! cargo run --release --example eval -- --misses 5 ARTICLES.jsonl QUERIES.jsonl
 //! # without the regional variants:
 //! cargo run --release --example eval -- --no-variants ARTICLES.jsonl QUERIES.jsonl
+//! # with a glossary of synonym groups (one `词甲,词乙` group per line):
+//! cargo run --release --example eval -- --synonyms GLOSSARY.txt ARTICLES.jsonl QUERIES.jsonl
 //! ```
 //!
 //! In process, each query is a default [`SearchRequest`] (relaxed
@@ -48,6 +50,10 @@ struct Args {
     /// through the binary).
     #[arg(long)]
     no_variants: bool,
+    /// Synonym groups for the index (one `词甲,词乙` group per line), as
+    /// the example binary's `--synonyms`: to measure a glossary.
+    #[arg(long, value_name = "FILE")]
+    synonyms: Option<PathBuf>,
 }
 
 #[derive(serde::Deserialize)]
@@ -132,6 +138,10 @@ fn in_process(args: &Args) -> Result<(), String> {
         return Err(format!("{} articles rejected, the first: {first}", batch.rejected.len()));
     }
     let index = SearchIndex::in_memory(&AnalyzerSettings::default()).map_err(|e| e.to_string())?;
+    if let Some(path) = &args.synonyms {
+        let synonyms = zhsearch::analysis::Synonyms::read(path).map_err(|e| e.to_string())?;
+        index.set_synonyms(synonyms).map_err(|e| e.to_string())?;
+    }
     let mut writer = index.writer().map_err(|e| e.to_string())?;
     for article in &batch.articles {
         writer.upsert(article).map_err(|e| e.to_string())?;
@@ -197,6 +207,7 @@ fn through(binary: &Path, args: &Args) -> Result<(), String> {
         .arg(&dir)
         .arg("--add")
         .arg(&args.articles)
+        .args(args.synonyms.iter().flat_map(|p| [std::ffi::OsStr::new("--synonyms"), p.as_os_str()]))
         .output()
         .map_err(|e| format!("{}: {e}", binary.display()))?;
     if !status.status.success() {

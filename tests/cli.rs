@@ -238,3 +238,36 @@ fn no_arguments_prints_a_short_help() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("--example search"), "{}", stdout(&out));
 }
+
+/// The evaluation example measures MRR@10 in process and through the
+/// search binary alike, and a glossary given with `--synonyms` counts: a
+/// query in the other side's word finds its article only with it.
+#[test]
+fn eval_measures_known_items_with_and_without_a_glossary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let articles = dir.path().join("articles.jsonl");
+    let lines = [
+        r#"{"id": "slides", "title": "投影片放映", "body": "按一下即可開始放映投影片。"}"#,
+        r#"{"id": "cells", "title": "儲存格格式", "body": "變更選取儲存格的字型。"}"#,
+        r#"{"id": "other", "title": "列印文件", "body": "將目前的文件送到印表機。"}"#,
+    ];
+    fs::write(&articles, lines.join("\n")).expect("write articles");
+    let queries = dir.path().join("queries.jsonl");
+    fs::write(&queries, r#"{"q": "幻灯片", "target": "slides"}"#).expect("write queries");
+    let glossary = dir.path().join("glossary.txt");
+    fs::write(&glossary, "幻灯片,投影片\n").expect("write glossary");
+    let search_bin = example("search");
+    let eval = |extra: &[&std::ffi::OsStr]| {
+        let out = Command::new(example("eval")).args(extra).arg(&articles).arg(&queries).output().expect("run eval");
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+        let text = stdout(&out);
+        let line = text.lines().find(|l| l.contains("MRR@10")).unwrap_or_else(|| panic!("no MRR line: {text}"));
+        line.split("MRR@10 ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or("").to_owned()
+    };
+    let synonyms = [std::ffi::OsStr::new("--synonyms"), glossary.as_os_str()];
+    let through = [std::ffi::OsStr::new("--through"), search_bin.as_os_str()];
+    assert_eq!(eval(&[]), "0.000");
+    assert_eq!(eval(&synonyms), "1.000");
+    assert_eq!(eval(&through), "0.000");
+    assert_eq!(eval(&[synonyms[0], synonyms[1], through[0], through[1]]), "1.000");
+}
