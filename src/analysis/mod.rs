@@ -115,7 +115,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Location, Result};
 use convert::Converter;
 use ngram::BigramTable;
-pub(crate) use ngram::{Gram, MAX_LATIN_CHARS, SEPARATOR_TOKEN};
+pub(crate) use ngram::{is_whole_latin, Gram, SEPARATOR_TOKEN};
 pub(crate) use prepared::Prepared;
 
 pub use segment::Mode;

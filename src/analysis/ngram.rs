@@ -235,7 +235,7 @@ pub(crate) fn for_each_gram(prepared: &Prepared, table: &BigramTable, mut emit: 
             // (unless it is the bigram just given).
             if class[i] == CharClass::Word && (i == 0 || class[i - 1] != CharClass::Word) {
                 let len = class[i..].iter().take_while(|&&k| k == CharClass::Word).count();
-                if (2..=MAX_LATIN_CHARS).contains(&len) && !(len == 2 && bigram) {
+                if is_whole_latin(len) && !(len == 2 && bigram) {
                     emit(start + i, start + i + len, Gram::Latin);
                 }
             }
@@ -246,7 +246,14 @@ pub(crate) fn for_each_gram(prepared: &Prepared, table: &BigramTable, mut emit: 
 
 /// The longest Latin word or number kept whole as a token; its characters
 /// are unigrams either way. (tantivy refuses terms over 64 KiB.)
-pub(crate) const MAX_LATIN_CHARS: usize = 64;
+const MAX_LATIN_CHARS: usize = 64;
+
+/// Whether a Latin word or number of `len` characters is a token whole
+/// (besides its characters): the one rule for documents and queries, so a
+/// query looks up exactly the tokens the index has.
+pub(crate) fn is_whole_latin(len: usize) -> bool {
+    (2..=MAX_LATIN_CHARS).contains(&len)
+}
 
 #[cfg(test)]
 mod tests {

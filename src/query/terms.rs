@@ -260,7 +260,7 @@ impl Clause {
                 };
                 // A Latin stretch is one token when it is long enough to be
                 // given one (see `crate::analysis`); else its characters are.
-                let len = if (2..=crate::analysis::MAX_LATIN_CHARS).contains(&len) { len } else { 1 };
+                let len = if crate::analysis::is_whole_latin(len) { len } else { 1 };
                 run.push((Unit { text: prepared.slice(k, k + len).to_owned(), len }, k));
                 k += len;
             }
