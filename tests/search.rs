@@ -882,3 +882,33 @@ fn explanations_add_up_to_the_score_and_name_the_units() {
     let best = r.hits[0].explanation.as_ref().expect("explained").to_string();
     assert!(best.contains("贫攻 in body"), "{best}");
 }
+
+/// A Latin word or number is one token whole up to 64 characters, and
+/// beyond that only its characters are: the query must look up the same
+/// units as the index at both sides of the limit, or the word is lost.
+#[test]
+fn latin_words_at_the_whole_token_limit_are_found() -> Result<(), Error> {
+    let word = |n: usize| -> String { "abcdefghij".chars().cycle().take(n).collect() };
+    let analyzer = Analyzer::new()?;
+    for (n, whole) in [(2, true), (64, true), (65, false)] {
+        let text = format!("词{}语", word(n));
+        let has_whole = analyzer.char_tokens(&text).iter().any(|t| t.text == word(n));
+        assert_eq!(has_whole, whole, "{n} characters");
+    }
+    let articles: Vec<Article> = [63, 64, 65, 66]
+        .into_iter()
+        .map(|n| Article::new(format!("w{n}"), format!("型号为{}的设备。", word(n))))
+        .collect();
+    let index = index_of(&articles);
+    for n in [63, 64, 65, 66] {
+        for q in [word(n), format!("\"{}\"", word(n)), format!("型号为{}", word(n))] {
+            let results = index.search(&SearchRequest::new(q.clone()).matching(Matching::All))?;
+            let found = ids(&results);
+            let expected: Vec<String> =
+                [63, 64, 65, 66].into_iter().filter(|&m| m >= n).map(|m| format!("w{m}")).collect();
+            assert!(found.contains(&format!("w{n}").as_str()), "{q}: {found:?}");
+            assert!(found.iter().all(|id| expected.iter().any(|e| e == id)), "{q}: {found:?}");
+        }
+    }
+    Ok(())
+}

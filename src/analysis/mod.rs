@@ -335,7 +335,7 @@ impl Analyzer {
     }
 
     fn words_of(&self, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(&str, usize, usize, usize)) {
-        self.word_ranges(prepared, mode, |from, to, stop| {
+        self.word_ranges(prepared, mode, segment::MAX_WORD_CHARS, |from, to, stop| {
             if !stop {
                 let (a, b) = prepared.original_range(from, to);
                 emit(prepared.slice(from, to), a, b, prepared.position[from] as usize);
@@ -344,10 +344,17 @@ impl Analyzer {
     }
 
     /// Calls `emit(from, to, stop)` with the character range (in
-    /// `prepared`) of each word, and whether it is a stop word.
-    pub(crate) fn word_ranges(&self, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(usize, usize, bool)) {
+    /// `prepared`) of each word of at most `longest` characters, and whether
+    /// it is a stop word.
+    pub(crate) fn word_ranges(
+        &self,
+        prepared: &Prepared,
+        mode: Mode,
+        longest: usize,
+        mut emit: impl FnMut(usize, usize, bool),
+    ) {
         let stop = &self.inner.stop_words;
-        segment::for_each_word(self.jieba(), prepared, mode, |from, to| {
+        segment::for_each_word(self.jieba(), prepared, mode, longest, |from, to| {
             emit(from, to, !stop.is_empty() && stop.contains(prepared.slice(from, to)));
         });
     }

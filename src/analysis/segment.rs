@@ -15,9 +15,10 @@ use jieba_rs::Jieba;
 use super::normalize::{is_mark, CharClass};
 use super::prepared::Prepared;
 
-/// A word longer than this is left out of the word field:
-/// nobody searches for it as a word, and tantivy refuses terms over 64 KiB.
-/// The character field still indexes it.
+/// A word longer than this is not a word token (of the exported word
+/// tokenizers): nobody searches for it as a word, and tantivy refuses terms
+/// over 64 KiB. zhsearch's own queries keep such words, since they look a
+/// word up as its character tokens, never as one term.
 pub(crate) const MAX_WORD_CHARS: usize = 64;
 
 /// How finely to cut.
@@ -32,16 +33,22 @@ pub enum Mode {
     Query,
 }
 
-/// Calls `emit(from, to)` with the character range of every word, in
-/// order of position (ties: shorter first). Positions never decrease,
-/// which tantivy's postings require.
-pub(crate) fn for_each_word(jieba: &Jieba, prepared: &Prepared, mode: Mode, mut emit: impl FnMut(usize, usize)) {
+/// Calls `emit(from, to)` with the character range of every word of at most
+/// `longest` characters, in order of position (ties: shorter first).
+/// Positions never decrease, which tantivy's postings require.
+pub(crate) fn for_each_word(
+    jieba: &Jieba,
+    prepared: &Prepared,
+    mode: Mode,
+    longest: usize,
+    mut emit: impl FnMut(usize, usize),
+) {
     let mut words: Vec<(usize, usize)> = Vec::new();
     for (start, end) in prepared.word_runs() {
         let run = prepared.slice(start, end);
         // A run without Han characters is one word: nothing to segment.
         if !prepared.class[start..end].contains(&CharClass::Han) {
-            if end - start <= MAX_WORD_CHARS {
+            if end - start <= longest {
                 emit(start, end);
             }
             continue;
@@ -54,10 +61,10 @@ pub(crate) fn for_each_word(jieba: &Jieba, prepared: &Prepared, mode: Mode, mut 
         words.extend(
             tokens
                 .iter()
-                .filter(|t| t.end > t.start && t.end - t.start <= MAX_WORD_CHARS)
+                .filter(|t| t.end > t.start && t.end - t.start <= longest)
                 .map(|t| (start + t.start, start + t.end)),
         );
-        keep_marked_words_whole(prepared, start, end, &mut words);
+        keep_marked_words_whole(prepared, start, end, longest, &mut words);
         words.sort_unstable();
         for &(from, to) in &words {
             emit(from, to);
@@ -67,7 +74,13 @@ pub(crate) fn for_each_word(jieba: &Jieba, prepared: &Prepared, mode: Mode, mut 
 
 /// Replaces jieba's cuts inside every non-Han stretch of `start..end` that
 /// holds a combining mark by that stretch, whole (module docs).
-fn keep_marked_words_whole(prepared: &Prepared, start: usize, end: usize, words: &mut Vec<(usize, usize)>) {
+fn keep_marked_words_whole(
+    prepared: &Prepared,
+    start: usize,
+    end: usize,
+    longest: usize,
+    words: &mut Vec<(usize, usize)>,
+) {
     let chars = || prepared.slice(start, end).chars();
     if !chars().any(is_mark) {
         return;
@@ -88,7 +101,7 @@ fn keep_marked_words_whole(prepared: &Prepared, start: usize, end: usize, words:
         }
         if has_mark {
             words.retain(|&(a, b)| b <= from || a >= i);
-            if i - from <= MAX_WORD_CHARS {
+            if i - from <= longest {
                 words.push((from, i));
             }
         }

@@ -158,7 +158,7 @@ impl Expander<'_> {
         }
         let prepared = self.analyzer.prepare(word);
         let mut inner: Vec<(usize, usize)> = Vec::new();
-        self.analyzer.word_ranges(&prepared, super::Mode::Index, |from, to, _| {
+        self.analyzer.word_ranges(&prepared, super::Mode::Index, usize::MAX, |from, to, _| {
             if to - from >= 2 && to - from < prepared.len() {
                 inner.push((from, to));
             }

@@ -200,7 +200,10 @@ impl Clause {
         // belong to stop words.
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         let mut stop = vec![false; prepared.len()];
-        analyzer.word_ranges(&prepared, Mode::Query, |from, to, is_stop| {
+        // Every word, however long: a word is looked up as its character
+        // tokens, never as one term, so the word tokenizers' length limit
+        // does not apply (a Latin word of 65 letters is still a word).
+        analyzer.word_ranges(&prepared, Mode::Query, usize::MAX, |from, to, is_stop| {
             if is_stop {
                 stop[from..to].iter_mut().for_each(|s| *s = true);
             } else {
