@@ -106,7 +106,7 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let directory =
             MmapDirectory::open(dir).map_err(|e| Error::NotAnIndex { dir: dir.to_owned(), reason: e.to_string() })?;
-        SearchIndex::create_in(Box::new(directory), Some(dir.to_owned()), settings)
+        SearchIndex::create_in(Box::new(directory.clone()), Some(directory), Some(dir.to_owned()), settings)
     }
 
     /// Creates a new index in a tantivy [`Directory`]: any storage, such as
@@ -116,11 +116,12 @@ impl SearchIndex {
         directory: impl Into<Box<dyn Directory>>,
         settings: &AnalyzerSettings,
     ) -> Result<SearchIndex> {
-        SearchIndex::create_in(directory.into(), None, settings)
+        SearchIndex::create_in(directory.into(), None, None, settings)
     }
 
     fn create_in(
         directory: Box<dyn Directory>,
+        mmap: Option<MmapDirectory>,
         dir: Option<PathBuf>,
         settings: &AnalyzerSettings,
     ) -> Result<SearchIndex> {
@@ -139,7 +140,7 @@ impl SearchIndex {
         let (schema, fields) = schema::build();
         let index = Index::create(directory.box_clone(), schema, schema::index_settings())
             .map_err(|e| index_error(dir.as_deref(), e))?;
-        SearchIndex::assemble(index, directory, fields, analyzer, dir)
+        SearchIndex::assemble(index, directory, mmap, fields, analyzer, dir)
     }
 
     /// Opens the index in `dir` with the analyzer settings it was built with.
@@ -157,16 +158,20 @@ impl SearchIndex {
         }
         let directory =
             MmapDirectory::open(dir).map_err(|e| Error::NotAnIndex { dir: dir.to_owned(), reason: e.to_string() })?;
-        SearchIndex::open_in(Box::new(directory), Some(dir.to_owned()))
+        SearchIndex::open_in(Box::new(directory.clone()), Some(directory), Some(dir.to_owned()))
     }
 
     /// Opens the index in a tantivy [`Directory`] (see
     /// [`SearchIndex::create_in_directory`]).
     pub fn open_in_directory(directory: impl Into<Box<dyn Directory>>) -> Result<SearchIndex> {
-        SearchIndex::open_in(directory.into(), None)
+        SearchIndex::open_in(directory.into(), None, None)
     }
 
-    fn open_in(directory: Box<dyn Directory>, dir: Option<PathBuf>) -> Result<SearchIndex> {
+    fn open_in(
+        directory: Box<dyn Directory>,
+        mmap: Option<MmapDirectory>,
+        dir: Option<PathBuf>,
+    ) -> Result<SearchIndex> {
         let stored = read_settings(directory.as_ref(), &dir)?;
         let settings = stored.analyzer;
         if settings.scheme() != crate::analysis::SCHEME_VERSION {
@@ -182,7 +187,7 @@ impl SearchIndex {
         let fields = schema::resolve(&index.schema())
             .ok_or_else(|| Error::NotAnIndex { dir: label(&dir), reason: "its schema is not zhsearch's".into() })?;
         check_segment_files(&index, &dir)?;
-        let opened = SearchIndex::assemble(index, directory, fields, analyzer, dir)?;
+        let opened = SearchIndex::assemble(index, directory, mmap, fields, analyzer, dir)?;
         opened.use_synonyms(stored.synonyms);
         Ok(opened)
     }
@@ -216,12 +221,15 @@ impl SearchIndex {
 
     /// An index held in memory, gone when dropped.
     pub fn in_memory(settings: &AnalyzerSettings) -> Result<SearchIndex> {
-        SearchIndex::create_in(Box::new(RamDirectory::create()), None, settings)
+        SearchIndex::create_in(Box::new(RamDirectory::create()), None, None, settings)
     }
 
+    /// `mmap` is `directory` itself when the index is on disk (see
+    /// [`Reader`]).
     fn assemble(
         index: Index,
         directory: Box<dyn Directory>,
+        mmap: Option<MmapDirectory>,
         fields: Fields,
         analyzer: Analyzer,
         dir: Option<PathBuf>,
@@ -229,7 +237,7 @@ impl SearchIndex {
         index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
         // Our own commits reload the reader at once (see `IndexWriter::commit`);
         // the file watcher picks up commits made by other processes.
-        let reader = Reader::new(&index).map_err(|e| index_error(dir.as_deref(), e))?;
+        let reader = Reader::new(&index, mmap).map_err(|e| index_error(dir.as_deref(), e))?;
         Ok(SearchIndex {
             index,
             directory,

@@ -13,7 +13,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use tantivy::directory::{Directory, WatchCallback, WatchHandle};
+use tantivy::directory::{Directory, MmapDirectory, WatchCallback, WatchHandle};
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 /// A tantivy reader whose reloads, our own and the file watcher's, run one
@@ -22,6 +22,8 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 pub(crate) struct Reader {
     inner: IndexReader,
     reloading: Arc<Mutex<()>>,
+    /// The index's files on disk, whose map cache each reload prunes.
+    mmap: Option<MmapDirectory>,
     /// Keeps the file watcher's callback registered while any clone lives.
     _watch: Arc<WatchHandle>,
 }
@@ -29,24 +31,25 @@ pub(crate) struct Reader {
 impl Reader {
     /// A reader of `index`'s last commit that follows later commits, of
     /// this process or another, through the directory's file watcher.
-    pub(crate) fn new(index: &Index) -> tantivy::Result<Reader> {
+    /// `mmap` is the index's directory when it is on disk.
+    pub(crate) fn new(index: &Index, mmap: Option<MmapDirectory>) -> tantivy::Result<Reader> {
         let inner: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let reloading = Arc::new(Mutex::new(()));
         let callback = {
-            let (inner, reloading) = (inner.clone(), reloading.clone());
+            let (inner, reloading, mmap) = (inner.clone(), reloading.clone(), mmap.clone());
             // A failed reload here changes nothing: searches keep the last
             // searcher, and the next commit or `reload` tries again.
             WatchCallback::new(move || {
-                let _ = reload(&inner, &reloading);
+                let _ = reload(&inner, &reloading, mmap.as_ref());
             })
         };
         let watch = index.directory().watch(callback)?;
-        Ok(Reader { inner, reloading, _watch: Arc::new(watch) })
+        Ok(Reader { inner, reloading, mmap, _watch: Arc::new(watch) })
     }
 
     /// Makes the newest commit visible.
     pub(crate) fn reload(&self) -> tantivy::Result<()> {
-        reload(&self.inner, &self.reloading)
+        reload(&self.inner, &self.reloading, self.mmap.as_ref())
     }
 
     /// The searcher of the commit last reloaded.
@@ -55,9 +58,18 @@ impl Reader {
     }
 }
 
-fn reload(reader: &IndexReader, reloading: &Mutex<()>) -> tantivy::Result<()> {
+fn reload(reader: &IndexReader, reloading: &Mutex<()>, mmap: Option<&MmapDirectory>) -> tantivy::Result<()> {
     // The lock guards no data, only the order of reloads: a reload that
     // panicked left nothing half-done.
     let _one_at_a_time = reloading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    reader.reload()
+    reader.reload()?;
+    // tantivy's MmapDirectory caches a weak reference to every file it
+    // has mapped, keyed by path, and only drops the entries of files no
+    // longer mapped when asked for its cache statistics. Every commit makes
+    // new files, so without this the cache grows for as long as the
+    // process writes or follows another writer's commits.
+    if let Some(mmap) = mmap {
+        mmap.get_cache_info();
+    }
+    Ok(())
 }
