@@ -912,3 +912,30 @@ fn latin_words_at_the_whole_token_limit_are_found() -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// A sentence whose characters a page has in one passage ranks above a
+/// page that has the same characters spread out, though that page is
+/// shorter (so ahead on BM25) and first in the index (so ahead on a tie);
+/// a query of a few words has no passage to score.
+#[test]
+fn a_sentence_found_in_one_passage_ranks_above_the_same_characters_spread_out() -> Result<(), Error> {
+    // Ten distinct characters, none a stop word; the pages have them in
+    // reverse, so that neither has any of the query's pairs side by side.
+    let query = "森林湖泊雪山草原沙漠";
+    let reversed: Vec<char> = query.chars().rev().collect();
+    let filler = |n: usize| "丨".repeat(n);
+    let spread: String = reversed.iter().map(|c| format!("{c}{}", filler(40))).collect();
+    let together = format!("{}{}{}", filler(200), reversed.iter().collect::<String>(), filler(220));
+    let index = index_of(&[Article::new("spread", spread), Article::new("together", together)]);
+
+    let r = index.search(&SearchRequest::new(query).explain(true))?;
+    assert_eq!(ids(&r), ["together", "spread"]);
+    let explained = |i: usize| r.hits[i].explanation.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    assert!(explained(0).contains("the best passage, in the body: 10 of the query's 10 units"), "{}", explained(0));
+    assert!(explained(1).contains("the best passage, in the body: 1 of the query's 10 units"), "{}", explained(1));
+
+    // Four characters: the pairs say whether they are together; no passage.
+    let r = index.search(&SearchRequest::new("森林湖泊").explain(true))?;
+    assert!(r.hits.iter().all(|h| h.explanation.as_ref().is_some_and(|e| !e.to_string().contains("passage"))));
+    Ok(())
+}

@@ -74,7 +74,10 @@ use highlight::Highlights;
 pub use highlight::{Snippet, SnippetField};
 pub use parse::{parse, ParsedQuery};
 use rank::{Context, JointStats, Ranking};
-pub use rank::{CHAR_WEIGHT, PAIR_WEIGHT, PHRASE_WEIGHT, RESCORE_WINDOW, TITLE_BOOST, TITLE_EXACT_BOOST};
+pub use rank::{
+    CHAR_WEIGHT, PAIR_WEIGHT, PASSAGE_MIN_UNITS, PASSAGE_WEIGHT, PHRASE_WEIGHT, RESCORE_WINDOW, TITLE_BOOST,
+    TITLE_EXACT_BOOST,
+};
 use terms::Clause;
 
 /// The longest query accepted, in characters.
@@ -351,7 +354,7 @@ impl SearchIndex {
         let live = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let wanted = request.offset.saturating_add(request.limit).min(live);
         let facet_collector = request.facets.then_some(facets::FacetCollector);
-        let mut pairs_found = Default::default();
+        let mut rescored = Default::default();
         let (top, total, facets) = match request.sort {
             Sort::Relevance => {
                 let window = if ranking.rescores() { wanted.max(RESCORE_WINDOW) } else { wanted };
@@ -365,7 +368,7 @@ impl SearchIndex {
                     .map_err(|e| self.error(e))?;
                 let mut top = top.unwrap_or_default();
                 let n = top.len().min(RESCORE_WINDOW);
-                pairs_found = ranking.rescore(&searcher, &mut top[..n]).map_err(|e| self.error(e))?;
+                rescored = ranking.rescore(&searcher, &mut top[..n]).map_err(|e| self.error(e))?;
                 top.truncate(wanted);
                 (top, total, facets)
             }
@@ -393,7 +396,7 @@ impl SearchIndex {
             Highlights::default()
         };
         let page: Vec<_> = top.into_iter().skip(request.offset).collect();
-        let inspected = ranking.inspect(&searcher, &page, &pairs_found, request.explain).map_err(|e| self.error(e))?;
+        let inspected = ranking.inspect(&searcher, &page, &rescored, request.explain).map_err(|e| self.error(e))?;
         let mut hits = Vec::new();
         for ((score, address), (full_match, explanation)) in page.into_iter().zip(inspected) {
             let article = self.load_article(&searcher, address)?;

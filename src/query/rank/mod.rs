@@ -28,7 +28,15 @@
 //!   make scores as tantivy and Lucene score a phrase, with the sum of its
 //!   tokens' idf;
 //! - a quoted text, as a phrase ([`PHRASE_WEIGHT`]);
-//! - a title that is exactly the query ([`TITLE_EXACT_BOOST`]).
+//! - a title that is exactly the query ([`TITLE_EXACT_BOOST`]);
+//! - for a query of a sentence's length ([`PASSAGE_MIN_UNITS`]), the best
+//!   passage: the window of the query's length, in the title or in the
+//!   body, that holds the most of its units, weighed by their rarity
+//!   ([`PASSAGE_WEIGHT`]). A description in other words still puts most
+//!   of its characters in one sentence of the page it describes (or in its
+//!   title), while a page that merely shares its words has them spread
+//!   over several paragraphs. Like the pairs, it is computed from
+//!   positions for the best hits.
 //!
 //! Characters count for less than pairs because they say less: two texts
 //! about different things share many characters, and few pairs. A
@@ -87,7 +95,17 @@ pub const PHRASE_WEIGHT: f32 = 1.0;
 pub const COVERAGE_WEIGHT: f32 = 0.4;
 /// The weight of the bonus for a title that is exactly the query.
 pub const TITLE_EXACT_BOOST: f32 = 3.0;
-/// How many of the best hits the pairs are scored for.
+/// The weight of the best passage: a window of the query's length, in the
+/// title or the body (the better of the two), adds `PASSAGE_WEIGHT × s × s / t`, where `s` sums the weighed idf
+/// ([`CHAR_WEIGHT`], [`PAIR_WEIGHT`]) of the query's units in the window
+/// and `t` that of all of them. The share `s / t` favours a passage that
+/// has nearly all of the query over several that each have half.
+pub const PASSAGE_WEIGHT: f32 = 8.0;
+/// How many units (characters and Latin words) a query needs before its
+/// best passage is scored. In a query of a few words the pairs already say
+/// whether a document has them together; a passage is for a sentence.
+pub const PASSAGE_MIN_UNITS: usize = 8;
+/// How many of the best hits the pairs and the passage are scored for.
 ///
 /// A pair is two characters side by side, a phrase of two posting lists
 /// that are long (characters are common), and its positions would be read
@@ -173,9 +191,29 @@ struct GroupSpec {
     scales: Vec<f32>,
 }
 
-/// What the pairs added to the best hits: per hit, each pair it has (its
-/// index in the branch's pairs), where, and its score.
-pub(crate) type PairScores = HashMap<DocAddress, Vec<PairScore>>;
+/// What the pairs and the passage added to the best hits, for
+/// explanations.
+#[derive(Debug, Default)]
+pub(crate) struct Rescored {
+    /// Per hit, each pair it has (its index in the branch's pairs), where,
+    /// and its score.
+    pairs: HashMap<DocAddress, Vec<PairScore>>,
+    /// Per hit, its best passage (when it has one with any of the query).
+    passages: HashMap<DocAddress, PassageScore>,
+}
+
+/// A hit's best passage, scored.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PassageScore {
+    /// Where: the title or the body.
+    field: Field,
+    /// How many of the query's units the passage has.
+    units: usize,
+    /// Their weighed idf (`s`), and that of all the query's units (`t`).
+    found: Score,
+    total: Score,
+    score: Score,
+}
 
 /// One pair's score in one hit.
 #[derive(Debug, Clone, Copy)]
@@ -194,12 +232,24 @@ struct PairSpec {
     junction: bool,
 }
 
+/// The query as one passage: its units and how wide a window of a field
+/// they are looked for in (see [`PASSAGE_WEIGHT`]).
+#[derive(Debug, Default)]
+struct PassageSpec {
+    /// Each distinct unit: its token and its weight.
+    units: Vec<(String, Score)>,
+    /// The query's length in positions.
+    width: u32,
+}
+
 /// One branch of the query, planned.
 #[derive(Debug, Default)]
 struct Branch {
     groups: Vec<GroupSpec>,
     pairs: Vec<PairSpec>,
     exclusions: Vec<Box<dyn Query>>,
+    /// `None` for a query shorter than [`PASSAGE_MIN_UNITS`].
+    passage: Option<PassageSpec>,
 }
 
 impl Branch {
@@ -389,19 +439,20 @@ impl Ranking {
         self.full_matches.as_ref().map(|counter| counter.load(Ordering::Relaxed))
     }
 
-    /// Whether pairs are scored after the search.
+    /// Whether pairs or a passage are scored after the search.
     pub(crate) fn rescores(&self) -> bool {
-        self.branches.len() == 1 && !self.branches[0].pairs.is_empty()
+        self.branches.len() == 1 && (!self.branches[0].pairs.is_empty() || self.branches[0].passage.is_some())
     }
 
-    /// Adds the pairs' scores to `hits` and sorts them again, best first
-    /// (ties by address, as tantivy orders them). Returns, per hit, the
-    /// pairs it has and their scores, for explanations.
-    pub(crate) fn rescore(&self, searcher: &Searcher, hits: &mut [(Score, DocAddress)]) -> tantivy::Result<PairScores> {
-        let mut found: PairScores = HashMap::new();
+    /// Adds the scores of the pairs and of the best passage to `hits` and
+    /// sorts them again, best first (ties by address, as tantivy orders
+    /// them). Returns what each hit gained, for explanations.
+    pub(crate) fn rescore(&self, searcher: &Searcher, hits: &mut [(Score, DocAddress)]) -> tantivy::Result<Rescored> {
+        let mut rescored = Rescored::default();
         if !self.rescores() {
-            return Ok(found);
+            return Ok(rescored);
         }
+        let found = &mut rescored.pairs;
         let branch = &self.branches[0];
         let mut order: Vec<(DocAddress, usize)> = hits.iter().enumerate().map(|(i, h)| (h.1, i)).collect();
         order.sort_unstable();
@@ -414,9 +465,28 @@ impl Ranking {
             // (index in the branch's pairs, pair) for the pairs of this field.
             let (indices, pairs): (Vec<usize>, Vec<&PairSpec>) =
                 branch.pairs.iter().enumerate().filter(|(_, p)| in_scope(p.scope, field, &self.fields)).unzip();
-            if pairs.is_empty() || total_docs == 0 {
+            // The passage is looked for in each field, and a hit keeps the
+            // better one: the title is a passage too, and a title the
+            // query restates outweighs a body that merely uses its words.
+            let passage = branch.passage.as_ref();
+            if (pairs.is_empty() && passage.is_none()) || total_docs == 0 {
                 continue;
             }
+            // Each passage unit's weighed idf, and the window's best sum
+            // per hit.
+            let unit_idf: Vec<Score> = match passage {
+                Some(passage) => passage
+                    .units
+                    .iter()
+                    .map(|(token, weight)| {
+                        let term = Term::from_field_text(field, token);
+                        let df = tantivy::query::Bm25StatisticsProvider::doc_freq(&stats, &term)?;
+                        Ok(weight * bm25_idf(df, total_docs))
+                    })
+                    .collect::<tantivy::Result<_>>()?,
+                None => Vec::new(),
+            };
+            let mut best: Vec<(usize, Score)> = vec![(0, 0.0); hits.len()];
             let tokens = tantivy::query::Bm25StatisticsProvider::total_num_tokens(&stats, field)?;
             let average = tokens as Score / total_docs as Score;
             let norms = searcher
@@ -429,12 +499,20 @@ impl Ranking {
             for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
                 let segment = searcher.segment_reader(group[0].0.segment_ord);
                 let docs: Vec<DocId> = group.iter().map(|(a, _)| a.doc_id).collect();
-                let terms = pairs.iter().flat_map(|p| [&p.pair.first, &p.pair.second]);
+                let terms = pairs
+                    .iter()
+                    .flat_map(|p| [&p.pair.first, &p.pair.second])
+                    .chain(passage.iter().flat_map(|p| p.units.iter().map(|(token, _)| token)));
                 let positions = Positions::read(segment, field, terms, &docs)?;
                 let mut separators = Separators::new(segment, field)?;
                 for (k, &(address, i)) in group.iter().enumerate() {
                     for (p, spec) in pairs.iter().enumerate() {
                         tf[p][i] = positions.side_by_side(&spec.pair, k, address.doc_id, &mut separators);
+                    }
+                    if let Some(passage) = passage {
+                        let lists: Vec<&[u32]> =
+                            passage.units.iter().map(|(token, _)| positions.of(token, k)).collect();
+                        best[i] = best_window(&lists, &unit_idf, passage.width);
                     }
                 }
             }
@@ -472,17 +550,30 @@ impl Ranking {
                     found.entry(address).or_default().push(PairScore { pair: indices[p], field, score });
                 }
             }
+            let total: Score = unit_idf.iter().sum();
+            if total > 0.0 {
+                for (&(_, address), &(units, s)) in hits.iter().zip(&best) {
+                    if units > 0 {
+                        let score = PASSAGE_WEIGHT * s * (s / total);
+                        let found = PassageScore { field, units, found: s, total, score };
+                        let kept = rescored.passages.entry(address).or_insert(found);
+                        if score > kept.score {
+                            *kept = found;
+                        }
+                    }
+                }
+            }
         }
         for hit in hits.iter_mut() {
-            hit.0 += found.get(&hit.1).map_or(0.0, |parts| parts.iter().map(|p| p.score).sum());
+            hit.0 += rescored.pairs.get(&hit.1).map_or(0.0, |parts| parts.iter().map(|p| p.score).sum());
+            hit.0 += rescored.passages.get(&hit.1).map_or(0.0, |p| p.score);
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        Ok(found)
+        Ok(rescored)
     }
 
     /// For each hit: whether it is a full match, and (with `explain`) the
-    /// explanation of its score, given the pairs' part (`pairs`, from
-    /// [`Ranking::rescore`]).
+    /// explanation of its score, given what [`Ranking::rescore`] added.
     ///
     /// Each group's weight is made once and its scorer once per segment,
     /// then sought to the hits in document order: a weight per hit was a
@@ -491,7 +582,7 @@ impl Ranking {
         &self,
         searcher: &Searcher,
         hits: &[(Score, DocAddress)],
-        pairs: &PairScores,
+        rescored: &Rescored,
         explain: bool,
     ) -> tantivy::Result<Vec<(bool, Option<Explanation>)>> {
         if !explain && self.full_matches.is_none() {
@@ -591,7 +682,7 @@ impl Ranking {
                 }
             }
             if explain {
-                match pairs.get(address).filter(|p| !p.is_empty()) {
+                match rescored.pairs.get(address).filter(|p| !p.is_empty()) {
                     Some(found) => {
                         let total: Score = found.iter().map(|p| p.score).sum();
                         let mut node =
@@ -604,11 +695,33 @@ impl Ranking {
                         }
                         root.push(node);
                     }
-                    None if self.rescores() => root.push(Explanation::new(
+                    None if self.rescores() && !self.branches[0].pairs.is_empty() => root.push(Explanation::new(
                         0.0,
                         "pairs side by side: none in the document, or not among the best hits",
                     )),
                     None => {}
+                }
+                if let Some(spec) = self.branches.first().and_then(|b| b.passage.as_ref()).filter(|_| self.rescores()) {
+                    root.push(match rescored.passages.get(address) {
+                        Some(p) => Explanation::new(
+                            p.score,
+                            format!(
+                                "the best passage, in the {}: {} of the query's {} units within {} positions, \
+                                 {PASSAGE_WEIGHT} × {:.3} × ({:.3} / {:.3}) (weighed idf found × share of all)",
+                                field_name(p.field, &self.fields),
+                                p.units,
+                                spec.units.len(),
+                                spec.width,
+                                p.found,
+                                p.found,
+                                p.total
+                            ),
+                        ),
+                        None => Explanation::new(
+                            0.0,
+                            "the best passage: none of the query in the title or the body, or not among the best hits",
+                        ),
+                    });
                 }
             }
             out.push((full, explain.then_some(root)));
@@ -761,6 +874,7 @@ fn parts_of(spec: &GroupSpec, fields: Fields, present: FieldSet) -> Vec<(Box<dyn
 fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
     let mut branch = Branch::default();
     let mut together: Vec<&Clause> = Vec::new();
+    let mut passage = PassageSpec::default();
     for clause in clauses {
         if clause.negated {
             if let Some(q) = exclusion(clause, ctx) {
@@ -777,6 +891,17 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
         }
         if clause.scope == Scope::All {
             together.push(clause);
+        }
+        if clause.scope == Scope::All {
+            // The passage is the query's own text: every unquoted clause
+            // that looks in the title and the body alike.
+            for unit in &clause.units {
+                if !passage.units.iter().any(|(token, _)| *token == unit.text) {
+                    let weight = if unit.len > 1 { PAIR_WEIGHT } else { CHAR_WEIGHT };
+                    passage.units.push((unit.text.clone(), weight));
+                }
+            }
+            passage.width += u32::try_from(clause.pattern.cells.len()).unwrap_or(u32::MAX);
         }
         if clause.is_one_word() {
             // A clause of one word asks for that word: it is the unit of
@@ -835,6 +960,9 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
         }
     }
     branch.pairs.dedup_by(|a, b| a.pair == b.pair && a.scope == b.scope);
+    if passage.units.len() >= PASSAGE_MIN_UNITS {
+        branch.passage = Some(passage);
+    }
     branch
 }
 
@@ -939,6 +1067,45 @@ fn pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> tantivy::Res
     }
     // Scaled to the index, and never 0 when the sample had it.
     Ok((count * total).div_ceil(seen).min(total))
+}
+
+/// The best window of `width` consecutive positions: how many of the
+/// lists have a position in it, and the sum of their `weights` (each list
+/// counted once, however often it is there), for the window with the
+/// largest sum. `lists[u]` are the sorted positions of unit `u`.
+fn best_window(lists: &[&[u32]], weights: &[Score], width: u32) -> (usize, Score) {
+    // A window is at least one position wide.
+    let width = width.max(1);
+    let mut events: Vec<(u32, usize)> = Vec::new();
+    for (u, list) in lists.iter().enumerate() {
+        events.extend(list.iter().map(|&p| (p, u)));
+    }
+    events.sort_unstable();
+    // How often each unit is in the window [events[lo].0, events[hi].0],
+    // which is kept narrower than `width`.
+    let mut count = vec![0u32; lists.len()];
+    let (mut units, mut sum, mut best, mut lo) = (0usize, 0.0, (0usize, 0.0), 0);
+    for hi in 0..events.len() {
+        let (at, u) = events[hi];
+        if count[u] == 0 {
+            units += 1;
+            sum += weights[u];
+        }
+        count[u] += 1;
+        while u64::from(events[lo].0) + u64::from(width) <= u64::from(at) {
+            let v = events[lo].1;
+            count[v] -= 1;
+            if count[v] == 0 {
+                units -= 1;
+                sum -= weights[v];
+            }
+            lo += 1;
+        }
+        if sum > best.1 {
+            best = (units, sum);
+        }
+    }
+    best
 }
 
 /// The positions of some terms in some documents of a segment, read in
@@ -1069,6 +1236,56 @@ mod tests {
         }
         writer.commit().expect("commit");
         index
+    }
+
+    /// The best window: (lists, weights, width) → (units in it, their sum).
+    #[test]
+    fn the_best_window_counts_each_unit_once_within_its_width() {
+        type Case<'a> = (&'a [&'a [u32]], &'a [f32], u32, (usize, f32));
+        let cases: [Case<'_>; 7] = [
+            // Nothing there.
+            (&[&[], &[]], &[1.0, 2.0], 5, (0, 0.0)),
+            // One unit, however often.
+            (&[&[3, 4, 5], &[]], &[1.0, 2.0], 5, (1, 1.0)),
+            // Both within 5 positions (3 and 7), or not (3 and 8).
+            (&[&[3], &[7]], &[1.0, 2.0], 5, (2, 3.0)),
+            (&[&[3], &[8]], &[1.0, 2.0], 5, (1, 2.0)),
+            // The heavier window wins over the one with more units.
+            (&[&[0], &[1], &[20]], &[1.0, 1.0, 5.0], 4, (1, 5.0)),
+            // The window slides to where all three are.
+            (&[&[0, 30], &[10, 31], &[32]], &[1.0, 1.0, 1.0], 3, (3, 3.0)),
+            // A width of 0 is one position.
+            (&[&[2], &[2]], &[1.0, 1.0], 0, (2, 2.0)),
+        ];
+        for (lists, weights, width, want) in cases {
+            assert_eq!(best_window(lists, weights, width), want, "{lists:?} within {width}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The sliding window finds what trying every window finds.
+        #[test]
+        fn the_best_window_is_the_best_of_every_window(
+            lists in proptest::collection::vec(proptest::collection::btree_set(0u32..60, 0..6), 1..6),
+            width in 0u32..20,
+        ) {
+            let lists: Vec<Vec<u32>> = lists.into_iter().map(|s| s.into_iter().collect()).collect();
+            // Weights that are powers of two: sums are exact and tell the
+            // units apart.
+            let weights: Vec<f32> = (0..lists.len()).map(|u| (1u32 << u) as f32).collect();
+            let slices: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
+            let mut want = (0usize, 0.0f32);
+            for start in 0..60u32 {
+                let inside: Vec<usize> = (0..lists.len())
+                    .filter(|&u| lists[u].iter().any(|&p| p >= start && p < start + width.max(1)))
+                    .collect();
+                let sum: f32 = inside.iter().map(|&u| weights[u]).sum();
+                if sum > want.1 {
+                    want = (inside.len(), sum);
+                }
+            }
+            proptest::prop_assert_eq!(best_window(&slices, &weights, width), want);
+        }
     }
 
     /// A relaxed query whose every match has every word (one word, a quoted
