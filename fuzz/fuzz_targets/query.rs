@@ -40,9 +40,18 @@ fuzz_target!(|data: &[u8]| {
     }
     let sorts = [Sort::Relevance, Sort::Newest, Sort::Oldest];
     let matching = if data.len() % 2 == 0 { Matching::All } else { Matching::Relaxed };
-    let request = SearchRequest::new(q).matching(matching).sort(sorts[data.len() % 3]).limit(3);
+    let explain = data.len() % 4 == 1;
+    let request = SearchRequest::new(q).matching(matching).sort(sorts[data.len() % 3]).limit(3).explain(explain);
     match index().search(&request) {
-        Ok(results) => assert!(results.total as usize >= results.hits.len()),
+        Ok(results) => {
+            assert!(results.total as usize >= results.hits.len());
+            // An explanation is the score taken apart: its root is the
+            // hit's score (pairs and passage included).
+            for hit in results.hits.iter().filter(|_| explain && request.sort == Sort::Relevance) {
+                let e = hit.explanation.as_ref().expect("explained");
+                assert!((e.value - hit.score).abs() <= 1e-3 * hit.score.abs().max(1.0), "{q:?}: {e}");
+            }
+        }
         Err(Error::Query(_)) => {}
         Err(e) => panic!("unexpected error for {q:?}: {e}"),
     }
