@@ -96,7 +96,8 @@ pub const COVERAGE_WEIGHT: f32 = 0.4;
 /// The weight of the bonus for a title that is exactly the query.
 pub const TITLE_EXACT_BOOST: f32 = 3.0;
 /// The weight of the best passage: a window of the query's length, in the
-/// title or the body (the better of the two), adds `PASSAGE_WEIGHT × s × s / t`, where `s` sums the weighed idf
+/// title or the body (the better of the two), adds
+/// `PASSAGE_WEIGHT × s × s / t`, where `s` sums the weighed idf
 /// ([`CHAR_WEIGHT`], [`PAIR_WEIGHT`]) of the query's units in the window
 /// and `t` that of all of them. The share `s / t` favours a passage that
 /// has nearly all of the query over several that each have half.
@@ -891,8 +892,6 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
         }
         if clause.scope == Scope::All {
             together.push(clause);
-        }
-        if clause.scope == Scope::All {
             // The passage is the query's own text: every unquoted clause
             // that looks in the title and the body alike.
             for unit in &clause.units {
