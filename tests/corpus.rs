@@ -26,7 +26,7 @@ fn main() {
         ("fast_path_equals_opencc_on_tang_poems", fast_path_tang),
         ("fast_path_equals_opencc_on_libreoffice_both_scripts", fast_path_libreoffice),
         ("fast_path_equals_opencc_on_people_daily", fast_path_news),
-        ("tang_poem_titles_rank_their_poems_first", tang_title_mrr),
+        ("tang_poems_are_found_by_title_and_by_a_misremembered_line", tang_title_mrr),
         ("libreoffice_pages_are_found_from_the_other_sides_words", libreoffice_known_items),
     ];
     let trials = tests
@@ -168,12 +168,74 @@ fn tang_title_mrr(dir: &Path) -> Result<(), Failed> {
     if mrr < MRR_FLOOR {
         return Err(format!("MRR {mrr:.3} is below the floor {MRR_FLOOR}").into());
     }
-    Ok(())
+    misremembered_lines(&index, &poems, &mut rng)
 }
 
 /// The floor the title MRR must reach (BENCHMARKS.md has the figures).
 /// `ZHSEARCH_SHOW_MISSES=1` lists the queries that miss rank 1.
 const MRR_FLOOR: f64 = 0.99;
+
+/// A line of a poem as a reader half remembers it, typed in Simplified
+/// without punctuation: each character left out with probability 3/10,
+/// replaced by a character of another poem with 3/20, and followed by one
+/// with 1/10. Its poem should still rank near the top: the characters that
+/// survive are together in one line of it. (Only lines found in one poem
+/// are asked, so the target is the only right answer.)
+fn misremembered_lines(index: &SearchIndex, poems: &[Article], rng: &mut Rng) -> Result<(), Failed> {
+    let mut seen: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for p in poems {
+        for line in p.body.lines() {
+            *seen.entry(line.trim()).or_default() += 1;
+        }
+    }
+    let is_han = |c: &char| ('\u{4e00}'..='\u{9fff}').contains(c);
+    let (queries, mut asked, mut sum, mut first) = (200, 0, 0.0f64, 0);
+    while asked < queries {
+        let poem = &poems[rng.below(poems.len())];
+        let lines: Vec<&str> = poem.body.lines().map(str::trim).collect();
+        let Some(line) = lines.get(2).filter(|l| lines.len() >= 4 && seen.get(*l) == Some(&1)) else { continue };
+        let chars: Vec<char> = index.analyzer().fold(line).chars().filter(is_han).collect();
+        if chars.len() < 10 {
+            continue;
+        }
+        let other = |rng: &mut Rng| -> char {
+            let from: Vec<char> = poems[rng.below(poems.len())].body.chars().filter(is_han).collect();
+            from.get(rng.below(from.len().max(1))).copied().unwrap_or('之')
+        };
+        let mut query = String::new();
+        for &c in &chars {
+            match rng.below(20) {
+                0..=5 => {}
+                6..=8 => query.push(other(rng)),
+                _ => query.push(c),
+            }
+            if rng.below(10) == 0 {
+                query.push(other(rng));
+            }
+        }
+        asked += 1;
+        let results = index.search(&SearchRequest::new(query.clone()).limit(10)).map_err(|e| e.to_string())?;
+        let found = results.hits.iter().position(|h| h.article.id == poem.id);
+        if found.is_none_or(|r| r > 0) && std::env::var_os("ZHSEARCH_SHOW_MISSES").is_some() {
+            eprintln!("miss {query:?} (line {line:?}) at {found:?}");
+        }
+        if let Some(rank) = found {
+            sum += 1.0 / (rank + 1) as f64;
+            first += usize::from(rank == 0);
+        }
+    }
+    let mrr = sum / queries as f64;
+    eprintln!("tang lines, misremembered: {queries} queries, MRR@10 = {mrr:.3}, first = {first}");
+    if mrr < LINE_MRR_FLOOR {
+        return Err(format!("misremembered lines: MRR {mrr:.3} is below the floor {LINE_MRR_FLOOR}").into());
+    }
+    Ok(())
+}
+
+/// The floor of `misremembered_lines`, a few points under what the ranking
+/// reached when it was set (0.820; 0.784 without the passage score, which
+/// this floor would catch; BENCHMARKS.md has the figures).
+const LINE_MRR_FLOOR: f64 = 0.80;
 
 /// The LibreOffice help pages, each in two independent human translations
 /// (zh_CN and zh_TW): (title, body) per side.
