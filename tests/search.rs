@@ -914,8 +914,8 @@ fn latin_words_at_the_whole_token_limit_are_found() -> Result<(), Error> {
 }
 
 /// A sentence whose characters a page has in one passage ranks above a
-/// page that has the same characters spread out, though that page is
-/// shorter (so ahead on BM25) and first in the index (so ahead on a tie);
+/// page that has the same characters spread out, though that page is half
+/// as long (so ahead on BM25) and first in the index (so ahead on a tie);
 /// a query of a few words has no passage to score.
 #[test]
 fn a_sentence_found_in_one_passage_ranks_above_the_same_characters_spread_out() -> Result<(), Error> {
@@ -924,12 +924,14 @@ fn a_sentence_found_in_one_passage_ranks_above_the_same_characters_spread_out() 
     let query = "森林湖泊雪山草原沙漠";
     let reversed: Vec<char> = query.chars().rev().collect();
     let filler = |n: usize| "丨".repeat(n);
-    let spread: String = reversed.iter().map(|c| format!("{c}{}", filler(40))).collect();
+    let spread: String = reversed.iter().map(|c| format!("{c}{}", filler(20))).collect();
     let together = format!("{}{}{}", filler(200), reversed.iter().collect::<String>(), filler(220));
     let index = index_of(&[Article::new("spread", spread), Article::new("together", together)]);
 
     let r = index.search(&SearchRequest::new(query).explain(true))?;
     assert_eq!(ids(&r), ["together", "spread"]);
+    let bm25 = |i: usize| r.hits[i].explanation.as_ref().map_or(0.0, |e| e.details[0].value);
+    assert!(bm25(1) > bm25(0), "the spread page is ahead before the passage: {} vs {}", bm25(1), bm25(0));
     let explained = |i: usize| r.hits[i].explanation.as_ref().map(|e| e.to_string()).unwrap_or_default();
     assert!(explained(0).contains("the best passage, in the body: 10 of the query's 10 units"), "{}", explained(0));
     assert!(explained(1).contains("the best passage, in the body: 1 of the query's 10 units"), "{}", explained(1));
@@ -937,5 +939,48 @@ fn a_sentence_found_in_one_passage_ranks_above_the_same_characters_spread_out() 
     // Four characters: the pairs say whether they are together; no passage.
     let r = index.search(&SearchRequest::new("森林湖泊").explain(true))?;
     assert!(r.hits.iter().all(|h| h.explanation.as_ref().is_some_and(|e| !e.to_string().contains("passage"))));
+    Ok(())
+}
+
+/// A query written with spaces finds its text whole in a passage with
+/// the same spaces, or none: the window spans the whole query, the gaps
+/// between its clauses too.
+/// And with a passage, quoted and scoped clauses, under either order, an
+/// explanation's parts still add up to the score.
+#[test]
+fn a_passage_spans_the_whole_query_and_its_parts_add_up() -> Result<(), Error> {
+    let index = index_of(&[
+        Article::new("spaced", "序言。森林湖泊 雪山草原 沙漠，完。"),
+        Article::new("together", "序言。森林湖泊雪山草原沙漠，完。"),
+        Article::new("apart", "森林在北方，湖泊在南方。雪山很高，草原很广。沙漠很远。"),
+    ]);
+    for (q, found_in) in
+        [("森林湖泊 雪山草原 沙漠", &["spaced", "together"][..]), ("森林湖泊雪山草原沙漠", &["together"])]
+    {
+        let r = index.search(&SearchRequest::new(q).explain(true))?;
+        for &id in found_in {
+            let hit = r.hits.iter().find(|h| h.id == id).expect("found");
+            let text = hit.explanation.as_ref().map(|e| e.to_string()).unwrap_or_default();
+            assert!(text.contains("in the body: 10 of the query's 10 units"), "{q} in {id}: {text}");
+        }
+    }
+    for q in ["森林湖泊 雪山草原 沙漠 \"草原\"", "森林湖泊 雪山草原 沙漠 body:湖泊", "森林湖泊雪山草原沙漠 -火山"]
+    {
+        for sort in [Sort::Relevance, Sort::Newest] {
+            let r = index.search(&SearchRequest::new(q).sort(sort).explain(true))?;
+            assert!(!r.hits.is_empty(), "{q}");
+            for hit in &r.hits {
+                let e = hit.explanation.as_ref().expect("explained");
+                let sum: f32 = e.details.iter().map(|d| d.value).sum();
+                assert!(
+                    (sum - hit.score).abs() < 1e-3 * hit.score.max(1.0),
+                    "{q} ({sort:?}): {sum} vs {}\n{e}",
+                    hit.score
+                );
+                let text = e.to_string();
+                assert_eq!(text.contains("passage"), sort == Sort::Relevance, "{q} ({sort:?}): {text}");
+            }
+        }
+    }
     Ok(())
 }

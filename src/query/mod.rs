@@ -259,8 +259,10 @@ pub struct Hit {
     /// The article's id.
     pub id: String,
     /// Its relevance score: the sum of its parts (see
-    /// [`SearchRequest::explain`]). Under the date orders it is the same
-    /// score, though the hits are not in its order.
+    /// [`SearchRequest::explain`]). Under the date orders it is the score
+    /// before the parts computed for the best hits by relevance only (the
+    /// pairs side by side and the best passage), and the hits are not in
+    /// its order.
     pub score: f32,
     /// Whether it has every word of the query and every quoted text
     /// (always, under [`Matching::All`]).

@@ -111,8 +111,9 @@ pub const PASSAGE_MIN_UNITS: usize = 8;
 /// A pair is two characters side by side, a phrase of two posting lists
 /// that are long (characters are common), and its positions would be read
 /// in every document that has both characters; for the best hits it is a
-/// seek per hit. A document beyond the window never gets the pairs'
-/// score, whatever page is asked for, so pages walk one order.
+/// seek per hit. A document beyond the window never gets the pairs' or
+/// the passage's score, whatever page is asked for, so pages walk one
+/// order.
 pub const RESCORE_WINDOW: usize = 30;
 
 /// The statistics BM25 is computed from: tantivy's, except that a term of
@@ -196,6 +197,8 @@ struct GroupSpec {
 /// explanations.
 #[derive(Debug, Default)]
 pub(crate) struct Rescored {
+    /// Whether the rescore ran (it does for the relevance order only).
+    ran: bool,
     /// Per hit, each pair it has (its index in the branch's pairs), where,
     /// and its score.
     pairs: HashMap<DocAddress, Vec<PairScore>>,
@@ -453,6 +456,7 @@ impl Ranking {
         if !self.rescores() {
             return Ok(rescored);
         }
+        rescored.ran = true;
         let found = &mut rescored.pairs;
         let branch = &self.branches[0];
         let mut order: Vec<(DocAddress, usize)> = hits.iter().enumerate().map(|(i, h)| (h.1, i)).collect();
@@ -482,7 +486,9 @@ impl Ranking {
                     .map(|(token, weight)| {
                         let term = Term::from_field_text(field, token);
                         let df = tantivy::query::Bm25StatisticsProvider::doc_freq(&stats, &term)?;
-                        Ok(weight * bm25_idf(df, total_docs))
+                        // A unit no document has (a typing slip) would
+                        // only shrink every hit's share alike.
+                        Ok(if df == 0 { 0.0 } else { weight * bm25_idf(df, total_docs) })
                     })
                     .collect::<tantivy::Result<_>>()?,
                 None => Vec::new(),
@@ -682,7 +688,8 @@ impl Ranking {
                     root.push(self.explain_branch(b, branch, rule, units, [n_units, n_words, n_required], branch_full));
                 }
             }
-            if explain {
+            // Under the date orders nothing was rescored: no parts to show.
+            if explain && rescored.ran {
                 match rescored.pairs.get(address).filter(|p| !p.is_empty()) {
                     Some(found) => {
                         let total: Score = found.iter().map(|p| p.score).sum();
@@ -883,6 +890,14 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
             }
             continue;
         }
+        // Every positive clause takes its length in a document that has the
+        // query's text, plus a separator (or nothing) between clauses: the
+        // passage's window is as wide as the whole query, whatever part
+        // of it is scored.
+        if passage.width > 0 {
+            passage.width = passage.width.saturating_add(1);
+        }
+        passage.width = passage.width.saturating_add(u32::try_from(clause.pattern.cells.len()).unwrap_or(u32::MAX));
         let scope = clause.scope;
         if clause.quoted {
             let label = format!("\"{}\"", clause.pattern.text);
@@ -892,15 +907,14 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
         }
         if clause.scope == Scope::All {
             together.push(clause);
-            // The passage is the query's own text: every unquoted clause
-            // that looks in the title and the body alike.
+            // The passage's units are those of every unquoted clause that
+            // looks in the title and the body alike.
             for unit in &clause.units {
                 if !passage.units.iter().any(|(token, _)| *token == unit.text) {
                     let weight = if unit.len > 1 { PAIR_WEIGHT } else { CHAR_WEIGHT };
                     passage.units.push((unit.text.clone(), weight));
                 }
             }
-            passage.width += u32::try_from(clause.pattern.cells.len()).unwrap_or(u32::MAX);
         }
         if clause.is_one_word() {
             // A clause of one word asks for that word: it is the unit of
@@ -1074,29 +1088,35 @@ fn pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> tantivy::Res
 /// largest sum. `lists[u]` are the sorted positions of unit `u`.
 fn best_window(lists: &[&[u32]], weights: &[Score], width: u32) -> (usize, Score) {
     // A window is at least one position wide.
-    let width = width.max(1);
-    let mut events: Vec<(u32, usize)> = Vec::new();
+    let width = u64::from(width.max(1));
+    // Each occurrence as one number, position then unit, so that a plain
+    // sort orders them (a long document has many: half the memory and a
+    // faster sort than pairs).
+    let mut events: Vec<u64> = Vec::with_capacity(lists.iter().map(|l| l.len()).sum());
     for (u, list) in lists.iter().enumerate() {
-        events.extend(list.iter().map(|&p| (p, u)));
+        events.extend(list.iter().map(|&p| (u64::from(p) << 32) | u as u64));
     }
     events.sort_unstable();
-    // How often each unit is in the window [events[lo].0, events[hi].0],
-    // which is kept narrower than `width`.
+    let at = |e: u64| e >> 32;
+    let unit = |e: u64| (e & u64::from(u32::MAX)) as usize;
+    // How often each unit is in the window [at(events[lo]), at(events[hi])],
+    // which is kept narrower than `width`. The sum is kept in f64: a long
+    // document adds and takes away the same weights many times.
     let mut count = vec![0u32; lists.len()];
-    let (mut units, mut sum, mut best, mut lo) = (0usize, 0.0, (0usize, 0.0), 0);
+    let (mut units, mut sum, mut best, mut lo) = (0usize, 0.0f64, (0usize, 0.0f64), 0);
     for hi in 0..events.len() {
-        let (at, u) = events[hi];
+        let u = unit(events[hi]);
         if count[u] == 0 {
             units += 1;
-            sum += weights[u];
+            sum += f64::from(weights[u]);
         }
         count[u] += 1;
-        while u64::from(events[lo].0) + u64::from(width) <= u64::from(at) {
-            let v = events[lo].1;
+        while at(events[lo]) + width <= at(events[hi]) {
+            let v = unit(events[lo]);
             count[v] -= 1;
             if count[v] == 0 {
                 units -= 1;
-                sum -= weights[v];
+                sum -= f64::from(weights[v]);
             }
             lo += 1;
         }
@@ -1104,7 +1124,7 @@ fn best_window(lists: &[&[u32]], weights: &[Score], width: u32) -> (usize, Score
             best = (units, sum);
         }
     }
-    best
+    (best.0, best.1 as Score)
 }
 
 /// The positions of some terms in some documents of a segment, read in
