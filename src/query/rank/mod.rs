@@ -1103,6 +1103,10 @@ fn best_window(lists: &[&[u32]], weights: &[Score], width: u32) -> (usize, Score
     // which is kept narrower than `width`. The sum is kept in f64: a long
     // document adds and takes away the same weights many times.
     let mut count = vec![0u32; lists.len()];
+    // A window with every unit the document has is as good as any: the
+    // walk stops there (a document that has the query's text whole stops
+    // at its first occurrence).
+    let present = lists.iter().filter(|l| !l.is_empty()).count();
     let (mut units, mut sum, mut best, mut lo) = (0usize, 0.0f64, (0usize, 0.0f64), 0);
     for hi in 0..events.len() {
         let u = unit(events[hi]);
@@ -1122,6 +1126,9 @@ fn best_window(lists: &[&[u32]], weights: &[Score], width: u32) -> (usize, Score
         }
         if sum > best.1 {
             best = (units, sum);
+        }
+        if units == present {
+            break;
         }
     }
     (best.0, best.1 as Score)
