@@ -419,7 +419,14 @@ impl Ranking {
         } else {
             let mut union: Vec<(Occur, Box<dyn Query>)> =
                 planned.iter().map(|b| (Occur::Should, b.strict_query(ctx.fields, ctx.present))).collect();
-            union.extend(only_exclusions.iter().map(|e| (Occur::Should, everything_but(e))));
+            // A branch of exclusions only says which documents match, not
+            // how well: it scores nothing (tantivy's `AllQuery` would add 1
+            // to every document it lets through, a part no explanation has).
+            union.extend(
+                only_exclusions
+                    .iter()
+                    .map(|e| (Occur::Should, Box::new(BoostQuery::new(everything_but(e), 0.0)) as Box<dyn Query>)),
+            );
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(union)))];
             clauses.extend(filter_clauses());
             (Box::new(BooleanQuery::new(clauses)), None)
