@@ -968,11 +968,15 @@ fn a_passage_spans_the_whole_query_and_its_parts_add_up() -> Result<(), Error> {
     // every document without 火山 through and scores nothing (the fuzz
     // target found it adding 1 that no explanation showed); the other
     // branch is ranked as a query of its own, passage and all.
-    for q in [
-        "森林湖泊 雪山草原 沙漠 \"草原\"",
-        "森林湖泊 雪山草原 沙漠 body:湖泊",
-        "森林湖泊雪山草原沙漠 -火山",
-        "-火山 OR 森林湖泊雪山草原沙漠",
+    for (q, passage) in [
+        ("森林湖泊 雪山草原 沙漠 \"草原\"", true),
+        ("森林湖泊 雪山草原 沙漠 body:湖泊", true),
+        ("森林湖泊雪山草原沙漠 -火山", true),
+        ("-火山 OR 森林湖泊雪山草原沙漠", true),
+        // A hit that matches one branch whole and has some of the other's
+        // words: that branch adds nothing (found by the fuzz target too).
+        // Two branches to rank: no passage.
+        ("沙漠 OR 森林湖泊雪山草原火山", false),
     ] {
         for sort in [Sort::Relevance, Sort::Newest] {
             let r = index.search(&SearchRequest::new(q).sort(sort).explain(true))?;
@@ -986,9 +990,29 @@ fn a_passage_spans_the_whole_query_and_its_parts_add_up() -> Result<(), Error> {
                     hit.score
                 );
                 let text = e.to_string();
-                assert_eq!(text.contains("passage"), sort == Sort::Relevance, "{q} ({sort:?}): {text}");
+                assert_eq!(text.contains("passage"), passage && sort == Sort::Relevance, "{q} ({sort:?}): {text}");
             }
         }
     }
+    Ok(())
+}
+
+/// A word written with the other side's vocabulary is in the passage too:
+/// 内存 as 記憶體 counts as the query's 内 and 存, as it does in the rest
+/// of the ranking.
+#[test]
+fn a_variant_spelling_is_in_the_passage_as_the_word_it_stands_for() -> Result<(), Error> {
+    let index = index_of(&[
+        Article::new("tw", "說明：記憶體使用情況的檢查工具。"),
+        Article::new("other", "今天天气很好，我们去公园散步。"),
+    ]);
+    let r = index.search(&SearchRequest::new("内存使用情况的检查工具").explain(true))?;
+    assert_eq!(ids(&r)[0], "tw");
+    let text = r.hits[0].explanation.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    assert!(text.contains("in the body: 11 of the query's 11 units"), "{text}");
+    // Without the variants, 内存 is not in the page: 9 of the 11 units.
+    let r = index.search(&SearchRequest::new("内存使用情况的检查工具").variants(false).explain(true))?;
+    let text = r.hits[0].explanation.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    assert!(text.contains("in the body: 9 of the query's 11 units"), "{text}");
     Ok(())
 }

@@ -242,6 +242,10 @@ struct PairSpec {
 struct PassageSpec {
     /// Each distinct unit: its token and its weight.
     units: Vec<(String, Score)>,
+    /// Per unit, the tokens that stand for it in a variant spelling of its
+    /// word (`取` for the `中` of 选中, written 選取): a page that writes
+    /// the word the other side's way has it in its passage too.
+    stand_ins: Vec<Vec<String>>,
     /// The query's length in positions.
     width: u32,
 }
@@ -516,7 +520,8 @@ impl Ranking {
                 let terms = pairs
                     .iter()
                     .flat_map(|p| [&p.pair.first, &p.pair.second])
-                    .chain(passage.iter().flat_map(|p| p.units.iter().map(|(token, _)| token)));
+                    .chain(passage.iter().flat_map(|p| p.units.iter().map(|(token, _)| token)))
+                    .chain(passage.iter().flat_map(|p| p.stand_ins.iter().flatten()));
                 let positions = Positions::read(segment, field, terms, &docs)?;
                 let mut separators = Separators::new(segment, field)?;
                 for (k, &(address, i)) in group.iter().enumerate() {
@@ -524,8 +529,26 @@ impl Ranking {
                         tf[p][i] = positions.side_by_side(&spec.pair, k, address.doc_id, &mut separators);
                     }
                     if let Some(passage) = passage {
-                        let lists: Vec<&[u32]> =
-                            passage.units.iter().map(|(token, _)| positions.of(token, k)).collect();
+                        // A unit with stand-ins is wherever any of them is.
+                        let lists: Vec<std::borrow::Cow<'_, [u32]>> = passage
+                            .units
+                            .iter()
+                            .zip(&passage.stand_ins)
+                            .map(|((token, _), others)| {
+                                let own = positions.of(token, k);
+                                if others.is_empty() {
+                                    return std::borrow::Cow::Borrowed(own);
+                                }
+                                let mut all = own.to_vec();
+                                for other in others {
+                                    all.extend_from_slice(positions.of(other, k));
+                                }
+                                all.sort_unstable();
+                                all.dedup();
+                                std::borrow::Cow::Owned(all)
+                            })
+                            .collect();
+                        let lists: Vec<&[u32]> = lists.iter().map(|l| l.as_ref()).collect();
                         best[i] = best_window(&lists, &unit_idf, passage.width);
                     }
                 }
@@ -757,9 +780,14 @@ impl Ranking {
     ) -> Explanation {
         let [n_units, n_words, n_required] = n;
         let coverage = rule.coverage(n_words);
-        let value = units.value * coverage;
+        // Where every match must have every word (strict matching, each
+        // branch of an `OR`), a branch the hit does not fully match is not
+        // among the clauses it matched, and adds nothing.
+        let counts = full || !self.all_words;
+        let value = if counts { units.value * coverage } else { 0.0 };
         let mut node = if self.branches.len() > 1 {
-            Explanation::new(value, format!("branch {} of the OR: units × coverage", b + 1))
+            let what = if counts { "units × coverage" } else { "not every word, so it adds nothing" };
+            Explanation::new(value, format!("branch {} of the OR: {what}", b + 1))
         } else {
             Explanation::new(value, "units × coverage")
         };
@@ -920,6 +948,30 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
                 if !passage.units.iter().any(|(token, _)| *token == unit.text) {
                     let weight = if unit.len > 1 { PAIR_WEIGHT } else { CHAR_WEIGHT };
                     passage.units.push((unit.text.clone(), weight));
+                    passage.stand_ins.push(Vec::new());
+                }
+            }
+            // The characters of a word's variants that the word lacks
+            // stand in for each of its characters that a variant lacks
+            // (记, 忆 and 体 for the 内 and 存 of 内存, written 記憶體):
+            // the word is in a passage in either spelling, as it is in
+            // the rest of the ranking. Only Han and other non-ASCII
+            // characters: each is an index token of its own.
+            for (word, variants) in clause.words.iter().zip(&clause.variants) {
+                let own: Vec<String> = word.text.chars().map(String::from).collect();
+                let theirs: Vec<String> = variants
+                    .iter()
+                    .flat_map(|v| v.text.chars().filter(|c| !c.is_ascii() && !c.is_whitespace()).map(String::from))
+                    .filter(|c| !own.contains(c))
+                    .collect();
+                for c in own.iter().filter(|c| !variants.iter().all(|v| v.text.contains(c.as_str()))) {
+                    if let Some(u) = passage.units.iter().position(|(token, _)| token == c) {
+                        for t in &theirs {
+                            if !passage.stand_ins[u].contains(t) {
+                                passage.stand_ins[u].push(t.clone());
+                            }
+                        }
+                    }
                 }
             }
         }
