@@ -206,6 +206,17 @@ pub(crate) struct Rescored {
     passages: HashMap<DocAddress, PassageScore>,
 }
 
+/// How a hit stands with one branch of the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// It has every word and quoted text of the branch.
+    Full,
+    /// It lacks some.
+    Partial,
+    /// The branch's exclusions shut it out (it matched another branch).
+    Excluded,
+}
+
 /// A hit's best passage, scored.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PassageScore {
@@ -704,18 +715,45 @@ impl Ranking {
                 }
             }
         }
+        // Which hits each branch's exclusions shut out of that branch: a hit
+        // of an `OR` may match one branch and be excluded from another.
+        // (A query of one branch has no hit its exclusions match.)
+        let mut excluded = vec![vec![false; self.branches.len()]; hits.len()];
+        if self.branches.len() > 1 {
+            let presence = EnableScoring::disabled_from_searcher(searcher);
+            for (b, branch) in self.branches.iter().enumerate() {
+                for exclusion in &branch.exclusions {
+                    let weight = exclusion.weight(presence)?;
+                    for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
+                        let mut scorer = weight.scorer(searcher.segment_reader(group[0].0.segment_ord), 1.0)?;
+                        for &(address, i) in group {
+                            let doc = address.doc_id;
+                            if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                                excluded[i][b] = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
         let rules: Vec<Rule> = self.branches.iter().map(Branch::rule).collect();
         let mut out = Vec::with_capacity(hits.len());
-        for ((score, address), per_branch) in hits.iter().zip(found) {
+        for (i, ((score, address), per_branch)) in hits.iter().zip(found).enumerate() {
             let mut full = false;
             let mut root = Explanation::new(*score, "relevance: the sum of the parts below");
             for (b, ((branch, rule), ([n_units, n_words, n_required], units))) in
                 self.branches.iter().zip(&rules).zip(per_branch).enumerate()
             {
-                let branch_full = n_words == rule.words && n_required == rule.required;
-                full |= branch_full;
+                let verdict = if excluded[i][b] {
+                    Verdict::Excluded
+                } else if n_words == rule.words && n_required == rule.required {
+                    Verdict::Full
+                } else {
+                    Verdict::Partial
+                };
+                full |= verdict == Verdict::Full;
                 if explain {
-                    root.push(self.explain_branch(b, branch, rule, units, [n_units, n_words, n_required], branch_full));
+                    root.push(self.explain_branch(b, branch, rule, units, [n_units, n_words, n_required], verdict));
                 }
             }
             // Under the date orders nothing was rescored: no parts to show.
@@ -776,8 +814,9 @@ impl Ranking {
         rule: &Rule,
         units: Explanation,
         n: [u32; 3],
-        full: bool,
+        verdict: Verdict,
     ) -> Explanation {
+        let full = verdict == Verdict::Full;
         let [n_units, n_words, n_required] = n;
         let coverage = rule.coverage(n_words);
         // Where every match must have every word (strict matching, each
@@ -786,7 +825,11 @@ impl Ranking {
         let counts = full || !self.all_words;
         let value = if counts { units.value * coverage } else { 0.0 };
         let mut node = if self.branches.len() > 1 {
-            let what = if counts { "units × coverage" } else { "not every word, so it adds nothing" };
+            let what = match (counts, verdict) {
+                (true, _) => "units × coverage",
+                (false, Verdict::Excluded) => "excluded by its -terms, so it adds nothing",
+                (false, _) => "not every word, so it adds nothing",
+            };
             Explanation::new(value, format!("branch {} of the OR: {what}", b + 1))
         } else {
             Explanation::new(value, "units × coverage")
