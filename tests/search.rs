@@ -980,6 +980,9 @@ fn a_passage_spans_the_whole_query_and_its_parts_add_up() -> Result<(), Error> {
         // A hit that one branch's exclusion shuts out, found through the
         // other (the fuzz target again): the first branch adds nothing.
         ("沙漠 -序言 OR 湖泊", false),
+        // The same with the other branch of exclusions only: one branch
+        // to rank (with its passage), which the hit is shut out of.
+        ("-火山 OR 森林湖泊雪山草原沙漠 -序言", true),
     ] {
         for sort in [Sort::Relevance, Sort::Newest] {
             let r = index.search(&SearchRequest::new(q).sort(sort).explain(true))?;

@@ -353,8 +353,13 @@ impl Branch {
 pub(crate) struct Ranking {
     fields: Fields,
     present: FieldSet,
-    /// The branches (one unless the query has `OR`).
+    /// The branches (one unless the query has `OR`), less those of
+    /// exclusions only.
     branches: Vec<Branch>,
+    /// Whether the query is a union of branches (`OR`), a branch of
+    /// exclusions only counted: a hit may then match one branch and be
+    /// shut out of another by its exclusions.
+    union: bool,
     all_words: bool,
     query: Box<dyn Query>,
     /// The full-match counter of a one-branch query.
@@ -446,7 +451,16 @@ impl Ranking {
             clauses.extend(filter_clauses());
             (Box::new(BooleanQuery::new(clauses)), None)
         };
-        Some(Ranking { fields: ctx.fields, present: ctx.present, branches: planned, all_words, query, full_matches })
+        let union = planned.len() + only_exclusions.len() > 1;
+        Some(Ranking {
+            fields: ctx.fields,
+            present: ctx.present,
+            branches: planned,
+            union,
+            all_words,
+            query,
+            full_matches,
+        })
     }
 
     /// The query to run, with the statistics of [`Ranking::stats`].
@@ -719,7 +733,7 @@ impl Ranking {
         // of an `OR` may match one branch and be excluded from another.
         // (A query of one branch has no hit its exclusions match.)
         let mut excluded = vec![vec![false; self.branches.len()]; hits.len()];
-        if self.branches.len() > 1 {
+        if self.union {
             let presence = EnableScoring::disabled_from_searcher(searcher);
             for (b, branch) in self.branches.iter().enumerate() {
                 for exclusion in &branch.exclusions {
@@ -824,15 +838,15 @@ impl Ranking {
         // among the clauses it matched, and adds nothing.
         let counts = full || !self.all_words;
         let value = if counts { units.value * coverage } else { 0.0 };
-        let mut node = if self.branches.len() > 1 {
-            let what = match (counts, verdict) {
-                (true, _) => "units × coverage",
-                (false, Verdict::Excluded) => "excluded by its -terms, so it adds nothing",
-                (false, _) => "not every word, so it adds nothing",
-            };
+        let what = match (counts, verdict) {
+            (true, _) => "units × coverage",
+            (false, Verdict::Excluded) => "excluded by its -terms, so it adds nothing",
+            (false, _) => "not every word, so it adds nothing",
+        };
+        let mut node = if self.union {
             Explanation::new(value, format!("branch {} of the OR: {what}", b + 1))
         } else {
-            Explanation::new(value, "units × coverage")
+            Explanation::new(value, what)
         };
         node.push(units);
         if rule.words > 0 {
