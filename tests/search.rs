@@ -913,6 +913,11 @@ fn latin_words_at_the_whole_token_limit_are_found() -> Result<(), Error> {
     Ok(())
 }
 
+/// A hit's explanation as text (empty when it has none).
+fn explained(hit: &zhsearch::query::Hit) -> String {
+    hit.explanation.as_ref().map(|e| e.to_string()).unwrap_or_default()
+}
+
 /// A sentence whose characters a page has in one passage ranks above a
 /// page that has the same characters spread out, though that page is half
 /// as long (so ahead on BM25) and first in the index (so ahead on a tie);
@@ -932,7 +937,7 @@ fn a_sentence_found_in_one_passage_ranks_above_the_same_characters_spread_out() 
     assert_eq!(ids(&r), ["together", "spread"]);
     let bm25 = |i: usize| r.hits[i].explanation.as_ref().map_or(0.0, |e| e.details[0].value);
     assert!(bm25(1) > bm25(0), "the spread page is ahead before the passage: {} vs {}", bm25(1), bm25(0));
-    let explained = |i: usize| r.hits[i].explanation.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    let explained = |i: usize| explained(&r.hits[i]);
     assert!(explained(0).contains("the best passage, in the body: 10 of the query's 10 units"), "{}", explained(0));
     assert!(explained(1).contains("the best passage, in the body: 1 of the query's 10 units"), "{}", explained(1));
 
@@ -960,7 +965,7 @@ fn a_passage_spans_the_whole_query_and_its_parts_add_up() -> Result<(), Error> {
         let r = index.search(&SearchRequest::new(q).explain(true))?;
         for &id in found_in {
             let hit = r.hits.iter().find(|h| h.id == id).expect("found");
-            let text = hit.explanation.as_ref().map(|e| e.to_string()).unwrap_or_default();
+            let text = explained(hit);
             assert!(text.contains("in the body: 10 of the query's 10 units"), "{q} in {id}: {text}");
         }
     }
@@ -1014,11 +1019,11 @@ fn a_variant_spelling_is_in_the_passage_as_the_word_it_stands_for() -> Result<()
     ]);
     let r = index.search(&SearchRequest::new("内存使用情况的检查工具").explain(true))?;
     assert_eq!(ids(&r)[0], "tw");
-    let text = r.hits[0].explanation.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    let text = explained(&r.hits[0]);
     assert!(text.contains("in the body: 11 of the query's 11 units"), "{text}");
     // Without the variants, 内存 is not in the page: 9 of the 11 units.
     let r = index.search(&SearchRequest::new("内存使用情况的检查工具").variants(false).explain(true))?;
-    let text = r.hits[0].explanation.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    let text = explained(&r.hits[0]);
     assert!(text.contains("in the body: 9 of the query's 11 units"), "{text}");
     Ok(())
 }
