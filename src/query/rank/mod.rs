@@ -251,14 +251,21 @@ struct PairSpec {
 /// they are looked for in (see [`PASSAGE_WEIGHT`]).
 #[derive(Debug, Default)]
 struct PassageSpec {
-    /// Each distinct unit: its token and its weight.
-    units: Vec<(String, Score)>,
-    /// Per unit, the tokens that stand for it in a variant spelling of its
-    /// word (`取` for the `中` of 选中, written 選取): a page that writes
-    /// the word the other side's way has it in its passage too.
-    stand_ins: Vec<Vec<String>>,
+    /// Each distinct unit.
+    units: Vec<PassageUnit>,
     /// The query's length in positions.
     width: u32,
+}
+
+/// A unit of the passage.
+#[derive(Debug)]
+struct PassageUnit {
+    token: String,
+    weight: Score,
+    /// The tokens that stand for it in a variant spelling of its word
+    /// (`取` for the `中` of 选中, written 選取): a page that writes the
+    /// word the other side's way has it in its passage too.
+    stand_ins: Vec<String>,
 }
 
 /// One branch of the query, planned.
@@ -502,6 +509,24 @@ impl Ranking {
         // A pair's count in the index (the costly part: it reads positions)
         // is the same whichever field's pass asks for it first.
         let mut counted: Vec<Option<u64>> = vec![None; branch.pairs.len()];
+        // Each passage unit's weighed idf, the same in either field (the
+        // statistics take the larger document frequency of the two), and
+        // their sum `t`.
+        let unit_idf: Vec<Score> = match &branch.passage {
+            Some(passage) => passage
+                .units
+                .iter()
+                .map(|unit| {
+                    let term = Term::from_field_text(self.fields.body, &unit.token);
+                    let df = tantivy::query::Bm25StatisticsProvider::doc_freq(&stats, &term)?;
+                    // A unit no document has (a typing slip) would only
+                    // shrink every hit's share alike.
+                    Ok(if df == 0 { 0.0 } else { unit.weight * bm25_idf(df, total_docs) })
+                })
+                .collect::<tantivy::Result<_>>()?,
+            None => Vec::new(),
+        };
+        let total: Score = unit_idf.iter().sum();
         for (field, boost) in self.fields_of(Scope::All) {
             // (index in the branch's pairs, pair) for the pairs of this field.
             let (indices, pairs): (Vec<usize>, Vec<&PairSpec>) =
@@ -513,22 +538,7 @@ impl Ranking {
             if (pairs.is_empty() && passage.is_none()) || total_docs == 0 {
                 continue;
             }
-            // Each passage unit's weighed idf, and the window's best sum
-            // per hit.
-            let unit_idf: Vec<Score> = match passage {
-                Some(passage) => passage
-                    .units
-                    .iter()
-                    .map(|(token, weight)| {
-                        let term = Term::from_field_text(field, token);
-                        let df = tantivy::query::Bm25StatisticsProvider::doc_freq(&stats, &term)?;
-                        // A unit no document has (a typing slip) would
-                        // only shrink every hit's share alike.
-                        Ok(if df == 0 { 0.0 } else { weight * bm25_idf(df, total_docs) })
-                    })
-                    .collect::<tantivy::Result<_>>()?,
-                None => Vec::new(),
-            };
+            // The window's best sum per hit.
             let mut best: Vec<(usize, Score)> = vec![(0, 0.0); hits.len()];
             let tokens = tantivy::query::Bm25StatisticsProvider::total_num_tokens(&stats, field)?;
             let average = tokens as Score / total_docs as Score;
@@ -542,11 +552,11 @@ impl Ranking {
             for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
                 let segment = searcher.segment_reader(group[0].0.segment_ord);
                 let docs: Vec<DocId> = group.iter().map(|(a, _)| a.doc_id).collect();
-                let terms = pairs
-                    .iter()
-                    .flat_map(|p| [&p.pair.first, &p.pair.second])
-                    .chain(passage.iter().flat_map(|p| p.units.iter().map(|(token, _)| token)))
-                    .chain(passage.iter().flat_map(|p| p.stand_ins.iter().flatten()));
+                let terms = pairs.iter().flat_map(|p| [&p.pair.first, &p.pair.second]).chain(
+                    passage
+                        .iter()
+                        .flat_map(|p| p.units.iter().flat_map(|u| std::iter::once(&u.token).chain(&u.stand_ins))),
+                );
                 let positions = Positions::read(segment, field, terms, &docs)?;
                 let mut separators = Separators::new(segment, field)?;
                 for (k, &(address, i)) in group.iter().enumerate() {
@@ -558,14 +568,13 @@ impl Ranking {
                         let lists: Vec<std::borrow::Cow<'_, [u32]>> = passage
                             .units
                             .iter()
-                            .zip(&passage.stand_ins)
-                            .map(|((token, _), others)| {
-                                let own = positions.of(token, k);
-                                if others.is_empty() {
+                            .map(|unit| {
+                                let own = positions.of(&unit.token, k);
+                                if unit.stand_ins.is_empty() {
                                     return std::borrow::Cow::Borrowed(own);
                                 }
                                 let mut all = own.to_vec();
-                                for other in others {
+                                for other in &unit.stand_ins {
                                     all.extend_from_slice(positions.of(other, k));
                                 }
                                 all.sort_unstable();
@@ -612,7 +621,6 @@ impl Ranking {
                     found.entry(address).or_default().push(PairScore { pair: indices[p], field, score });
                 }
             }
-            let total: Score = unit_idf.iter().sum();
             if total > 0.0 {
                 for (&(_, address), &(units, s)) in hits.iter().zip(&best) {
                     if units > 0 {
@@ -1002,10 +1010,9 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
             // The passage's units are those of every unquoted clause that
             // looks in the title and the body alike.
             for unit in &clause.units {
-                if !passage.units.iter().any(|(token, _)| *token == unit.text) {
+                if !passage.units.iter().any(|u| u.token == unit.text) {
                     let weight = if unit.len > 1 { PAIR_WEIGHT } else { CHAR_WEIGHT };
-                    passage.units.push((unit.text.clone(), weight));
-                    passage.stand_ins.push(Vec::new());
+                    passage.units.push(PassageUnit { token: unit.text.clone(), weight, stand_ins: Vec::new() });
                 }
             }
             // The characters of a word's variants that the word lacks
@@ -1022,10 +1029,10 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> Branch {
                     .filter(|c| !own.contains(c))
                     .collect();
                 for c in own.iter().filter(|c| !variants.iter().all(|v| v.text.contains(c.as_str()))) {
-                    if let Some(u) = passage.units.iter().position(|(token, _)| token == c) {
+                    if let Some(u) = passage.units.iter_mut().find(|u| u.token == *c) {
                         for t in &theirs {
-                            if !passage.stand_ins[u].contains(t) {
-                                passage.stand_ins[u].push(t.clone());
+                            if !u.stand_ins.contains(t) {
+                                u.stand_ins.push(t.clone());
                             }
                         }
                     }
