@@ -13,6 +13,9 @@
 //! cargo run --release --example eval -- --no-variants ARTICLES.jsonl QUERIES.jsonl
 //! # with a glossary of synonym groups (one `词甲,词乙` group per line):
 //! cargo run --release --example eval -- --synonyms GLOSSARY.txt ARTICLES.jsonl QUERIES.jsonl
+//! # every query's hits, scores, verdicts, totals and facets, one JSON line each,
+//! # to prove that a refactoring changed no result (diff two dumps):
+//! cargo run --release --example eval -- --dump before.jsonl ARTICLES.jsonl QUERIES.jsonl
 //! ```
 //!
 //! In process, each query is a default [`SearchRequest`] (relaxed
@@ -54,6 +57,11 @@ struct Args {
     /// the example binary's `--synonyms`: to measure a glossary.
     #[arg(long, value_name = "FILE")]
     synonyms: Option<PathBuf>,
+    /// Write every query's results (ids, scores, full matches, totals,
+    /// facets; no articles or snippets) to FILE, one JSON line per query:
+    /// two dumps that diff clean are the same ranking. In process only.
+    #[arg(long, value_name = "FILE", conflicts_with = "through")]
+    dump: Option<PathBuf>,
 }
 
 #[derive(serde::Deserialize)]
@@ -150,6 +158,7 @@ fn in_process(args: &Args) -> Result<(), String> {
     // The first query would load jieba's dictionary; not a search's cost.
     index.analyzer().load_segmenter();
     println!("{} articles from {}", index.num_docs(), args.articles.display());
+    let mut dump = String::new();
     for path in &args.queries {
         let mut tally = Tally::default();
         let mut misses = 0;
@@ -160,6 +169,9 @@ fn in_process(args: &Args) -> Result<(), String> {
             let took = started.elapsed();
             let rank = results.hits.iter().position(|h| h.id == known.target);
             tally.add(rank, took);
+            if args.dump.is_some() {
+                dump.push_str(&dump_line(&known.q, &results));
+            }
             if rank != Some(0) && misses < args.misses {
                 misses += 1;
                 show_miss(&index, &known, rank, !args.no_variants)?;
@@ -167,7 +179,28 @@ fn in_process(args: &Args) -> Result<(), String> {
         }
         tally.report(&path.display().to_string());
     }
-    Ok(())
+    match &args.dump {
+        Some(file) => std::fs::write(file, dump).map_err(|e| format!("{}: {e}", file.display())),
+        None => Ok(()),
+    }
+}
+
+/// One query's results as a JSON line, without what a ranking change
+/// cannot alter (articles, snippets).
+fn dump_line(q: &str, results: &zhsearch::query::SearchResults) -> String {
+    let hits: Vec<_> = results
+        .hits
+        .iter()
+        .map(|h| serde_json::json!({"id": h.id, "score": h.score, "full_match": h.full_match}))
+        .collect();
+    let line = serde_json::json!({
+        "q": q,
+        "total": results.total,
+        "full_matches": results.full_matches,
+        "hits": hits,
+        "facets": results.facets,
+    });
+    format!("{line}\n")
 }
 
 /// Prints a query that missed first place: the first hit's explanation and
