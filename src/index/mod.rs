@@ -46,6 +46,7 @@ use tantivy::{Index, TantivyError, Term};
 use crate::analysis::{Analyzer, AnalyzerSettings, Synonyms, Variants};
 use crate::article::Article;
 use crate::error::{Error, Location, Result};
+use crate::query::RankingSettings;
 
 use reader::Reader;
 pub use schema::Fields;
@@ -64,14 +65,22 @@ pub const MAX_ARTICLE_BYTES: usize = 16 * 1024 * 1024;
 /// Memory for tantivy's indexing buffers, shared by its threads.
 const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 
+/// `zhsearch.json`. Fields this version does not know are kept out of the
+/// way rather than refused: a newer zhsearch may add settings (as the
+/// ranking was added) to an index whose format this version still reads,
+/// and what it cannot use it does not need. What must match is the
+/// format and the analyzer's fingerprint, checked on open.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct StoredSettings {
     format: u32,
     analyzer: AnalyzerSettings,
     /// The user's synonyms (see [`SearchIndex::set_synonyms`]).
     #[serde(default, skip_serializing_if = "Synonyms::is_empty")]
     synonyms: Synonyms,
+    /// The ranking's settings (see [`SearchIndex::set_ranking`]); absent
+    /// for the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ranking: Option<RankingSettings>,
 }
 
 /// A searchable collection of articles. Cheap to share across threads
@@ -90,6 +99,8 @@ pub struct SearchIndex {
     present: std::sync::Mutex<Option<(u64, FieldSet)>>,
     /// The user's synonyms, and the variants they make (folded).
     synonyms: std::sync::RwLock<Arc<(Synonyms, Variants)>>,
+    /// The ranking's settings (see [`SearchIndex::set_ranking`]).
+    ranking: std::sync::RwLock<RankingSettings>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -134,6 +145,7 @@ impl SearchIndex {
             format: FORMAT_VERSION,
             analyzer: analyzer.settings().clone(),
             synonyms: Synonyms::default(),
+            ranking: None,
         };
         // Settings first: an index directory without them is not ours.
         write_settings(directory.as_ref(), &dir, &stored)?;
@@ -189,6 +201,11 @@ impl SearchIndex {
         check_segment_files(&index, &dir)?;
         let opened = SearchIndex::assemble(index, directory, mmap, fields, analyzer, dir)?;
         opened.use_synonyms(stored.synonyms);
+        if let Some(ranking) = stored.ranking {
+            // A hand-edited file is checked as a settings file is.
+            ranking.validate_at(&Location::file(label(&opened.dir).join(SETTINGS_FILE)))?;
+            *opened.ranking.write().unwrap_or_else(|e| e.into_inner()) = ranking;
+        }
         Ok(opened)
     }
 
@@ -247,6 +264,7 @@ impl SearchIndex {
             dir,
             present: Default::default(),
             synonyms: Default::default(),
+            ranking: Default::default(),
         })
     }
 
@@ -309,6 +327,26 @@ impl SearchIndex {
         stored.synonyms = synonyms.clone();
         write_settings(self.directory.as_ref(), &self.dir, &stored)?;
         self.use_synonyms(synonyms);
+        Ok(())
+    }
+
+    /// The settings searches are ranked with, unless a request brings its
+    /// own ([`crate::query::SearchRequest::ranking`]).
+    pub fn ranking(&self) -> RankingSettings {
+        self.ranking.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Sets the settings searches are ranked with, after checking them
+    /// ([`RankingSettings::validate`]). They are kept with the index's
+    /// settings (`zhsearch.json`) and hold when it is opened again; no
+    /// rebuild is needed, since they change no indexed data. Another
+    /// process that has the index open sees them once it opens it again.
+    pub fn set_ranking(&self, settings: RankingSettings) -> Result<()> {
+        settings.validate()?;
+        let mut stored = read_settings(self.directory.as_ref(), &self.dir)?;
+        stored.ranking = (settings != RankingSettings::default()).then(|| settings.clone());
+        write_settings(self.directory.as_ref(), &self.dir, &stored)?;
+        *self.ranking.write().unwrap_or_else(|e| e.into_inner()) = settings;
         Ok(())
     }
 

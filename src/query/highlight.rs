@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 
-use super::terms::{Cell, Clause};
+use super::terms::{Cell, Clause, Signal};
 use crate::analysis::Analyzer;
 
 /// Which field a snippet comes from.
@@ -84,35 +84,36 @@ impl Highlights {
     /// The marks of the positive clauses.
     pub(crate) fn of(clauses: &[&Clause]) -> Highlights {
         let mut hl = Highlights::default();
+        let chars = |text: &str, from: usize| -> Vec<(usize, Cell)> {
+            text.chars().enumerate().map(|(i, c)| (from + i, Cell::Char(c))).collect()
+        };
         for clause in clauses {
-            if clause.quoted {
-                hl.add(clause.pattern.cells.clone(), false);
-                continue;
-            }
-            let one_char = clause.pattern.cells.len() == 1;
-            for (word, variants) in clause.words.iter().zip(&clause.variants) {
-                if word.cells.len() >= 2 || one_char {
-                    hl.add(word.cells.clone(), true);
+            // What the ranking scores (`Clause::signals`), marked.
+            for signal in clause.signals() {
+                match signal {
+                    Signal::Quoted(pattern) => hl.add(pattern.cells.clone(), false),
+                    Signal::OnlyWord { word, variants } | Signal::Word { word, variants } => {
+                        // A single character only when it is the clause.
+                        if word.cells.len() >= 2 || clause.pattern.cells.len() == 1 {
+                            hl.add(word.cells.clone(), true);
+                        }
+                        // A variant is marked as the article writes it
+                        // (記憶體 for 内存), whatever its length.
+                        for variant in variants {
+                            hl.add(variant.cells.clone(), true);
+                        }
+                    }
+                    Signal::Bigram(bigram) => hl.add(chars(bigram, 0), true),
+                    Signal::Pair(pair) => {
+                        let mut cells = chars(&pair.first, 0);
+                        cells.extend(chars(&pair.second, pair.gap));
+                        hl.add(cells, true);
+                    }
+                    // Characters are not marked one by one (see above);
+                    // a Latin word is.
+                    Signal::Unit(unit) if unit.len > 1 => hl.add(chars(&unit.text, 0), true),
+                    Signal::Unit(_) => {}
                 }
-                // A variant is marked as the article writes it (記憶體 for
-                // 内存), whatever its length.
-                for variant in variants {
-                    hl.add(variant.cells.clone(), true);
-                }
-            }
-            if clause.is_one_word() {
-                continue;
-            }
-            for bigram in &clause.bigrams {
-                hl.add(bigram.chars().enumerate().map(|(i, c)| (i, Cell::Char(c))).collect(), true);
-            }
-            for pair in &clause.pairs {
-                let first = pair.first.chars().enumerate().map(|(i, c)| (i, Cell::Char(c)));
-                let second = pair.second.chars().enumerate().map(|(i, c)| (pair.gap + i, Cell::Char(c)));
-                hl.add(first.chain(second).collect(), true);
-            }
-            for unit in clause.units.iter().filter(|u| u.len > 1) {
-                hl.add(unit.text.chars().enumerate().map(|(i, c)| (i, Cell::Char(c))).collect(), true);
             }
         }
         hl

@@ -59,10 +59,8 @@ use std::ops::Bound;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Score, SegmentReader};
 
 use crate::article::Article;
 pub use crate::error::QueryError;
@@ -73,11 +71,8 @@ pub use facets::Facets;
 use highlight::Highlights;
 pub use highlight::{Snippet, SnippetField};
 pub use parse::{parse, ParsedQuery};
-use rank::{Context, JointStats, Ranking};
-pub use rank::{
-    CHAR_WEIGHT, PAIR_WEIGHT, PASSAGE_MIN_UNITS, PASSAGE_WEIGHT, PHRASE_WEIGHT, RESCORE_WINDOW, TITLE_BOOST,
-    TITLE_EXACT_BOOST,
-};
+use rank::{Context, Order, Ranking, Stats, TextFields};
+pub use rank::{RankingSettings, MAX_RESCORE_WINDOW, PAIR_SAMPLE_DOCS, RESCORE_WINDOW};
 use terms::Clause;
 
 /// The longest query accepted, in characters.
@@ -152,6 +147,10 @@ pub struct SearchRequest {
     /// 伺服器, 内存 and 記憶體; see [`crate::analysis::variants`]).
     #[serde(default = "yes")]
     pub variants: bool,
+    /// The ranking's settings for this request, in place of the index's
+    /// ([`SearchIndex::ranking`]); `None` uses the index's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<RankingSettings>,
 }
 
 fn yes() -> bool {
@@ -176,7 +175,17 @@ impl SearchRequest {
             facets: true,
             explain: false,
             variants: true,
+            ranking: None,
         }
+    }
+
+    /// Ranks this request with `settings` rather than the index's own
+    /// ([`SearchIndex::set_ranking`]): to try a weight before keeping it,
+    /// or to widen the rescore window for one deep page. The search refuses
+    /// settings that [`RankingSettings::validate`] refuses.
+    pub fn ranking(mut self, settings: RankingSettings) -> Self {
+        self.ranking = Some(settings);
+        self
     }
 
     /// Whether an unquoted word also matches its regional variants, the
@@ -290,26 +299,6 @@ pub struct SearchResults {
     pub facets: Facets,
 }
 
-/// A segment's sort key: (date, score).
-type DateKey = Box<dyn Fn(tantivy::DocId, Score) -> (i64, Score)>;
-
-/// The sort key for [`Sort::Newest`] and [`Sort::Oldest`]. Undated
-/// articles sort last either way: `i64::MIN` is the smallest key, and the
-/// largest keys come first.
-fn by_date(newest: bool) -> impl Fn(&SegmentReader) -> DateKey + Send + Sync {
-    move |segment: &SegmentReader| {
-        let column = segment.fast_fields().date("published_at").ok();
-        Box::new(move |doc: tantivy::DocId, score: Score| {
-            let key = match column.as_ref().and_then(|c| c.first(doc)) {
-                Some(t) if newest => t.into_timestamp_secs(),
-                Some(t) => -t.into_timestamp_secs(),
-                None => i64::MIN,
-            };
-            (key, score)
-        })
-    }
-}
-
 impl SearchIndex {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
@@ -336,59 +325,54 @@ impl SearchIndex {
             .filter(|b| !b.is_empty())
             .collect();
         let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);
-        let stats = JointStats::new(&searcher, self.fields);
+        // One set of statistics for the whole search: planning, scoring,
+        // rescoring and explaining look up the same document frequencies.
+        let stats = Stats::new(&searcher, self.fields);
+        let settings = match &request.ranking {
+            Some(settings) => {
+                settings.validate_at(&crate::error::Location::default().in_field("ranking"))?;
+                settings.clone()
+            }
+            None => self.ranking(),
+        };
         let context = Context {
-            fields: self.fields,
-            present: self.present_fields(&searcher)?,
+            text: TextFields {
+                fields: self.fields,
+                present: self.present_fields(&searcher)?,
+                title_boost: settings.title_boost,
+            },
             all_words: request.matching == Matching::All,
             filters: self.filters(request),
             title_key: &title_key,
             stats: &stats,
+            settings: &settings,
         };
-        let Some(ranking) = Ranking::plan(&branches, context) else {
+        let Some(ranking) = Ranking::plan(&branches, context).map_err(|e| self.error(e))? else {
             return Ok(SearchResults::default());
         };
 
-        // One pass over the matches collects the page, the total and the
-        // facets together (and the ranking counts the full matches).
+        // One pass over the matches collects the page with each hit's
+        // verdict, the total, the full matches and the facets together.
         // The caller's sizes (read from JSON, perhaps) are capped by what the
-        // index holds: tantivy reserves room for the whole page up front.
+        // index holds.
         let live = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let wanted = request.offset.saturating_add(request.limit).min(live);
         let facet_collector = request.facets.then_some(facets::FacetCollector);
-        let mut rescored = Default::default();
-        let (top, total, facets) = match request.sort {
-            Sort::Relevance => {
-                let window = if ranking.rescores() { wanted.max(RESCORE_WINDOW) } else { wanted };
-                let top = (wanted > 0).then(|| TopDocs::with_limit(window).order_by_score());
-                let (top, total, facets) = searcher
-                    .search_with_statistics_provider(
-                        ranking.query(),
-                        &(top, Count, facet_collector),
-                        &ranking.stats(&searcher),
-                    )
-                    .map_err(|e| self.error(e))?;
-                let mut top = top.unwrap_or_default();
-                let n = top.len().min(RESCORE_WINDOW);
-                rescored = ranking.rescore(&searcher, &mut top[..n]).map_err(|e| self.error(e))?;
-                top.truncate(wanted);
-                (top, total, facets)
-            }
-            Sort::Newest | Sort::Oldest => {
-                let top = (wanted > 0)
-                    .then(|| TopDocs::with_limit(wanted).tweak_score(by_date(request.sort == Sort::Newest)));
-                let (top, total, facets) = searcher
-                    .search_with_statistics_provider(
-                        ranking.query(),
-                        &(top, Count, facet_collector),
-                        &ranking.stats(&searcher),
-                    )
-                    .map_err(|e| self.error(e))?;
-                let top = top.unwrap_or_default().into_iter().map(|((_, score), a)| (score, a)).collect();
-                (top, total, facets)
-            }
+        let (order, limit) = match request.sort {
+            Sort::Relevance => (Order::Relevance, if wanted > 0 { ranking.window(wanted) } else { 0 }),
+            Sort::Newest => (Order::Newest, wanted),
+            Sort::Oldest => (Order::Oldest, wanted),
         };
-        let full_matches = ranking.full_matches().unwrap_or(total as u64);
+        let collector = ranking.collector(limit, order, facet_collector);
+        let found =
+            searcher.search_with_statistics_provider(ranking.query(), &collector, &stats).map_err(|e| self.error(e))?;
+        let mut top = found.hits;
+        // The pairs and the passage, for the relevance order only.
+        let rescored = match request.sort {
+            Sort::Relevance => ranking.rescore(&stats, &mut top).map_err(|e| self.error(e))?,
+            Sort::Newest | Sort::Oldest => Default::default(),
+        };
+        top.truncate(wanted);
 
         // Marks are only wanted for snippets.
         let highlights = if request.snippet_count > 0 && request.snippet_length > 0 {
@@ -398,14 +382,29 @@ impl SearchIndex {
             Highlights::default()
         };
         let page: Vec<_> = top.into_iter().skip(request.offset).collect();
-        let inspected = ranking.inspect(&searcher, &page, &rescored, request.explain).map_err(|e| self.error(e))?;
-        let mut hits = Vec::new();
-        for ((score, address), (full_match, explanation)) in page.into_iter().zip(inspected) {
-            let article = self.load_article(&searcher, address)?;
-            let snippets = self.snippets(&article, &highlights, request);
-            hits.push(Hit { id: article.id.clone(), score, full_match, article, snippets, explanation });
+        let mut explanations = match request.explain {
+            true => {
+                ranking.explain(&stats, &page, &rescored).map_err(|e| self.error(e))?.into_iter().map(Some).collect()
+            }
+            false => Vec::new(),
         }
-        Ok(SearchResults { total: total as u64, full_matches, hits, facets: facets.unwrap_or_default() })
+        .into_iter();
+        let mut hits = Vec::new();
+        for hit in page {
+            let article = self.load_article(&searcher, hit.address)?;
+            let snippets = self.snippets(&article, &highlights, request);
+            let explanation = explanations.next().flatten();
+            hits.push(Hit {
+                id: article.id.clone(),
+                score: hit.score,
+                full_match: hit.full,
+                article,
+                snippets,
+                explanation,
+            });
+        }
+        let facets = found.extra.unwrap_or_default();
+        Ok(SearchResults { total: found.total, full_matches: found.full_matches, hits, facets })
     }
 
     /// The request's filters, as queries that match without scoring.

@@ -323,6 +323,47 @@ impl Clause {
     pub(crate) fn is_one_word(&self) -> bool {
         self.words.len() == 1
     }
+
+    /// What the clause scores, decided here once: the ranking plans a
+    /// group or a pair for each signal, and the highlighter marks each
+    /// where a hit has it, so the two cannot drift apart. A quoted text is
+    /// itself; a clause of one word is that word (its characters and the
+    /// pairs inside it say nothing more about a document that has the
+    /// word); a clause of several words is its characters and Latin words,
+    /// its dictionary bigrams, its words and its other pairs, in that
+    /// order.
+    pub(crate) fn signals(&self) -> Vec<Signal<'_>> {
+        if self.quoted {
+            return vec![Signal::Quoted(&self.pattern)];
+        }
+        if self.is_one_word() {
+            let variants = self.variants.first().map_or(&[][..], Vec::as_slice);
+            return vec![Signal::OnlyWord { word: &self.words[0], variants }];
+        }
+        let mut out: Vec<Signal<'_>> = self.units.iter().map(Signal::Unit).collect();
+        out.extend(self.bigrams.iter().map(|b| Signal::Bigram(b.as_str())));
+        out.extend(self.words.iter().zip(&self.variants).map(|(word, variants)| Signal::Word { word, variants }));
+        out.extend(self.pairs.iter().map(Signal::Pair));
+        out
+    }
+}
+
+/// One thing a clause scores (see [`Clause::signals`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Signal<'c> {
+    /// A quoted text, exactly.
+    Quoted(&'c Pattern),
+    /// The word of a clause of one word, in any of its spellings.
+    OnlyWord { word: &'c Pattern, variants: &'c [Pattern] },
+    /// A character or Latin word of a clause of several words.
+    Unit(&'c Unit),
+    /// A dictionary bigram of a clause of several words.
+    Bigram(&'c str),
+    /// A word of a clause of several words: it scores in any spelling when
+    /// it has variants, and always says whether a document has every word.
+    Word { word: &'c Pattern, variants: &'c [Pattern] },
+    /// Two units side by side that are not one index token.
+    Pair(&'c Pair),
 }
 
 /// `ranges` (word ranges in order) with each run of two or three adjacent

@@ -20,35 +20,28 @@
 //! every match has at least one: every unit of matching, or, when a quoted
 //! text is required, the rarest one. (A query whose every match must have
 //! every word is not ranked here but by tantivy's boolean query; see
-//! `Branch::is_strict`.) The other groups are looked up (a
+//! [`Rule::only_full_matches`].) The other groups are looked up (a
 //! seek) in each candidate the drivers give, as tantivy's required-optional
 //! scorer does: the characters of a query of words are in most documents,
 //! and reading all of their postings would cost more than the rest of the
 //! search.
-
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+//!
+//! The scorer knows, for the document it is on, what of the query it has
+//! ([`RankedScorer::is_full`]): the hits carry their verdict out of the
+//! search with their score (see `super::collect`), and nothing reads the
+//! postings again to find it.
 
 use tantivy::fastfield::AliveBitSet;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
 
-/// How a group counts toward a document's match.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Counts {
-    /// A unit of the minimum-should-match rule.
-    pub unit: bool,
-    /// A word of the query: a document with every word is a full match.
-    pub word: bool,
-    /// Every matching document must have it (a quoted text).
-    pub required: bool,
-}
+use super::matching::{Present, Role, Rule};
 
 /// One unit of the query: its per-field queries, each with the boost its
 /// score is multiplied by (0: it only matches, it adds nothing).
 pub(crate) struct Group {
     pub parts: Vec<(Box<dyn Query>, Score)>,
-    pub counts: Counts,
+    pub role: Role,
     /// Whether the group scores its best part only, rather than the sum:
     /// a word and its variants, each a part, score as one word.
     pub best_only: bool,
@@ -58,42 +51,9 @@ impl Clone for Group {
     fn clone(&self) -> Self {
         Group {
             parts: self.parts.iter().map(|(q, b)| (q.box_clone(), *b)).collect(),
-            counts: self.counts,
+            role: self.role,
             best_only: self.best_only,
         }
-    }
-}
-
-/// Which documents match, given how many units, words and required groups
-/// they have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Rule {
-    /// At least this many units (the required groups count as units that
-    /// every match has).
-    pub min_units: u32,
-    /// How many word groups the query has.
-    pub words: u32,
-    /// How many required groups the query has.
-    pub required: u32,
-}
-
-impl Rule {
-    fn matches(&self, slot: &Slot) -> bool {
-        slot.required == self.required && slot.units + slot.required >= self.min_units
-    }
-
-    /// The factor for how many of the query's words a document has (see
-    /// [`super::COVERAGE_WEIGHT`]).
-    pub(crate) fn coverage(&self, words: u32) -> Score {
-        if self.words == 0 {
-            return 1.0;
-        }
-        let c = super::COVERAGE_WEIGHT;
-        1.0 - c + c * words.min(self.words) as f32 / self.words as f32
-    }
-
-    fn full(&self, slot: &Slot) -> bool {
-        slot.required == self.required && slot.words == self.words
     }
 }
 
@@ -104,8 +64,6 @@ pub(crate) struct RankedQuery {
     pub rule: Rule,
     pub exclusions: Vec<Box<dyn Query>>,
     pub filters: Vec<Box<dyn Query>>,
-    /// How many full matches the last search with this query saw.
-    pub full_matches: Arc<AtomicU64>,
 }
 
 impl Clone for RankedQuery {
@@ -115,7 +73,6 @@ impl Clone for RankedQuery {
             rule: self.rule,
             exclusions: self.exclusions.iter().map(|q| q.box_clone()).collect(),
             filters: self.filters.iter().map(|q| q.box_clone()).collect(),
-            full_matches: self.full_matches.clone(),
         }
     }
 }
@@ -139,7 +96,7 @@ impl Query for RankedQuery {
             for (query, boost) in &group.parts {
                 parts.push((query.weight(enable_scoring)?, *boost));
             }
-            groups.push(GroupWeight { parts, counts: group.counts, best_only: group.best_only });
+            groups.push(GroupWeight { parts, role: group.role, best_only: group.best_only });
         }
         // Exclusions and filters only match: scoring them would be work for nothing.
         let disabled = match enable_scoring.searcher() {
@@ -154,7 +111,6 @@ impl Query for RankedQuery {
             rule: self.rule,
             exclusions: plain(&self.exclusions)?,
             filters: plain(&self.filters)?,
-            full_matches: self.full_matches.clone(),
         }))
     }
 
@@ -167,18 +123,17 @@ impl Query for RankedQuery {
     }
 }
 
-pub(crate) struct GroupWeight {
-    pub parts: Vec<(Box<dyn Weight>, Score)>,
-    pub counts: Counts,
-    pub best_only: bool,
+struct GroupWeight {
+    parts: Vec<(Box<dyn Weight>, Score)>,
+    role: Role,
+    best_only: bool,
 }
 
-pub(crate) struct RankedWeight {
-    pub groups: Vec<GroupWeight>,
+struct RankedWeight {
+    groups: Vec<GroupWeight>,
     rule: Rule,
     exclusions: Vec<Box<dyn Weight>>,
     filters: Vec<Box<dyn Weight>>,
-    full_matches: Arc<AtomicU64>,
 }
 
 impl Weight for RankedWeight {
@@ -195,7 +150,7 @@ impl Weight for RankedWeight {
                         scored: *part_boost != 0.0,
                         best_only: group.best_only,
                         group: group_id,
-                        counts: group.counts,
+                        role: group.role,
                     });
                 }
             }
@@ -203,14 +158,14 @@ impl Weight for RankedWeight {
         }
         // The drivers (module docs): the groups of which every match has one.
         let cost = |parts: &Vec<Part>| parts.iter().map(|p| p.scorer.cost()).sum::<u64>();
-        let cheapest = |f: fn(&Counts) -> bool| {
-            (0..groups.len()).filter(|&g| f(&self.groups[g].counts)).min_by_key(|&g| cost(&groups[g]))
+        let cheapest = |f: fn(&Role) -> bool| {
+            (0..groups.len()).filter(|&g| f(&self.groups[g].role)).min_by_key(|&g| cost(&groups[g]))
         };
         let driving: Vec<bool> = if self.rule.required > 0 {
             let one = cheapest(|c| c.required);
             (0..groups.len()).map(|g| Some(g) == one).collect()
         } else {
-            self.groups.iter().map(|g| g.counts.unit).collect()
+            self.groups.iter().map(|g| g.role.unit).collect()
         };
         let (mut parts, mut optional) = (Vec::new(), Vec::new());
         for (g, group_parts) in groups.into_iter().enumerate() {
@@ -235,20 +190,19 @@ impl Weight for RankedWeight {
             window_start: 0,
             doc: 0,
             score: 0.0,
+            present: Present::default(),
             rule: self.rule,
             alive: reader.alive_bitset().cloned(),
             exclusions: plain(&self.exclusions)?,
             filters: plain(&self.filters)?,
             single,
-            full_seen: 0,
-            full_matches: self.full_matches.clone(),
         };
         scorer.advance();
         Ok(Box::new(scorer))
     }
 
     /// The sum of the matching groups' scores; the ranking's own
-    /// explanation (`super::Ranking::explain`) says more.
+    /// explanation (`super::explain`) says more.
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut scorer = self.scorer(reader, 1.0)?;
         if scorer.doc() > doc || scorer.seek(doc) != doc {
@@ -271,9 +225,7 @@ struct Slot {
     /// The best score of that group's parts so far, for a group that
     /// scores its best part only.
     best: Score,
-    units: u32,
-    words: u32,
-    required: u32,
+    present: Present,
 }
 
 impl Slot {
@@ -284,9 +236,7 @@ impl Slot {
         if self.last_group != part.group {
             self.last_group = part.group;
             self.best = 0.0;
-            self.units += u32::from(part.counts.unit);
-            self.words += u32::from(part.counts.word);
-            self.required += u32::from(part.counts.required);
+            self.present.add(part.role);
         }
         if part.scored {
             let score = part.scorer.score();
@@ -306,10 +256,11 @@ struct Part {
     /// Whether its group scores its best part only (a word and its variants).
     best_only: bool,
     group: u32,
-    counts: Counts,
+    role: Role,
 }
 
-struct RankedScorer {
+/// The scorer of a segment (see the module docs).
+pub(crate) struct RankedScorer {
     /// The parts of the driving groups, those of one group next to each other.
     parts: Vec<Part>,
     /// The parts of the other groups, looked up in each candidate, those of
@@ -321,25 +272,22 @@ struct RankedScorer {
     window_start: DocId,
     doc: DocId,
     score: Score,
+    /// What the current document has of the query.
+    present: Present,
     rule: Rule,
     alive: Option<AliveBitSet>,
     exclusions: Vec<Box<dyn Scorer>>,
     filters: Vec<Box<dyn Scorer>>,
     /// Whether one part drives (see `advance_single`).
     single: bool,
-    /// Full matches emitted, added to `full_matches` when the scorer is
-    /// done (one atomic add, not one per match).
-    full_seen: u64,
-    full_matches: Arc<AtomicU64>,
-}
-
-impl Drop for RankedScorer {
-    fn drop(&mut self) {
-        self.full_matches.fetch_add(self.full_seen, Ordering::Relaxed);
-    }
 }
 
 impl RankedScorer {
+    /// Whether the current document is a full match.
+    pub(crate) fn is_full(&self) -> bool {
+        self.rule.is_full(&self.present)
+    }
+
     /// Reads the next window of postings, from the smallest document any
     /// part is on. False when every part is done.
     fn refill(&mut self) -> bool {
@@ -381,14 +329,14 @@ impl RankedScorer {
         // Without a required group every unit of matching drives, so a
         // candidate's units are known before the optional groups are
         // looked up.
-        if self.rule.required == 0 && slot.units < self.rule.min_units {
+        if self.rule.required == 0 && slot.present.units < self.rule.min_units {
             return false;
         }
         if self.alive.as_ref().is_some_and(|a| a.is_deleted(doc)) {
             return false;
         }
         self.look_up_optional(doc, slot);
-        if !self.rule.matches(slot) {
+        if !self.rule.matches(&slot.present) {
             return false;
         }
         for filter in &mut self.filters {
@@ -412,9 +360,9 @@ impl RankedScorer {
 
     /// Makes `doc` the current match.
     fn emit(&mut self, doc: DocId, slot: &Slot) {
-        self.full_seen += u64::from(self.rule.full(slot));
         self.doc = doc;
-        self.score = slot.score * self.rule.coverage(slot.words);
+        self.present = slot.present;
+        self.score = slot.score * self.rule.coverage(slot.present.words);
     }
 
     /// `advance` with one driving part: its documents are the candidates
@@ -547,16 +495,31 @@ impl Scorer for RankedScorer {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::collector::{Count, TopDocs};
     use tantivy::query::TermQuery;
     use tantivy::schema::{IndexRecordOption, Schema, STRING};
     use tantivy::{Index, IndexWriter, Term};
 
+    use super::super::collect::{Collect, Order};
+    use super::super::settings::RankingSettings;
     use super::*;
+
+    /// The rule of `min_units` of `units` units, `words` words and
+    /// `required` quoted texts.
+    fn rule(units: u32, min_units: u32, words: u32, required: u32) -> Rule {
+        let coverage_weight = RankingSettings::default().coverage_weight;
+        Rule { units, min_units, words, required, coverage_weight }
+    }
+
+    /// Runs `query` with the search's collector: (hits by score, total, full matches).
+    fn collect(searcher: &tantivy::Searcher, query: &RankedQuery) -> (Vec<(f32, tantivy::DocAddress)>, u64, u64) {
+        let collector = Collect { limit: 20, order: Order::Relevance, ranked: true, extra: tantivy::collector::Count };
+        let found = searcher.search(query, &collector).expect("search");
+        (found.hits.iter().map(|h| (h.score, h.address)).collect(), found.total, found.full_matches)
+    }
 
     /// Documents of words; each word a group (a unit and a word), the
     /// scores of a group's two parts (the same term twice) added.
-    fn run(docs: &[&[&str]], groups: &[&str], rule: Rule, deleted: &[&str]) -> (Vec<(String, f32)>, usize, u64) {
+    fn run(docs: &[&[&str]], groups: &[&str], rule: Rule, deleted: &[&str]) -> (Vec<(String, f32)>, u64, u64) {
         let mut schema = Schema::builder();
         let f = schema.add_text_field("f", STRING);
         let id = schema.add_text_field("id", STRING | tantivy::schema::STORED);
@@ -584,16 +547,15 @@ mod tests {
                 .iter()
                 .map(|g| Group {
                     parts: vec![(term(g), 1.0), (term(g), 0.5)],
-                    counts: Counts { unit: true, word: true, required: false },
+                    role: Role { unit: true, word: true, required: false },
                     best_only: false,
                 })
                 .collect(),
             rule,
             exclusions: Vec::new(),
             filters: Vec::new(),
-            full_matches: Default::default(),
         };
-        let (top, count) = searcher.search(&query, &(TopDocs::with_limit(20).order_by_score(), Count)).expect("search");
+        let (top, count, full) = collect(&searcher, &query);
         let names = top
             .into_iter()
             .map(|(score, address)| {
@@ -602,13 +564,13 @@ mod tests {
                 (name, score)
             })
             .collect();
-        (names, count, query.full_matches.load(Ordering::Relaxed))
+        (names, count, full)
     }
 
     #[test]
     fn documents_need_the_minimum_of_units_and_count_each_group_once() {
         let docs: &[&[&str]] = &[&["a"], &["a", "b"], &["a", "b", "c"], &["c"], &["d"], &["a", "a", "b", "c"]];
-        let rule = |min_units| Rule { min_units, words: 3, required: 0 };
+        let rule = |min_units| rule(3, min_units, 3, 0);
         // Any one of three.
         let (hits, total, full) = run(docs, &["a", "b", "c"], rule(1), &[]);
         assert_eq!(total, 5);
@@ -649,35 +611,29 @@ mod tests {
         let term = |t: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
         };
-        let group = |t: &str, counts: Counts| Group { parts: vec![(term(t), 1.0)], counts, best_only: false };
+        let group = |t: &str, role: Role| Group { parts: vec![(term(t), 1.0)], role, best_only: false };
         let run = |groups: Vec<Group>, rule: Rule| {
-            let query = RankedQuery {
-                groups,
-                rule,
-                exclusions: Vec::new(),
-                filters: Vec::new(),
-                full_matches: Default::default(),
-            };
-            let mut top = searcher.search(&query, &TopDocs::with_limit(20).order_by_score()).expect("search");
+            let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
+            let (mut top, _, full) = collect(&searcher, &query);
             top.sort_by_key(|(_, a)| a.doc_id);
             let found: Vec<(u32, f32)> = top.into_iter().map(|(s, a)| (a.doc_id, s)).collect();
-            (found, query.full_matches.load(Ordering::Relaxed))
+            (found, full)
         };
-        let unit = Counts { unit: true, word: true, required: false };
-        let required = Counts { unit: false, word: false, required: true };
+        let unit = Role { unit: true, word: true, required: false };
+        let required = Role { unit: false, word: false, required: true };
         // "c" required, "a" and "b" relaxed, two units needed (the required
         // one counts): c drives alone, a and b are looked up.
-        let rule = Rule { min_units: 2, words: 2, required: 1 };
-        let (found, full) = run(vec![group("a", unit), group("b", unit), group("c", required)], rule);
+        let with_c = rule(3, 2, 2, 1);
+        let (found, full) = run(vec![group("a", unit), group("b", unit), group("c", required)], with_c);
         let docs_found: Vec<u32> = found.iter().map(|(d, _)| *d).collect();
         assert_eq!(docs_found, [2, 4, 5], "c and at least one of a, b");
         assert_eq!(full, 1, "only doc 2 has a, b and c");
         // Doc 2 has all three: its score is the sum of three BM25 scores.
-        let (alone, _) = run(vec![group("a", unit)], Rule { min_units: 1, words: 1, required: 0 });
+        let (alone, _) = run(vec![group("a", unit)], rule(1, 1, 1, 0));
         let a_in_2 = alone.iter().find(|(d, _)| *d == 2).map(|(_, s)| *s).expect("doc 2 has a");
         assert!(found.iter().find(|(d, _)| *d == 2).is_some_and(|(_, s)| *s > a_in_2));
         // Every unit needed.
-        let strict = Rule { min_units: 2, words: 2, required: 0 };
+        let strict = rule(2, 2, 2, 0);
         let (found, full) = run(vec![group("a", unit), group("c", unit)], strict);
         let docs_found: Vec<u32> = found.iter().map(|(d, _)| *d).collect();
         assert_eq!(docs_found, [2, 5]);
@@ -698,7 +654,7 @@ mod tests {
                 &["x"]
             });
         }
-        let (_, total, full) = run(&docs, &["a", "b"], Rule { min_units: 1, words: 2, required: 0 }, &[]);
+        let (_, total, full) = run(&docs, &["a", "b"], rule(2, 1, 2, 0), &[]);
         assert_eq!(total, 6_667);
         assert_eq!(full, 3_334);
     }

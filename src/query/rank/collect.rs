@@ -1,0 +1,238 @@
+//! One pass over a search's matches: the best hits, each with its verdict
+//! (full match or not) as the scorer decided it, the number of matches and
+//! of full matches, and whatever else the search counts (the facets).
+//!
+//! tantivy's `TopDocs` keeps a score and an address per hit; the ranked
+//! scorer also knows what of the query each document has. Collecting it
+//! here, while the scorer is on the document, is what spares the search a
+//! second pass that would rebuild every weight to find it again.
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::Scorer;
+use tantivy::query::Weight;
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TERMINATED};
+
+use super::union::RankedScorer;
+
+/// The order of the hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// Best score first.
+    Relevance,
+    /// Latest publication first, then best score; undated articles last.
+    Newest,
+    /// Earliest publication first, then best score; undated articles last.
+    Oldest,
+}
+
+/// A hit as the search found it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RankedHit {
+    pub score: Score,
+    pub address: DocAddress,
+    /// Whether it has every word and quoted text of the query.
+    pub full: bool,
+}
+
+/// What [`Collect`] gathered.
+#[derive(Debug)]
+pub(crate) struct Collected<F> {
+    /// The best hits, in the order asked for (ties by address, as tantivy
+    /// orders them).
+    pub hits: Vec<RankedHit>,
+    /// How many documents match.
+    pub total: u64,
+    /// How many of them are full matches.
+    pub full_matches: u64,
+    /// What `extra` collected.
+    pub extra: F,
+}
+
+/// The collector: the best `limit` hits in `order`, the counts, and
+/// `extra` over every match.
+pub(crate) struct Collect<C> {
+    pub limit: usize,
+    pub order: Order,
+    /// Whether the query is the ranked query, whose scorer gives each
+    /// match's verdict; every match of any other plan is a full match.
+    pub ranked: bool,
+    pub extra: C,
+}
+
+/// A hit's sort key: the publication date's (0 under relevance), then the
+/// score; larger first.
+type Key = (i64, Score);
+
+fn better(a: &(Key, DocId, bool), b: &(Key, DocId, bool)) -> std::cmp::Ordering {
+    // Larger keys first; a tie goes to the smaller document, as in tantivy.
+    b.0 .0.cmp(&a.0 .0).then(b.0 .1.total_cmp(&a.0 .1)).then(a.1.cmp(&b.1))
+}
+
+/// A segment's part of [`Collect`].
+pub(crate) struct SegmentCollect<C> {
+    segment_ord: u32,
+    limit: usize,
+    order: Order,
+    dates: Option<Column<tantivy::DateTime>>,
+    /// Candidates, trimmed to the best `limit` whenever it holds twice
+    /// that; a document not above `threshold` cannot be among them (the
+    /// documents come in increasing order, so a tie loses).
+    buffer: Vec<(Key, DocId, bool)>,
+    threshold: Option<(Key, DocId, bool)>,
+    total: u64,
+    full_matches: u64,
+    extra: C,
+}
+
+impl<C: SegmentCollector> SegmentCollect<C> {
+    #[inline]
+    fn push(&mut self, doc: DocId, score: Score, full: bool) {
+        self.total += 1;
+        self.full_matches += u64::from(full);
+        self.extra.collect(doc, score);
+        if self.limit == 0 {
+            return;
+        }
+        let date = match (self.order, &self.dates) {
+            (Order::Relevance, _) => 0,
+            (order, Some(column)) => match column.first(doc) {
+                Some(t) if order == Order::Newest => t.into_timestamp_secs(),
+                Some(t) => -t.into_timestamp_secs(),
+                None => i64::MIN,
+            },
+            (_, None) => i64::MIN,
+        };
+        let candidate = ((date, score), doc, full);
+        if let Some(t) = &self.threshold {
+            if better(&candidate, t) != std::cmp::Ordering::Less {
+                return;
+            }
+        }
+        if self.buffer.len() >= self.limit.saturating_mul(2).max(2) {
+            self.trim();
+        }
+        self.buffer.push(candidate);
+    }
+
+    /// Keeps the best `limit` candidates; the next best is the threshold.
+    fn trim(&mut self) {
+        if self.buffer.len() > self.limit {
+            self.buffer.select_nth_unstable_by(self.limit, better);
+            self.threshold = Some(self.buffer[self.limit]);
+            self.buffer.truncate(self.limit);
+        }
+    }
+
+    /// Runs the ranked scorer over the segment: the verdict comes with
+    /// each document. (It leaves out deleted documents itself.)
+    fn run_ranked(&mut self, scorer: &mut RankedScorer) {
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            let score = scorer.score();
+            self.push(doc, score, scorer.is_full());
+            doc = scorer.advance();
+        }
+    }
+}
+
+/// A segment's part of [`Collected`], the hits with their keys.
+pub(crate) struct SegmentFruit<F> {
+    hits: Vec<(Key, RankedHit)>,
+    total: u64,
+    full_matches: u64,
+    extra: F,
+}
+
+impl<C: SegmentCollector> SegmentCollector for SegmentCollect<C> {
+    type Fruit = SegmentFruit<C::Fruit>;
+
+    /// A match of a query other than the ranked one: every match of those
+    /// plans is a full match (see [`super::matching::Rule::only_full_matches`]).
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.push(doc, score, true);
+    }
+
+    fn harvest(mut self) -> Self::Fruit {
+        self.trim();
+        let ord = self.segment_ord;
+        let hits = self
+            .buffer
+            .into_iter()
+            .map(|(key, doc, full)| (key, RankedHit { score: key.1, address: DocAddress::new(ord, doc), full }))
+            .collect();
+        SegmentFruit { hits, total: self.total, full_matches: self.full_matches, extra: self.extra.harvest() }
+    }
+}
+
+impl<C: Collector> Collector for Collect<C> {
+    type Fruit = Collected<C::Fruit>;
+    type Child = SegmentCollect<C::Child>;
+
+    fn for_segment(&self, segment_ord: u32, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let dates = match self.order {
+            Order::Relevance => None,
+            Order::Newest | Order::Oldest => reader.fast_fields().date("published_at").ok(),
+        };
+        Ok(SegmentCollect {
+            segment_ord,
+            limit: self.limit,
+            order: self.order,
+            dates,
+            buffer: Vec::new(),
+            threshold: None,
+            total: 0,
+            full_matches: 0,
+            extra: self.extra.for_segment(segment_ord, reader)?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
+        let mut child = self.for_segment(segment_ord, reader)?;
+        if self.ranked {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            match scorer.downcast_mut::<RankedScorer>() {
+                Some(ranked) => child.run_ranked(ranked),
+                None => return Err(tantivy::TantivyError::InternalError("the ranked query has another scorer".into())),
+            }
+        } else {
+            // As tantivy's own collectors do: its boolean query's
+            // `for_each` is faster than a loop over its scorer.
+            let alive = reader.alive_bitset();
+            weight.for_each(reader, &mut |doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    child.push(doc, score, true);
+                }
+            })?;
+        }
+        Ok(child.harvest())
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<SegmentFruit<<C::Child as SegmentCollector>::Fruit>>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let (mut hits, mut total, mut full_matches, mut extras) = (Vec::new(), 0, 0, Vec::new());
+        for fruit in fruits {
+            hits.extend(fruit.hits);
+            total += fruit.total;
+            full_matches += fruit.full_matches;
+            extras.push(fruit.extra);
+        }
+        hits.sort_by(|(k1, h1), (k2, h2)| {
+            k2.0.cmp(&k1.0).then(k2.1.total_cmp(&k1.1)).then(h1.address.cmp(&h2.address))
+        });
+        hits.truncate(self.limit);
+        let hits = hits.into_iter().map(|(_, h)| h).collect();
+        Ok(Collected { hits, total, full_matches, extra: self.extra.merge_fruits(extras)? })
+    }
+}

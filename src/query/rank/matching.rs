@@ -1,0 +1,202 @@
+//! Which documents match, and which are full matches: the one rule, used
+//! by the ranked scorer as it reads the postings, by tantivy's boolean
+//! query where every match must be a full match, by the counts, and by
+//! the explanations.
+//!
+//! Under relaxed matching the query's *units of matching* are each clause
+//! that is one word, as a whole; each character or Latin word of a clause
+//! of several words; and each quoted text. A document matches when it has
+//! at least [`RankingSettings::matching_share`] of them (a third, rounded
+//! up, by default) and every quoted text. A document with every word and
+//! every quoted text is a *full match*; under strict matching, and in each
+//! branch of an `OR`, only full matches match.
+
+use tantivy::Score;
+
+use super::settings::RankingSettings;
+
+/// What a group of the ranked query is to the rule (a group may be
+/// several of these, or none: a bigram only scores).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Role {
+    /// A unit of matching.
+    pub unit: bool,
+    /// A word of the query: a document with every word is a full match.
+    pub word: bool,
+    /// Every match must have it (a quoted text).
+    pub required: bool,
+}
+
+/// How many of a query's units of matching, words and required groups a
+/// document has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Present {
+    pub units: u32,
+    pub words: u32,
+    pub required: u32,
+}
+
+impl Present {
+    /// Counts one more group the document has.
+    #[inline]
+    pub(crate) fn add(&mut self, role: Role) {
+        self.units += u32::from(role.unit);
+        self.words += u32::from(role.word);
+        self.required += u32::from(role.required);
+    }
+}
+
+/// The rule of one branch of a query: what a match needs, and the factor
+/// for how many of the words it has.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Rule {
+    /// How many units of matching the branch has (its quoted texts count
+    /// as units every match has).
+    pub units: u32,
+    /// At least this many of them.
+    pub min_units: u32,
+    /// How many word groups the branch has.
+    pub words: u32,
+    /// How many required groups the branch has.
+    pub required: u32,
+    /// The weight of the coverage factor (see [`Rule::coverage`]).
+    pub coverage_weight: Score,
+}
+
+impl Rule {
+    /// The rule of a branch whose groups have `roles`.
+    pub(crate) fn of(roles: impl Iterator<Item = Role> + Clone, settings: &RankingSettings) -> Rule {
+        let count = |f: fn(&Role) -> bool| roles.clone().filter(f).count() as u32;
+        let units = count(|r| r.unit || r.required);
+        Rule {
+            units,
+            min_units: settings.min_units(units),
+            words: count(|r| r.word),
+            required: count(|r| r.required),
+            coverage_weight: settings.coverage_weight,
+        }
+    }
+
+    /// Whether a document with `present` matches under relaxed matching.
+    #[inline]
+    pub(crate) fn matches(&self, present: &Present) -> bool {
+        present.required == self.required && present.units + present.required >= self.min_units
+    }
+
+    /// Whether a document with `present` is a full match: every word and
+    /// every quoted text.
+    #[inline]
+    pub(crate) fn is_full(&self, present: &Present) -> bool {
+        present.required == self.required && present.words == self.words
+    }
+
+    /// Whether every match of the rule is a full match, so that tantivy's
+    /// boolean query can run it: when the rule needs every unit of
+    /// matching and every unit is a word or a quoted text (a query of one
+    /// word, a quoted text).
+    pub(crate) fn only_full_matches(&self, roles: impl Iterator<Item = Role>) -> bool {
+        self.min_units >= self.units && roles.into_iter().all(|r| !r.unit || r.word || r.required)
+    }
+
+    /// The factor for how many of the branch's words a document has:
+    /// `1 - c + c × words / all words`.
+    #[inline]
+    pub(crate) fn coverage(&self, words: u32) -> Score {
+        if self.words == 0 {
+            return 1.0;
+        }
+        let c = self.coverage_weight;
+        1.0 - c + c * words.min(self.words) as f32 / self.words as f32
+    }
+}
+
+/// How a hit stands with one branch of the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// It has every word and quoted text of the branch.
+    Full,
+    /// It lacks some.
+    Partial,
+    /// The branch's exclusions shut it out (it matched another branch).
+    Excluded,
+}
+
+impl Verdict {
+    pub(crate) fn of(rule: &Rule, present: &Present, excluded: bool) -> Verdict {
+        if excluded {
+            Verdict::Excluded
+        } else if rule.is_full(present) {
+            Verdict::Full
+        } else {
+            Verdict::Partial
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A character of a clause of several words.
+    const UNIT: Role = Role { unit: true, word: false, required: false };
+    /// A clause of one word.
+    const WORD: Role = Role { unit: true, word: true, required: false };
+    /// A word of a clause of several words.
+    const PART: Role = Role { unit: false, word: true, required: false };
+    const QUOTED: Role = Role { unit: false, word: false, required: true };
+    const SCORES: Role = Role { unit: false, word: false, required: false };
+
+    fn present(units: u32, words: u32, required: u32) -> Present {
+        Present { units, words, required }
+    }
+
+    /// (roles of the groups, what a document has) → (matches, full match).
+    #[test]
+    fn matches_and_full_matches_follow_the_rule() {
+        type Case = (&'static [Role], Present, (bool, bool));
+        let cases: [Case; 8] = [
+            // Six characters of two words: two of the six units match.
+            (&[UNIT, UNIT, UNIT, UNIT, UNIT, UNIT, PART, PART], present(2, 0, 0), (true, false)),
+            (&[UNIT, UNIT, UNIT, UNIT, UNIT, UNIT, PART, PART], present(1, 0, 0), (false, false)),
+            (&[UNIT, UNIT, UNIT, UNIT, UNIT, UNIT, PART, PART], present(6, 2, 0), (true, true)),
+            // A quoted text must be there, and counts as a unit.
+            (&[UNIT, UNIT, QUOTED], present(0, 0, 1), (true, true)),
+            (&[UNIT, UNIT, QUOTED], present(2, 0, 0), (false, false)),
+            // One word: the word is the only unit.
+            (&[WORD, SCORES], present(1, 1, 0), (true, true)),
+            (&[WORD, SCORES], present(0, 0, 0), (false, false)),
+            // Nothing to match but what scores: everything matches.
+            (&[SCORES], present(0, 0, 0), (true, true)),
+        ];
+        let settings = RankingSettings::default();
+        for (roles, has, want) in cases {
+            let rule = Rule::of(roles.iter().copied(), &settings);
+            assert_eq!((rule.matches(&has), rule.is_full(&has)), want, "{roles:?} with {has:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_rule_of_words_that_needs_them_all_has_only_full_matches() {
+        let settings = RankingSettings::default();
+        let cases: [(&[Role], bool); 4] =
+            [(&[WORD, SCORES], true), (&[QUOTED, SCORES], true), (&[UNIT, UNIT, PART], false), (&[WORD, WORD], false)];
+        for (roles, want) in cases {
+            let rule = Rule::of(roles.iter().copied(), &settings);
+            assert_eq!(rule.only_full_matches(roles.iter().copied()), want, "{roles:?}");
+        }
+        // With a share of 1, two words are both needed.
+        let all = RankingSettings { matching_share: 1.0, ..RankingSettings::default() };
+        let roles = [WORD, WORD];
+        assert!(Rule::of(roles.iter().copied(), &all).only_full_matches(roles.iter().copied()));
+    }
+
+    #[test]
+    fn coverage_scales_by_the_share_of_words() {
+        let settings = RankingSettings::default();
+        let rule = Rule::of([WORD, WORD].into_iter(), &settings);
+        assert_eq!(rule.coverage(2), 1.0);
+        assert!((rule.coverage(1) - 0.8).abs() < 1e-6);
+        assert!((rule.coverage(0) - 0.6).abs() < 1e-6);
+        assert_eq!(Rule::of([UNIT].into_iter(), &settings).coverage(0), 1.0, "no words, no factor");
+    }
+}

@@ -1,0 +1,157 @@
+//! The statistics BM25 is computed from, built once per search: tantivy's,
+//! except that a term of the title or the body has the document frequency
+//! of the more common of the two (as in BM25F), remembered for the rest of
+//! the search; the one idf every part of the ranking uses; and the count
+//! of documents that have a pair side by side.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, PhraseQuery, Query};
+use tantivy::schema::Field;
+use tantivy::{DocSet, Score, Searcher, Term};
+
+use super::super::terms::{Pair, Pattern};
+use crate::index::Fields;
+
+/// The statistics of one search.
+///
+/// tantivy computes a term's idf per field. Titles are short, so nearly
+/// every character is rare among titles: `属` was in 9 of 1,139 help
+/// pages' titles and in 190 bodies, and a query that merely shared two
+/// characters with a title outscored the page it described. A unit is as
+/// telling in the title as in the body; the title's weight is the title
+/// boost and the shortness of titles, not a rarer idf.
+///
+/// The planner, tantivy's weights, the rescore and the explanation all ask
+/// for the same tokens' document frequencies: each is looked up in the
+/// term dictionaries once per search.
+pub(crate) struct Stats<'a> {
+    searcher: &'a Searcher,
+    title: Field,
+    body: Field,
+    /// Document frequencies of title and body tokens, by text.
+    memo: Mutex<HashMap<String, u64>>,
+}
+
+impl<'a> Stats<'a> {
+    /// The statistics of `searcher`'s index, whose fields are `fields`.
+    pub(crate) fn new(searcher: &'a Searcher, fields: Fields) -> Stats<'a> {
+        Stats { searcher, title: fields.title, body: fields.body, memo: Mutex::new(HashMap::new()) }
+    }
+
+    pub(crate) fn searcher(&self) -> &'a Searcher {
+        self.searcher
+    }
+
+    /// How many documents have `token` in the title or the body (the larger
+    /// count of the two).
+    pub(crate) fn token_doc_freq(&self, token: &str) -> tantivy::Result<u64> {
+        // A poisoned lock only means a panic elsewhere mid-insert; the map
+        // holds whole entries either way.
+        if let Some(&n) = self.memo.lock().unwrap_or_else(|e| e.into_inner()).get(token) {
+            return Ok(n);
+        }
+        let mut max = 0;
+        for f in [self.title, self.body] {
+            max = max.max(self.searcher.doc_freq(&Term::from_field_text(f, token))?);
+        }
+        self.memo.lock().unwrap_or_else(|e| e.into_inner()).insert(token.to_owned(), max);
+        Ok(max)
+    }
+
+    /// A token's idf, the one rule of the ranking: BM25's, from its
+    /// document frequency in the title or the body; 0 for a token no
+    /// document has (a typing slip), which tells nothing about any
+    /// document.
+    pub(crate) fn idf(&self, token: &str) -> tantivy::Result<Score> {
+        let df = self.token_doc_freq(token)?;
+        if df == 0 {
+            return Ok(0.0);
+        }
+        Ok(bm25_idf(df, self.total_num_docs()?))
+    }
+
+    /// A pattern's idf as tantivy's phrase query computes it, the sum of
+    /// its tokens'; `None` when a token is in no document, so that the
+    /// pattern matches nothing.
+    pub(crate) fn pattern_idf(&self, pattern: &Pattern) -> tantivy::Result<Option<Score>> {
+        let mut sum = 0.0;
+        for (_, token) in &pattern.tokens {
+            if self.token_doc_freq(token)? == 0 {
+                return Ok(None);
+            }
+            sum += self.idf(token)?;
+        }
+        Ok(Some(sum))
+    }
+}
+
+impl Bm25StatisticsProvider for Stats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let field = term.field();
+        if field != self.title && field != self.body {
+            return self.searcher.doc_freq(term);
+        }
+        match term.value().as_str() {
+            Some(text) => self.token_doc_freq(text),
+            None => self.searcher.doc_freq(term),
+        }
+    }
+}
+
+/// BM25's idf, as tantivy computes it (tantivy keeps its own private).
+pub(crate) fn bm25_idf(doc_freq: u64, docs: u64) -> Score {
+    let (n, total) = (doc_freq as Score, docs as Score);
+    (1.0 + (total - n + 0.5) / (n + 0.5)).ln()
+}
+
+/// How many documents a pair's document frequency is counted in, at most.
+///
+/// A pair is a phrase of two characters, and counting its documents reads
+/// the positions of every document that has both; two common characters
+/// are in most documents. So over a larger index the count is taken in
+/// its first `PAIR_SAMPLE_DOCS` documents and scaled up: an estimate whose
+/// cost does not grow with the index. (Documents are in the order they
+/// were added, so the sample leans to the oldest.)
+pub const PAIR_SAMPLE_DOCS: u32 = 4_096;
+
+/// How many documents have `pair` in `field`, as a phrase: exactly, or
+/// estimated from a sample over a large index (see [`PAIR_SAMPLE_DOCS`]).
+pub(crate) fn pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> tantivy::Result<u64> {
+    let mut terms =
+        vec![(0, Term::from_field_text(field, &pair.first)), (pair.gap, Term::from_field_text(field, &pair.second))];
+    if pair.separated {
+        terms.insert(1, (pair.gap - 1, Term::from_field_text(field, crate::analysis::SEPARATOR_TOKEN)));
+    }
+    let weight = PhraseQuery::new_with_offset(terms).weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let (mut count, mut seen, mut total) = (0u64, 0u64, 0u64);
+    for segment in searcher.segment_readers() {
+        total += u64::from(segment.max_doc());
+        let budget = PAIR_SAMPLE_DOCS.saturating_sub(seen as u32);
+        if budget == 0 {
+            continue;
+        }
+        let limit = segment.max_doc().min(budget);
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc < limit {
+            count += u64::from(segment.alive_bitset().is_none_or(|alive| alive.is_alive(doc)));
+            doc = scorer.advance();
+        }
+        seen += u64::from(limit);
+    }
+    if seen == 0 || seen == total {
+        return Ok(count);
+    }
+    // Scaled to the index, and never 0 when the sample had it.
+    Ok((count * total).div_ceil(seen).min(total))
+}
