@@ -11,6 +11,8 @@
 //! cargo run --release --example eval -- --misses 5 ARTICLES.jsonl QUERIES.jsonl
 //! # without the regional variants:
 //! cargo run --release --example eval -- --no-variants ARTICLES.jsonl QUERIES.jsonl
+//! # with other ranking settings (JSON: `{"title_boost": 3}`):
+//! cargo run --release --example eval -- --ranking RANKING.json ARTICLES.jsonl QUERIES.jsonl
 //! # with a glossary of synonym groups (one `词甲,词乙` group per line):
 //! cargo run --release --example eval -- --synonyms GLOSSARY.txt ARTICLES.jsonl QUERIES.jsonl
 //! # every query's hits, scores, verdicts, totals and facets, one JSON line each,
@@ -32,7 +34,7 @@ use clap::Parser;
 use zhsearch::analysis::AnalyzerSettings;
 use zhsearch::index::SearchIndex;
 use zhsearch::ingest;
-use zhsearch::query::SearchRequest;
+use zhsearch::query::{RankingSettings, SearchRequest};
 
 #[derive(Parser, Debug)]
 #[command(name = "eval", about = "Known-item MRR@10 of zhsearch over a set of queries")]
@@ -62,6 +64,10 @@ struct Args {
     /// two dumps that diff clean are the same ranking. In process only.
     #[arg(long, value_name = "FILE", conflicts_with = "through")]
     dump: Option<PathBuf>,
+    /// Ranking settings (JSON, as the example binary's `--ranking`): to
+    /// measure a change of weights without a rebuild.
+    #[arg(long, value_name = "FILE")]
+    ranking: Option<PathBuf>,
 }
 
 #[derive(serde::Deserialize)]
@@ -149,6 +155,11 @@ fn in_process(args: &Args) -> Result<(), String> {
     if let Some(path) = &args.synonyms {
         let synonyms = zhsearch::analysis::Synonyms::read(path).map_err(|e| e.to_string())?;
         index.set_synonyms(synonyms).map_err(|e| e.to_string())?;
+    }
+    if let Some(path) = &args.ranking {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let settings = RankingSettings::from_json(&text, Some(path)).map_err(|e| e.to_string())?;
+        index.set_ranking(settings).map_err(|e| e.to_string())?;
     }
     let mut writer = index.writer().map_err(|e| e.to_string())?;
     for article in &batch.articles {
@@ -241,6 +252,7 @@ fn through(binary: &Path, args: &Args) -> Result<(), String> {
         .arg("--add")
         .arg(&args.articles)
         .args(args.synonyms.iter().flat_map(|p| [std::ffi::OsStr::new("--synonyms"), p.as_os_str()]))
+        .args(args.ranking.iter().flat_map(|p| [std::ffi::OsStr::new("--ranking"), p.as_os_str()]))
         .output()
         .map_err(|e| format!("{}: {e}", binary.display()))?;
     if !status.status.success() {

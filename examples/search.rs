@@ -23,7 +23,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use zhsearch::analysis::AnalyzerSettings;
 use zhsearch::article::parse_date;
 use zhsearch::index::SearchIndex;
-use zhsearch::query::{Matching, SearchRequest, SearchResults, Snippet, SnippetField, Sort};
+use zhsearch::query::{Matching, RankingSettings, SearchRequest, SearchResults, Snippet, SnippetField, Sort};
 use zhsearch::{ingest, Error};
 
 const SAMPLE_QUERY: &str = "贫困县";
@@ -93,6 +93,11 @@ struct Args {
     /// index's settings until replaced.
     #[arg(long, value_name = "FILE")]
     synonyms: Option<PathBuf>,
+    /// Ranking settings, as JSON (`{"title_boost": 3}`; fields left out
+    /// keep their defaults; see `RankingSettings`). Kept with a persistent
+    /// index's settings until replaced; `--explain` shows the values used.
+    #[arg(long, value_name = "FILE")]
+    ranking: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -139,7 +144,12 @@ impl From<Error> for Failure {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if args.query.is_none() && args.add.is_empty() && args.delete.is_empty() && args.synonyms.is_none() && !args.verify
+    if args.query.is_none()
+        && args.add.is_empty()
+        && args.delete.is_empty()
+        && args.synonyms.is_none()
+        && args.ranking.is_none()
+        && !args.verify
     {
         print_short_help();
         return ExitCode::SUCCESS;
@@ -202,6 +212,10 @@ fn run(args: &Args) -> Result<usize, Failure> {
     }
     if let Some(path) = &args.synonyms {
         index.set_synonyms(zhsearch::analysis::Synonyms::read(path)?)?;
+    }
+    if let Some(path) = &args.ranking {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        index.set_ranking(RankingSettings::from_json(&text, Some(path))?)?;
     }
     let mut rejected = 0;
     if !args.add.is_empty() {

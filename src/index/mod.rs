@@ -790,8 +790,8 @@ impl IndexWriter {
     /// An index is written in segments, at least one per indexing thread
     /// per commit, and each has its own term dictionaries: many segments
     /// take more room and make every query open more. After a bulk load,
-    /// one merge makes the index smaller (the Tang poems: from 3.2 to 3.0
-    /// times their raw text) and searches cheaper. It rewrites the whole
+    /// one merge makes the index smaller (BENCHMARKS.md has the sizes as
+    /// built and merged) and searches cheaper. It rewrites the whole
     /// index, so it is not for after every small commit. Uncommitted
     /// changes are not merged: commit first. Deleted and replaced articles
     /// are purged on the way.

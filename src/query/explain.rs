@@ -108,3 +108,43 @@ impl fmt::Display for Explanation {
         self.write_indented(f, 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::query::{PhraseQuery, Query, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::{doc, Index, IndexWriter, Term};
+
+    use super::*;
+
+    /// `bm25_summary` reads tantivy's explanation by its descriptions
+    /// (`freq`, `n`, `N`, `dl`, `avgdl`, `idf`): a tantivy that renames
+    /// them fails here, not silently in every `--explain`.
+    #[test]
+    fn the_bm25_summary_reads_tantivys_figures() {
+        let mut schema = Schema::builder();
+        let f = schema.add_text_field("f", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+        writer.add_document(doc!(f => "a b a")).expect("add");
+        writer.add_document(doc!(f => "b c")).expect("add");
+        writer.add_document(doc!(f => "c d e f g")).expect("add");
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let doc = tantivy::DocAddress::new(0, 0);
+        let term = TermQuery::new(Term::from_field_text(f, "a"), IndexRecordOption::WithFreqs);
+        let summary = Explanation::bm25_summary(&term.explain(&searcher, doc).expect("explains"));
+        let want = format!("BM25 {:.3} (tf 2, in 1 of 3 documents, length 3, average 3)", summary_value(&summary));
+        assert_eq!(summary, want);
+        // A phrase has no one document count: its idf instead.
+        let phrase = PhraseQuery::new(vec![Term::from_field_text(f, "a"), Term::from_field_text(f, "b")]);
+        let summary = Explanation::bm25_summary(&phrase.explain(&searcher, doc).expect("explains"));
+        assert!(summary.starts_with("BM25 ") && summary.contains("(tf 1, idf "), "{summary}");
+        assert!(summary.ends_with(", length 3, average 3)"), "{summary}");
+    }
+
+    /// The score at the head of a summary.
+    fn summary_value(summary: &str) -> f32 {
+        summary.split(' ').nth(1).and_then(|v| v.parse().ok()).expect("a value")
+    }
+}

@@ -20,7 +20,10 @@
 //!
 //! # The query language
 //!
-//! - `贫困县 干部`: words separated by spaces must all match.
+//! - `贫困县 干部`: words separated by spaces. Documents rank by how much of
+//!   the query they have; under the default relaxed matching a document
+//!   that lacks a word can still match (see *Ranking and matching* below),
+//!   and under [`Matching::All`] every word must match.
 //! - `"脱贫攻坚"`: the quoted text must occur exactly, after normalization
 //!   and conversion; recall and precision are exact whatever jieba does
 //!   with the context. See [`crate::analysis`] for separators inside quotes.

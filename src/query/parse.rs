@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! query   = branch ("OR" branch)*          AND binds tighter than OR
-//! branch  = clause+                        clauses separated by spaces: all must match
+//! branch  = clause+                        clauses separated by spaces (how many must match: `super::rank`)
 //! clause  = ["-"] [field ":"] (word | "\"" text "\"")
 //! field   = "title" | "body"
 //! ```
