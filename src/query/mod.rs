@@ -74,7 +74,7 @@ pub use facets::Facets;
 use highlight::Highlights;
 pub use highlight::{Snippet, SnippetField};
 pub use parse::{parse, ParsedQuery};
-use rank::{Context, Order, Ranking, Stats, TextFields};
+use rank::{Context, Order, RankedHit, Ranking, Stats, TextFields};
 pub use rank::{RankingSettings, MAX_RESCORE_WINDOW, PAIR_SAMPLE_DOCS, RESCORE_WINDOW};
 use terms::Clause;
 
@@ -313,24 +313,6 @@ impl SearchIndex {
         if parsed.term_count() > MAX_QUERY_TERMS {
             return Err(QueryError::TooManyTerms { count: parsed.term_count(), max: MAX_QUERY_TERMS }.into());
         }
-        let searcher = self.reader.searcher();
-        // The variants of a word: the regional ones (unless the request
-        // turns them off) and the user's synonyms.
-        let regional = if request.variants { Some(self.analyzer.variants()) } else { None };
-        let synonyms = self.synonym_variants();
-        let mut tables: Vec<&crate::analysis::Variants> = vec![&synonyms.1];
-        tables.extend(regional.as_deref());
-        let expander = crate::analysis::variants::Expander { analyzer: &self.analyzer, tables };
-        let branches: Vec<Vec<Clause>> = parsed
-            .branches
-            .iter()
-            .map(|b| b.iter().filter_map(|c| Clause::analyze(&self.analyzer, c, Some(&expander))).collect::<Vec<_>>())
-            .filter(|b| !b.is_empty())
-            .collect();
-        let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);
-        // One set of statistics for the whole search: planning, scoring,
-        // rescoring and explaining look up the same document frequencies.
-        let stats = Stats::new(&searcher, self.fields);
         let settings = match &request.ranking {
             Some(settings) => {
                 settings.validate_at(&crate::error::Location::default().in_field("ranking"))?;
@@ -338,6 +320,12 @@ impl SearchIndex {
             }
             None => self.ranking(),
         };
+        let branches = self.analyze(&parsed, request);
+        let searcher = self.reader.searcher();
+        // One set of statistics for the whole search: planning, scoring,
+        // rescoring and explaining look up the same document frequencies.
+        let stats = Stats::new(&searcher, self.fields);
+        let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);
         let context = Context {
             text: TextFields {
                 fields: self.fields,
@@ -376,7 +364,42 @@ impl SearchIndex {
             Sort::Newest | Sort::Oldest => Default::default(),
         };
         top.truncate(wanted);
+        let page: Vec<RankedHit> = top.into_iter().skip(request.offset).collect();
+        let explanations = match request.explain {
+            true => Some(ranking.explain(&stats, &page, &rescored).map_err(|e| self.error(e))?),
+            false => None,
+        };
+        let hits = self.hits(&searcher, &branches, page, explanations, request)?;
+        let facets = found.extra.unwrap_or_default();
+        Ok(SearchResults { total: found.total, full_matches: found.full_matches, hits, facets })
+    }
 
+    /// The query's branches, each a list of analyzed clauses, the words
+    /// with their variants: the regional ones (unless the request turns
+    /// them off) and the user's synonyms.
+    fn analyze(&self, parsed: &ParsedQuery, request: &SearchRequest) -> Vec<Vec<Clause>> {
+        let regional = if request.variants { Some(self.analyzer.variants()) } else { None };
+        let synonyms = self.synonym_variants();
+        let mut tables: Vec<&crate::analysis::Variants> = vec![&synonyms.1];
+        tables.extend(regional.as_deref());
+        let expander = crate::analysis::variants::Expander { analyzer: &self.analyzer, tables };
+        parsed
+            .branches
+            .iter()
+            .map(|b| b.iter().filter_map(|c| Clause::analyze(&self.analyzer, c, Some(&expander))).collect::<Vec<_>>())
+            .filter(|b| !b.is_empty())
+            .collect()
+    }
+
+    /// The page's hits: each article, its snippets and its explanation.
+    fn hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        branches: &[Vec<Clause>],
+        page: Vec<RankedHit>,
+        explanations: Option<Vec<Explanation>>,
+        request: &SearchRequest,
+    ) -> Result<Vec<Hit>> {
         // Marks are only wanted for snippets.
         let highlights = if request.snippet_count > 0 && request.snippet_length > 0 {
             let positive: Vec<&Clause> = branches.iter().flatten().filter(|c| !c.negated).collect();
@@ -384,30 +407,16 @@ impl SearchIndex {
         } else {
             Highlights::default()
         };
-        let page: Vec<_> = top.into_iter().skip(request.offset).collect();
-        let mut explanations = match request.explain {
-            true => {
-                ranking.explain(&stats, &page, &rescored).map_err(|e| self.error(e))?.into_iter().map(Some).collect()
-            }
-            false => Vec::new(),
-        }
-        .into_iter();
-        let mut hits = Vec::new();
+        let mut explanations = explanations.into_iter().flatten();
+        let mut hits = Vec::with_capacity(page.len());
         for hit in page {
-            let article = self.load_article(&searcher, hit.address)?;
+            let article = self.load_article(searcher, hit.address)?;
             let snippets = self.snippets(&article, &highlights, request);
-            let explanation = explanations.next().flatten();
-            hits.push(Hit {
-                id: article.id.clone(),
-                score: hit.score,
-                full_match: hit.full,
-                article,
-                snippets,
-                explanation,
-            });
+            let explanation = explanations.next();
+            let (id, score, full_match) = (article.id.clone(), hit.score, hit.full);
+            hits.push(Hit { id, score, full_match, article, snippets, explanation });
         }
-        let facets = found.extra.unwrap_or_default();
-        Ok(SearchResults { total: found.total, full_matches: found.full_matches, hits, facets })
+        Ok(hits)
     }
 
     /// The request's filters, as queries that match without scoring.

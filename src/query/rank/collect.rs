@@ -13,7 +13,7 @@ use tantivy::query::Scorer;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TERMINATED};
 
-use super::union::RankedScorer;
+use super::scorer::RankedScorer;
 
 /// The order of the hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@
 //! | `parts.rs`      | a group → one tantivy query per field; a strict branch → tantivy's boolean query |
 //! | `matching.rs`   | the one rule for what matches and what is a full match        |
 //! | `union.rs`      | the ranked query: one pass over the postings, score and verdict per document |
+//! | `scorer.rs`     | its scorer: the window of documents and their slots            |
 //! | `collect.rs`    | the best hits with their verdicts, the counts, the facets, in one pass |
 //! | `rescore.rs`    | after the search: pairs and passage for the best hits          |
 //! | `positions.rs`  | the positions the rescore reads                                |
@@ -77,6 +78,7 @@ mod passage;
 mod plan;
 mod positions;
 mod rescore;
+mod scorer;
 mod settings;
 mod stats;
 mod union;
