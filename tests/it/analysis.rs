@@ -234,7 +234,7 @@ fn stop_words_drop_tokens_and_keep_positions() {
     // Stop words stay in the character field, so quoted queries find them.
     assert_eq!(analyzer.char_tokens(input), Analyzer::new().expect("builds").char_tokens(input));
     // Off by default.
-    assert!(!crate::analyzer().is_stop_word("的"));
+    assert!(!self::analyzer().is_stop_word("的"));
     assert!(analyzer.is_stop_word("的"));
 }
 
@@ -244,7 +244,7 @@ fn conversion_can_be_turned_off() {
     let texts: Vec<String> = analyzer.analyze("貧困縣").into_iter().map(|t| t.text).collect();
     assert!(texts.iter().all(|t| !t.contains('贫')), "{texts:?}");
     assert!(!analyzer.settings().converts());
-    assert_ne!(analyzer.fingerprint(), crate::analyzer().fingerprint());
+    assert_ne!(analyzer.fingerprint(), self::analyzer().fingerprint());
 }
 
 #[test]

@@ -23,8 +23,7 @@
 //! | duplicate ids in one batch | both read; on upsert the last one wins |
 //! | a body over the size limit | rejected by `upsert`, naming the article and the limit |
 
-mod common;
-use common::index_of;
+use crate::common::{self, index_of};
 
 use std::path::Path;
 

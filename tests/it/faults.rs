@@ -8,7 +8,7 @@
 //! fires its file watcher when a test says so, and can make the watcher's
 //! reload slow, for the race between the watcher and a commit.
 
-mod common;
+use crate::common;
 
 use std::cell::Cell;
 use std::io::{self, BufWriter, Write};

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
-mod common;
-use common::{ids, index_of};
+
+use crate::common::{ids, index_of};
 
 use zhsearch::analysis::{Analyzer, AnalyzerSettings};
 use zhsearch::article::Article;

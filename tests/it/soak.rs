@@ -7,7 +7,7 @@
 //! it for two minutes):
 //!
 //! ```sh
-//! ZHSEARCH_SOAK_SECS=1800 cargo test --release --test soak -- --ignored --nocapture
+//! ZHSEARCH_SOAK_SECS=1800 cargo test --release --test it soak:: -- --ignored --nocapture
 //! ```
 //!
 //! What must hold, at every moment and at the end:
@@ -20,7 +20,7 @@
 //!   found by id and by a quoted phrase of its text;
 //! - no operation fails, and resident memory does not grow with time.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -2,8 +2,7 @@
 //! it the other side's way, marked as they write it; quoted text stays
 //! exact; the feature turns off; the user's synonyms survive reopening.
 
-mod common;
-use common::{ids, index_of};
+use crate::common::{ids, index_of};
 
 use zhsearch::analysis::{AnalyzerSettings, Synonyms};
 use zhsearch::article::Article;

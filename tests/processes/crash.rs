@@ -26,7 +26,7 @@
 //! being written: a merge rewrites every committed article, and a kill in
 //! the middle must lose none of them.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -99,7 +99,7 @@ fn child(dir: &Path) {
 fn spawn_child(dir: &Path, every: u64, until: Option<u64>, merge: bool) -> std::process::Child {
     let exe = std::env::current_exe().expect("test executable");
     let mut cmd = Command::new(exe);
-    cmd.args(["--ignored", "--exact", "child_process", "--nocapture", "--test-threads=1"])
+    cmd.args(["--ignored", "--exact", "crash::child_process", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, dir)
         .env("ZHSEARCH_CRASH_EVERY", every.to_string())
         .stdout(Stdio::piped())
@@ -203,7 +203,7 @@ fn kills_lose_nothing_committed() {
         let last_merged = lines.iter().rposition(|l| l.contains("merged "));
         killed_merging += u64::from(merge && last_merging > last_merged);
         // The test harness prints its own text around the child's, on the
-        // same line too (`test child_process ... resumed 0`).
+        // same line too (`test crash::child_process ... resumed 0`).
         let resumed = lines.iter().find_map(|l| l.split("resumed ").nth(1));
         assert_eq!(resumed, Some(count.to_string().as_str()), "round {round}: the writer resumes where the index is");
         let after = check(dir.path(), acked, every, round);

@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn example(name: &str) -> PathBuf {
-    // target/<profile>/deps/cli-<hash> → target/<profile>/examples/<name>
+    // target/<profile>/deps/processes-<hash> → target/<profile>/examples/<name>
     let exe = std::env::current_exe().expect("test executable path");
     let profile = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
     let bin = profile.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));

@@ -97,7 +97,7 @@ fn second_writer_in_another_process() {
 
     let exe = std::env::current_exe().expect("test binary");
     let out = std::process::Command::new(exe)
-        .args(["--ignored", "--exact", "child_tries_to_write", "--nocapture"])
+        .args(["--ignored", "--exact", "concurrency::child_tries_to_write", "--nocapture"])
         .env(CHILD_DIR, dir.path())
         .output()
         .expect("child runs");
