@@ -16,6 +16,7 @@ mod bad_input;
 mod faults;
 mod ingest;
 mod properties;
+mod ranking;
 mod search;
 mod soak;
 mod variants;

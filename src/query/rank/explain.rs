@@ -74,7 +74,9 @@ pub(crate) fn explain(
                 ));
             }
         }
-        root.push(Explanation::new(0.0, format!("ranking settings (add nothing): {}", ranking.settings.summary())));
+        if let Some(changed) = ranking.settings.changed() {
+            root.push(Explanation::new(0.0, format!("ranking settings not the defaults (add nothing): {changed}")));
+        }
         out.push(root);
     }
     Ok(out)

@@ -192,22 +192,17 @@ impl RankingSettings {
         (wanted.max(0.0) as u32).min(units)
     }
 
-    /// The values, on one line, for explanations.
-    pub(crate) fn summary(&self) -> String {
-        format!(
-            "title_boost {}, char_weight {}, pair_weight {}, phrase_weight {}, coverage_weight {}, \
-             title_exact_boost {}, passage_weight {}, passage_min_units {}, matching_share {:.3}, rescore_window {}",
-            self.title_boost,
-            self.char_weight,
-            self.pair_weight,
-            self.phrase_weight,
-            self.coverage_weight,
-            self.title_exact_boost,
-            self.passage_weight,
-            self.passage_min_units,
-            self.matching_share,
-            self.rescore_window
-        )
+    /// The values that are not the defaults, on one line (`title_boost 0,
+    /// rescore_window 50`), for explanations; `None` for the defaults.
+    pub(crate) fn changed(&self) -> Option<String> {
+        let (now, default) = (serde_json::to_value(self).ok()?, serde_json::to_value(RankingSettings::default()).ok()?);
+        let (now, default) = (now.as_object()?, default.as_object()?);
+        let changed: Vec<String> = now
+            .iter()
+            .filter(|(k, v)| default.get(k.as_str()) != Some(v))
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        (!changed.is_empty()).then(|| changed.join(", "))
     }
 }
 
@@ -234,13 +229,10 @@ mod tests {
 
     #[test]
     fn shares_at_either_end_need_one_unit_or_all() {
-        let mut settings = RankingSettings::default();
-        settings.matching_share = 0.0;
-        assert_eq!((settings.min_units(0), settings.min_units(7)), (0, 0));
-        settings.matching_share = 1.0;
-        assert_eq!(settings.min_units(7), 7);
-        settings.matching_share = 0.5;
-        assert_eq!((settings.min_units(7), settings.min_units(8)), (4, 4));
+        let share = |matching_share| RankingSettings { matching_share, ..RankingSettings::default() };
+        assert_eq!((share(0.0).min_units(0), share(0.0).min_units(7)), (0, 0));
+        assert_eq!(share(1.0).min_units(7), 7);
+        assert_eq!((share(0.5).min_units(7), share(0.5).min_units(8)), (4, 4));
     }
 
     /// Each bad value is refused, naming its field.
@@ -262,8 +254,7 @@ mod tests {
             let err = RankingSettings::from_json(json, Some(path)).expect_err(json).to_string();
             assert!(err.starts_with("ranking.json: field `") && err.contains(&format!("`{field}`")), "{json}: {err}");
         }
-        let mut settings = RankingSettings::default();
-        settings.pair_weight = f32::NAN;
+        let settings = RankingSettings { pair_weight: f32::NAN, ..RankingSettings::default() };
         let err = settings.validate().expect_err("NaN").to_string();
         assert!(err.contains("`pair_weight`"), "{err}");
     }

@@ -1,0 +1,126 @@
+//! Ranking settings: a non-default value changes the ranking, per index
+//! (kept across reopening) and per request; a bad value is refused naming
+//! its field; the explanation shows the values used.
+
+use crate::common;
+use zhsearch::analysis::AnalyzerSettings;
+use zhsearch::article::Article;
+use zhsearch::index::SearchIndex;
+use zhsearch::query::{RankingSettings, SearchRequest};
+
+/// `title`: the query is its title and nowhere else; `body`: its body says
+/// it three times, under another title.
+fn articles() -> Vec<Article> {
+    let mut title = Article::new("title", "今天天气很好，我们去公园散步。");
+    title.title = Some("扶贫".into());
+    let mut body = Article::new("body", "扶贫工作，扶贫干部，扶贫资金。");
+    body.title = Some("新闻".into());
+    vec![title, body]
+}
+
+/// Settings under which a title counts for nothing.
+fn titles_count_for_nothing() -> RankingSettings {
+    let mut settings = RankingSettings::default();
+    settings.title_boost = 0.0;
+    settings.title_exact_boost = 0.0;
+    settings
+}
+
+fn first(index: &SearchIndex, request: &SearchRequest) -> String {
+    let results = index.search(request).expect("search");
+    assert_eq!(results.total, 2, "both match");
+    results.hits[0].id.clone()
+}
+
+#[test]
+fn index_settings_change_the_ranking_and_survive_reopening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = SearchIndex::create(dir.path(), &AnalyzerSettings::default()).expect("create");
+    let mut writer = index.writer().expect("writer");
+    for a in articles() {
+        writer.upsert(&a).expect("upsert");
+    }
+    writer.commit().expect("commit");
+    drop(writer);
+    let request = SearchRequest::new("扶贫");
+    assert_eq!(first(&index, &request), "title", "by default the title weighs most");
+    assert_eq!(index.ranking(), RankingSettings::default());
+
+    index.set_ranking(titles_count_for_nothing()).expect("set");
+    assert_eq!(first(&index, &request), "body");
+    drop(index);
+
+    let index = SearchIndex::open(dir.path()).expect("reopen");
+    assert_eq!(index.ranking(), titles_count_for_nothing(), "kept in zhsearch.json");
+    assert_eq!(first(&index, &request), "body");
+    // Back to the defaults: nothing of them is kept.
+    index.set_ranking(RankingSettings::default()).expect("set");
+    assert_eq!(first(&index, &request), "title");
+    let stored = std::fs::read_to_string(dir.path().join("zhsearch.json")).expect("settings file");
+    assert!(!stored.contains("title_boost"), "{stored}");
+}
+
+#[test]
+fn a_request_brings_its_own_settings() {
+    let index = common::index_of(&articles());
+    let request = SearchRequest::new("扶贫");
+    assert_eq!(first(&index, &request.clone().ranking(titles_count_for_nothing())), "body");
+    // The index's own are untouched.
+    assert_eq!(first(&index, &request), "title");
+}
+
+#[test]
+fn a_bad_value_is_refused_naming_its_field() {
+    let index = common::index_of(&articles());
+    let mut bad = RankingSettings::default();
+    bad.coverage_weight = 2.0;
+    let err = index.set_ranking(bad.clone()).expect_err("refused").to_string();
+    assert!(err.contains("`coverage_weight`"), "{err}");
+    assert_eq!(index.ranking(), RankingSettings::default(), "nothing changed");
+    let err = index.search(&SearchRequest::new("扶贫").ranking(bad)).expect_err("refused").to_string();
+    assert!(err.contains("`coverage_weight`"), "{err}");
+    let mut bad = RankingSettings::default();
+    bad.char_weight = f32::INFINITY;
+    let err = index.set_ranking(bad).expect_err("refused").to_string();
+    assert!(err.contains("`char_weight`"), "{err}");
+}
+
+#[test]
+fn the_explanation_shows_the_values_used() {
+    let index = common::index_of(&articles());
+    let request = SearchRequest::new("扶贫").explain(true).ranking(titles_count_for_nothing());
+    let results = index.search(&request).expect("search");
+    let text = results.hits[0].explanation.as_ref().expect("explained").to_string();
+    assert!(text.contains("not the defaults (add nothing): title_boost 0.0, title_exact_boost 0.0"), "{text}");
+    // With the defaults, nothing is said of them.
+    let results = index.search(&SearchRequest::new("扶贫").explain(true)).expect("search");
+    let text = results.hits[0].explanation.as_ref().expect("explained").to_string();
+    assert!(!text.contains("ranking settings"), "{text}");
+}
+
+/// A share of 1 needs every unit of matching: a document with one of two
+/// words no longer matches, and `total` says so.
+#[test]
+fn the_matching_share_decides_the_total() {
+    let index = common::index_of(&articles());
+    let request = SearchRequest::new("扶贫 公园");
+    assert_eq!(index.search(&request).expect("search").total, 2);
+    let mut all = RankingSettings::default();
+    all.matching_share = 1.0;
+    let results = index.search(&request.ranking(all)).expect("search");
+    assert_eq!((results.total, results.hits[0].id.as_str()), (1, "title"));
+}
+
+/// An index whose settings file has a field this version does not know (a
+/// newer zhsearch wrote it) still opens.
+#[test]
+fn a_settings_file_from_a_newer_version_still_opens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    drop(SearchIndex::create(dir.path(), &AnalyzerSettings::default()).expect("create"));
+    let path = dir.path().join("zhsearch.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    json["a_setting_of_the_future"] = serde_json::json!({"on": true});
+    std::fs::write(&path, json.to_string()).expect("write");
+    SearchIndex::open(dir.path()).expect("opens");
+}
