@@ -99,6 +99,8 @@
 pub mod convert;
 mod ngram;
 pub mod normalize;
+/// Query-side pinyin: Latin input read as characters, and the dictionary words they fit.
+pub mod pinyin;
 mod prepared;
 mod segment;
 mod settings;

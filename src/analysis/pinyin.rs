@@ -1,0 +1,1152 @@
+//! Pinyin input, read on the query side: what a user typed in Latin
+//! letters (`beijing`, `bj`, `xi'an`, `北jing`, `刘dh`, `tuopin`), the
+//! characters each piece of it may stand for, and the dictionary words
+//! those characters can spell.
+//!
+//! The index never holds pinyin, and a hanzi query never matches by sound:
+//! folding documents to pinyin made Meilisearch's 景点 find 经典, and that is
+//! the failure to avoid. This module only *proposes* words for a clause; the
+//! query side decides what to do with them (an alternative scored below a
+//! match as typed, a correction when a word is absent, a completion).
+//!
+//! - [`read`] cuts a clause into [`Slot`]s every way it can: a character
+//!   typed as itself, a full syllable, an initial, and (last only) a syllable
+//!   still being typed.
+//! - [`fits`] says whether a character can stand in a slot; [`readings`]
+//!   gives a character's toneless readings (all of a polyphone's).
+//! - [`Lexicon`] holds jieba's dictionary words with their frequencies and
+//!   finds the words whose characters fit a row of slots
+//!   ([`fitting`][Lexicon::fitting]), start with them
+//!   ([`starting_with`][Lexicon::starting_with]), or sound like a given
+//!   word ([`homophones`][Lexicon::homophones]).
+//!
+//! ```
+//! use zhsearch::analysis::pinyin::{read, Lexicon, Slot};
+//!
+//! let readings = read("bj", false);
+//! assert_eq!(readings, [vec![Slot::Initial("b".into()), Slot::Initial("j".into())]]);
+//! let lexicon = Lexicon::get();
+//! assert!(lexicon.fitting(&readings[0], 10).contains(&"北京"));
+//! assert!(lexicon.homophones("制才", 10).contains(&"制裁"));
+//! # let slots = [Slot::Syllable("tuo".into()), Slot::Partial("pin".into())];
+//! # assert!(lexicon.starting_with(&slots, 50).contains(&"脱贫致富"));
+//! ```
+//!
+//! Character readings come from the `pinyin` crate (pinyin-data, which is
+//! drawn from Unihan): static tables, nothing to load. The words are jieba's
+//! dictionary, the one queries are segmented with, bundled in
+//! `data/pinyin/` and decoded the first time a [`Lexicon`] is asked for, so
+//! a process that never sees a Latin query or a typo never pays for it.
+//!
+//! [`read`]: crate::analysis::pinyin::read
+//! [`Slot`]: crate::analysis::pinyin::Slot
+//! [`fits`]: crate::analysis::pinyin::fits
+//! [`readings`]: crate::analysis::pinyin::readings
+//! [`Lexicon`]: crate::analysis::pinyin::Lexicon
+//! [Lexicon::fitting]: crate::analysis::pinyin::Lexicon::fitting
+//! [Lexicon::starting_with]: crate::analysis::pinyin::Lexicon::starting_with
+//! [Lexicon::homophones]: crate::analysis::pinyin::Lexicon::homophones
+
+// The links above are full paths because rustdoc resolves these docs from
+// the parent module, where the one-line doc comment on `pub mod pinyin` joins
+// them.
+
+use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+use std::io::Read;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use ::pinyin::ToPinyinMulti;
+use rustc_hash::{FxHashMap, FxHasher};
+
+use super::normalize::is_han;
+
+/// The most readings [`read`] returns.
+pub const MAX_READINGS: usize = 64;
+
+/// The most Latin letters [`read`] reads; a longer text has no reading. The
+/// number of ways to cut a run grows exponentially with its length, and no
+/// one types forty letters of pinyin into a search box.
+pub const MAX_LATIN: usize = 40;
+
+/// The most Han characters [`read`] reads beside the letters; a text with
+/// more has no reading. Every reading copies them, so this bounds the
+/// memory a long clause can take (the lexicon's words are at most
+/// [`MAX_WORD_CHARS`] long anyway).
+pub const MAX_HAN: usize = 32;
+
+/// The longest word in the [`Lexicon`], in characters. jieba's longer
+/// entries (a few hundred idioms and titles) are dropped.
+pub const MAX_WORD_CHARS: usize = 8;
+
+/// How many keys (combinations of its characters' first letters) a word
+/// has in the lexicon's index at most. Each polyphone multiplies them; 8 of
+/// jieba's words (long ones made of polyphones) have more and keep the
+/// first 64, in which the earlier characters keep their most common
+/// readings (pinyin-data lists those first).
+const MAX_KEYS: usize = 64;
+
+/// How many combinations of its characters' readings
+/// [`Lexicon::homophones`] tries for a word, in the same order: each is a
+/// lookup.
+const MAX_COMBOS: usize = 16;
+
+/// The longest toneless syllable (`zhuang`, `shuang`, `chuang`).
+const LONGEST_SYLLABLE: usize = 6;
+
+/// How many readings of one length [`read`] generates before it orders them
+/// and takes the best: enough that the syllable-rich ones, which the search
+/// reaches first, are among them.
+const READINGS_PER_LENGTH: usize = 4 * MAX_READINGS;
+
+/// The initials a user may type for a syllable. `y` and `w` are not
+/// initials to a phonologist, but they are the first letter users type for
+/// 银 and 王.
+const INITIALS: [&str; 23] = [
+    "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh", "ch", "sh", "r", "z", "c", "s", "y",
+    "w",
+];
+
+/// One position of a reading: what the character there must be.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Slot {
+    /// A character typed as itself (the caller folds it to Simplified
+    /// first): that character.
+    Han(char),
+    /// A full toneless syllable (`jing`): a character with that reading.
+    Syllable(String),
+    /// An initial (`b`, `zh`, also `y`, `w`): a character whose reading
+    /// starts with it. `z`, `c` and `s` also fit `zh`, `ch` and `sh`
+    /// readings, as input methods read `zg` as 中国; `zh` fits only `zh`.
+    Initial(String),
+    /// The unfinished last syllable (`pi` of `tuopi`): a character whose
+    /// reading starts with it.
+    Partial(String),
+}
+
+impl Slot {
+    fn is_initial(&self) -> bool {
+        matches!(self, Slot::Initial(_))
+    }
+
+    fn is_partial(&self) -> bool {
+        matches!(self, Slot::Partial(_))
+    }
+}
+
+/// Every way to read `text` as slots.
+///
+/// `text` mixes Han characters and Latin letters (any case; `ü` is read as
+/// `v`, as input methods type it). An apostrophe (`'`, or the `’` phones
+/// put in its place) or whitespace between letters is a syllable boundary
+/// (`xi'an` is two syllables); any other character makes the text
+/// unreadable. Each Latin run is split every possible way into full
+/// syllables and initials. When `partial_last` is true the last slot of the
+/// whole text may also be a partial syllable (a proper prefix of some
+/// syllable: `pin` as the start of `ping`); a partial syllable anywhere else
+/// is not allowed, because it floods `gu` (古) with `guang`, `gun`, `gui`.
+/// A last piece that is a whole syllable too is read both ways (`pin` as
+/// the syllable, then as a partial one); one that is an initial is read as
+/// the initial only, which fits the same characters.
+///
+/// Readings come fewest slots first; among readings with as many slots,
+/// those with fewer initials, then fewer partial syllables, come first (so
+/// `xian` gives `[xian]`, then `[xi, an]` before `[xia, n]`). At most
+/// [`MAX_READINGS`].
+///
+/// Empty when the text has no Latin letter, when a Latin run cannot be read
+/// (`iphone`: no syllable starts with `i`), when the text has more than
+/// [`MAX_LATIN`] letters or more than [`MAX_HAN`] Han characters. Never
+/// panics.
+pub fn read(text: &str, partial_last: bool) -> Vec<Vec<Slot>> {
+    let Some(atoms) = atoms(text) else { return Vec::new() };
+    let options = options(&atoms, partial_last);
+    let n = options.len();
+    // can[p][k]: the text from position p on can be read as exactly k slots.
+    // With it the search below never enters a branch that leads nowhere, so
+    // its cost is bounded by what it returns, not by the ways that fail.
+    let mut can = vec![vec![false; n + 1]; n + 1];
+    can[n][0] = true;
+    for p in (0..n).rev() {
+        for &(next, _) in &options[p] {
+            for k in 1..=n {
+                if can[next][k - 1] {
+                    can[p][k] = true;
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for k in 1..=n {
+        if !can[0][k] {
+            continue;
+        }
+        let mut batch = Vec::new();
+        gather(&options, &can, 0, k, &mut Vec::new(), &mut batch);
+        batch.sort_by_key(|r| {
+            (r.iter().filter(|s| s.is_initial()).count(), r.iter().filter(|s| s.is_partial()).count())
+        });
+        out.extend(batch.into_iter().take(MAX_READINGS - out.len()));
+        if out.len() == MAX_READINGS {
+            break;
+        }
+    }
+    out
+}
+
+/// A piece of the text: a Han character, or a run of Latin letters
+/// (lowercase ASCII) between boundaries.
+enum Atom {
+    Han(char),
+    Run(String),
+}
+
+/// The text as atoms; `None` when it is unreadable or too long.
+fn atoms(text: &str) -> Option<Vec<Atom>> {
+    let mut atoms = Vec::new();
+    let mut run = String::new();
+    let (mut letters, mut han) = (0, 0);
+    let end_run = |run: &mut String, atoms: &mut Vec<Atom>| {
+        if !run.is_empty() {
+            atoms.push(Atom::Run(std::mem::take(run)));
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() || c == 'ü' || c == 'Ü' {
+            letters += 1;
+            if letters > MAX_LATIN {
+                return None;
+            }
+            run.push(if c.is_ascii_alphabetic() { c.to_ascii_lowercase() } else { 'v' });
+        } else if c == '\'' || c == '\u{2019}' || c.is_whitespace() {
+            end_run(&mut run, &mut atoms);
+        } else if is_han(c) {
+            han += 1;
+            if han > MAX_HAN {
+                return None;
+            }
+            end_run(&mut run, &mut atoms);
+            atoms.push(Atom::Han(c));
+        } else {
+            return None;
+        }
+    }
+    end_run(&mut run, &mut atoms);
+    (letters > 0).then_some(atoms)
+}
+
+/// For each position of the text (a Han character, or a letter), the slots
+/// that can start there and the position after each.
+fn options(atoms: &[Atom], partial_last: bool) -> Vec<Vec<(usize, Slot)>> {
+    let mut options = Vec::new();
+    for (a, atom) in atoms.iter().enumerate() {
+        match atom {
+            Atom::Han(c) => {
+                let next = options.len() + 1;
+                options.push(vec![(next, Slot::Han(*c))]);
+            }
+            Atom::Run(run) => {
+                let base = options.len();
+                let last_atom = a + 1 == atoms.len();
+                for i in 0..run.len() {
+                    let mut here = Vec::new();
+                    // Longest pieces first: the search meets the readings
+                    // made of whole syllables before those of loose letters.
+                    for j in (i + 1..=run.len().min(i + LONGEST_SYLLABLE)).rev() {
+                        // The run is ASCII, so every index is a char boundary.
+                        let piece = &run[i..j];
+                        let initial = is_initial(piece);
+                        if is_syllable(piece) {
+                            here.push((base + j, Slot::Syllable(piece.to_owned())));
+                        }
+                        if initial {
+                            here.push((base + j, Slot::Initial(piece.to_owned())));
+                        }
+                        // An initial already fits whatever starts with it.
+                        if partial_last && last_atom && j == run.len() && !initial && is_proper_prefix(piece) {
+                            here.push((base + j, Slot::Partial(piece.to_owned())));
+                        }
+                    }
+                    options.push(here);
+                }
+            }
+        }
+    }
+    options
+}
+
+/// Pushes onto `out` the readings of the text from `at` on in exactly
+/// `slots` slots, after `so_far`, until `out` holds [`READINGS_PER_LENGTH`].
+fn gather(
+    options: &[Vec<(usize, Slot)>],
+    can: &[Vec<bool>],
+    at: usize,
+    slots: usize,
+    so_far: &mut Vec<Slot>,
+    out: &mut Vec<Vec<Slot>>,
+) {
+    if at == options.len() {
+        out.push(so_far.clone());
+        return;
+    }
+    for (next, slot) in &options[at] {
+        if out.len() >= READINGS_PER_LENGTH {
+            return;
+        }
+        if slots > 0 && can[*next][slots - 1] {
+            so_far.push(slot.clone());
+            gather(options, can, *next, slots - 1, so_far, out);
+            so_far.pop();
+        }
+    }
+}
+
+/// The toneless syllables, sorted: every reading of the CJK Unified
+/// Ideographs block that has a vowel. The ones without (`m`, `n`, `ng`,
+/// `hm`, `hng`: interjections such as 嗯 and 呣) are left out, or `bang`
+/// would also read as `ba` + `ng` and `ban` as `ba` + `n` twice over (`n`
+/// and `m` are initials already).
+fn syllables() -> &'static [&'static str] {
+    static SYLLABLES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    SYLLABLES.get_or_init(|| {
+        let mut all: Vec<&'static str> = ('\u{4E00}'..='\u{9FFF}')
+            .flat_map(each_reading)
+            .filter(|s| s.bytes().any(|b| b"aeiouv".contains(&b)))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    })
+}
+
+fn is_syllable(piece: &str) -> bool {
+    syllables().binary_search(&piece).is_ok()
+}
+
+fn is_initial(piece: &str) -> bool {
+    INITIALS.contains(&piece)
+}
+
+/// Whether some syllable is longer than `piece` and starts with it. The
+/// syllables that start with `piece` follow it directly in sorted order.
+fn is_proper_prefix(piece: &str) -> bool {
+    let all = syllables();
+    let after = all.partition_point(|s| *s <= piece);
+    all.get(after).is_some_and(|s| s.starts_with(piece))
+}
+
+/// Whether character `c` has a reading that fits `slot` (every reading of
+/// a polyphone counts: 行 is `xing` and `hang`). A [`Slot::Han`] fits only
+/// its own character. The slot's letters are lowercase, as [`read`] makes
+/// them.
+pub fn fits(c: char, slot: &Slot) -> bool {
+    match slot {
+        Slot::Han(h) => c == *h,
+        Slot::Syllable(s) => each_reading(c).any(|r| r == s),
+        Slot::Initial(s) | Slot::Partial(s) => each_reading(c).any(|r| r.starts_with(s.as_str())),
+    }
+}
+
+/// The toneless readings of `c`, all of a polyphone's, most common first,
+/// without duplicates (`ü` written as `v`, as input methods type it:
+/// 绿 → `lv`); empty for a character with none. A reading that cannot be
+/// typed on a Latin keyboard at all (`ê`, of 欸) is left out.
+pub fn readings(c: char) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for r in each_reading(c) {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// [`readings`] without the allocation and the deduplication: the
+/// lexicon calls this for every candidate character.
+fn each_reading(c: char) -> impl Iterator<Item = &'static str> {
+    c.to_pinyin_multi().into_iter().flatten().filter_map(|p| typed(p.plain()))
+}
+
+/// A toneless reading as it is typed: `ü` as `v`. pinyin-data writes `ü`
+/// only after `l` and `n` (after `j`, `q`, `x` and `y` it is written `u`).
+fn typed(plain: &'static str) -> Option<&'static str> {
+    match plain {
+        "lü" => Some("lv"),
+        "lüe" => Some("lve"),
+        "nü" => Some("nv"),
+        "nüe" => Some("nve"),
+        _ => (!plain.is_empty() && plain.bytes().all(|b| b.is_ascii_lowercase())).then_some(plain),
+    }
+}
+
+/// The bundled word list: jieba's dictionary words made of Han characters
+/// only, `word frequency` per line, most frequent first, zstd-compressed;
+/// `data/pinyin/README.md` says where it comes from.
+const BUNDLED_WORDS: &[u8] = include_bytes!("../../data/pinyin/jieba-words.txt.zst");
+
+/// The letter of a key for a character with no reading; it sorts after `z`.
+const NO_READING: u8 = b'z' + 1;
+
+/// jieba's dictionary words with their frequencies, decoded on first use
+/// (an index that never sees a Latin query or a typo never pays for it).
+///
+/// Words are numbered most frequent first (ties by the word), so "most
+/// frequent first" is "smallest number first". The index is every word's
+/// *keys*, sorted: a key is the first letters of its characters' readings,
+/// one per character, and a word has one key per combination of them (two
+/// on average: polyphones). The words a row of slots can spell are among a
+/// few ranges of the keys, found by binary search one slot at a time, and
+/// then checked character by character with [`fits`].
+pub struct Lexicon {
+    /// Every word, one after another.
+    text: String,
+    /// Where word `i` ends in `text` (it starts where word `i - 1` ends).
+    ends: Vec<u32>,
+    /// Word `i`'s frequency.
+    freqs: Vec<u32>,
+    /// `(hash of the word, word number)`, sorted, for [`Lexicon::frequency`]:
+    /// sorting hashes is a fraction of sorting the words. Words whose hashes
+    /// collide are told apart by comparing them.
+    by_hash: Vec<(u32, u32)>,
+    /// The keys, sorted, each packed in a `u64`: the first character's
+    /// letter in the highest byte, zeros after the last, so a key sorts
+    /// before every longer key it begins.
+    keys: Vec<u64>,
+    /// The word number of each key.
+    ids: Vec<u32>,
+}
+
+impl std::fmt::Debug for Lexicon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lexicon").field("words", &self.len()).field("keys", &self.keys.len()).finish()
+    }
+}
+
+impl Lexicon {
+    /// The process's lexicon, built on first call. Should the bundled list
+    /// fail to decode (it cannot, unless the build is broken; a test checks
+    /// it), the lexicon is empty and proposes nothing, which is what a
+    /// search without pinyin does.
+    pub fn get() -> &'static Lexicon {
+        static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+        LEXICON.get_or_init(|| {
+            let mut list = String::new();
+            match zstd::Decoder::new(BUNDLED_WORDS).and_then(|mut d| d.read_to_string(&mut list)) {
+                Ok(_) => Lexicon::from_list(&list),
+                Err(_) => Lexicon::from_list(""),
+            }
+        })
+    }
+
+    /// A lexicon of the `word frequency` lines of `list`. Lines that are
+    /// not such a line, or whose word is not 1 to [`MAX_WORD_CHARS`] Han
+    /// characters, are skipped; of a word listed twice the more frequent
+    /// entry counts. Frequencies past `u32::MAX` are taken as `u32::MAX`.
+    fn from_list(list: &str) -> Lexicon {
+        let mut entries: Vec<(&str, u32)> = list
+            .lines()
+            .filter_map(|line| {
+                // jieba's own `word freq tag` lines read too.
+                let mut fields = line.split_whitespace();
+                let (word, freq) = (fields.next()?, fields.next()?.parse::<u64>().ok()?);
+                let mut len = 0;
+                for c in word.chars() {
+                    len += 1;
+                    if !is_han(c) || len > MAX_WORD_CHARS {
+                        return None;
+                    }
+                }
+                (len > 0).then_some((word, u32::try_from(freq).unwrap_or(u32::MAX)))
+            })
+            .collect();
+        // The bundled list is in this order already, and a stable sort of
+        // sorted data is one pass.
+        entries.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+
+        let hashes = |entries: &[(&str, u32)]| {
+            let mut by_hash: Vec<(u32, u32)> =
+                entries.iter().enumerate().map(|(id, e)| (hash(e.0), id as u32)).collect();
+            by_hash.sort_unstable();
+            by_hash
+        };
+        let mut by_hash = hashes(&entries);
+        // A word listed twice keeps its first (most frequent) entry. The
+        // bundled list has none (a test checks it), so this costs one pass.
+        let mut listed_before = vec![false; entries.len()];
+        for run in by_hash.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+            for (i, &(_, later)) in run.iter().enumerate() {
+                let word = entries[later as usize].0;
+                listed_before[later as usize] = run[..i].iter().any(|&(_, id)| entries[id as usize].0 == word);
+            }
+        }
+        if listed_before.contains(&true) {
+            let mut before = listed_before.iter();
+            entries.retain(|_| before.next() == Some(&false));
+            by_hash = hashes(&entries);
+        }
+
+        let mut text = String::with_capacity(entries.iter().map(|e| e.0.len()).sum());
+        let mut ends = Vec::with_capacity(entries.len());
+        let mut freqs = Vec::with_capacity(entries.len());
+        // Most words are made of a few thousand characters: look each up once.
+        let mut letters_of: FxHashMap<char, Letters> = FxHashMap::default();
+        let mut packed: Vec<u128> = Vec::with_capacity(entries.len() * 2);
+        for (id, &(word, freq)) in entries.iter().enumerate() {
+            text.push_str(word);
+            ends.push(text.len() as u32);
+            freqs.push(freq);
+            let mut letters = [Letters::default(); MAX_WORD_CHARS];
+            for (l, c) in letters.iter_mut().zip(word.chars()) {
+                *l = *letters_of.entry(c).or_insert_with(|| first_letters(c));
+            }
+            let letters = &letters[..word.chars().count().min(MAX_WORD_CHARS)];
+            let mut lens = [0; MAX_WORD_CHARS];
+            lens.iter_mut().zip(letters).for_each(|(n, l)| *n = l.len);
+            for_each_combination(&lens[..letters.len()], MAX_KEYS, |pick| {
+                let key = letters.iter().zip(pick).enumerate().fold(0u64, |key, (depth, (l, &i))| {
+                    key | u64::from(l.letters[i]) << (8 * (MAX_WORD_CHARS - 1 - depth))
+                });
+                packed.push(u128::from(key) << 32 | id as u128);
+            });
+        }
+        // One integer per (key, word number): sorting them is sorting the pairs.
+        packed.sort_unstable();
+        let keys = packed.iter().map(|&p| (p >> 32) as u64).collect();
+        let ids = packed.iter().map(|&p| p as u32).collect();
+        Lexicon { text, ends, freqs, by_hash, keys, ids }
+    }
+
+    /// How many words the lexicon holds.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the lexicon holds no word.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Words of exactly `slots.len()` characters whose characters fit
+    /// `slots` one for one, most frequent first (ties by the word), at most
+    /// `limit`.
+    pub fn fitting(&self, slots: &[Slot], limit: usize) -> Vec<&str> {
+        let mut best = BTreeSet::new();
+        self.collect(slots, true, limit, |word| fit_all(word, slots), &mut best);
+        self.words(best)
+    }
+
+    /// Words of at least `slots.len()` characters whose first characters
+    /// fit `slots`, most frequent first (ties by the word), at most `limit`.
+    /// (Completion.)
+    pub fn starting_with(&self, slots: &[Slot], limit: usize) -> Vec<&str> {
+        let mut best = BTreeSet::new();
+        self.collect(slots, false, limit, |word| fit_all(word, slots), &mut best);
+        self.words(best)
+    }
+
+    /// Words of the same length as `word` that sound the same (toneless,
+    /// any reading of each character) and differ from it in one or two
+    /// characters (never `word` itself), most frequent first (ties by the
+    /// word), at most `limit`. A character of `word` with no reading must
+    /// stay as it is. Of a word whose characters have many readings, only
+    /// the first 16 combinations are tried (in them the earlier
+    /// characters keep their most common readings).
+    pub fn homophones(&self, word: &str, limit: usize) -> Vec<&str> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.is_empty() || chars.len() > MAX_WORD_CHARS {
+            return Vec::new();
+        }
+        let choices: Vec<Vec<Slot>> = chars
+            .iter()
+            .map(|&c| match readings(c) {
+                r if r.is_empty() => vec![Slot::Han(c)],
+                r => r.into_iter().map(|s| Slot::Syllable(s.to_owned())).collect(),
+            })
+            .collect();
+        let lens: Vec<usize> = choices.iter().map(Vec::len).collect();
+        let mut best = BTreeSet::new();
+        for_each_combination(&lens, MAX_COMBOS, |pick| {
+            let slots: Vec<Slot> = choices.iter().zip(pick).map(|(c, &i)| c[i].clone()).collect();
+            let sounds_alike = |w: &str| {
+                let differing = w.chars().zip(&chars).filter(|(a, b)| a != *b).count();
+                (1..=2).contains(&differing) && fit_all(w, &slots)
+            };
+            self.collect(&slots, true, limit, sounds_alike, &mut best);
+        });
+        self.words(best)
+    }
+
+    /// A word's frequency in jieba's dictionary, `None` when it is not a
+    /// word of it (or not one the lexicon keeps: see `data/pinyin/README.md`).
+    pub fn frequency(&self, word: &str) -> Option<u64> {
+        let h = hash(word);
+        let from = self.by_hash.partition_point(|&(x, _)| x < h);
+        let id = self.by_hash[from..]
+            .iter()
+            .take_while(|&&(x, _)| x == h)
+            .map(|&(_, id)| id)
+            .find(|&id| self.word(id) == word)?;
+        self.freqs.get(id as usize).map(|&f| u64::from(f))
+    }
+
+    /// Word number `id`.
+    fn word(&self, id: u32) -> &str {
+        let id = id as usize;
+        let start = if id == 0 { 0 } else { self.ends[id - 1] as usize };
+        &self.text[start..self.ends[id] as usize]
+    }
+
+    fn words(&self, ids: BTreeSet<u32>) -> Vec<&str> {
+        ids.into_iter().map(|id| self.word(id)).collect()
+    }
+
+    /// Adds to `best` the most frequent words (the smallest numbers) whose
+    /// key begins with letters `slots` allow (is made of them, if `exact`)
+    /// and that pass `keep`, keeping at most `limit`.
+    fn collect(
+        &self,
+        slots: &[Slot],
+        exact: bool,
+        limit: usize,
+        mut keep: impl FnMut(&str) -> bool,
+        best: &mut BTreeSet<u32>,
+    ) {
+        if slots.is_empty() || slots.len() > MAX_WORD_CHARS || limit == 0 {
+            return;
+        }
+        let masks: Vec<u32> = slots.iter().map(letter_mask).collect();
+        let mut ranges = Vec::new();
+        self.ranges(0..self.keys.len(), 0, &masks, exact, &mut ranges);
+        for range in ranges {
+            for &id in &self.ids[range] {
+                // Only a more frequent word can still make the cut. The
+                // check comes before `keep`, which is the costly part: it
+                // is what keeps a one-letter completion (`t`, thousands of
+                // words) cheap.
+                if best.len() >= limit && best.last().is_some_and(|&worst| id > worst) {
+                    continue;
+                }
+                if !best.contains(&id) && keep(self.word(id)) {
+                    best.insert(id);
+                    if best.len() > limit {
+                        best.pop_last();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pushes onto `out` the ranges of `self.keys` within `within` whose
+    /// keys have, at each position from `depth` on, a letter that position's
+    /// mask allows (and no more letters after the last, if `exact`). The
+    /// keys within `within` agree on every position before `depth`, so they
+    /// are sorted by the letter at `depth`, and each letter's keys are one
+    /// range of them: the walk visits only the prefixes some word has.
+    fn ranges(&self, within: Range<usize>, depth: usize, masks: &[u32], exact: bool, out: &mut Vec<Range<usize>>) {
+        let Some(&mask) = masks.get(depth) else {
+            let range = if exact && depth < MAX_WORD_CHARS {
+                // Shorter keys are padded with zeros, so they come first.
+                let keys = &self.keys[within.clone()];
+                within.start..within.start + keys.partition_point(|&k| letter(k, depth) == 0)
+            } else {
+                within
+            };
+            if !range.is_empty() {
+                out.push(range);
+            }
+            return;
+        };
+        for l in b'a'..=NO_READING {
+            if mask & bit(l) == 0 {
+                continue;
+            }
+            let keys = &self.keys[within.clone()];
+            let from = within.start + keys.partition_point(|&k| letter(k, depth) < l);
+            let to = within.start + keys.partition_point(|&k| letter(k, depth) <= l);
+            if from < to {
+                self.ranges(from..to, depth + 1, masks, exact, out);
+            }
+        }
+    }
+}
+
+/// The letter at position `depth` of a packed key.
+fn letter(key: u64, depth: usize) -> u8 {
+    (key >> (8 * (MAX_WORD_CHARS - 1 - depth))) as u8
+}
+
+/// The hash [`Lexicon::frequency`] looks words up by: 32 bits are enough
+/// for a handful of collisions among 350,000 words, and halve the table.
+fn hash(word: &str) -> u32 {
+    let mut h = FxHasher::default();
+    word.hash(&mut h);
+    (h.finish() >> 32) as u32
+}
+
+/// Whether `word` has `slots.len()` characters or more and its first ones
+/// fit `slots`.
+fn fit_all(word: &str, slots: &[Slot]) -> bool {
+    let mut chars = word.chars();
+    slots.iter().all(|slot| chars.next().is_some_and(|c| fits(c, slot)))
+}
+
+/// The bit of a key letter in a mask (`a` is bit 0, [`NO_READING`] bit 26).
+fn bit(letter: u8) -> u32 {
+    1 << (letter - b'a')
+}
+
+/// The key letters a character in `slot` may have.
+fn letter_mask(slot: &Slot) -> u32 {
+    let all_letters = (1 << 26) - 1;
+    match slot {
+        Slot::Han(c) => first_letters(*c).iter().fold(0, |m, &l| m | bit(l)),
+        Slot::Syllable(s) | Slot::Initial(s) | Slot::Partial(s) => match s.bytes().next() {
+            Some(b @ b'a'..=b'z') => bit(b),
+            Some(_) => 0,
+            // No reading is an empty syllable, but every one starts with an
+            // empty initial.
+            None if matches!(slot, Slot::Syllable(_)) => 0,
+            None => all_letters,
+        },
+    }
+}
+
+/// The distinct first letters of a character's readings, the most common
+/// reading's first; [`NO_READING`] alone for a character with none. (No
+/// character has more than seven.)
+#[derive(Debug, Clone, Copy, Default)]
+struct Letters {
+    letters: [u8; MAX_WORD_CHARS],
+    len: usize,
+}
+
+impl Letters {
+    fn iter(&self) -> impl Iterator<Item = &u8> {
+        self.letters[..self.len].iter()
+    }
+}
+
+fn first_letters(c: char) -> Letters {
+    let mut out = Letters::default();
+    for r in each_reading(c) {
+        if let Some(&l) = r.as_bytes().first() {
+            if !out.iter().any(|&x| x == l) && out.len < MAX_WORD_CHARS {
+                out.letters[out.len] = l;
+                out.len += 1;
+            }
+        }
+    }
+    if out.len == 0 {
+        out.letters[0] = NO_READING;
+        out.len = 1;
+    }
+    out
+}
+
+/// Calls `f` with each way to pick one of `lens[i]` things for every `i`
+/// (the first of each first, the last position changing fastest), at most
+/// `cap` times. Nothing when some `lens[i]` is zero. Only the first
+/// [`MAX_WORD_CHARS`] lengths count: no word is longer.
+fn for_each_combination(lens: &[usize], cap: usize, mut f: impl FnMut(&[usize])) {
+    let lens = &lens[..lens.len().min(MAX_WORD_CHARS)];
+    if lens.contains(&0) {
+        return;
+    }
+    let mut pick = [0; MAX_WORD_CHARS];
+    let pick = &mut pick[..lens.len()];
+    for _ in 0..cap {
+        f(pick);
+        // Odometer: bump the last position that can go up, zero those after.
+        let Some(i) = (0..lens.len()).rev().find(|&i| pick[i] + 1 < lens[i]) else { return };
+        pick[i] += 1;
+        pick[i + 1..].iter_mut().for_each(|p| *p = 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A reading in short: space-separated slots, where a Han character is
+    /// itself, `b.` an initial, `pi~` a partial syllable, and `jing` a
+    /// syllable.
+    fn r(short: &str) -> Vec<Slot> {
+        short
+            .split_whitespace()
+            .map(|t| match t {
+                _ if t.chars().all(is_han) => Slot::Han(t.chars().next().unwrap_or('?')),
+                _ if t.ends_with('.') => Slot::Initial(t.trim_end_matches('.').into()),
+                _ if t.ends_with('~') => Slot::Partial(t.trim_end_matches('~').into()),
+                _ => Slot::Syllable(t.into()),
+            })
+            .collect()
+    }
+
+    /// Text, partial_last, its first reading ("" for none at all), readings
+    /// it also has, readings it never has.
+    type ReadCase = (&'static str, bool, &'static str, &'static [&'static str], &'static [&'static str]);
+
+    #[test]
+    fn reads_latin_and_han_as_slots() {
+        #[rustfmt::skip]
+        let cases: &[ReadCase] = &[
+            ("beijing", false, "bei jing", &["bei jin g.", "b. ei jing"], &[]),
+            ("BeiJing", false, "bei jing", &[], &[]),
+            ("bj", false, "b. j.", &[], &[]),
+            ("bj", true, "b. j.", &[], &[]),
+            ("xian", false, "xian", &["xi an", "xia n."], &[]),
+            ("xi'an", false, "xi an", &["xi a n."], &["xian", "xia n."]),
+            ("xi an", false, "xi an", &[], &["xian"]),
+            ("xi\u{2019}an", false, "xi an", &[], &["xian"]),
+            ("北jing", false, "北 jing", &["北 jin g."], &[]),
+            ("北 jing", false, "北 jing", &[], &[]),
+            ("bei京", false, "bei 京", &["b. ei 京"], &[]),
+            ("刘dh", false, "刘 d. h.", &[], &[]),
+            ("刘dh", true, "刘 d. h.", &[], &[]),
+            ("tuopin", true, "tuo pin", &["tuo pin~", "tuo pi n.", "tu o pin~"], &["tuo pi~ n."]),
+            ("tuopin", false, "tuo pin", &["tuo pi n."], &["tuo pin~"]),
+            ("tuopi", true, "tuo pi", &["tuo pi~"], &[]),
+            ("脱pin", true, "脱 pin", &["脱 pin~"], &[]),
+            ("pin脱", true, "pin 脱", &[], &["pin~ 脱"]),
+            // A partial syllable stands last or nowhere: gu is gu here.
+            ("gujin", true, "gu jin", &["gu jin~"], &["gu~ jin", "gu~ jin~"]),
+            ("zhon", true, "zhon~", &["zh. o n."], &[]),
+            ("zhon", false, "zh. o n.", &[], &["zhon~"]),
+            ("zg", false, "z. g.", &[], &[]),
+            // Non-pinyin that happens to read.
+            ("hello", false, "he l. lo", &["he l. l. o"], &[]),
+            ("xyzq", false, "x. y. z. q.", &[], &[]),
+            ("lv", false, "lv", &[], &[]),
+            ("lü", false, "lv", &[], &[]),
+            ("nve", false, "nve", &[], &[]),
+            ("a'", false, "a", &[], &[]),
+            // Unreadable: no syllable starts with i; digits and punctuation;
+            // nothing Latin at all.
+            ("iphone", true, "", &[], &[]),
+            ("xyzq123", false, "", &[], &[]),
+            ("bei-jing", false, "", &[], &[]),
+            ("北京!", false, "", &[], &[]),
+            ("", true, "", &[], &[]),
+            (" \t'", true, "", &[], &[]),
+            ("北京", true, "", &[], &[]),
+        ];
+        for &(text, partial, first, also, never) in cases {
+            let got = read(text, partial);
+            if first.is_empty() {
+                assert!(got.is_empty(), "{text:?} should be unreadable, got {got:?}");
+                continue;
+            }
+            assert_eq!(got.first(), Some(&r(first)), "first reading of {text:?} in {got:?}");
+            for a in also {
+                assert!(got.contains(&r(a)), "{text:?} should also read as {a:?}: {got:?}");
+            }
+            for n in never {
+                assert!(!got.contains(&r(n)), "{text:?} should never read as {n:?}: {got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn readings_are_ordered_and_bounded() {
+        assert_eq!(read("bj", true), [r("b. j.")], "an initial is no partial syllable too");
+        assert_eq!(read("刘dh", false), [r("刘 d. h.")]);
+        let xian = read("xian", false);
+        let pos = |short: &str| xian.iter().position(|x| *x == r(short));
+        assert!(pos("xi an") < pos("xia n."), "fewer initials first: {xian:?}");
+        assert!(read("xi'an", false).iter().all(|x| x.len() >= 2));
+        let long = "zhonghuarenmingongheguo";
+        let got = read(long, true);
+        assert_eq!(got.len(), MAX_READINGS);
+        assert_eq!(got[0], r("zhong hua ren min gong he guo"));
+        assert!(got.windows(2).all(|w| w[0].len() <= w[1].len()));
+        assert!(!read(&"a".repeat(MAX_LATIN), false).is_empty());
+        assert!(read(&"a".repeat(MAX_LATIN + 1), false).is_empty());
+        assert!(!read(&format!("{}b", "北".repeat(MAX_HAN)), false).is_empty());
+        assert!(read(&format!("{}b", "北".repeat(MAX_HAN + 1)), false).is_empty());
+    }
+
+    #[test]
+    fn syllables_are_the_typed_ones() {
+        let all = syllables();
+        for s in ["a", "er", "lv", "nv", "lve", "nve", "zhuang", "jiong", "yo"] {
+            assert!(is_syllable(s), "{s}");
+        }
+        for s in ["lü", "m", "n", "ng", "hm", "hng", "ê", "v", "i", "u", "zh", "jiang'"] {
+            assert!(!is_syllable(s), "{s}");
+        }
+        assert!((400..430).contains(&all.len()), "{} syllables", all.len());
+        assert!(is_proper_prefix("zhon") && is_proper_prefix("pin") && is_proper_prefix("a"));
+        assert!(!is_proper_prefix("zhuang") && !is_proper_prefix("i") && !is_proper_prefix("zhong"));
+    }
+
+    #[test]
+    fn characters_fit_slots() {
+        #[rustfmt::skip]
+        let cases: &[(char, &str, bool)] = &[
+            ('行', "hang", true), ('行', "xing", true), ('行', "yin", false), ('行', "x.", true), ('行', "h.", true),
+            ('银', "yin", true), ('银', "y.", true), ('银', "yi~", true), ('银', "yin~", true), ('银', "ying", false),
+            ('绿', "lv", true), ('绿', "lu", true), ('绿', "l.", true), ('女', "nv", true),
+            ('中', "z.", true), ('中', "zh.", true), ('中', "zhong", true), ('中', "zhon~", true), ('中', "c.", false),
+            ('字', "z.", true), ('字', "zh.", false), ('吃', "c.", true), ('吃', "ch.", true),
+            ('中', "中", true), ('中', "钟", false), ('a', "a", false), ('a', "a~", false),
+        ];
+        for &(c, slot, want) in cases {
+            let slot = r(slot).remove(0);
+            assert_eq!(fits(c, &slot), want, "{c} in {slot:?}");
+        }
+    }
+
+    #[test]
+    fn readings_are_toneless_and_distinct() {
+        assert!(readings('绿').contains(&"lv"));
+        let xing = readings('行');
+        assert!(xing.contains(&"xing") && xing.contains(&"hang"));
+        assert_eq!(xing.len(), xing.iter().collect::<HashSet<_>>().len(), "{xing:?}");
+        assert_eq!(readings('中')[0], "zhong");
+        assert!(readings('a').is_empty() && readings('。').is_empty());
+        assert!(!readings('欸').is_empty() && readings('欸').iter().all(|r| r.is_ascii()));
+    }
+
+    fn lexicon() -> &'static Lexicon {
+        Lexicon::get()
+    }
+
+    #[test]
+    fn the_bundled_list_decodes() {
+        let lex = lexicon();
+        assert!(lex.len() > 340_000, "{lex:?}");
+        assert_eq!(lex.frequency("北京"), Some(34488));
+        assert_eq!(lex.frequency("北"), Some(17860));
+        assert_eq!(lex.frequency("北京的"), None);
+        assert_eq!(lex.frequency(""), None);
+        assert_eq!(lex.frequency("1号店"), None, "only words of Han characters are kept");
+        // Every word is found by its hash (collisions included), as itself:
+        // the list has no word twice.
+        for id in 0..lex.len() as u32 {
+            let word = lex.word(id);
+            assert_eq!(lex.frequency(word), Some(u64::from(lex.freqs[id as usize])), "{word}");
+        }
+        for run in lex.by_hash.chunk_by(|a, b| a.0 == b.0) {
+            let words: HashSet<&str> = run.iter().map(|&(_, id)| lex.word(id)).collect();
+            assert_eq!(words.len(), run.len(), "a word listed twice: {words:?}");
+        }
+    }
+
+    #[test]
+    fn words_fit_their_slots() {
+        // slots, a word among the results, how far down it may be
+        #[rustfmt::skip]
+        let cases: &[(&str, &str, usize)] = &[
+            ("bei jing", "北京", 0),
+            ("b. j.", "北京", 0),
+            ("yin hang", "银行", 0),
+            ("y. h.", "银行", 5),
+            ("cheng du", "成都", 1),
+            ("xi an", "西安", 0),
+            ("刘 德 hua", "刘德华", 0),
+            ("刘 d. h.", "刘德华", 5),
+            ("北 jing", "北京", 0),
+            ("z. g.", "中国", 0),
+            ("zhong guo", "中国", 0),
+            ("jing", "经", 5),
+            ("lv se", "绿色", 0),
+        ];
+        for &(slots, word, within) in cases {
+            let got = lexicon().fitting(&r(slots), 10);
+            let at = got.iter().position(|w| *w == word);
+            assert!(at.is_some_and(|at| at <= within), "{word} in {got:?} for {slots}");
+        }
+        // Both are bei jing; 北京 is the more frequent.
+        assert_eq!(lexicon().fitting(&r("bei jing"), 2), ["北京", "背景"]);
+    }
+
+    #[test]
+    #[ignore = "prints samples to look at"]
+    fn samples() {
+        let lex = lexicon();
+        for (text, partial) in [("xian", false), ("tuopin", true), ("bj", false), ("刘dh", false), ("jing", false)] {
+            for reading in read(text, partial).into_iter().take(3) {
+                println!("{text} {reading:?}: fitting {:?}", lex.fitting(&reading, 8));
+                println!("{text} {reading:?}: starting_with {:?}", lex.starting_with(&reading, 8));
+            }
+        }
+        for w in ["制才", "张芸", "银行", "经典", "景点", "刘德话"] {
+            println!("homophones {w}: {:?}", lex.homophones(w, 10));
+        }
+    }
+
+    #[test]
+    fn lookups_are_ordered_and_limited() {
+        let lex = lexicon();
+        for slots in ["b. j.", "t.", "yin hang", "x."] {
+            for got in [lex.fitting(&r(slots), 50), lex.starting_with(&r(slots), 50)] {
+                assert!(got.len() <= 50);
+                let key = |w: &&str| (std::cmp::Reverse(lex.frequency(w)), w.to_string());
+                assert!(got.windows(2).all(|p| key(&p[0]) < key(&p[1])), "{slots}: {got:?}");
+            }
+        }
+        assert_eq!(lex.fitting(&r("b. j."), 3), lex.fitting(&r("b. j."), 50)[..3]);
+        assert!(lex.fitting(&[], 10).is_empty() && lex.starting_with(&[], 10).is_empty());
+        assert!(lex.fitting(&r("b. j."), 0).is_empty());
+        assert!(lex.fitting(&r("a a a a a a a a a"), 10).is_empty(), "longer than any word");
+        assert!(lex.fitting(&[Slot::Syllable(String::new())], 10).is_empty());
+        assert!(lex.fitting(&[Slot::Syllable("ü".into())], 10).is_empty());
+        assert!(lex.fitting(&[Slot::Initial("B".into())], 10).is_empty(), "slots are lowercase");
+    }
+
+    #[test]
+    fn completions_narrow_as_the_prefix_grows() {
+        let lex = lexicon();
+        let got = lex.starting_with(&r("tuo pin~"), 50);
+        assert!(got.contains(&"脱贫") && got.contains(&"脱贫致富"), "{got:?}");
+        assert!(lex.starting_with(&r("脱 pin~"), 10).contains(&"脱贫致富"));
+        assert!(lex.starting_with(&r("t. p. z."), 50).contains(&"脱贫致富"));
+        let chain = ["t.", "tuo", "tuo p.", "tuo pi~", "tuo pin~", "tuo pin", "tuo pin zhi", "脱 贫 zhi f."];
+        let sets: Vec<HashSet<&str>> =
+            chain.iter().map(|s| lex.starting_with(&r(s), usize::MAX).into_iter().collect()).collect();
+        for (pair, names) in sets.windows(2).zip(chain.windows(2)) {
+            assert!(pair[1].is_subset(&pair[0]), "{} is not within {}", names[1], names[0]);
+            assert!(!pair[1].is_empty(), "{}", names[1]);
+        }
+        assert!(lex.starting_with(&r("tuo pin"), 10).iter().all(|w| w.chars().count() >= 2));
+    }
+
+    #[test]
+    fn homophones_sound_the_same() {
+        let lex = lexicon();
+        assert!(lex.homophones("制才", 10).contains(&"制裁"));
+        assert!(!lex.homophones("张芸", 100).contains(&"张芸"));
+        let bank = lex.homophones("银行", 100);
+        assert!(!bank.contains(&"银行"));
+        for w in &bank {
+            assert_eq!(w.chars().count(), 2);
+            assert!(w.chars().zip("银行".chars()).all(|(a, b)| readings(a).iter().any(|r| readings(b).contains(r))));
+        }
+        // Three characters: one or two may differ, never all three.
+        let hua = lex.homophones("刘德话", 100);
+        assert!(hua.contains(&"刘德华"), "{hua:?}");
+        assert!(hua.iter().all(|w| w.chars().zip("刘德话".chars()).filter(|(a, b)| a != b).count() <= 2));
+        assert!(lex.homophones("", 10).is_empty() && lex.homophones("abc", 10).is_empty());
+        assert!(lex.homophones("制才", 0).is_empty());
+    }
+
+    #[test]
+    fn a_list_keeps_words_of_han_and_the_higher_of_two_frequencies() {
+        let lex = Lexicon::from_list("北京 5\n北京 9 ns\n1号店 3\n北 x\n\n京 7\r\n背景 9\n一二三四五六七八九 1\n");
+        assert_eq!(lex.len(), 3);
+        assert_eq!(lex.frequency("京"), Some(7));
+        assert_eq!(lex.frequency("北京"), Some(9));
+        assert_eq!(lex.fitting(&r("b. j."), 10), ["北京", "背景"], "ties go by the word");
+        assert_eq!(lex.frequency("北"), None);
+        assert!(Lexicon::from_list("").fitting(&r("b. j."), 10).is_empty());
+    }
+
+    /// Prints what the lexicon costs; `cargo test --release --lib
+    /// pinyin::tests::costs -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a measurement, not a test"]
+    fn costs() {
+        use std::time::Instant;
+        let t = Instant::now();
+        let syllables = syllables().len();
+        println!("syllables: {:?} ({syllables})", t.elapsed());
+        let t = Instant::now();
+        let lex = lexicon();
+        let build = t.elapsed();
+        let t = Instant::now();
+        let jieba = jieba_rs::Jieba::new();
+        let jieba_load = t.elapsed();
+        println!("build: {build:?}, {lex:?}; jieba's own load: {jieba_load:?}");
+        drop(jieba);
+        let time = |name: &str, f: &dyn Fn() -> usize| {
+            let runs = 200;
+            let t = Instant::now();
+            let mut n = 0;
+            for _ in 0..runs {
+                n = f();
+            }
+            let each = t.elapsed() / runs;
+            println!("{name}: {each:?} ({n} words; build = {:.0} of these)", build.as_secs_f64() / each.as_secs_f64());
+        };
+        time("read tuopingongjian", &|| read("tuopingongjian", true).len());
+        time("fitting bj", &|| lex.fitting(&r("b. j."), 20).len());
+        time("fitting xian", &|| lex.fitting(&r("xian"), 20).len());
+        time("fitting xi an", &|| lex.fitting(&r("xi an"), 20).len());
+        time("fitting yin hang", &|| lex.fitting(&r("yin hang"), 20).len());
+        time("starting_with tuo pin~", &|| lex.starting_with(&r("tuo pin~"), 20).len());
+        time("starting_with t.", &|| lex.starting_with(&r("t."), 20).len());
+        time("starting_with t. (all)", &|| lex.starting_with(&r("t."), usize::MAX).len());
+        time("homophones 制才", &|| lex.homophones("制才", 20).len());
+        time("homophones 刘德话", &|| lex.homophones("刘德话", 20).len());
+        let over = lex.keys.len() as f64 / lex.len() as f64;
+        println!("keys per word: {over:.2}");
+    }
+
+    fn mixed() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                4 => proptest::char::range('a', 'z'),
+                1 => proptest::char::range('A', 'Z'),
+                1 => Just('\''),
+                1 => Just(' '),
+                1 => proptest::sample::select(vec!['北', '京', '脱', '贫', '刘', '行', '中', '𠀀', '〇', 'ü']),
+            ],
+            0..24,
+        )
+        .prop_map(|cs| cs.into_iter().collect())
+    }
+
+    fn check_readings(text: &str, partial: bool) -> Result<(), TestCaseError> {
+        let got = read(text, partial);
+        prop_assert!(got.len() <= MAX_READINGS);
+        prop_assert_eq!(got.len(), got.iter().collect::<HashSet<_>>().len(), "duplicates");
+        for pair in got.windows(2) {
+            prop_assert!(pair[0].len() <= pair[1].len(), "fewest slots first");
+        }
+        for reading in &got {
+            prop_assert!(!reading.is_empty());
+            let partials: Vec<usize> = (0..reading.len()).filter(|&i| reading[i].is_partial()).collect();
+            prop_assert!(partials.len() <= usize::from(partial));
+            prop_assert!(partials.iter().all(|&i| i + 1 == reading.len()), "{:?}", reading);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn read_never_panics(text in any::<String>(), partial in any::<bool>()) {
+            check_readings(&text, partial)?;
+        }
+
+        #[test]
+        fn readings_are_well_formed(text in mixed(), partial in any::<bool>()) {
+            check_readings(&text, partial)?;
+            let han: Vec<char> = text.chars().filter(|&c| is_han(c)).collect();
+            for reading in read(&text, partial) {
+                let kept: Vec<char> =
+                    reading.iter().filter_map(|s| if let Slot::Han(c) = s { Some(*c) } else { None }).collect();
+                prop_assert_eq!(&kept, &han, "the Han characters, in order");
+            }
+        }
+
+        #[test]
+        fn found_words_fit(text in mixed(), partial in any::<bool>()) {
+            let lex = lexicon();
+            for reading in read(&text, partial).into_iter().take(4) {
+                for w in lex.fitting(&reading, 20) {
+                    prop_assert_eq!(w.chars().count(), reading.len());
+                    prop_assert!(w.chars().zip(&reading).all(|(c, s)| fits(c, s)), "{} for {:?}", w, reading);
+                }
+                for w in lex.starting_with(&reading, 20) {
+                    prop_assert!(w.chars().count() >= reading.len());
+                    prop_assert!(w.chars().zip(&reading).all(|(c, s)| fits(c, s)), "{} for {:?}", w, reading);
+                }
+            }
+        }
+    }
+}
