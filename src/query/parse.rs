@@ -11,6 +11,9 @@
 //! - an unbalanced `"` quotes to the end of the query;
 //! - `OR` at either end of the query, or twice in a row, is ignored;
 //! - a `-` or `field:` with nothing after it is ignored;
+//! - a `-` excludes only a Han word, a quoted text, a field or a Latin word
+//!   of two or more characters: `-o`, `-S,`, `--status` (pasted command
+//!   lines) and `-5°C` (a minus sign) are text;
 //! - an unknown prefix (`foo:bar`) is not a field: the whole `foo:bar` is a word;
 //! - only `OR` in capitals is the operator; `or` is a word.
 //!
@@ -88,6 +91,25 @@ fn fold_syntax(c: char) -> char {
     }
 }
 
+/// Whether a `-` followed by `rest` excludes what follows: when it is a
+/// Han character, a quote, a field, or a Latin word of two or more
+/// letters or digits (`-贵州`, `-"脱贫"`, `-title:浙江`, `-python`). Not when
+/// it is a pasted command-line option (`-o`, `-S,`, `--status`) or a minus
+/// sign (`-5°C`, `-3.5`): those are text, and a document that has them
+/// should match, not be shut out.
+fn is_exclusion(rest: &[char]) -> bool {
+    match rest.first() {
+        Some(&c) if c == '"' || crate::analysis::normalize::is_han(c) => true,
+        Some(c) if c.is_alphabetic() => {
+            // A letter: a word of two or more, up to the next space.
+            let word: Vec<char> = rest.iter().take_while(|c| !c.is_whitespace() && **c != '"').copied().collect();
+            let is_field = ["title:", "body:"].iter().any(|f| word.iter().copied().take(f.len()).eq(f.chars()));
+            is_field || (word.len() >= 2 && word[1].is_alphanumeric())
+        }
+        _ => false,
+    }
+}
+
 /// Parses `input`. Never fails; see the module docs for how odd input is read.
 pub fn parse(input: &str) -> ParsedQuery {
     let chars: Vec<char> = input.chars().map(fold_syntax).collect();
@@ -106,8 +128,13 @@ pub fn parse(input: &str) -> ParsedQuery {
             i += 2;
             continue;
         }
+        // A `-` with nothing after it is nothing.
+        if chars[i] == '-' && chars.get(i + 1).is_none_or(|c| c.is_whitespace()) {
+            i += 1;
+            continue;
+        }
         let mut negated = false;
-        if chars[i] == '-' {
+        if chars[i] == '-' && is_exclusion(&chars[i + 1..]) {
             negated = true;
             i += 1;
         }
@@ -143,6 +170,19 @@ pub fn parse(input: &str) -> ParsedQuery {
     }
     branches.retain(|b| !b.is_empty());
     ParsedQuery { branches }
+}
+
+/// Reads `input` as plain text, with no operators: every run of
+/// non-whitespace is a word, quotes, `-`, `OR` and `field:` included, as
+/// Elasticsearch's `match` query stands beside `query_string`. For "find
+/// the document this paragraph came from": a pasted message with
+/// `-S, --status` or quotes in it is text to match, not syntax.
+pub fn parse_plain(input: &str) -> ParsedQuery {
+    let clauses: Vec<Clause> = input
+        .split_whitespace()
+        .map(|w| Clause { negated: false, scope: Scope::All, term: Term::Word(w.to_owned()) })
+        .collect();
+    ParsedQuery { branches: if clauses.is_empty() { Vec::new() } else { vec![clauses] } }
 }
 
 #[cfg(test)]
@@ -187,13 +227,33 @@ mod tests {
             ("OR 扶贫 OR", vec![vec![word("扶贫")]]),
             ("扶贫 OR OR 脱贫", vec![vec![word("扶贫")], vec![word("脱贫")]]),
             ("-", vec![]),
-            ("--", vec![vec![not(word("-"))]]),
+            ("--", vec![vec![word("--")]]),
+            // Pasted command lines and minus signs are text.
+            ("-S, --status", vec![vec![word("-S,"), word("--status")]]),
+            ("ls -o 文件", vec![vec![word("ls"), word("-o"), word("文件")]]),
+            ("气温 -5°C", vec![vec![word("气温"), word("-5°C")]]),
+            ("-python 教程", vec![vec![not(word("python")), word("教程")]]),
+            ("-\"脱贫\"", vec![vec![not(phrase("脱贫"))]]),
             ("title:", vec![]),
             ("\"\"", vec![]),
             ("扶贫－贵州", vec![vec![word("扶贫-贵州")]]),
         ];
         for (input, want) in cases {
             assert_eq!(parse(input).branches, want, "parse({input:?})");
+        }
+    }
+
+    #[test]
+    fn plain_text_has_no_operators() {
+        let cases: Vec<(&str, Vec<Vec<Clause>>)> = vec![
+            ("", vec![]),
+            (
+                "扶贫 -贵州 OR \"脱贫\" title:小康",
+                vec![vec![word("扶贫"), word("-贵州"), word("OR"), word("\"脱贫\""), word("title:小康")]],
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_plain(input).branches, want, "parse_plain({input:?})");
         }
     }
 }
