@@ -142,6 +142,36 @@ fn search(c: &mut Criterion) {
             })
         });
     }
+    // What the user means: a query typed in pinyin (full and initials), a
+    // homophone typo corrected, completions; and what the checks cost a
+    // query of Han characters whose words the index has (the natural
+    // queries again, with pinyin and typos off: the ratio to "natural
+    // query" above is the cost).
+    let (pinyin_full, pinyin_initials, typo, prefix) = if corpus.name == "sanguo" {
+        ("zhugeliang", "zgl", "诸歌亮", "zhuge")
+    } else {
+        ("jingjifazhan", "jjfz", "经记发展", "jingji")
+    };
+    for (name, q) in [("pinyin query", pinyin_full), ("pinyin initials", pinyin_initials), ("typo corrected", typo)] {
+        let request = SearchRequest::new(q).limit(10).snippets(0, 0).facets(false);
+        assert!(index.search(&request).expect("search").total > 0, "{name}: {q} finds nothing");
+        group.bench_function(format!("zhsearch {name}"), |b| {
+            b.iter(|| black_box(index.search(&request).expect("search").total))
+        });
+    }
+    let mut next = 0;
+    group.bench_function("zhsearch natural query (pinyin and typos off)", |b| {
+        b.iter(|| {
+            let q = &headlines[next % headlines.len()];
+            next += 1;
+            let request = SearchRequest::new(q.as_str()).snippets(0, 0).facets(false).pinyin(false).typos(false);
+            black_box(index.search(&request).expect("search").total)
+        })
+    });
+    assert!(!index.suggest(prefix, 10).expect("suggest").is_empty(), "{prefix} suggests nothing");
+    group.bench_function("zhsearch suggest", |b| {
+        b.iter(|| black_box(index.suggest(prefix, 10).expect("suggest").len()))
+    });
     // The exact total of a common word: the whole match set, no page.
     let common = classes(corpus.name)[0].query;
     let count_only = SearchRequest::new(common).matching(Matching::All).limit(0).snippets(0, 0).facets(false);

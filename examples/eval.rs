@@ -18,6 +18,10 @@
 //! # every query's hits, scores, verdicts, totals and facets, one JSON line each,
 //! # to prove that a refactoring changed no result (diff two dumps):
 //! cargo run --release --example eval -- --dump before.jsonl ARTICLES.jsonl QUERIES.jsonl
+//! # pinyin: each title of 2 to 8 Han characters typed as full pinyin, spaced
+//! # pinyin, initials and mixed (first character as itself), and completed
+//! # from the pinyin of its first two characters (no query sets needed):
+//! cargo run --release --example eval -- --pinyin ARTICLES.jsonl
 //! ```
 //!
 //! In process, each query is a default [`SearchRequest`] (relaxed
@@ -42,8 +46,16 @@ struct Args {
     /// The articles (JSONL: id, title, body, ...).
     articles: PathBuf,
     /// Query sets (JSONL: q, target), each measured on its own.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "pinyin")]
     queries: Vec<PathBuf>,
+    /// Measure pinyin title queries made from the articles' titles (see
+    /// the examples above), as MRR@10 per form, and suggestions.
+    #[arg(long, conflicts_with = "through")]
+    pinyin: bool,
+    /// Run the queries as plain text, with no operators (`--plain`
+    /// through the binary).
+    #[arg(long)]
+    plain: bool,
     /// Run every query through this search binary instead of in process.
     #[arg(long, value_name = "BIN")]
     through: Option<PathBuf>,
@@ -169,13 +181,16 @@ fn in_process(args: &Args) -> Result<(), String> {
     // The first query would load jieba's dictionary; not a search's cost.
     index.analyzer().load_segmenter();
     println!("{} articles from {}", index.num_docs(), args.articles.display());
+    if args.pinyin {
+        return pinyin_titles(&index, &batch.articles);
+    }
     let mut dump = String::new();
     for path in &args.queries {
         let mut tally = Tally::default();
         let mut misses = 0;
         for known in read_queries(path)? {
             let started = Instant::now();
-            let request = SearchRequest::new(known.q.clone()).variants(!args.no_variants);
+            let request = SearchRequest::new(known.q.clone()).variants(!args.no_variants).plain(args.plain);
             let results = index.search(&request).map_err(|e| e.to_string())?;
             let took = started.elapsed();
             let rank = results.hits.iter().position(|h| h.id == known.target);
@@ -185,7 +200,7 @@ fn in_process(args: &Args) -> Result<(), String> {
             }
             if rank != Some(0) && misses < args.misses {
                 misses += 1;
-                show_miss(&index, &known, rank, !args.no_variants)?;
+                show_miss(&index, &known, rank, args)?;
             }
         }
         tally.report(&path.display().to_string());
@@ -214,11 +229,57 @@ fn dump_line(q: &str, results: &zhsearch::query::SearchResults) -> String {
     format!("{line}\n")
 }
 
+/// The pinyin forms of each title of 2 to 8 Han characters (its
+/// characters' first readings), searched for that article; and the
+/// completions of its first two characters' pinyin, the second
+/// unfinished, which should include the title or a word it starts with.
+fn pinyin_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -> Result<(), String> {
+    use zhsearch::analysis::pinyin::readings;
+    let forms = ["full", "spaced", "initials", "mixed"];
+    let mut tallies: Vec<Tally> = forms.iter().map(|_| Tally::default()).collect();
+    let mut suggested = Tally::default();
+    for article in articles {
+        let Some(title) = article.title.as_deref() else { continue };
+        let title = index.analyzer().fold(title);
+        let chars: Vec<char> = title.chars().collect();
+        if !(2..=8).contains(&chars.len()) || !chars.iter().all(|c| !readings(*c).is_empty()) {
+            continue;
+        }
+        let syllables: Vec<&str> = chars.iter().filter_map(|c| readings(*c).first().copied()).collect();
+        let mixed = format!("{}{}", chars[0], syllables[1..].concat());
+        let initials: String = syllables.iter().filter_map(|s| s.chars().next()).collect();
+        let queries = [syllables.concat(), syllables.join(" "), initials, mixed];
+        for (tally, q) in tallies.iter_mut().zip(&queries) {
+            let started = Instant::now();
+            let request = SearchRequest::new(q.clone()).snippets(0, 0).facets(false);
+            let results = index.search(&request).map_err(|e| e.to_string())?;
+            tally.add(results.hits.iter().position(|h| h.id == article.id), started.elapsed());
+        }
+        let second = syllables[1];
+        let prefix = format!("{}{}", syllables[0], &second[..second.len().div_ceil(2)]);
+        let started = Instant::now();
+        let suggestions = index.suggest(&prefix, 10).map_err(|e| e.to_string())?;
+        let rank = suggestions.iter().position(|s| title.starts_with(&s.text) || s.text.starts_with(&title));
+        suggested.add(rank, started.elapsed());
+    }
+    for (tally, form) in tallies.iter_mut().zip(forms) {
+        tally.report(&format!("pinyin title, {form}"));
+    }
+    suggested
+        .report("suggest from the first two syllables (a completion the title starts with, or that starts with it)");
+    Ok(())
+}
+
 /// Prints a query that missed first place: the first hit's explanation and
 /// the target's, found by asking for enough hits.
-fn show_miss(index: &SearchIndex, known: &Known, rank: Option<usize>, variants: bool) -> Result<(), String> {
-    let request =
-        SearchRequest::new(known.q.clone()).limit(1000).explain(true).snippets(0, 0).facets(false).variants(variants);
+fn show_miss(index: &SearchIndex, known: &Known, rank: Option<usize>, args: &Args) -> Result<(), String> {
+    let request = SearchRequest::new(known.q.clone())
+        .limit(1000)
+        .explain(true)
+        .snippets(0, 0)
+        .facets(false)
+        .variants(!args.no_variants)
+        .plain(args.plain);
     let results = index.search(&request).map_err(|e| e.to_string())?;
     println!(
         "\n--- {:?} → {} (rank {})",
@@ -266,6 +327,9 @@ fn through(binary: &Path, args: &Args) -> Result<(), String> {
             command.arg("--index").arg(&dir).args(["--json", "--limit", "10"]);
             if args.no_variants {
                 command.arg("--no-variants");
+            }
+            if args.plain {
+                command.arg("--plain");
             }
             let out = command.arg("--").arg(&known.q).output().map_err(|e| format!("{}: {e}", binary.display()))?;
             if !out.status.success() {

@@ -98,6 +98,22 @@ struct Args {
     /// index's settings until replaced; `--explain` shows the values used.
     #[arg(long, value_name = "FILE")]
     ranking: Option<PathBuf>,
+    /// Do not read a query typed in pinyin (`beijing`, `bj`, `北jing`) as
+    /// the Han characters it may stand for.
+    #[arg(long)]
+    no_pinyin: bool,
+    /// Do not correct a word no article has (`制才` → 制裁).
+    #[arg(long)]
+    no_typos: bool,
+    /// Read the query as plain text, with no operators: `-`, quotes, `OR`
+    /// and `title:` are text (for pasted messages and paragraphs).
+    #[arg(long)]
+    plain: bool,
+    /// Print completions of PREFIX (Han characters in either script,
+    /// pinyin, initials, or a mix) instead of searching; `--limit` caps
+    /// them, `--json` prints {"suggestions": [{"text", "docs"}]}.
+    #[arg(long, value_name = "PREFIX")]
+    suggest: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -149,6 +165,7 @@ fn main() -> ExitCode {
         && args.delete.is_empty()
         && args.synonyms.is_none()
         && args.ranking.is_none()
+        && args.suggest.is_none()
         && !args.verify
     {
         print_short_help();
@@ -232,6 +249,20 @@ fn run(args: &Args) -> Result<usize, Failure> {
         index.writer()?.merge_segments()?;
     }
 
+    if let Some(prefix) = &args.suggest {
+        let suggestions = index.suggest(prefix, args.limit)?;
+        let mut out = std::io::stdout().lock();
+        let written = if args.json {
+            writeln!(out, "{}", serde_json::json!({ "suggestions": suggestions }))
+        } else {
+            suggestions.iter().try_for_each(|s| writeln!(out, "{}\t{} documents", s.text, s.docs))
+        };
+        if let Err(e) = written {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return Err(Failure::Other(format!("writing suggestions: {e}")));
+            }
+        }
+    }
     if let Some(query) = &args.query {
         let request = SearchRequest::new(query.clone())
             .matching(match args.matching {
@@ -247,7 +278,10 @@ fn run(args: &Args) -> Result<usize, Failure> {
             .limit(args.limit)
             .offset(args.offset)
             .explain(args.explain)
-            .variants(!args.no_variants);
+            .variants(!args.no_variants)
+            .pinyin(!args.no_pinyin)
+            .typos(!args.no_typos)
+            .plain(args.plain);
         let request = match &args.source {
             Some(s) => request.source(s.clone()),
             None => request,
@@ -354,7 +388,12 @@ fn print_json(out: &mut impl Write, results: &SearchResults, took_ms: f64) -> st
         "took_ms": took_ms,
         "hits": hits,
         "facets": {"source": results.facets.source, "month": results.facets.month},
+        "did_you_mean": results.did_you_mean,
     });
+    let mut doc = doc;
+    if let Some(corrected) = &results.corrected_to {
+        doc["corrected_to"] = serde_json::json!(corrected);
+    }
     writeln!(out, "{doc}")
 }
 
@@ -362,6 +401,11 @@ fn print_readable(out: &mut impl Write, results: &SearchResults, took_ms: f64, c
     let (bold, mark, dim, reset) =
         if color { ("\x1b[1m", "\x1b[1;31m", "\x1b[2m", "\x1b[0m") } else { ("", "", "", "") };
     let plain_marks = if color { ("", "") } else { ("【", "】") };
+    if let Some(corrected) = &results.corrected_to {
+        writeln!(out, "Showing results for {bold}{corrected}{reset}: the query as typed matches nothing.")?;
+    } else if let Some(first) = results.did_you_mean.first() {
+        writeln!(out, "Did you mean: {bold}{first}{reset}?")?;
+    }
     writeln!(out, "{} results ({} full matches) in {:.1} ms", results.total, results.full_matches, took_ms)?;
     for (i, hit) in results.hits.iter().enumerate() {
         let article = &hit.article;

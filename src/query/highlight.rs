@@ -92,7 +92,17 @@ impl Highlights {
             for signal in clause.signals() {
                 match signal {
                     Signal::Quoted(pattern) => hl.add(pattern.cells.clone(), false),
-                    Signal::OnlyWord { word, variants } | Signal::Word { word, variants } => {
+                    Signal::OnlyWord { word, variants, sounds_like } => {
+                        if word.cells.len() >= 2 || clause.pattern.cells.len() == 1 {
+                            hl.add(word.cells.clone(), true);
+                        }
+                        // Variants and the Han characters a pinyin clause
+                        // was read as are marked as the article writes them.
+                        for cells in variants.iter().chain(sounds_like.iter().map(|s| &s.pattern)) {
+                            hl.add(cells.cells.clone(), true);
+                        }
+                    }
+                    Signal::Word { word, variants } => {
                         // A single character only when it is the clause.
                         if word.cells.len() >= 2 || clause.pattern.cells.len() == 1 {
                             hl.add(word.cells.clone(), true);

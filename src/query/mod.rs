@@ -51,11 +51,14 @@
 //! matches and `full_matches` those with every word. Hit scores are
 //! relevance scores: compare them within one search only.
 
+mod correct;
 mod explain;
 mod facets;
 mod highlight;
 pub mod parse;
+mod pinyin;
 mod rank;
+mod suggest;
 mod terms;
 
 use std::ops::Bound;
@@ -73,10 +76,11 @@ pub use explain::Explanation;
 pub use facets::Facets;
 use highlight::Highlights;
 pub use highlight::{Snippet, SnippetField};
-pub use parse::{parse, ParsedQuery};
+pub use parse::{parse, parse_plain, ParsedQuery};
 use rank::{Context, Order, RankedHit, Ranking, Stats, TextFields};
 pub use rank::{RankingSettings, MAX_RESCORE_WINDOW, PAIR_SAMPLE_DOCS, RESCORE_WINDOW};
-use terms::Clause;
+pub use suggest::Suggestion;
+use terms::{Clause, Pattern};
 
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1_000;
@@ -154,6 +158,19 @@ pub struct SearchRequest {
     /// ([`SearchIndex::ranking`]); `None` uses the index's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ranking: Option<RankingSettings>,
+    /// Whether a clause typed in Latin letters that reads as pinyin also
+    /// matches the Han characters it may stand for (see
+    /// [`SearchRequest::pinyin`]).
+    #[serde(default = "yes")]
+    pub pinyin: bool,
+    /// Whether a word the index lacks gets corrections that sound the
+    /// same (see [`SearchRequest::typos`]).
+    #[serde(default = "yes")]
+    pub typos: bool,
+    /// Whether the query is plain text, with no operators (see
+    /// [`SearchRequest::plain`]).
+    #[serde(default)]
+    pub plain: bool,
 }
 
 fn yes() -> bool {
@@ -179,7 +196,41 @@ impl SearchRequest {
             explain: false,
             variants: true,
             ranking: None,
+            pinyin: true,
+            typos: true,
+            plain: false,
         }
+    }
+
+    /// Reads the query as plain text, with no operators ([`parse_plain`]):
+    /// `-`, quotes, `OR` and `title:` are text. For pasted text ("find the
+    /// document this message came from"), which may hold command-line
+    /// options (`-S, --status`) or quotes that the query language would
+    /// read as exclusions and required phrases. Off by default.
+    pub fn plain(mut self, on: bool) -> Self {
+        self.plain = on;
+        self
+    }
+
+    /// Whether a clause typed in pinyin (`beijing`, `bj`, `xi'an`,
+    /// `北jing`) also matches the words of Han characters it may stand
+    /// for, those of jieba's dictionary that the index has (on by
+    /// default). The text as typed still matches, and ranks first: `hang`
+    /// finds `hang glider` before 行. A query in Han characters never
+    /// matches by sound.
+    pub fn pinyin(mut self, on: bool) -> Self {
+        self.pinyin = on;
+        self
+    }
+
+    /// Whether a word of two or more Han characters that no document has
+    /// gets corrections that sound the same (`制才` → 制裁), in
+    /// [`SearchResults::did_you_mean`]; when the query as typed matches
+    /// nothing, the hits are those of the first correction
+    /// ([`SearchResults::corrected_to`]). On by default.
+    pub fn typos(mut self, on: bool) -> Self {
+        self.typos = on;
+        self
     }
 
     /// Ranks this request with `settings` rather than the index's own
@@ -300,6 +351,15 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Counts over all `total` documents.
     pub facets: Facets,
+    /// The query with a word no document has replaced by words that sound
+    /// the same and that documents have, best first (see
+    /// [`SearchRequest::typos`]); empty when nothing was corrected.
+    #[serde(default)]
+    pub did_you_mean: Vec<String>,
+    /// When the query as typed matched nothing: the correction whose hits
+    /// these are ("results for 制裁").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_to: Option<String>,
 }
 
 impl SearchIndex {
@@ -309,7 +369,7 @@ impl SearchIndex {
         if chars > MAX_QUERY_CHARS {
             return Err(QueryError::TooLong { len: chars, max: MAX_QUERY_CHARS }.into());
         }
-        let parsed = parse(&request.query);
+        let parsed = if request.plain { parse_plain(&request.query) } else { parse(&request.query) };
         if parsed.term_count() > MAX_QUERY_TERMS {
             return Err(QueryError::TooManyTerms { count: parsed.term_count(), max: MAX_QUERY_TERMS }.into());
         }
@@ -320,11 +380,12 @@ impl SearchIndex {
             }
             None => self.ranking(),
         };
-        let branches = self.analyze(&parsed, request);
         let searcher = self.reader.searcher();
         // One set of statistics for the whole search: planning, scoring,
         // rescoring and explaining look up the same document frequencies.
         let stats = Stats::new(&searcher, self.fields);
+        let has = |p: &Pattern| self.has_pattern(&stats, p);
+        let branches = self.analyze(&parsed, request, &stats);
         let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);
         let context = Context {
             text: TextFields {
@@ -338,8 +399,14 @@ impl SearchIndex {
             stats: &stats,
             settings: &settings,
         };
+        let did_you_mean = match request.typos {
+            true => {
+                correct::corrections(&self.analyzer, &request.query, &branches, &has, &|p| self.docs_with(&stats, p))
+            }
+            false => Vec::new(),
+        };
         let Some(ranking) = Ranking::plan(&branches, context).map_err(|e| self.error(e))? else {
-            return Ok(SearchResults::default());
+            return self.corrected(request, SearchResults { did_you_mean, ..SearchResults::default() });
         };
 
         // One pass over the matches collects the page with each hit's
@@ -371,24 +438,167 @@ impl SearchIndex {
         };
         let hits = self.hits(&searcher, &branches, page, explanations, request)?;
         let facets = found.extra.unwrap_or_default();
-        Ok(SearchResults { total: found.total, full_matches: found.full_matches, hits, facets })
+        let results = SearchResults {
+            total: found.total,
+            full_matches: found.full_matches,
+            hits,
+            facets,
+            did_you_mean,
+            corrected_to: None,
+        };
+        self.corrected(request, results)
+    }
+
+    /// `results`, or, when they have no match and a correction, the
+    /// results of the first correction, saying so.
+    fn corrected(&self, request: &SearchRequest, results: SearchResults) -> Result<SearchResults> {
+        let Some(first) = results.did_you_mean.first().filter(|_| results.total == 0) else {
+            return Ok(results);
+        };
+        let mut again = request.clone().typos(false);
+        again.query = first.clone();
+        let corrected = self.search(&again)?;
+        Ok(SearchResults { did_you_mean: results.did_you_mean, corrected_to: Some(again.query), ..corrected })
+    }
+
+    /// Whether any document has `pattern` (in the title or the body).
+    /// A pattern of one token is a document frequency (remembered for the
+    /// search); a longer one a phrase search, stopped at its first match.
+    fn has_pattern(&self, stats: &Stats<'_>, pattern: &Pattern) -> bool {
+        if let Some(token) = pattern.single_token() {
+            return stats.token_doc_freq(token).is_ok_and(|n| n > 0);
+        }
+        // A pattern with a token no document has matches nothing.
+        if !matches!(stats.pattern_idf(pattern), Ok(Some(_))) {
+            return false;
+        }
+        let searcher = stats.searcher();
+        let presence = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
+        for field in [self.fields.title, self.fields.body] {
+            let Ok(weight) = pattern.query(field).weight(presence) else { continue };
+            for segment in searcher.segment_readers() {
+                let Ok(mut scorer) = weight.scorer(segment, 1.0) else { continue };
+                let mut doc = tantivy::DocSet::doc(&scorer);
+                while doc != tantivy::TERMINATED {
+                    if segment.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
+                        return true;
+                    }
+                    doc = tantivy::DocSet::advance(&mut scorer);
+                }
+            }
+        }
+        false
+    }
+
+    /// About how many documents have `pattern`, from the statistics alone
+    /// (no postings read): a token's document frequency, or for a longer
+    /// pattern the smallest of its tokens' (0 when one is in no document).
+    fn docs_estimate(&self, stats: &Stats<'_>, pattern: &Pattern) -> u64 {
+        pattern.tokens.iter().map(|(_, t)| stats.token_doc_freq(t).unwrap_or(0)).min().unwrap_or(0)
+    }
+
+    /// How many documents have `pattern` in the title or the body.
+    fn docs_with(&self, stats: &Stats<'_>, pattern: &Pattern) -> u64 {
+        let query = tantivy::query::BooleanQuery::new(
+            [self.fields.title, self.fields.body]
+                .into_iter()
+                .map(|f| (tantivy::query::Occur::Should, pattern.query(f)))
+                .collect(),
+        );
+        stats.searcher().search(&query, &tantivy::collector::Count).map_or(0, |n| n as u64)
     }
 
     /// The query's branches, each a list of analyzed clauses, the words
     /// with their variants: the regional ones (unless the request turns
-    /// them off) and the user's synonyms.
-    fn analyze(&self, parsed: &ParsedQuery, request: &SearchRequest) -> Vec<Vec<Clause>> {
+    /// them off) and the user's synonyms; and a clause typed in pinyin
+    /// with the words it may stand for (unless the request turns that
+    /// off).
+    fn analyze(&self, parsed: &ParsedQuery, request: &SearchRequest, stats: &Stats<'_>) -> Vec<Vec<Clause>> {
         let regional = if request.variants { Some(self.analyzer.variants()) } else { None };
         let synonyms = self.synonym_variants();
         let mut tables: Vec<&crate::analysis::Variants> = vec![&synonyms.1];
         tables.extend(regional.as_deref());
         let expander = crate::analysis::variants::Expander { analyzer: &self.analyzer, tables };
-        parsed
-            .branches
-            .iter()
-            .map(|b| b.iter().filter_map(|c| Clause::analyze(&self.analyzer, c, Some(&expander))).collect::<Vec<_>>())
-            .filter(|b| !b.is_empty())
-            .collect()
+        let analyze = |c: &parse::Clause| Clause::analyze(&self.analyzer, c, Some(&expander));
+        let mut branches = Vec::new();
+        for branch in &parsed.branches {
+            let clauses: Vec<Clause> = match request.pinyin {
+                true => self.read_pinyin(branch, &analyze, stats),
+                false => branch.iter().filter_map(analyze).collect(),
+            };
+            if !clauses.is_empty() {
+                branches.push(clauses);
+            }
+        }
+        branches
+    }
+
+    /// A branch's clauses, those typed in pinyin read as such: each alone
+    /// (`beijing`, `北jing`), and a run of them typed apart as one
+    /// (`bei jing`).
+    fn read_pinyin(
+        &self,
+        branch: &[parse::Clause],
+        analyze: &dyn Fn(&parse::Clause) -> Option<Clause>,
+        stats: &Stats<'_>,
+    ) -> Vec<Clause> {
+        let readable = |c: &parse::Clause| !c.negated && matches!(c.term, parse::Term::Word(_));
+        let docs = |p: &Pattern| self.docs_estimate(stats, p);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < branch.len() {
+            // The longest run from here of clauses of full syllables, read
+            // as one text when it is one.
+            let mut end = i;
+            while end < branch.len()
+                && readable(&branch[end])
+                && branch[end].scope == branch[i].scope
+                && pinyin::reads_as_syllables(branch[end].term.text())
+            {
+                end += 1;
+            }
+            let joined = branch[i..end].iter().map(|c| c.term.text()).collect::<Vec<_>>().join(" ");
+            let (mut reading, mut next) = match end - i >= 2 {
+                true => (pinyin::read(&self.analyzer, &joined, &docs), end),
+                false => (None, i + 1),
+            };
+            if reading.is_none() {
+                // Not as one text: this clause alone.
+                next = i + 1;
+                if readable(&branch[i]) {
+                    reading = pinyin::read(&self.analyzer, branch[i].term.text(), &docs);
+                }
+            }
+            let clause = match next > i + 1 {
+                true => parse::Clause { negated: false, scope: branch[i].scope, term: parse::Term::Word(joined) },
+                false => branch[i].clone(),
+            };
+            let Some(mut analyzed) = analyze(&clause) else {
+                i = next;
+                continue;
+            };
+            match reading {
+                Some(pinyin::Reading::Word(sounds)) => {
+                    analyzed.read_as_pinyin(sounds);
+                    out.push(analyzed);
+                }
+                // Several words, unless the text as typed is in the index
+                // (an English word that also reads as pinyin stays itself).
+                Some(pinyin::Reading::Words(words)) if !self.has_pattern(stats, &analyzed.pattern) => {
+                    for (syllables, sounds) in words {
+                        let part =
+                            parse::Clause { negated: false, scope: clause.scope, term: parse::Term::Word(syllables) };
+                        if let Some(mut c) = analyze(&part) {
+                            c.read_as_pinyin(sounds);
+                            out.push(c);
+                        }
+                    }
+                }
+                _ => out.push(analyzed),
+            }
+            i = next;
+        }
+        out
     }
 
     /// The page's hits: each article, its snippets and its explanation.

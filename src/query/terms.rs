@@ -174,6 +174,20 @@ pub(crate) struct Clause {
     pub bigrams: Vec<String>,
     /// Its other units side by side, distinct.
     pub pairs: Vec<Pair>,
+    /// What a clause typed in pinyin may stand for (see
+    /// [`super::pinyin`]): words of Han characters, each with the reading
+    /// that found it. Only for a clause of one word (the whole clause).
+    pub sounds_like: Vec<SoundsLike>,
+}
+
+/// A reading of a pinyin clause in Han characters: `北京` for `beijing`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SoundsLike {
+    /// The characters, as an exact pattern.
+    pub pattern: Pattern,
+    /// The syllables they were read as (`bei jing`, `b j`), for
+    /// explanations.
+    pub reading: String,
 }
 
 impl Clause {
@@ -316,7 +330,16 @@ impl Clause {
             units,
             bigrams,
             pairs,
+            sounds_like: Vec::new(),
         })
+    }
+
+    /// The clause read as pinyin: one word, the text as typed (a document
+    /// may have it literally, `hang glider`), which also matches `readings`.
+    pub(crate) fn read_as_pinyin(&mut self, readings: Vec<SoundsLike>) {
+        self.words = vec![self.pattern.clone()];
+        self.variants = vec![Vec::new()];
+        self.sounds_like = readings;
     }
 
     /// Whether the clause is one word: then that word is what it asks for.
@@ -338,7 +361,7 @@ impl Clause {
         }
         if self.is_one_word() {
             let variants = self.variants.first().map_or(&[][..], Vec::as_slice);
-            return vec![Signal::OnlyWord { word: &self.words[0], variants }];
+            return vec![Signal::OnlyWord { word: &self.words[0], variants, sounds_like: &self.sounds_like }];
         }
         let mut out: Vec<Signal<'_>> = self.units.iter().map(Signal::Unit).collect();
         out.extend(self.bigrams.iter().map(|b| Signal::Bigram(b.as_str())));
@@ -353,8 +376,9 @@ impl Clause {
 pub(crate) enum Signal<'c> {
     /// A quoted text, exactly.
     Quoted(&'c Pattern),
-    /// The word of a clause of one word, in any of its spellings.
-    OnlyWord { word: &'c Pattern, variants: &'c [Pattern] },
+    /// The word of a clause of one word, in any of its spellings, or (a
+    /// clause typed in pinyin) the words it sounds like.
+    OnlyWord { word: &'c Pattern, variants: &'c [Pattern], sounds_like: &'c [SoundsLike] },
     /// A character or Latin word of a clause of several words.
     Unit(&'c Unit),
     /// A dictionary bigram of a clause of several words.

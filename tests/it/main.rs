@@ -15,6 +15,7 @@ mod analysis;
 mod bad_input;
 mod faults;
 mod ingest;
+mod pinyin;
 mod properties;
 mod ranking;
 mod search;

@@ -7,7 +7,7 @@ use tantivy::schema::Field;
 use tantivy::Score;
 
 use super::super::parse::Scope;
-use super::super::terms::{Clause, Pair, Pattern, Signal};
+use super::super::terms::{Clause, Pair, Pattern, Signal, SoundsLike};
 use super::matching::{Role, Rule};
 use super::pairs::PairSpec;
 use super::parts::{has_parts, strict_query, to_group, TextFields};
@@ -213,9 +213,9 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> tantivy::Result<Branch>
                 }
                 // A clause of one word asks for that word: it is the unit
                 // of matching and what scores.
-                Signal::OnlyWord { word, variants } => {
+                Signal::OnlyWord { word, variants, sounds_like } => {
                     let weight = weight_of(word.cells.len());
-                    let g = word_group(&mut branch, word, variants, scope, weight, ctx)?;
+                    let g = word_group(&mut branch, Spellings { word, variants, sounds_like }, scope, weight, ctx)?;
                     g.role.word = true;
                     g.role.unit = true;
                 }
@@ -232,7 +232,8 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> tantivy::Result<Branch>
                 // the others only say whether a document has every word.
                 Signal::Word { word, variants } => {
                     let weight = if variants.is_empty() { 0.0 } else { settings.pair_weight };
-                    word_group(&mut branch, word, variants, scope, weight, ctx)?.role.word = true;
+                    let spellings = Spellings { word, variants, sounds_like: &[] };
+                    word_group(&mut branch, spellings, scope, weight, ctx)?.role.word = true;
                 }
                 Signal::Pair(pair) => branch.pairs.push(PairSpec { pair: pair.clone(), scope, junction: false }),
             }
@@ -268,33 +269,61 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> tantivy::Result<Branch>
     Ok(branch)
 }
 
-/// The group of a word: its one token, or its pattern, or (with variants)
-/// any of its spellings, scored as one word (see [`GroupSpec::scales`]).
+/// A word and what else it may be written as.
+struct Spellings<'c> {
+    word: &'c Pattern,
+    /// Its regional variants and synonyms.
+    variants: &'c [Pattern],
+    /// What it sounds like, when it was typed in pinyin.
+    sounds_like: &'c [SoundsLike],
+}
+
+/// How much a reading of pinyin counts against the text as typed: a Latin
+/// word that a document has as written (`hang` in `hang glider`) ranks
+/// above the Han characters it could be read as (行).
+const PINYIN_FACTOR: Score = 0.5;
+
+/// The group of a word: its one token, or its pattern, or (with variants
+/// or readings) any of its spellings, scored as one word (see
+/// [`GroupSpec::scales`]).
 fn word_group<'b>(
     branch: &'b mut Branch,
-    word: &Pattern,
-    variants: &[Pattern],
+    spellings: Spellings<'_>,
     scope: Scope,
     weight: f32,
     ctx: &Context<'_>,
 ) -> tantivy::Result<&'b mut GroupSpec> {
-    if variants.is_empty() {
+    let Spellings { word, variants, sounds_like } = spellings;
+    if variants.is_empty() && sounds_like.is_empty() {
         let lookup = match word.single_token() {
             Some(token) => Lookup::Token(token.to_owned()),
             None => Lookup::Pattern(word.clone()),
         };
         return Ok(branch.group(format!("word {}", word.text), lookup, scope, weight));
     }
-    let spellings: Vec<Pattern> = std::iter::once(word).chain(variants).cloned().collect();
+    let patterns: Vec<Pattern> =
+        std::iter::once(word).chain(variants).chain(sounds_like.iter().map(|s| &s.pattern)).cloned().collect();
     // A spelling no document has matches nothing: it has no say in the
     // word's idf.
-    let idfs: Vec<Option<Score>> =
-        spellings.iter().map(|p| ctx.stats.pattern_idf(p)).collect::<tantivy::Result<_>>()?;
+    let idfs: Vec<Option<Score>> = patterns.iter().map(|p| ctx.stats.pattern_idf(p)).collect::<tantivy::Result<_>>()?;
     let least = idfs.iter().flatten().copied().fold(f32::INFINITY, f32::min);
-    let others: Vec<&str> = variants.iter().map(|v| v.text.as_str()).collect();
+    let mut others: Vec<String> = variants.iter().map(|v| v.text.clone()).collect();
+    others.extend(sounds_like.iter().map(|s| format!("{} read {}", s.pattern.text, s.reading)));
     let label = format!("word {} (or {})", word.text, others.join(", "));
-    let g = branch.group(label, Lookup::Any(spellings), scope, weight);
-    g.scales = idfs.iter().map(|i| i.filter(|&i| i > 0.0).map_or(1.0, |i| least / i)).collect();
+    let pinyin_from = 1 + variants.len();
+    let g = branch.group(label, Lookup::Any(patterns), scope, weight);
+    g.scales = idfs
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let scale = i.filter(|&i| i > 0.0).map_or(1.0, |i| least / i);
+            if k >= pinyin_from {
+                scale * PINYIN_FACTOR
+            } else {
+                scale
+            }
+        })
+        .collect();
     Ok(g)
 }
 

@@ -197,11 +197,8 @@ impl RankingSettings {
     pub(crate) fn changed(&self) -> Option<String> {
         let (now, default) = (serde_json::to_value(self).ok()?, serde_json::to_value(RankingSettings::default()).ok()?);
         let (now, default) = (now.as_object()?, default.as_object()?);
-        let changed: Vec<String> = now
-            .iter()
-            .filter(|(k, v)| default.get(k.as_str()) != Some(v))
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
+        let changed: Vec<String> =
+            now.iter().filter(|(k, v)| default.get(k.as_str()) != Some(v)).map(|(k, v)| format!("{k} {v}")).collect();
         (!changed.is_empty()).then(|| changed.join(", "))
     }
 }

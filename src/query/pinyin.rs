@@ -1,0 +1,207 @@
+//! Pinyin input, read on the query side only.
+//!
+//! The index is never folded to pinyin: Meilisearch did that and had to
+//! turn it off (景点 found 经典, 部 found 不). Here only a clause the user
+//! typed in Latin letters is read as pinyin, and it gains the words of
+//! Han characters it may stand for, as a word gains its regional variants:
+//! one clause, any spelling, the text as typed ranked first (see
+//! `rank/plan.rs`). A query in Han characters never matches by sound.
+//!
+//! A clause is read every way it can be ([`crate::analysis::pinyin::read`]):
+//! full syllables with or without apostrophes (`xi'an`), initials (`bj`),
+//! a mix with Han characters (`北jing`, `刘dh`), the last syllable perhaps
+//! unfinished. Each reading is cut into words of jieba's dictionary that
+//! the index has, the way an input method converts a sentence, weighing
+//! each word by how many documents have it: the index's own vocabulary
+//! decides between 插入 and 出入 for `cr`.
+//!
+//! When a reading is one word (`beijing`, `xian`), the clause becomes that
+//! word in any of its readings (`xian` is 先, 县… and 西安). When every
+//! reading takes several words (`beijingtianqi`), the clause becomes one
+//! clause per word of the best cut, each with its alternatives, and the
+//! ranking finds the documents with all of them, as it does for a query
+//! typed in words.
+
+use std::collections::HashMap;
+
+use crate::analysis::pinyin::{self, Lexicon, Slot};
+use crate::analysis::Analyzer;
+
+use super::terms::{Pattern, SoundsLike};
+
+/// How many one-word readings each reading contributes.
+const PER_READING: usize = 3;
+/// How many alternatives a clause (or a word of a cut) gets at most.
+const MAX_ALTERNATIVES: usize = 8;
+/// How many words of the lexicon fit a span, at most, before the index
+/// weighs them.
+const LEXICON_WORDS: usize = 24;
+/// The most slots one word of a cut spans.
+const MAX_WORD: usize = 4;
+/// What each further word of a cut costs, against the log of its
+/// documents: one word that five documents have beats two that a thousand
+/// each have only if the two are not a better reading.
+const WORD_COST: f64 = 12.0;
+/// The most slots a clause is read as: a longer Latin run is not pinyin
+/// anyone types in one go.
+const MAX_SLOTS: usize = 12;
+/// How many readings of a clause are tried (fewest slots first).
+const MAX_READINGS: usize = 16;
+
+/// What a clause typed in pinyin stands for.
+#[derive(Debug)]
+pub(crate) enum Reading {
+    /// One word, in any of these spellings.
+    Word(Vec<SoundsLike>),
+    /// Several words, in order: each its syllables as typed and its
+    /// spellings.
+    Words(Vec<(String, Vec<SoundsLike>)>),
+}
+
+/// A word of a cut: its syllables as typed, and its candidates.
+type Labelled = (String, Vec<Candidate>);
+
+/// A word that fits a span of slots, and how many documents have it.
+#[derive(Debug, Clone)]
+struct Candidate {
+    pattern: Pattern,
+    docs: u64,
+}
+
+/// What `text` (a clause as typed) stands for, in words of Han characters
+/// that the index has; `None` when it does not read as pinyin or the index
+/// has none of its readings. `docs` estimates how many documents have a
+/// word (0: none).
+pub(crate) fn read(analyzer: &Analyzer, text: &str, docs: &dyn Fn(&Pattern) -> u64) -> Option<Reading> {
+    if !text.chars().any(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    // Han characters typed as such are folded (Traditional to Simplified)
+    // as the index folds them; the letters are lowercased by the reader.
+    let folded = analyzer.fold(text);
+    let mut spans = Spans { analyzer, lexicon: Lexicon::get(), docs, memo: HashMap::new() };
+    let mut one_word: Vec<(u64, SoundsLike)> = Vec::new();
+    // The best cut of any reading: its score, and each word's syllables
+    // and candidates.
+    let mut best_cut: Option<(f64, Vec<Labelled>)> = None;
+    for slots in pinyin::read(&folded, true).into_iter().take(MAX_READINGS) {
+        if slots.len() > MAX_SLOTS {
+            continue;
+        }
+        let label = |slots: &[Slot]| slots.iter().map(slot_text).collect::<Vec<_>>().join(" ");
+        let whole = spans.words(&slots);
+        for c in whole.iter().take(PER_READING) {
+            if !one_word.iter().any(|(_, s)| s.pattern == c.pattern) {
+                one_word.push((c.docs, SoundsLike { pattern: c.pattern.clone(), reading: label(&slots) }));
+            }
+        }
+        if !one_word.is_empty() {
+            continue;
+        }
+        if let Some((score, cut)) = best_cut_of(&mut spans, &slots) {
+            if best_cut.as_ref().is_none_or(|(s, _)| score > *s) {
+                let words = cut.into_iter().map(|(from, to, words)| (label(&slots[from..to]), words)).collect();
+                best_cut = Some((score, words));
+            }
+        }
+    }
+    if !one_word.is_empty() {
+        one_word.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.pattern.text.cmp(&b.1.pattern.text)));
+        one_word.truncate(MAX_ALTERNATIVES);
+        return Some(Reading::Word(one_word.into_iter().map(|(_, s)| s).collect()));
+    }
+    let (_, cut) = best_cut?;
+    let words = cut
+        .into_iter()
+        .map(|(label, candidates)| {
+            let sounds =
+                candidates.into_iter().map(|c| SoundsLike { pattern: c.pattern, reading: label.clone() }).collect();
+            (label, sounds)
+        })
+        .collect();
+    Some(Reading::Words(words))
+}
+
+/// A slot as the user typed it, for explanations.
+fn slot_text(slot: &Slot) -> String {
+    match slot {
+        Slot::Han(c) => c.to_string(),
+        Slot::Syllable(s) | Slot::Initial(s) => s.clone(),
+        Slot::Partial(s) => format!("{s}…"),
+    }
+}
+
+/// The words that fit spans of slots, remembered: the readings of a
+/// clause share most of their spans.
+struct Spans<'a> {
+    analyzer: &'a Analyzer,
+    lexicon: &'a Lexicon,
+    docs: &'a dyn Fn(&Pattern) -> u64,
+    memo: HashMap<Vec<Slot>, Vec<Candidate>>,
+}
+
+impl Spans<'_> {
+    /// The words that fit `slots` and that documents have, the most
+    /// documents first, at most [`MAX_ALTERNATIVES`]. A lone character
+    /// typed as such is itself, word or not.
+    fn words(&mut self, slots: &[Slot]) -> Vec<Candidate> {
+        if let Some(found) = self.memo.get(slots) {
+            return found.clone();
+        }
+        let texts: Vec<String> = match slots {
+            [Slot::Han(c)] => vec![c.to_string()],
+            _ => self.lexicon.fitting(slots, LEXICON_WORDS).into_iter().map(str::to_owned).collect(),
+        };
+        let mut found: Vec<Candidate> = texts
+            .iter()
+            .filter_map(|t| {
+                let prepared = self.analyzer.prepare(t);
+                let pattern = Pattern::of(self.analyzer, &prepared, 0, prepared.len())?;
+                let docs = (self.docs)(&pattern);
+                (docs > 0).then_some(Candidate { pattern, docs })
+            })
+            .collect();
+        // The most documents first; the lexicon's order (the most common
+        // word first) breaks ties, as the sort is stable.
+        found.sort_by_key(|c| std::cmp::Reverse(c.docs));
+        found.truncate(MAX_ALTERNATIVES);
+        self.memo.insert(slots.to_vec(), found.clone());
+        found
+    }
+}
+
+/// A cut of slots into words: each word's span and its candidates.
+type Cut = Vec<(usize, usize, Vec<Candidate>)>;
+
+/// The best cut of `slots` into words that documents have, by the
+/// documents of each word's best candidate less [`WORD_COST`] a word;
+/// `None` when there is none.
+fn best_cut_of(spans: &mut Spans<'_>, slots: &[Slot]) -> Option<(f64, Cut)> {
+    let n = slots.len();
+    // best[i]: the best cut of slots[..i], and its score.
+    let mut best: Vec<Option<(f64, Cut)>> = vec![None; n + 1];
+    best[0] = Some((0.0, Vec::new()));
+    for i in 0..n {
+        let Some((score, cut)) = best[i].clone() else { continue };
+        for j in i + 1..=n.min(i + MAX_WORD) {
+            let words = spans.words(&slots[i..j]);
+            let Some(top) = words.first() else { continue };
+            let extended = score + (top.docs as f64 + 1.0).ln() - WORD_COST;
+            if best[j].as_ref().is_none_or(|(s, _)| extended > *s) {
+                let mut cut = cut.clone();
+                cut.push((i, j, words));
+                best[j] = Some((extended, cut));
+            }
+        }
+    }
+    best.pop().flatten()
+}
+
+/// Whether a run of clauses typed apart (`bei jing`) should be read as one
+/// text: each is only letters and reads as full syllables (so `hang
+/// glider`, whose `glider` needs initials, stays two English words).
+pub(crate) fn reads_as_syllables(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_alphabetic() || c == '\'')
+        && pinyin::read(text, false).iter().any(|r| r.iter().all(|s| matches!(s, Slot::Syllable(_))))
+}

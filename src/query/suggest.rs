@@ -1,0 +1,170 @@
+//! Suggestions while typing: completions of a prefix, drawn from the
+//! index. tantivy has no suggester (tantivy#1174); this one completes a
+//! prefix with the index's titles and with the words of jieba's
+//! dictionary that the index has, ranked by how many documents have them.
+//!
+//! A prefix may be Han characters in either script (`貧困` → 贫困县), full
+//! pinyin with an unfinished last syllable (`tuopin`), initials (`tpgj`),
+//! or a mix (`脱pin`): it is read as [`crate::analysis::pinyin::read`]
+//! reads a query, its last syllable perhaps partial.
+
+use serde::{Deserialize, Serialize};
+use tantivy::Term;
+
+use super::rank::Stats;
+use super::terms::Pattern;
+use crate::analysis::pinyin::{self, Lexicon, Slot};
+use crate::error::Result;
+use crate::index::SearchIndex;
+
+/// A completion of a prefix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// The completed text (folded: Simplified, lowercase).
+    pub text: String,
+    /// How many documents have it, in the title or the body.
+    pub docs: u64,
+}
+
+/// How many words of the lexicon each reading of a prefix offers, the
+/// most common first. The index's own words are a small part of jieba's
+/// dictionary: a short prefix needs a deep pool to find them.
+const POOL: usize = 1_000;
+/// How many candidates that the index has, the most common first, have
+/// their documents counted.
+const COUNTED: usize = 60;
+/// How many words a title may start with, per reading, when a pinyin
+/// prefix is completed with titles.
+const TITLE_WORDS: usize = 10;
+/// How many readings of a pinyin prefix are tried.
+const READINGS: usize = 16;
+/// The longest prefix completed, in characters.
+const MAX_PREFIX: usize = 32;
+
+impl SearchIndex {
+    /// Completions of `prefix`, the most documents first (ties in the
+    /// order of the text), at most `limit`. A completion is a title of the
+    /// index that starts with the prefix (Han prefixes) or a word of
+    /// jieba's dictionary that starts with it and that documents have; a
+    /// completion is never the prefix itself. Empty for an empty prefix.
+    ///
+    /// ```
+    /// use zhsearch::analysis::AnalyzerSettings;
+    /// use zhsearch::article::Article;
+    /// use zhsearch::index::SearchIndex;
+    ///
+    /// let index = SearchIndex::in_memory(&AnalyzerSettings::default())?;
+    /// let mut writer = index.writer()?;
+    /// let mut article = Article::new("a", "脱贫攻坚取得决定性胜利。");
+    /// article.title = Some("脱贫攻坚".into());
+    /// writer.upsert(&article)?;
+    /// writer.commit()?;
+    /// let texts = |p: &str| -> Vec<String> {
+    ///     index.suggest(p, 5).unwrap_or_default().into_iter().map(|s| s.text).collect()
+    /// };
+    /// assert!(texts("脱贫").contains(&"脱贫攻坚".to_string()));
+    /// assert!(texts("tpgj").contains(&"脱贫攻坚".to_string()));
+    /// # Ok::<(), zhsearch::Error>(())
+    /// ```
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        let folded: String = self.analyzer.fold(prefix).chars().filter(|c| !c.is_whitespace()).collect();
+        if folded.is_empty() || limit == 0 || folded.chars().count() > MAX_PREFIX {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let stats = Stats::new(&searcher, self.fields);
+        let lexicon = Lexicon::get();
+        let mut candidates: Vec<String> = Vec::new();
+        if folded.chars().any(|c| c.is_ascii_alphabetic()) {
+            for slots in pinyin::read(&folded, true).into_iter().take(READINGS) {
+                candidates.extend(lexicon.starting_with(&slots, POOL).into_iter().map(str::to_owned));
+                candidates.extend(self.titles_fitting(&stats, &slots)?);
+            }
+        } else {
+            let slots: Vec<Slot> = folded.chars().map(Slot::Han).collect();
+            candidates.extend(lexicon.starting_with(&slots, POOL).into_iter().map(str::to_owned));
+            candidates.extend(self.titles_starting_with(&folded, POOL)?);
+        }
+        candidates.retain(|c| *c != folded);
+        let mut seen = std::collections::HashSet::new();
+        candidates.retain(|c| seen.insert(c.clone()));
+        // The cheap check first (every token of the word is in some
+        // document), then the documents of the most common counted.
+        let mut out: Vec<Suggestion> = Vec::new();
+        for text in candidates {
+            if out.len() >= COUNTED {
+                break;
+            }
+            let prepared = self.analyzer.prepare(&text);
+            let Some(pattern) = Pattern::of(&self.analyzer, &prepared, 0, prepared.len()) else { continue };
+            if !matches!(stats.pattern_idf(&pattern), Ok(Some(_))) {
+                continue;
+            }
+            let docs = self.docs_with(&stats, &pattern);
+            if docs > 0 {
+                out.push(Suggestion { text, docs });
+            }
+        }
+        out.sort_by(|a, b| b.docs.cmp(&a.docs).then_with(|| a.text.cmp(&b.text)));
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// The index's titles whose first characters fit `slots`: those that
+    /// start with a word of the lexicon that fits the first slots (a title
+    /// is looked up by its first word, `脱贫` for `tpgj`), the rest of the
+    /// slots fitting the characters after it.
+    fn titles_fitting(&self, stats: &Stats<'_>, slots: &[Slot]) -> Result<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for k in (1..=slots.len().min(4)).rev() {
+            // The first words the index has (every token in some
+            // document: a cheap check, remembered for the call).
+            let words = Lexicon::get().fitting(&slots[..k], POOL).into_iter().filter(|w| {
+                let prepared = self.analyzer.prepare(w);
+                Pattern::of(&self.analyzer, &prepared, 0, prepared.len())
+                    .is_some_and(|p| matches!(stats.pattern_idf(&p), Ok(Some(_))))
+            });
+            for word in words.take(TITLE_WORDS) {
+                for title in self.titles_starting_with(word, TITLE_WORDS * 5)? {
+                    let chars: Vec<char> = title.chars().collect();
+                    let fits = chars.len() >= slots.len() && chars.iter().zip(slots).all(|(&c, s)| pinyin::fits(c, s));
+                    if fits && !out.contains(&title) {
+                        out.push(title);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The index's titles (folded, as `title_key` holds them) that start
+    /// with `prefix`, at most `limit`, in the order of the term dictionary.
+    fn titles_starting_with(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let key = crate::index::schema::title_key(&self.analyzer, prefix);
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        let start = Term::from_field_text(self.fields.title_key, &key);
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(self.fields.title_key).map_err(|e| self.error(e))?;
+            let mut stream = index
+                .terms()
+                .range()
+                .ge(start.serialized_value_bytes())
+                .into_stream()
+                .map_err(|e| self.error(e.into()))?;
+            while stream.advance() && out.len() < limit {
+                let Ok(text) = std::str::from_utf8(stream.key()) else { continue };
+                if !text.starts_with(key.as_str()) {
+                    break;
+                }
+                if !out.iter().any(|t| t == text) {
+                    out.push(text.to_owned());
+                }
+            }
+        }
+        Ok(out)
+    }
+}

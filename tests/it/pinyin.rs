@@ -1,0 +1,195 @@
+//! What the user means: pinyin queries, homophone corrections and
+//! suggestions, on small fixtures (the cases of the design).
+
+use proptest::prelude::*;
+use zhsearch::article::Article;
+use zhsearch::index::SearchIndex;
+use zhsearch::query::{SearchRequest, SearchResults, SnippetField};
+
+use crate::common::{ids, index_of};
+
+fn doc(id: &str, title: &str, body: &str) -> Article {
+    let mut a = Article::new(id, body);
+    a.title = Some(title.into());
+    a
+}
+
+fn fixtures() -> SearchIndex {
+    index_of(&[
+        doc("beijing", "北京天气", "北京今天天气晴朗，适合出行。"),
+        doc("bank", "银行利率", "多家银行下调存款利率。"),
+        doc("chengdu", "成都美食", "成都的火锅和小吃很有名。"),
+        doc("xian", "西安古城", "西安的城墙保存完好，游客很多。"),
+        doc("first", "先来后到", "排队要讲先来后到的规矩。"),
+        doc("liu", "刘德华演唱会", "刘德华在香港举行演唱会。"),
+        doc("shi", "石朝红的新书", "石朝红出版了一本新书。"),
+        doc("jingdian", "旅游景点", "这个景点风景优美。"),
+        doc("jingdian2", "经典电影", "这部经典电影值得一看。"),
+        doc("jd", "京东购物", "在京东买了一台电脑。"),
+        doc("glider", "hang glider", "A hang glider flew over the hills."),
+        doc("xing", "行走", "他每天步行上班，行走很快。"),
+        doc("sanction", "制裁措施", "多国宣布对该公司实施制裁。"),
+        doc("zy1", "张芸的日记", "张芸今天写了日记。"),
+        doc("zy2", "张云的画", "张云画了一幅画。张云很有名。"),
+        doc("zy3", "张云再访", "张云又来了。"),
+        doc("tuopin", "脱贫攻坚", "脱贫攻坚取得决定性胜利。"),
+        doc("pinkun", "贫困县摘帽", "贫困县全部摘帽。"),
+    ])
+}
+
+fn search(index: &SearchIndex, q: &str) -> SearchResults {
+    index.search(&SearchRequest::new(q)).expect("search")
+}
+
+/// The marked title of a hit, `【…】` around each mark.
+fn marked_title(results: &SearchResults, id: &str) -> String {
+    results
+        .hits
+        .iter()
+        .find(|h| h.id == id)
+        .and_then(|h| h.snippets.iter().find(|s| s.field == SnippetField::Title))
+        .map(|s| s.marked("【", "】"))
+        .unwrap_or_default()
+}
+
+#[test]
+fn pinyin_in_every_form_finds_the_word_and_marks_it() {
+    let index = fixtures();
+    for q in ["beijing", "bei jing", "bj", "北jing", "bei京", "BeiJing"] {
+        let results = search(&index, q);
+        assert_eq!(ids(&results).first(), Some(&"beijing"), "{q}: {:?}", ids(&results));
+        assert!(marked_title(&results, "beijing").contains("【北京】"), "{q}: {}", marked_title(&results, "beijing"));
+    }
+}
+
+#[test]
+fn polyphones_count_every_reading() {
+    let index = fixtures();
+    assert_eq!(ids(&search(&index, "yinhang")).first(), Some(&"bank"));
+    assert_eq!(ids(&search(&index, "chengdu")).first(), Some(&"chengdu"));
+}
+
+#[test]
+fn every_split_is_tried_and_an_apostrophe_splits() {
+    let index = fixtures();
+    assert!(ids(&search(&index, "xian")).contains(&"xian"), "xian reads as 西安 too");
+    let results = search(&index, "xi'an");
+    assert!(ids(&results).contains(&"xian"));
+    assert!(!ids(&results).contains(&"first"), "xi'an is not 先: {:?}", ids(&results));
+}
+
+#[test]
+fn a_mix_with_han_characters_keeps_them() {
+    let index = fixtures();
+    let results = search(&index, "刘德hua");
+    assert_eq!(ids(&results).first(), Some(&"liu"));
+    assert!(!ids(&results).contains(&"shi"), "石朝红 is not 刘德华: {:?}", ids(&results));
+}
+
+#[test]
+fn han_queries_never_match_by_sound() {
+    let index = fixtures();
+    assert_eq!(ids(&search(&index, "景点")), ["jingdian"]);
+    let results = search(&index, "懂");
+    assert_eq!(results.total, 0, "懂 is not 东: {:?}", ids(&results));
+    assert!(results.corrected_to.is_none());
+}
+
+#[test]
+fn a_latin_word_the_index_has_keeps_its_literal_match_first() {
+    let index = fixtures();
+    let results = search(&index, "hang");
+    assert_eq!(ids(&results).first(), Some(&"glider"), "{:?}", ids(&results));
+}
+
+#[test]
+fn pinyin_can_be_turned_off() {
+    let index = fixtures();
+    let results = index.search(&SearchRequest::new("beijing").pinyin(false)).expect("search");
+    assert_eq!(results.total, 0, "{:?}", ids(&results));
+}
+
+#[test]
+fn the_explanation_shows_the_reading() {
+    let index = fixtures();
+    let results = index.search(&SearchRequest::new("yinhang").explain(true)).expect("search");
+    let text = results.hits[0].explanation.as_ref().expect("explained").to_string();
+    assert!(text.contains("银行 read yin hang"), "{text}");
+}
+
+#[test]
+fn a_homophone_typo_is_corrected() {
+    let index = fixtures();
+    let results = search(&index, "制才");
+    assert_eq!(results.did_you_mean.first().map(String::as_str), Some("制裁"), "{:?}", results.did_you_mean);
+    assert_eq!(results.corrected_to.as_deref(), Some("制裁"));
+    assert_eq!(ids(&results).first(), Some(&"sanction"));
+    let json = serde_json::to_value(&results).expect("json");
+    assert_eq!(json["corrected_to"], "制裁");
+    assert_eq!(json["did_you_mean"][0], "制裁");
+    // Off: nothing is corrected.
+    let results = index.search(&SearchRequest::new("制才").typos(false)).expect("search");
+    assert!(results.did_you_mean.is_empty() && results.corrected_to.is_none());
+}
+
+#[test]
+fn a_word_the_index_has_is_never_corrected() {
+    let index = fixtures();
+    let results = search(&index, "张芸");
+    assert!(results.did_you_mean.is_empty(), "{:?}", results.did_you_mean);
+    assert_eq!(ids(&results).first(), Some(&"zy1"));
+}
+
+#[test]
+fn suggestions_complete_han_pinyin_initials_and_mixes() {
+    let index = fixtures();
+    let texts =
+        |p: &str| -> Vec<String> { index.suggest(p, 10).expect("suggest").into_iter().map(|s| s.text).collect() };
+    for prefix in ["脱贫", "tuopin", "tpgj", "脱pin"] {
+        assert!(texts(prefix).contains(&"脱贫攻坚".to_string()), "{prefix}: {:?}", texts(prefix));
+    }
+    assert!(texts("貧困").contains(&"贫困县".to_string()), "{:?}", texts("貧困"));
+    let shorter = texts("tuopi");
+    for s in texts("tuopin") {
+        assert!(shorter.contains(&s), "{s} is not among {shorter:?}");
+    }
+    assert!(texts("").is_empty());
+    let suggestions = index.suggest("脱贫", 10).expect("suggest");
+    assert!(suggestions.iter().all(|s| s.docs > 0));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A query of Han characters whose words the index has is untouched
+    /// by pinyin and typos: the same hits, the same scores.
+    #[test]
+    fn han_queries_of_indexed_words_are_untouched(pick in proptest::collection::vec(0usize..8, 1..4)) {
+        let words = ["北京", "天气", "银行", "利率", "成都", "美食", "脱贫", "攻坚"];
+        let index = fixtures();
+        let q: Vec<&str> = pick.iter().map(|&i| words[i]).collect();
+        let q = q.join(" ");
+        let on = index.search(&SearchRequest::new(q.clone())).expect("search");
+        let off = index.search(&SearchRequest::new(q.clone()).pinyin(false).typos(false)).expect("search");
+        prop_assert_eq!(on, off);
+    }
+
+    /// A longer prefix never has more suggestions, and each is among the
+    /// shorter prefix's.
+    #[test]
+    fn suggestions_never_grow_as_the_prefix_grows(k in 0usize..8, which in 0usize..4) {
+        let prefix = ["tuopingongjian", "beijingtianqi", "脱贫攻坚", "yinhanglilv"][which];
+        let cut = |n: usize| -> String { prefix.chars().take(n).collect() };
+        let index = fixtures();
+        // From three letters (or characters) on: a prefix of one or two
+        // letters is completed from the most common words only (see
+        // `suggest`), so its suggestions are not all of its completions.
+        let n = (k + 3).min(prefix.chars().count() - 1);
+        let shorter: Vec<String> = index.suggest(&cut(n), 100).expect("suggest").into_iter().map(|s| s.text).collect();
+        let longer: Vec<String> = index.suggest(&cut(n + 1), 100).expect("suggest").into_iter().map(|s| s.text).collect();
+        prop_assert!(longer.len() <= shorter.len(), "{:?} → {:?}", shorter, longer);
+        for s in &longer {
+            prop_assert!(shorter.contains(s), "{} not among {:?}", s, shorter);
+        }
+    }
+}
