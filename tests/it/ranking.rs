@@ -124,3 +124,32 @@ fn a_settings_file_from_a_newer_version_still_opens() {
     std::fs::write(&path, json.to_string()).expect("write");
     SearchIndex::open(dir.path()).expect("opens");
 }
+
+/// The share a match needs is also counted by rarity: a query's one rare
+/// word decides where its filler characters cannot (`告诉我如何写周报`
+/// has two of the eight units of 工作周报, and the rule needs three; the
+/// two are what the query is about).
+#[test]
+fn a_rare_word_is_enough_where_filler_characters_are_not() {
+    let mut articles = vec![{
+        let mut a = Article::new("weekly", "一键生成周报，清晰展现工作进展。");
+        a.title = Some("工作周报".into());
+        a
+    }];
+    // Pages that have the filler: 告诉, 如何, 写, 我.
+    for (i, body) in ["告诉我如何写信", "如何写作文", "请告诉我如何做", "我写了一封信", "告诉大家如何", "如何告诉他"]
+        .iter()
+        .enumerate()
+    {
+        articles.push(Article::new(format!("filler{i}"), *body));
+    }
+    let index = common::index_of(&articles);
+    for q in ["如何写周报", "告诉我如何写周报"] {
+        let results = index.search(&SearchRequest::new(q)).expect("search");
+        assert!(common::ids(&results).contains(&"weekly"), "{q}: {:?}", common::ids(&results));
+    }
+    // The count alone still decides too: a page with three of the filler
+    // characters matches.
+    let results = index.search(&SearchRequest::new("告诉我如何写周报")).expect("search");
+    assert!(common::ids(&results).contains(&"filler0"));
+}

@@ -181,7 +181,7 @@ fn excluded(
 /// factor, and the counts that decide whether the hit matches.
 fn explain_branch(ranking: &Ranking, b: usize, rule: &Rule, found: Found, verdict: Verdict) -> Explanation {
     let full = verdict == Verdict::Full;
-    let Present { units: n_units, words: n_words, required: n_required } = found.present;
+    let Present { units: n_units, words: n_words, required: n_required, weight } = found.present;
     let coverage = rule.coverage(n_words);
     // Where every match must have every word (strict matching, each branch
     // of an `OR`), a branch the hit does not fully match is not among the
@@ -210,7 +210,10 @@ fn explain_branch(ranking: &Ranking, b: usize, rule: &Rule, found: Found, verdic
     if !ranking.all_words {
         matching.push(Explanation::new(
             (n_units + n_required) as f32,
-            format!("units of matching present, of {}; at least {} needed", rule.units, rule.min_units),
+            format!(
+                "units of matching present, of {}; at least {} needed, or at least {:.3} of their {:.3} idf (has {weight:.3})",
+                rule.units, rule.min_units, rule.min_weight, rule.total_weight
+            ),
         ));
     }
     let verdict = if full { "a full match" } else { "not a full match" };

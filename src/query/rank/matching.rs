@@ -7,7 +7,8 @@
 //! that is one word, as a whole; each character or Latin word of a clause
 //! of several words; and each quoted text. A document matches when it has
 //! at least [`RankingSettings::matching_share`] of them (a third, rounded
-//! up, by default) and every quoted text. A document with every word and
+//! up, by default), or units that make up that share of their weight by
+//! rarity (idf), and every quoted text. A document with every word and
 //! every quoted text is a *full match*; under strict matching, and in each
 //! branch of an `OR`, only full matches match.
 
@@ -17,7 +18,7 @@ use super::settings::RankingSettings;
 
 /// What a group of the ranked query is to the rule (a group may be
 /// several of these, or none: a bigram only scores).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Role {
     /// A unit of matching.
     pub unit: bool,
@@ -25,15 +26,21 @@ pub(crate) struct Role {
     pub word: bool,
     /// Every match must have it (a quoted text).
     pub required: bool,
+    /// What it weighs toward the share a match needs by rarity: its idf
+    /// (0 for a group that is no unit of matching, and for one that no
+    /// document has).
+    pub weight: f32,
 }
 
 /// How many of a query's units of matching, words and required groups a
 /// document has.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Present {
     pub units: u32,
     pub words: u32,
     pub required: u32,
+    /// What the units of matching and quoted texts it has weigh.
+    pub weight: f32,
 }
 
 impl Present {
@@ -43,6 +50,7 @@ impl Present {
         self.units += u32::from(role.unit);
         self.words += u32::from(role.word);
         self.required += u32::from(role.required);
+        self.weight += role.weight;
     }
 }
 
@@ -53,8 +61,15 @@ pub(crate) struct Rule {
     /// How many units of matching the branch has (its quoted texts count
     /// as units every match has).
     pub units: u32,
-    /// At least this many of them.
+    /// At least this many of them, or
     pub min_units: u32,
+    /// at least this much of their weight ([`Rule::total_weight`] times the
+    /// share): a rare word decides, filler characters do not.
+    pub min_weight: f32,
+    /// What the units of matching weigh together.
+    pub total_weight: f32,
+    /// Whether the weight rule, alone, needs every unit.
+    pub weight_needs_all: bool,
     /// How many word groups the branch has.
     pub words: u32,
     /// How many required groups the branch has.
@@ -68,19 +83,36 @@ impl Rule {
     pub(crate) fn of(roles: impl Iterator<Item = Role> + Clone, settings: &RankingSettings) -> Rule {
         let count = |f: fn(&Role) -> bool| roles.clone().filter(f).count() as u32;
         let units = count(|r| r.unit || r.required);
+        let weights: Vec<f32> = roles.clone().filter(|r| r.unit || r.required).map(|r| r.weight).collect();
+        let total_weight: f32 = weights.iter().sum();
+        // Slack against rounding, as for the count.
+        let min_weight =
+            ((f64::from(total_weight) * settings.matching_share) as f32 * (1.0 - 1e-5)).max(f32::MIN_POSITIVE);
         Rule {
             units,
             min_units: settings.min_units(units),
+            min_weight,
+            total_weight,
+            weight_needs_all: weights.iter().all(|&w| total_weight - w < min_weight),
             words: count(|r| r.word),
             required: count(|r| r.required),
             coverage_weight: settings.coverage_weight,
         }
     }
 
+    /// Whether a document with `present` has enough of the query's units
+    /// of matching: the share of them by number, or the share of their
+    /// weight (a document with the query's one rare word and none of its
+    /// common characters: `告诉我如何写周报` finds 工作周报).
+    #[inline]
+    pub(crate) fn enough(&self, present: &Present) -> bool {
+        present.units + present.required >= self.min_units || present.weight >= self.min_weight
+    }
+
     /// Whether a document with `present` matches under relaxed matching.
     #[inline]
     pub(crate) fn matches(&self, present: &Present) -> bool {
-        present.required == self.required && present.units + present.required >= self.min_units
+        present.required == self.required && self.enough(present)
     }
 
     /// Whether a document with `present` is a full match: every word and
@@ -95,7 +127,9 @@ impl Rule {
     /// matching and every unit is a word or a quoted text (a query of one
     /// word, a quoted text).
     pub(crate) fn only_full_matches(&self, roles: impl Iterator<Item = Role>) -> bool {
-        self.min_units >= self.units && roles.into_iter().all(|r| !r.unit || r.word || r.required)
+        self.min_units >= self.units
+            && self.weight_needs_all
+            && roles.into_iter().all(|r| !r.unit || r.word || r.required)
     }
 
     /// The factor for how many of the branch's words a document has:
@@ -138,16 +172,17 @@ mod tests {
     use super::*;
 
     /// A character of a clause of several words.
-    const UNIT: Role = Role { unit: true, word: false, required: false };
+    const UNIT: Role = Role { unit: true, word: false, required: false, weight: 1.0 };
     /// A clause of one word.
-    const WORD: Role = Role { unit: true, word: true, required: false };
+    const WORD: Role = Role { unit: true, word: true, required: false, weight: 1.0 };
     /// A word of a clause of several words.
-    const PART: Role = Role { unit: false, word: true, required: false };
-    const QUOTED: Role = Role { unit: false, word: false, required: true };
-    const SCORES: Role = Role { unit: false, word: false, required: false };
+    const PART: Role = Role { unit: false, word: true, required: false, weight: 0.0 };
+    const QUOTED: Role = Role { unit: false, word: false, required: true, weight: 1.0 };
+    const SCORES: Role = Role { unit: false, word: false, required: false, weight: 0.0 };
 
+    /// What a document has, weighing nothing (the count decides).
     fn present(units: u32, words: u32, required: u32) -> Present {
-        Present { units, words, required }
+        Present { units, words, required, weight: 0.0 }
     }
 
     /// (roles of the groups, what a document has) → (matches, full match).

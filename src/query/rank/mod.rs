@@ -57,7 +57,8 @@
 //!
 //! Under [`Matching::Relaxed`] (the default) a document matches when it
 //! has at least `matching_share` (a third) of the query's units of
-//! matching, and every quoted text: so `经济 改革` finds documents with
+//! matching, by number or by their weight of rarity (so a rare word
+//! decides where filler characters cannot), and every quoted text: so `经济 改革` finds documents with
 //! either word, a one-word query finds the word, and a 30-character
 //! sentence finds the documents that share at least ten of its
 //! characters, which keeps `total`, facets and paging meaningful without

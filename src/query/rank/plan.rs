@@ -121,6 +121,10 @@ pub(crate) fn plan(branches: &[Vec<Clause>], ctx: &Context<'_>) -> tantivy::Resu
     let mut only_exclusions: Vec<Vec<Box<dyn Query>>> = Vec::new();
     for clauses in branches {
         let mut branch = plan_branch(clauses, ctx)?;
+        // What each unit of matching weighs toward the share by rarity.
+        for g in branch.groups.iter_mut().filter(|g| g.role.unit || g.role.required) {
+            g.role.weight = lookup_idf(&g.lookup, ctx.stats)?;
+        }
         // A unit that only scores and that no field holds (a title bonus
         // where no article has a title) is left out. (One that decides
         // matching stays: it can match nothing.)
@@ -164,6 +168,25 @@ pub(crate) fn plan(branches: &[Vec<Clause>], ctx: &Context<'_>) -> tantivy::Resu
         }
     };
     Ok(Some(Planned { branches: planned, query, ranked, union, all_words }))
+}
+
+/// A lookup's idf: a token's, a pattern's (0 when it matches nothing), or
+/// the most common spelling's of a word with variants.
+fn lookup_idf(lookup: &Lookup, stats: &Stats<'_>) -> tantivy::Result<Score> {
+    Ok(match lookup {
+        Lookup::Token(token) => stats.idf(token)?,
+        Lookup::Pattern(pattern) => stats.pattern_idf(pattern)?.unwrap_or(0.0),
+        Lookup::Any(patterns) => {
+            let mut least: Option<Score> = None;
+            for p in patterns {
+                if let Some(idf) = stats.pattern_idf(p)? {
+                    least = Some(least.map_or(idf, |l| l.min(idf)));
+                }
+            }
+            least.unwrap_or(0.0)
+        }
+        Lookup::TitleKey(_) => 0.0,
+    })
 }
 
 /// The ranked query of a branch, the filters inside it.

@@ -152,7 +152,7 @@ impl RankedScorer {
         // Without a required group every unit of matching drives, so a
         // candidate's units are known before the optional groups are
         // looked up.
-        if self.rule.required == 0 && slot.present.units < self.rule.min_units {
+        if self.rule.required == 0 && !self.rule.enough(&slot.present) {
             return false;
         }
         if self.alive.as_ref().is_some_and(|a| a.is_deleted(doc)) {

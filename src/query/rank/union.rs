@@ -210,7 +210,9 @@ mod tests {
     /// `required` quoted texts.
     fn rule(units: u32, min_units: u32, words: u32, required: u32) -> Rule {
         let coverage_weight = RankingSettings::default().coverage_weight;
-        Rule { units, min_units, words, required, coverage_weight }
+        // The weight rule never decides: every unit weighs nothing.
+        let (min_weight, total_weight) = (f32::MAX, 0.0);
+        Rule { units, min_units, min_weight, total_weight, weight_needs_all: true, words, required, coverage_weight }
     }
 
     /// Runs `query` with the search's collector: (hits by score, total, full matches).
@@ -250,7 +252,7 @@ mod tests {
                 .iter()
                 .map(|g| Group {
                     parts: vec![(term(g), 1.0), (term(g), 0.5)],
-                    role: Role { unit: true, word: true, required: false },
+                    role: Role { unit: true, word: true, required: false, weight: 0.0 },
                     best_only: false,
                 })
                 .collect(),
@@ -322,8 +324,8 @@ mod tests {
             let found: Vec<(u32, f32)> = top.into_iter().map(|(s, a)| (a.doc_id, s)).collect();
             (found, full)
         };
-        let unit = Role { unit: true, word: true, required: false };
-        let required = Role { unit: false, word: false, required: true };
+        let unit = Role { unit: true, word: true, required: false, weight: 0.0 };
+        let required = Role { unit: false, word: false, required: true, weight: 0.0 };
         // "c" required, "a" and "b" relaxed, two units needed (the required
         // one counts): c drives alone, a and b are looked up.
         let with_c = rule(3, 2, 2, 1);
