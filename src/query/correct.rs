@@ -10,7 +10,8 @@
 //! the one the most documents have, as Baidu checks same-sound candidates
 //! against a vocabulary.
 //!
-//! Only a word that no document has is corrected: `张芸` stays 张芸 where
+//! Only a word that jieba's dictionary lacks (jieba guessed it) and that
+//! no document has is corrected: `张芸` stays 张芸 where
 //! a document has it, however common 张云 is. A single character is never
 //! corrected (懂 is not a typo for 东; it is a query for 懂).
 
@@ -43,7 +44,14 @@ pub(crate) fn corrections(
         }
         for word in &clause.words {
             let han = word.text.chars().all(crate::analysis::normalize::is_han);
-            if !han || word.text.chars().count() < 2 || fixes.iter().any(|(w, _)| *w == word.text) || has(word) {
+            if !han || word.text.chars().count() < 2 || fixes.iter().any(|(w, _)| *w == word.text) {
+                continue;
+            }
+            // A word of jieba's dictionary is a word, not a slip of the
+            // input method (whose wrong picks are not words: 制才, 经点);
+            // and looking up every word of every query would cost a phrase
+            // search each. Only a word jieba guessed is looked up.
+            if analyzer.knows_word(&word.text) || has(word) {
                 continue;
             }
             let mut candidates: Vec<(u64, String)> = Lexicon::get()

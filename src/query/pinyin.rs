@@ -35,7 +35,7 @@ const PER_READING: usize = 3;
 const MAX_ALTERNATIVES: usize = 8;
 /// How many words of the lexicon fit a span, at most, before the index
 /// weighs them.
-const LEXICON_WORDS: usize = 24;
+const LEXICON_WORDS: usize = 16;
 /// The most slots one word of a cut spans.
 const MAX_WORD: usize = 4;
 /// What each further word of a cut costs, against the log of its
@@ -46,7 +46,7 @@ const WORD_COST: f64 = 12.0;
 /// anyone types in one go.
 const MAX_SLOTS: usize = 12;
 /// How many readings of a clause are tried (fewest slots first).
-const MAX_READINGS: usize = 16;
+const MAX_READINGS: usize = 8;
 
 /// What a clause typed in pinyin stands for.
 #[derive(Debug)]

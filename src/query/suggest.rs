@@ -29,10 +29,12 @@ pub struct Suggestion {
 /// How many words of the lexicon each reading of a prefix offers, the
 /// most common first. The index's own words are a small part of jieba's
 /// dictionary: a short prefix needs a deep pool to find them.
-const POOL: usize = 1_000;
-/// How many candidates that the index has, the most common first, have
-/// their documents counted.
-const COUNTED: usize = 60;
+const POOL: usize = 300;
+/// How many candidates, in the lexicon's order, have their documents
+/// estimated.
+const ESTIMATED: usize = 600;
+/// How many more than asked for have their documents counted exactly.
+const COUNTED_MORE: usize = 5;
 /// How many words a title may start with, per reading, when a pinyin
 /// prefix is completed with titles.
 const TITLE_WORDS: usize = 10;
@@ -88,18 +90,22 @@ impl SearchIndex {
         candidates.retain(|c| *c != folded);
         let mut seen = std::collections::HashSet::new();
         candidates.retain(|c| seen.insert(c.clone()));
-        // The cheap check first (every token of the word is in some
-        // document), then the documents of the most common counted.
-        let mut out: Vec<Suggestion> = Vec::new();
-        for text in candidates {
-            if out.len() >= COUNTED {
-                break;
-            }
+        // The documents of every candidate estimated from the statistics
+        // alone (the rarest token's document frequency, 0 when a token is
+        // in no document), then counted exactly for the best few: counting
+        // reads postings, a phrase search each.
+        let mut estimated: Vec<(u64, String, Pattern)> = Vec::new();
+        for text in candidates.into_iter().take(ESTIMATED) {
             let prepared = self.analyzer.prepare(&text);
             let Some(pattern) = Pattern::of(&self.analyzer, &prepared, 0, prepared.len()) else { continue };
-            if !matches!(stats.pattern_idf(&pattern), Ok(Some(_))) {
-                continue;
+            let docs = self.docs_estimate(&stats, &pattern);
+            if docs > 0 {
+                estimated.push((docs, text, pattern));
             }
+        }
+        estimated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut out: Vec<Suggestion> = Vec::new();
+        for (_, text, pattern) in estimated.into_iter().take(limit.saturating_add(COUNTED_MORE)) {
             let docs = self.docs_with(&stats, &pattern);
             if docs > 0 {
                 out.push(Suggestion { text, docs });
@@ -116,7 +122,7 @@ impl SearchIndex {
     /// slots fitting the characters after it.
     fn titles_fitting(&self, stats: &Stats<'_>, slots: &[Slot]) -> Result<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
-        for k in (1..=slots.len().min(4)).rev() {
+        for k in (1..=slots.len().min(2)).rev() {
             // The first words the index has (every token in some
             // document: a cheap check, remembered for the call).
             let words = Lexicon::get().fitting(&slots[..k], POOL).into_iter().filter(|w| {
