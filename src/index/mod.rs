@@ -838,7 +838,7 @@ impl IndexWriter {
             let _ = writer.wait_merging_threads();
             // A new writer, which deletes every file no commit uses.
             if let Ok(fresh) = new_tantivy_writer(&index) {
-                let _ = fresh.garbage_collect_files().wait();
+                collect_until_quiet(&fresh);
                 self.writer = Some(fresh);
             }
         }
@@ -863,6 +863,39 @@ impl IndexWriter {
         Ok(())
     }
 }
+
+/// Deletes the files no commit uses, again and again until a few passes in
+/// a row find none, within about a second (all of it on a disk still
+/// full, where every pass fails to record what it deleted).
+///
+/// tantivy's commit returns at the first indexing thread that failed and
+/// lets go of the others without waiting for them: one of them may still
+/// be writing its segment (to a disk that had room for it) after the
+/// rollback. Its files would outlive the failed commit and hold the space
+/// that the failure should give back; a worker that has not finished in a
+/// second is left to the next writer's collection (see
+/// [`SearchIndex::writer`]).
+fn collect_until_quiet(writer: &tantivy::IndexWriter) {
+    let mut quiet = 0;
+    for _ in 0..QUIET_PASSES_MAX {
+        match writer.garbage_collect_files().wait() {
+            Ok(result) if result.deleted_files.is_empty() => quiet += 1,
+            // A pass that deleted files, or that failed after deleting
+            // them: on a full disk, recording the deletions in
+            // `.managed.json` fails, every pass. Either way, look again.
+            Ok(_) | Err(_) => quiet = 0,
+        }
+        if quiet >= QUIET_PASSES {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// How many passes in a row must delete nothing (see `collect_until_quiet`).
+const QUIET_PASSES: u32 = 3;
+/// The most passes, 20 ms apart.
+const QUIET_PASSES_MAX: u32 = 50;
 
 /// How often `merge_segments` asks again when a background merge holds
 /// some of the segments (20 ms apart).
