@@ -544,6 +544,7 @@ impl SearchIndex {
     ) -> Vec<Clause> {
         let readable = |c: &parse::Clause| !c.negated && matches!(c.term, parse::Term::Word(_));
         let docs = |p: &Pattern| self.docs_estimate(stats, p);
+        let token_docs = |t: &str| stats.token_doc_freq(t).unwrap_or(0);
         let mut out = Vec::new();
         let mut i = 0;
         while i < branch.len() {
@@ -559,14 +560,14 @@ impl SearchIndex {
             }
             let joined = branch[i..end].iter().map(|c| c.term.text()).collect::<Vec<_>>().join(" ");
             let (mut reading, mut next) = match end - i >= 2 {
-                true => (pinyin::read(&self.analyzer, &joined, &docs), end),
+                true => (pinyin::read(&self.analyzer, &joined, &docs, &token_docs), end),
                 false => (None, i + 1),
             };
             if reading.is_none() {
                 // Not as one text: this clause alone.
                 next = i + 1;
                 if readable(&branch[i]) {
-                    reading = pinyin::read(&self.analyzer, branch[i].term.text(), &docs);
+                    reading = pinyin::read(&self.analyzer, branch[i].term.text(), &docs, &token_docs);
                 }
             }
             let clause = match next > i + 1 {

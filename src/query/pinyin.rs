@@ -36,6 +36,8 @@ const MAX_ALTERNATIVES: usize = 8;
 /// How many words of the lexicon fit a span, at most, before the index
 /// weighs them.
 const LEXICON_WORDS: usize = 16;
+/// How many words of the lexicon fit a span with an initial, at most.
+const WIDE_LEXICON_WORDS: usize = 100;
 /// The most slots one word of a cut spans.
 const MAX_WORD: usize = 4;
 /// What each further word of a cut costs, against the log of its
@@ -72,14 +74,19 @@ struct Candidate {
 /// that the index has; `None` when it does not read as pinyin or the index
 /// has none of its readings. `docs` estimates how many documents have a
 /// word (0: none).
-pub(crate) fn read(analyzer: &Analyzer, text: &str, docs: &dyn Fn(&Pattern) -> u64) -> Option<Reading> {
+pub(crate) fn read(
+    analyzer: &Analyzer,
+    text: &str,
+    docs: &dyn Fn(&Pattern) -> u64,
+    token_docs: &dyn Fn(&str) -> u64,
+) -> Option<Reading> {
     if !text.chars().any(|c| c.is_ascii_alphabetic()) {
         return None;
     }
     // Han characters typed as such are folded (Traditional to Simplified)
     // as the index folds them; the letters are lowercased by the reader.
     let folded = analyzer.fold(text);
-    let mut spans = Spans { analyzer, lexicon: Lexicon::get(), docs, memo: HashMap::new() };
+    let mut spans = Spans { analyzer, lexicon: Lexicon::get(), docs, token_docs, memo: HashMap::new() };
     let mut one_word: Vec<(u64, SoundsLike)> = Vec::new();
     // The best cut of any reading: its score, and each word's syllables
     // and candidates.
@@ -137,10 +144,17 @@ struct Spans<'a> {
     analyzer: &'a Analyzer,
     lexicon: &'a Lexicon,
     docs: &'a dyn Fn(&Pattern) -> u64,
+    /// How many documents have an index token.
+    token_docs: &'a dyn Fn(&str) -> u64,
     memo: HashMap<Vec<Slot>, Vec<Candidate>>,
 }
 
 impl Spans<'_> {
+    fn pattern_of(&self, text: &str) -> Option<Pattern> {
+        let prepared = self.analyzer.prepare(text);
+        Pattern::of(self.analyzer, &prepared, 0, prepared.len())
+    }
+
     /// The words that fit `slots` and that documents have, the most
     /// documents first, at most [`MAX_ALTERNATIVES`]. A lone character
     /// typed as such is itself, word or not.
@@ -148,23 +162,35 @@ impl Spans<'_> {
         if let Some(found) = self.memo.get(slots) {
             return found.clone();
         }
+        // Initials fit thousands of words, and the index's own terms are
+        // rarely the most common of them: look further down the lexicon.
+        let wide = slots.iter().any(|s| matches!(s, Slot::Initial(_)));
         let texts: Vec<String> = match slots {
             [Slot::Han(c)] => vec![c.to_string()],
-            _ => self.lexicon.fitting(slots, LEXICON_WORDS).into_iter().map(str::to_owned).collect(),
+            _ => {
+                let limit = if wide { WIDE_LEXICON_WORDS } else { LEXICON_WORDS };
+                self.lexicon.fitting(slots, limit).into_iter().map(str::to_owned).collect()
+            }
         };
-        let mut found: Vec<Candidate> = texts
+        // A word of one or two characters is one index token (the bigram
+        // table is jieba's two-character words): its documents are a term
+        // lookup. A longer word is analyzed into its pattern first.
+        let mut scored: Vec<(u64, &String)> = texts
             .iter()
             .filter_map(|t| {
-                let prepared = self.analyzer.prepare(t);
-                let pattern = Pattern::of(self.analyzer, &prepared, 0, prepared.len())?;
-                let docs = (self.docs)(&pattern);
-                (docs > 0).then_some(Candidate { pattern, docs })
+                let docs = match t.chars().count() {
+                    1 | 2 => (self.token_docs)(t),
+                    _ => self.pattern_of(t).map_or(0, |p| (self.docs)(&p)),
+                };
+                (docs > 0).then_some((docs, t))
             })
             .collect();
         // The most documents first; the lexicon's order (the most common
         // word first) breaks ties, as the sort is stable.
-        found.sort_by_key(|c| std::cmp::Reverse(c.docs));
-        found.truncate(MAX_ALTERNATIVES);
+        scored.sort_by_key(|(docs, _)| std::cmp::Reverse(*docs));
+        scored.truncate(MAX_ALTERNATIVES);
+        let found: Vec<Candidate> =
+            scored.into_iter().filter_map(|(docs, t)| Some(Candidate { pattern: self.pattern_of(t)?, docs })).collect();
         self.memo.insert(slots.to_vec(), found.clone());
         found
     }
