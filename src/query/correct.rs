@@ -58,8 +58,7 @@ pub(crate) fn corrections(
                 .homophones(&word.text, CANDIDATES)
                 .into_iter()
                 .filter_map(|c| {
-                    let prepared = analyzer.prepare(c);
-                    let pattern = Pattern::of(analyzer, &prepared, 0, prepared.len())?;
+                    let pattern = Pattern::of_text(analyzer, c)?;
                     let n = docs(&pattern);
                     (n > 0).then(|| (n, c.to_owned()))
                 })

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 
-use super::terms::{Cell, Clause, Signal};
+use super::terms::{Cell, Clause, Pattern, Signal};
 use crate::analysis::Analyzer;
 
 /// Which field a snippet comes from.
@@ -93,26 +93,9 @@ impl Highlights {
                 match signal {
                     Signal::Quoted(pattern) => hl.add(pattern.cells.clone(), false),
                     Signal::OnlyWord { word, variants, sounds_like } => {
-                        if word.cells.len() >= 2 || clause.pattern.cells.len() == 1 {
-                            hl.add(word.cells.clone(), true);
-                        }
-                        // Variants and the Han characters a pinyin clause
-                        // was read as are marked as the article writes them.
-                        for cells in variants.iter().chain(sounds_like.iter().map(|s| &s.pattern)) {
-                            hl.add(cells.cells.clone(), true);
-                        }
+                        hl.add_word(clause, word, variants.iter().chain(sounds_like.iter().map(|s| &s.pattern)));
                     }
-                    Signal::Word { word, variants } => {
-                        // A single character only when it is the clause.
-                        if word.cells.len() >= 2 || clause.pattern.cells.len() == 1 {
-                            hl.add(word.cells.clone(), true);
-                        }
-                        // A variant is marked as the article writes it
-                        // (記憶體 for 内存), whatever its length.
-                        for variant in variants {
-                            hl.add(variant.cells.clone(), true);
-                        }
-                    }
+                    Signal::Word { word, variants } => hl.add_word(clause, word, variants.iter()),
                     Signal::Bigram(bigram) => hl.add(chars(bigram, 0), true),
                     Signal::Pair(pair) => {
                         let mut cells = chars(&pair.first, 0);
@@ -127,6 +110,19 @@ impl Highlights {
             }
         }
         hl
+    }
+
+    /// A word of `clause` (a single character only when it is the clause)
+    /// and its other spellings: a variant (記憶體 for 内存), or the Han
+    /// characters a pinyin clause was read as, marked as the article
+    /// writes them, whatever their length.
+    fn add_word<'p>(&mut self, clause: &Clause, word: &Pattern, spellings: impl Iterator<Item = &'p Pattern>) {
+        if word.cells.len() >= 2 || clause.pattern.cells.len() == 1 {
+            self.add(word.cells.clone(), true);
+        }
+        for pattern in spellings {
+            self.add(pattern.cells.clone(), true);
+        }
     }
 
     fn add(&mut self, cells: Vec<(usize, Cell)>, whole: bool) {

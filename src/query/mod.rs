@@ -375,7 +375,7 @@ impl SearchIndex {
         }
         let settings = match &request.ranking {
             Some(settings) => {
-                settings.validate_at(&crate::error::Location::default().in_field("ranking"))?;
+                settings.validate()?;
                 settings.clone()
             }
             None => self.ranking(),

@@ -150,11 +150,6 @@ struct Spans<'a> {
 }
 
 impl Spans<'_> {
-    fn pattern_of(&self, text: &str) -> Option<Pattern> {
-        let prepared = self.analyzer.prepare(text);
-        Pattern::of(self.analyzer, &prepared, 0, prepared.len())
-    }
-
     /// The words that fit `slots` and that documents have, the most
     /// documents first, at most [`MAX_ALTERNATIVES`]. A lone character
     /// typed as such is itself, word or not.
@@ -180,7 +175,7 @@ impl Spans<'_> {
             .filter_map(|t| {
                 let docs = match t.chars().count() {
                     1 | 2 => (self.token_docs)(t),
-                    _ => self.pattern_of(t).map_or(0, |p| (self.docs)(&p)),
+                    _ => Pattern::of_text(self.analyzer, t).map_or(0, |p| (self.docs)(&p)),
                 };
                 (docs > 0).then_some((docs, t))
             })
@@ -189,8 +184,10 @@ impl Spans<'_> {
         // word first) breaks ties, as the sort is stable.
         scored.sort_by_key(|(docs, _)| std::cmp::Reverse(*docs));
         scored.truncate(MAX_ALTERNATIVES);
-        let found: Vec<Candidate> =
-            scored.into_iter().filter_map(|(docs, t)| Some(Candidate { pattern: self.pattern_of(t)?, docs })).collect();
+        let found: Vec<Candidate> = scored
+            .into_iter()
+            .filter_map(|(docs, t)| Some(Candidate { pattern: Pattern::of_text(self.analyzer, t)?, docs }))
+            .collect();
         self.memo.insert(slots.to_vec(), found.clone());
         found
     }

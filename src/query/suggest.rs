@@ -96,8 +96,7 @@ impl SearchIndex {
         // reads postings, a phrase search each.
         let mut estimated: Vec<(u64, String, Pattern)> = Vec::new();
         for text in candidates.into_iter().take(ESTIMATED) {
-            let prepared = self.analyzer.prepare(&text);
-            let Some(pattern) = Pattern::of(&self.analyzer, &prepared, 0, prepared.len()) else { continue };
+            let Some(pattern) = Pattern::of_text(&self.analyzer, &text) else { continue };
             let docs = self.docs_estimate(&stats, &pattern);
             if docs > 0 {
                 estimated.push((docs, text, pattern));
@@ -126,9 +125,7 @@ impl SearchIndex {
             // The first words the index has (every token in some
             // document: a cheap check, remembered for the call).
             let words = Lexicon::get().fitting(&slots[..k], POOL).into_iter().filter(|w| {
-                let prepared = self.analyzer.prepare(w);
-                Pattern::of(&self.analyzer, &prepared, 0, prepared.len())
-                    .is_some_and(|p| matches!(stats.pattern_idf(&p), Ok(Some(_))))
+                Pattern::of_text(&self.analyzer, w).is_some_and(|p| matches!(stats.pattern_idf(&p), Ok(Some(_))))
             });
             for word in words.take(TITLE_WORDS) {
                 for title in self.titles_starting_with(word, TITLE_WORDS * 5)? {

@@ -99,6 +99,13 @@ impl Pattern {
         Some(Pattern { text, cells, tokens })
     }
 
+    /// The pattern of a whole text (a word of the lexicon, a title), as
+    /// [`Pattern::of`] makes it.
+    pub(crate) fn of_text(analyzer: &Analyzer, text: &str) -> Option<Pattern> {
+        let prepared = analyzer.prepare(text);
+        Pattern::of(analyzer, &prepared, 0, prepared.len())
+    }
+
     /// The query that finds this pattern in `field`.
     pub(crate) fn query(&self, field: Field) -> Box<dyn Query> {
         let term = |t: &str| tantivy::Term::from_field_text(field, t);
