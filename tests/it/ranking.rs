@@ -153,3 +153,30 @@ fn a_rare_word_is_enough_where_filler_characters_are_not() {
     let results = index.search(&SearchRequest::new("告诉我如何写周报")).expect("search");
     assert!(common::ids(&results).contains(&"filler0"));
 }
+
+/// Between two short documents with much the same passage, the one that
+/// is little more than it ranks first; without the focus (`passage_focus`
+/// 0) the longer one, which has two more of the query's characters (請,
+/// 您) in a sentence the query does not have, wins.
+#[test]
+fn between_two_short_documents_with_the_same_passage_the_shorter_ranks_first() {
+    let short = Article::new("short", "檢查所輸入的位置是否正確後再試一次。");
+    let long = Article::new("long", "主機名稱無效。請檢查您所輸入的位置是否正確後再試一次。");
+    let mut articles = vec![short, long];
+    // Other messages, so that the characters have an idf.
+    for (i, body) in
+        ["開啟檔案失敗", "儲存設定", "郵件已傳送", "伺服器無回應", "請稍後再試", "標示全部", "主機名稱", "您好"]
+            .iter()
+            .enumerate()
+    {
+        articles.push(Article::new(format!("other{i}"), *body));
+    }
+    let index = common::index_of(&articles);
+    let q = "请检查您输入的位置是否正确并重试。";
+    let results = index.search(&SearchRequest::new(q)).expect("search");
+    assert_eq!(common::ids(&results)[..2], ["short", "long"], "{:?}", common::ids(&results));
+    let mut unfocused = RankingSettings::default();
+    unfocused.passage_focus = 0.0;
+    let results = index.search(&SearchRequest::new(q).ranking(unfocused)).expect("search");
+    assert_eq!(common::ids(&results)[..2], ["long", "short"], "{:?}", common::ids(&results));
+}

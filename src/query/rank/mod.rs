@@ -45,7 +45,8 @@
 //! - a quoted text, as a phrase (`phrase_weight`);
 //! - a title that is exactly the query (`title_exact_boost`);
 //! - for a query of a sentence's length (`passage_min_units`), the best
-//!   passage (`passage_weight`, see `passage.rs`).
+//!   passage (`passage_weight`, see `passage.rs`), up to twice that in a
+//!   document about as short as the query (`passage_focus`).
 //!
 //! The units' scores are multiplied by the coverage factor, `1 - c + c ×
 //! (words it has / words of the query)` with `c` = `coverage_weight`.

@@ -26,6 +26,10 @@ pub(crate) struct PassageSpec {
     pub units: Vec<PassageUnit>,
     /// The query's length in positions.
     pub width: u32,
+    /// The query's length in tokens as the index counts a field's length
+    /// (its positions and the dictionary bigrams among them), for
+    /// [`RankingSettings::passage_focus`].
+    pub length: u32,
 }
 
 /// A unit of the passage.
@@ -49,6 +53,8 @@ pub(crate) struct PassageScore {
     /// Their weighed idf (`s`), and that of all the query's units (`t`).
     pub found: Score,
     pub total: Score,
+    /// The factor for the document's length ([`PassageSpec::focus`]).
+    pub focus: Score,
     pub score: Score,
 }
 
@@ -61,7 +67,21 @@ impl PassageSpec {
         if self.width > 0 {
             self.width = self.width.saturating_add(1);
         }
-        self.width = self.width.saturating_add(u32::try_from(clause.pattern.cells.len()).unwrap_or(u32::MAX));
+        let cells = u32::try_from(clause.pattern.cells.len()).unwrap_or(u32::MAX);
+        self.width = self.width.saturating_add(cells);
+        let bigrams = u32::try_from(clause.bigrams.len()).unwrap_or(u32::MAX);
+        self.length = self.length.saturating_add(cells).saturating_add(bigrams);
+    }
+
+    /// The factor of [`RankingSettings::passage_focus`] for a document
+    /// of `length` tokens: `1 + f` up to the query's length, falling
+    /// linearly to 1 at twice it. Pages longer than that are all alike, so
+    /// that among them the passage weighs as it did before; only documents
+    /// about as short as the query gain, the shorter the more.
+    pub(crate) fn focus(&self, length: u32, focus: Score) -> Score {
+        let query = self.length.max(1) as Score;
+        let share = (2.0 - length as Score / query).clamp(0.0, 1.0);
+        1.0 + focus * share
     }
 
     /// Adds the units of an unquoted clause that looks in the title and
@@ -143,14 +163,16 @@ impl PassageSpec {
                 p.score,
                 format!(
                     "the best passage, in the {}: {} of the query's {} units within {} positions, \
-                     {weight} × {:.3} × ({:.3} / {:.3}) (weighed idf found × share of all)",
+                     {weight} × {:.3} × ({:.3} / {:.3}) × {:.3} (weighed idf found × share of all × \
+                     the document's length against the query's)",
                     text.name(p.field),
                     p.units,
                     self.units.len(),
                     self.width,
                     p.found,
                     p.found,
-                    p.total
+                    p.total,
+                    p.focus
                 ),
             ),
             None => Explanation::new(
@@ -165,7 +187,13 @@ impl PassageScore {
     /// The score of a window in `field` that holds `units` units of weighed
     /// idf `found`, of `total` for the whole query: `weight × s × s / t`.
     pub(crate) fn new(field: Field, units: usize, found: Score, total: Score, weight: Score) -> PassageScore {
-        PassageScore { field, units, found, total, score: weight * found * (found / total) }
+        PassageScore { field, units, found, total, focus: 1.0, score: weight * found * (found / total) }
+    }
+
+    /// Applies the factor of the document's length ([`PassageSpec::focus`]).
+    pub(crate) fn focus(&mut self, focus: Score) {
+        self.score *= focus / self.focus;
+        self.focus = focus;
     }
 }
 

@@ -65,6 +65,9 @@ impl Rescore<'_> {
             None => Vec::new(),
         };
         let total: Score = unit_idf.iter().sum();
+        // Each hit's length in tokens, its fields' together (for the
+        // passage's focus).
+        let mut lengths = vec![0u32; hits.len()];
         for (field, boost) in self.text.of(Scope::All) {
             let pass = self.read(stats, field, hits, &unit_idf)?;
             if pass.tf.is_empty() && self.passage.is_none() {
@@ -104,14 +107,26 @@ impl Rescore<'_> {
                 // the better one: the title is a passage too, and a title
                 // the query restates outweighs a body that merely uses its
                 // words.
-                for (hit, &(units, s)) in hits.iter().zip(&pass.best) {
+                for (i, (hit, &(units, s))) in hits.iter().zip(&pass.best).enumerate() {
+                    let a = hit.address;
+                    lengths[i] = lengths[i].saturating_add(norms[a.segment_ord as usize].fieldnorm(a.doc_id));
                     if units > 0 {
                         let found = PassageScore::new(field, units, s, total, self.settings.passage_weight);
-                        let kept = rescored.passages.entry(hit.address).or_insert(found);
+                        let kept = rescored.passages.entry(a).or_insert(found);
                         if found.score > kept.score {
                             *kept = found;
                         }
                     }
+                }
+            }
+        }
+        // The focus is the document's, title and body together, so that it
+        // weighs a passage in either field alike: a short title is no
+        // better a passage for being in a short field.
+        if let Some(passage) = self.passage {
+            for (hit, &length) in hits.iter().zip(&lengths) {
+                if let Some(found) = rescored.passages.get_mut(&hit.address) {
+                    found.focus(passage.focus(length, self.settings.passage_focus));
                 }
             }
         }

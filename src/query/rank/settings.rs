@@ -69,6 +69,16 @@ pub struct RankingSettings {
     /// already say whether a document has them together; a passage is for
     /// a sentence.
     pub passage_min_units: usize,
+    /// How much more the passage of a document about as short as the
+    /// query weighs: the passage's score is multiplied by `1 + f × a`, where
+    /// `a` is 1 for a document (title and body together) no longer than the
+    /// query, 0 for one twice as long or longer, and falls linearly in
+    /// between (lengths in tokens). Between two documents with the same
+    /// passage, the one that is little more than it (a message, a short
+    /// note) ranks first, as BM25's length normalisation, drowned by the
+    /// passage's weight, would have it. Pages longer than that are all
+    /// alike, so among them nothing changes.
+    pub passage_focus: f32,
     /// Under relaxed matching, the share of the query's units of matching
     /// a document needs to match (rounded up): what decides `total`,
     /// facets and paging. Between 0 (any one unit) and 1 (all of them).
@@ -95,6 +105,7 @@ impl Default for RankingSettings {
             title_exact_boost: 3.0,
             passage_weight: 8.0,
             passage_min_units: 8,
+            passage_focus: 1.0,
             matching_share: 1.0 / 3.0,
             rescore_window: RESCORE_WINDOW,
         }
@@ -119,6 +130,7 @@ impl RankingSettings {
             ("coverage_weight", self.coverage_weight),
             ("title_exact_boost", self.title_exact_boost),
             ("passage_weight", self.passage_weight),
+            ("passage_focus", self.passage_focus),
         ];
         let bad = |field: &str, reason: String| Err(Error::invalid(at.clone().in_field(field), reason));
         for (field, value) in weights {
