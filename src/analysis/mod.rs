@@ -121,6 +121,9 @@ pub(crate) use ngram::{is_whole_latin, Gram, SEPARATOR_TOKEN};
 pub(crate) use prepared::Prepared;
 
 pub use segment::Mode;
+
+/// How many occurrences of a word [`Analyzer::has_as_word`] cuts at most.
+pub(crate) const MAX_WORD_CHECKS: usize = 64;
 pub use settings::{AnalyzerSettings, UserWord, SCHEME_VERSION};
 pub use tokenizer::{BufferedTokenStream, CharTokenStream, CharTokenizer, WordTokenStream, WordTokenizer};
 pub use variants::{Synonyms, Variants};
@@ -361,6 +364,52 @@ impl Analyzer {
         });
     }
 
+    /// Whether `text` has any of `words` (folded, as queries' patterns are)
+    /// where it is written as words: an occurrence in which each of the
+    /// word's own words of two characters or more (as jieba cuts the word
+    /// alone) starts and ends where jieba cuts the text around it. 的士 is
+    /// a word in 乘坐的士去机场; in 勇敢的士兵 it is read across 的 and 士兵,
+    /// and is not. 栏位名 (栏位 and 名) is written as words in 栏位名称:
+    /// its one-character part may begin a longer word, as the query's own
+    /// cut left it. Only the first [`MAX_WORD_CHECKS`] occurrences of each
+    /// word are cut, so that a book-length text costs no more than a page.
+    pub(crate) fn has_as_word(&self, text: &str, words: &[&str]) -> bool {
+        // jieba decides a cut from a few characters either side.
+        const CONTEXT: usize = 12;
+        let prepared = self.prepare(text);
+        let chars = &prepared.chars;
+        for word in words {
+            let alone = Prepared::new(word, None);
+            let word = &alone.chars;
+            if word.is_empty() || word.len() > chars.len() {
+                continue;
+            }
+            let mut parts: Vec<(usize, usize)> = Vec::new();
+            self.word_ranges(&alone, Mode::Query, segment::MAX_WORD_CHARS, |a, b, _| {
+                if b - a > 1 {
+                    parts.push((a, b));
+                }
+            });
+            let occurrences = (0..=chars.len() - word.len()).filter(|&at| chars[at..at + word.len()] == word[..]);
+            for at in occurrences.take(MAX_WORD_CHECKS) {
+                let from = at.saturating_sub(CONTEXT);
+                let to = (at + word.len() + CONTEXT).min(chars.len());
+                // The window is folded text already; its cut is in its
+                // own character indices.
+                let window = Prepared::new(&chars[from..to].iter().collect::<String>(), None);
+                let mut cuts: Vec<usize> = Vec::new();
+                self.word_ranges(&window, Mode::Query, segment::MAX_WORD_CHARS, |a, b, _| {
+                    cuts.extend([a, b]);
+                });
+                let at = at - from;
+                if parts.iter().all(|&(a, b)| cuts.contains(&(at + a)) && cuts.contains(&(at + b))) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
     /// Whether the two word characters `a` and `b` (folded), side by side,
     /// are one bigram token (see [`is_char_bigram`](Analyzer::is_char_bigram)).
     pub(crate) fn is_bigram_pair(&self, a: char, b: char) -> bool {
@@ -566,6 +615,33 @@ mod tests {
         // The lazily built jieba still has the user words.
         assert_eq!(words, ["已阅君", "的", "文章"]);
         assert!(analyzer.clone().knows_word("已阅君"));
+        Ok(())
+    }
+
+    /// (document, words looked for, whether it has one as a word).
+    #[test]
+    fn a_text_has_a_word_only_where_jieba_cuts_around_it() -> Result<()> {
+        let analyzer = Analyzer::new()?;
+        let cases: [(&str, &[&str], bool); 9] = [
+            ("乘坐的士去机场", &["的士"], true),
+            ("一名勇敢的士兵守护着边疆", &["的士"], false),
+            // Traditional text is folded first.
+            ("坐的士去機場", &["的士"], true),
+            // Several words in a row count as a word's spelling (记忆体 is
+            // cut 记忆/体 or whole).
+            ("這台電腦的記憶體不夠", &["记忆体"], true),
+            // Any occurrence will do: the second one is a word.
+            ("勇敢的士兵坐的士回家", &["的士"], true),
+            // Any of the words will do.
+            ("勇敢的士兵", &["的士", "士兵"], true),
+            // A part of one character may begin a longer word.
+            ("若要將預設欄位顯示變更為欄位名稱", &["栏位名"], true),
+            ("", &["的士"], false),
+            ("的", &["的士"], false),
+        ];
+        for (text, words, expected) in cases {
+            assert_eq!(analyzer.has_as_word(text, words), expected, "{text} {words:?}");
+        }
         Ok(())
     }
 }

@@ -425,11 +425,27 @@ impl SearchIndex {
         let found =
             searcher.search_with_statistics_provider(ranking.query(), &collector, &stats).map_err(|e| self.error(e))?;
         let mut top = found.hits;
+        let (mut total, mut full_matches) = (found.total, found.full_matches);
+        // A word found only in another spelling across a word boundary
+        // (的士 in 的士兵) is not counted: the stored text of those hits
+        // says whether it is a word there.
+        let is_word = |address: tantivy::DocAddress, texts: &[&str]| -> tantivy::Result<bool> {
+            let article = self
+                .load_article(&searcher, address)
+                .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+            let title = article.title.as_deref().unwrap_or_default();
+            Ok(self.analyzer.has_as_word(title, texts) || self.analyzer.has_as_word(&article.body, texts))
+        };
+        let by_score = request.sort == Sort::Relevance;
+        let checked = ranking.check_words(&stats, &mut top, by_score, &is_word).map_err(|e| self.error(e))?;
+        total = total.saturating_sub(checked.dropped);
+        full_matches = full_matches.saturating_sub(checked.unfull);
         // The pairs and the passage, for the relevance order only.
-        let rescored = match request.sort {
+        let mut rescored = match request.sort {
             Sort::Relevance => ranking.rescore(&stats, &mut top).map_err(|e| self.error(e))?,
             Sort::Newest | Sort::Oldest => Default::default(),
         };
+        rescored.lost = checked.lost;
         top.truncate(wanted);
         let page: Vec<RankedHit> = top.into_iter().skip(request.offset).collect();
         let explanations = match request.explain {
@@ -438,14 +454,7 @@ impl SearchIndex {
         };
         let hits = self.hits(&searcher, &branches, page, explanations, request)?;
         let facets = found.extra.unwrap_or_default();
-        let results = SearchResults {
-            total: found.total,
-            full_matches: found.full_matches,
-            hits,
-            facets,
-            did_you_mean,
-            corrected_to: None,
-        };
+        let results = SearchResults { total, full_matches, hits, facets, did_you_mean, corrected_to: None };
         self.corrected(request, results)
     }
 

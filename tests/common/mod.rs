@@ -52,6 +52,13 @@ pub fn index_of(articles: &[zhsearch::article::Article]) -> zhsearch::index::Sea
     index
 }
 
+/// [`index_of`] articles without titles, given as (id, body).
+pub fn index_of_bodies(bodies: &[(&str, &str)]) -> zhsearch::index::SearchIndex {
+    let articles: Vec<zhsearch::article::Article> =
+        bodies.iter().map(|(id, body)| zhsearch::article::Article::new(*id, *body)).collect();
+    index_of(&articles)
+}
+
 /// The ids of the hits, in rank order.
 pub fn ids(results: &zhsearch::query::SearchResults) -> Vec<&str> {
     results.hits.iter().map(|h| h.id.as_str()).collect()

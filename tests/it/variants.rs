@@ -178,3 +178,39 @@ fn pairs_left_out_stay_apart() {
     assert_eq!(ids(&index.search(&SearchRequest::new("支持")).expect("search")), ["support"]);
     assert_eq!(ids(&index.search(&SearchRequest::new("支援")).expect("search")), ["aid"]);
 }
+
+/// A variant counts only where the document has it as a word: 的士, the
+/// Hong Kong word for 出租车, is read across 的 and 士兵 in 勇敢的士兵, and
+/// that article is no match for 计程车 (it was a full match). Where the
+/// query has other words the article may still match by them; the variant
+/// then adds nothing, says so in the explanation, and the parts still add
+/// up to the score.
+#[test]
+fn a_variant_counts_only_where_it_is_a_word() {
+    let index = crate::common::index_of_bodies(&[
+        ("soldier", "一名勇敢的士兵守护着边疆的哨所"),
+        ("taxi", "乘坐出租车去机场"),
+        ("tw", "搭計程車去機場"),
+        ("hk", "坐的士去機場"),
+        ("other", "今天天气很好"),
+    ]);
+    let r = index.search(&SearchRequest::new("计程车")).expect("search");
+    let mut found = ids(&r);
+    found.sort_unstable();
+    assert_eq!(found, ["hk", "taxi", "tw"]);
+    assert_eq!((r.total, r.full_matches), (3, 3));
+    // Under date orders too.
+    let r = index.search(&SearchRequest::new("计程车").sort(zhsearch::query::Sort::Newest)).expect("search");
+    assert_eq!(r.total, 3, "{:?}", ids(&r));
+    assert!(!ids(&r).contains(&"soldier"));
+
+    let r = index.search(&SearchRequest::new("勇敢的计程车").explain(true)).expect("search");
+    let soldier = r.hits.iter().find(|h| h.id == "soldier").expect("勇敢 still matches");
+    assert!(!soldier.full_match);
+    let explanation = soldier.explanation.as_ref().expect("explained");
+    let text = format!("{explanation:?}");
+    assert!(text.contains("found only across word boundaries, not counted"), "{text}");
+    assert!((explanation.value - soldier.score).abs() < 1e-3, "{} vs {}", explanation.value, soldier.score);
+    let parts: f32 = explanation.details.iter().map(|d| d.value).sum();
+    assert!((parts - explanation.value).abs() < 1e-3, "{parts} vs {}", explanation.value);
+}

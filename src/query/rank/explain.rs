@@ -6,6 +6,8 @@
 //! An explanation is asked for, and costs a lookup per unit of the query
 //! per hit; the search itself never needs one.
 
+use std::collections::HashMap;
+
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocSet, Score};
 
@@ -48,7 +50,7 @@ pub(crate) fn explain(
         );
     }
     for (b, branch) in ranking.branches.iter().enumerate() {
-        units_found(ranking, b, branch, stats, &order, &mut found)?;
+        units_found(ranking, b, branch, stats, &order, &rescored.lost, &mut found)?;
     }
     let excluded = excluded(ranking, stats, &order, hits.len())?;
     let rules: Vec<Rule> = ranking.branches.iter().map(|b| b.rule(&ranking.settings)).collect();
@@ -94,12 +96,17 @@ fn units_found(
     branch: &Branch,
     stats: &Stats<'_>,
     order: &[(DocAddress, usize)],
+    lost: &HashMap<DocAddress, Vec<usize>>,
     found: &mut [Vec<Found>],
 ) -> tantivy::Result<()> {
     let searcher = stats.searcher();
     let enabled = EnableScoring::enabled_from_statistics_provider(stats, searcher);
     let n = order.len();
-    for spec in &branch.groups {
+    let mut addresses = vec![DocAddress::new(0, 0); n];
+    for &(address, i) in order {
+        addresses[i] = address;
+    }
+    for (g, spec) in branch.groups.iter().enumerate() {
         let mut matched = vec![false; n];
         // Each hit's explained parts of this group: all of them count, or
         // (a word and its variants) the best one.
@@ -133,6 +140,14 @@ fn units_found(
                 parts.truncate(1);
             }
             let f = &mut found[i][b];
+            // A spelling found only across word boundaries (see
+            // `words.rs`) is not counted. Only a query of one branch is
+            // checked.
+            if b == 0 && lost.get(&addresses[i]).is_some_and(|groups| groups.contains(&g)) {
+                let label = format!("{}: found only across word boundaries, not counted", spec.label);
+                f.units.push(Explanation::new(0.0, label));
+                continue;
+            }
             for part in parts {
                 f.units.value += part.value;
                 f.units.push(part);

@@ -52,6 +52,16 @@ impl Present {
         self.required += u32::from(role.required);
         self.weight += role.weight;
     }
+
+    /// Counts one group fewer: one that was found only where it is not a
+    /// word (see `words.rs`).
+    #[inline]
+    pub(crate) fn remove(&mut self, role: Role) {
+        self.units = self.units.saturating_sub(u32::from(role.unit));
+        self.words = self.words.saturating_sub(u32::from(role.word));
+        self.required = self.required.saturating_sub(u32::from(role.required));
+        self.weight -= role.weight;
+    }
 }
 
 /// The rule of one branch of a query: what a match needs, and the factor

@@ -18,6 +18,7 @@
 //! | `positions.rs`  | the positions the rescore reads                                |
 //! | `pairs.rs`      | pairs side by side                                             |
 //! | `passage.rs`    | the best passage                                               |
+//! | `words.rs`      | after the search: a variant or reading counts only where it is a word |
 //! | `explain.rs`    | the explanation tree, when asked                               |
 //!
 //! A search runs [`Ranking::plan`], then its [`Ranking::query`] with the
@@ -84,6 +85,7 @@ mod scorer;
 mod settings;
 mod stats;
 mod union;
+mod words;
 
 use tantivy::query::Query;
 
@@ -97,6 +99,7 @@ pub(crate) use rescore::Rescored;
 pub use settings::{RankingSettings, MAX_RESCORE_WINDOW, RESCORE_WINDOW};
 pub(crate) use stats::Stats;
 pub use stats::PAIR_SAMPLE_DOCS;
+pub(crate) use words::{IsWord, WordCheck};
 
 /// A query planned for a search: what to run, and what the ranking needs
 /// afterwards.
@@ -152,6 +155,20 @@ impl Ranking {
     /// Whether pairs or a passage are scored after the search.
     fn rescores(&self) -> bool {
         self.branches.len() == 1 && (!self.branches[0].pairs.is_empty() || self.branches[0].passage.is_some())
+    }
+
+    /// Checks that the hits that have a word only in another spelling (a
+    /// variant, a synonym, a pinyin reading) have it as a word, not across
+    /// a word boundary (see `words.rs`); adjusts or removes those that do
+    /// not. With `by_score` the hits are sorted again, best first.
+    pub(crate) fn check_words(
+        &self,
+        stats: &Stats<'_>,
+        hits: &mut Vec<RankedHit>,
+        by_score: bool,
+        is_word: IsWord<'_>,
+    ) -> tantivy::Result<WordCheck> {
+        words::check(self, stats, hits, hits.len(), by_score, is_word)
     }
 
     /// Adds the scores of the pairs and of the best passage to the best

@@ -44,6 +44,11 @@ pub(crate) struct GroupSpec {
     /// `SynonymQuery` takes the largest document frequency), so that a word
     /// with variants neither gains nor loses weight against one without.
     pub scales: Vec<f32>,
+    /// For [`Lookup::Any`] of a word, how many of its patterns after the
+    /// word's own are its variants and synonyms (the pinyin readings
+    /// follow): those count only where a document has them as words (see
+    /// `words.rs`).
+    pub variants: usize,
 }
 
 /// One branch of the query, planned.
@@ -69,7 +74,7 @@ impl Branch {
             None => {
                 let label = label.into();
                 let role = Role::default();
-                self.groups.push(GroupSpec { label, lookup, scope, weight, role, scales: Vec::new() });
+                self.groups.push(GroupSpec { label, lookup, scope, weight, role, scales: Vec::new(), variants: 0 });
                 self.groups.len() - 1
             }
         };
@@ -335,6 +340,7 @@ fn word_group<'b>(
     let label = format!("word {} (or {})", word.text, others.join(", "));
     let pinyin_from = 1 + variants.len();
     let g = branch.group(label, Lookup::Any(patterns), scope, weight);
+    g.variants = variants.len();
     g.scales = idfs
         .iter()
         .enumerate()

@@ -28,6 +28,9 @@ pub(crate) struct Rescored {
     pub pairs: HashMap<DocAddress, Vec<PairScore>>,
     /// Per hit, its best passage (when it has one with any of the query).
     pub passages: HashMap<DocAddress, PassageScore>,
+    /// Per hit, the groups it has only across word boundaries, not counted
+    /// (see `words.rs`).
+    pub lost: HashMap<DocAddress, Vec<usize>>,
 }
 
 /// What the rescore scores: a branch's pairs and passage.
