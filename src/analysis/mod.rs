@@ -373,10 +373,17 @@ impl Analyzer {
     /// its one-character part may begin a longer word, as the query's own
     /// cut left it. Only the first [`MAX_WORD_CHECKS`] occurrences of each
     /// word are cut, so that a book-length text costs no more than a page.
+    #[cfg(test)]
     pub(crate) fn has_as_word(&self, text: &str, words: &[&str]) -> bool {
+        self.has_as_word_in(&self.prepare(text), words)
+    }
+
+    /// `has_as_word` in a text already prepared (folding a
+    /// page is most of the check's cost: a caller checking one text for
+    /// several words prepares it once).
+    pub(crate) fn has_as_word_in(&self, prepared: &Prepared, words: &[&str]) -> bool {
         // jieba decides a cut from a few characters either side.
         const CONTEXT: usize = 12;
-        let prepared = self.prepare(text);
         let chars = &prepared.chars;
         for word in words {
             let alone = Prepared::new(word, None);

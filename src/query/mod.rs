@@ -61,6 +61,8 @@ mod rank;
 mod suggest;
 mod terms;
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::ops::Bound;
 
 use chrono::{DateTime, FixedOffset};
@@ -428,23 +430,32 @@ impl SearchIndex {
         let (mut total, mut full_matches) = (found.total, found.full_matches);
         // A word found only in another spelling across a word boundary
         // (的士 in 的士兵) is not counted: the stored text of those hits
-        // says whether it is a word there.
+        // says whether it is a word there. A hit with several such words
+        // is read once.
+        let loaded = std::cell::RefCell::new(HashMap::new());
         let is_word = |address: tantivy::DocAddress, texts: &[&str]| -> tantivy::Result<bool> {
-            let article = self
-                .load_article(&searcher, address)
-                .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
-            let title = article.title.as_deref().unwrap_or_default();
-            Ok(self.analyzer.has_as_word(title, texts) || self.analyzer.has_as_word(&article.body, texts))
+            let mut loaded = loaded.borrow_mut();
+            let (title, body) = match loaded.entry(address) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    let article = self
+                        .load_article(&searcher, address)
+                        .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
+                    let title = self.analyzer.prepare(article.title.as_deref().unwrap_or_default());
+                    e.insert((title, self.analyzer.prepare(&article.body)))
+                }
+            };
+            Ok(self.analyzer.has_as_word_in(title, texts) || self.analyzer.has_as_word_in(body, texts))
         };
-        let by_score = request.sort == Sort::Relevance;
-        let checked = ranking.check_words(&stats, &mut top, by_score, &is_word).map_err(|e| self.error(e))?;
-        total = total.saturating_sub(checked.dropped);
-        full_matches = full_matches.saturating_sub(checked.unfull);
         // The pairs and the passage, for the relevance order only.
         let mut rescored = match request.sort {
             Sort::Relevance => ranking.rescore(&stats, &mut top).map_err(|e| self.error(e))?,
             Sort::Newest | Sort::Oldest => Default::default(),
         };
+        let by_score = request.sort == Sort::Relevance;
+        let checked = ranking.check_words(&stats, &mut top, wanted, by_score, &is_word).map_err(|e| self.error(e))?;
+        total = total.saturating_sub(checked.dropped);
+        full_matches = full_matches.saturating_sub(checked.unfull);
         rescored.lost = checked.lost;
         top.truncate(wanted);
         let page: Vec<RankedHit> = top.into_iter().skip(request.offset).collect();

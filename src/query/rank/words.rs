@@ -15,7 +15,7 @@
 //! jieba's cut of a title is not always the one the reader sees (checking
 //! them cost 0.008 MRR@10 on LibreOffice titles typed in pinyin).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::query::EnableScoring;
 use tantivy::{DocAddress, DocSet, Score, Searcher};
@@ -42,9 +42,9 @@ pub(crate) struct WordCheck {
     pub unfull: u64,
 }
 
-/// Checks the first `n` hits (see the module docs), adjusting their scores
-/// and verdicts and removing those that no longer match. With `by_score`
-/// the hits are sorted again, best first.
+/// Checks the first `n` hits not `done` yet (see the module docs),
+/// adjusting their scores and verdicts and removing those that no longer
+/// match. With `by_score` the hits are sorted again, best first.
 pub(crate) fn check(
     ranking: &Ranking,
     stats: &Stats<'_>,
@@ -52,6 +52,7 @@ pub(crate) fn check(
     n: usize,
     by_score: bool,
     is_word: IsWord<'_>,
+    done: &mut HashSet<DocAddress>,
 ) -> tantivy::Result<WordCheck> {
     let mut checked = WordCheck::default();
     // An `OR` is a union of branches, each with its own verdict: not
@@ -60,6 +61,9 @@ pub(crate) fn check(
         return Ok(checked);
     };
     let n = n.min(hits.len());
+    if n == 0 {
+        return Ok(checked);
+    }
     // The groups with a variant or synonym of two
     // characters or more (one character cannot straddle a boundary).
     let checked_groups: Vec<usize> = (0..branch.groups.len())
@@ -68,12 +72,13 @@ pub(crate) fn check(
             _ => false,
         })
         .collect();
-    if checked_groups.is_empty() || n == 0 {
+    if checked_groups.is_empty() {
         return Ok(checked);
     }
     let searcher = stats.searcher();
     let enabled = EnableScoring::enabled_from_statistics_provider(stats, searcher);
-    let mut order: Vec<(DocAddress, usize)> = hits[..n].iter().enumerate().map(|(i, h)| (h.address, i)).collect();
+    let mut order: Vec<(DocAddress, usize)> =
+        hits[..n].iter().enumerate().filter(|(_, h)| done.insert(h.address)).map(|(i, h)| (h.address, i)).collect();
     order.sort_unstable();
     // Per hit, each group it loses and that group's value.
     let mut lost: Vec<Vec<(usize, Score)>> = vec![Vec::new(); n];
@@ -111,7 +116,7 @@ pub(crate) fn check(
     }
     // What the affected hits have of every group, and the units' value:
     // their score is that value times the coverage factor (and the
-    // pairs' and passage's, added later).
+    // pairs' and passage's, which the rescore added and the check leaves).
     let mut present = vec![Present::default(); n];
     let mut units: Vec<Score> = vec![0.0; n];
     for spec in &branch.groups {
