@@ -393,22 +393,29 @@ fn typed(plain: &'static str) -> Option<&'static str> {
 /// `data/pinyin/README.md` says where it comes from.
 const BUNDLED_WORDS: &[u8] = include_bytes!("../../data/pinyin/jieba-words.txt.zst");
 
-/// How many bits a key digit takes. A digit is a reading's place in the
-/// lexicon's sorted readings plus one (jieba's words have 416 readings);
-/// 0 pads a key after a word's last character, and [`NO_READING`] stands
-/// for a character with no reading.
-const DIGIT_BITS: u32 = 9;
+/// How many bits a key's letter takes: `a` is 1, `z` 26, [`NO_LETTER`]
+/// 27 (a character with no reading), and 0 pads a key after a word's last
+/// character.
+const LETTER_BITS: u32 = 5;
 
-/// The digit of a character with no reading: the largest, after every
-/// reading's.
-const NO_READING: u16 = (1 << DIGIT_BITS) - 1;
+/// How many bits a key's reading takes: its place among the readings with
+/// its first letter, plus one (`z` has the most, 37, `zh` counted in), or
+/// 1 for a character with no reading; 0 pads.
+const READING_BITS: u32 = 6;
+
+/// The most readings one first letter may have; more are dropped (a test
+/// checks that none is).
+const READINGS_PER_LETTER: usize = (1 << READING_BITS) - 1;
 
 /// The bits below a packed key that hold its word number.
 const ID_BITS: u32 = 32;
 
-/// Where a packed key's word length begins: above its digits, so that
+/// Where a packed key's letters begin: above its readings.
+const LETTERS_SHIFT: u32 = ID_BITS + READING_BITS * MAX_WORD_CHARS as u32;
+
+/// Where a packed key's word length begins: above its letters, so that
 /// the keys of each length are one block.
-const LENGTH_SHIFT: u32 = ID_BITS + DIGIT_BITS * MAX_WORD_CHARS as u32;
+const LENGTH_SHIFT: u32 = LETTERS_SHIFT + LETTER_BITS * MAX_WORD_CHARS as u32;
 
 /// The letter of a character with no reading in a key of first letters;
 /// it sorts after `z`.
@@ -419,16 +426,19 @@ const NO_LETTER: u8 = b'z' + 1;
 ///
 /// Words are numbered most frequent first (ties by the word), so "most
 /// frequent first" is "smallest number first". The index is every word's
-/// *keys*, sorted: a key is the word's length and one reading of each of
-/// its characters, and a word has one key per combination of them (2.8 on
-/// average: polyphones). The readings are sorted, so the readings a slot
-/// allows (one syllable, or every syllable that starts with an initial or
-/// an unfinished syllable) are one run of digits: the words of a length
-/// that a row of slots can spell are a few ranges of the keys, found by
-/// binary search one slot at a time, and every word in them fits, but for
-/// a character typed as itself, which is compared. Keying by whole
-/// readings rather than first letters is what makes a lookup cheap:
-/// `jing ji` does not scan every `j j` word checking its readings.
+/// *keys*, sorted: a key is the word's length, its characters' first
+/// letters, then its characters' readings, one reading of each character,
+/// and a word has one key per combination of them (2.8 on average:
+/// polyphones). A slot has one first letter (but for a character typed as
+/// itself), so the words of a length whose letters fit a row of slots are
+/// one block of keys, found by binary search one slot at a time, as
+/// initials (`bj`, `cgdc`) need. Within it the keys are sorted by their
+/// readings, and the readings a slot allows (one syllable, or all that
+/// start with an unfinished syllable) are one run: the words that fit are
+/// a few ranges of the block, every word in them fitting, but for a
+/// character typed as itself, which is compared. Keying by whole readings
+/// is what makes a lookup cheap: `jing ji` does not scan every `j j` word
+/// checking its readings.
 pub struct Lexicon {
     /// Every word, one after another.
     text: String,
@@ -440,12 +450,14 @@ pub struct Lexicon {
     /// sorting hashes is a fraction of sorting the words. Words whose hashes
     /// collide are told apart by comparing them.
     by_hash: Vec<(u32, u32)>,
-    /// Every reading of the words' characters, sorted.
+    /// Every reading of the words' characters, sorted: those with first
+    /// letter `l` (1 for `a`) are `sounds[starts[l - 1]..starts[l]]`.
     sounds: Vec<&'static str>,
+    starts: [usize; 28],
     /// The keys, sorted, each packed in a `u128` with its word number: the
-    /// word's length highest, then the first character's digit, zeros
-    /// after the last; the word number in the low [`ID_BITS`], so the
-    /// entries of one key are in word order.
+    /// word's length highest, then each character's letter, then each
+    /// character's reading, zeros after the last; the word number in the
+    /// low [`ID_BITS`], so the entries of one key are in word order.
     keys: Vec<u128>,
 }
 
@@ -455,10 +467,28 @@ impl std::fmt::Debug for Lexicon {
     }
 }
 
-/// A character's readings as key digits, and the first letters of them.
+/// A character's readings as a key holds them (letter and reading), and
+/// their distinct first letters.
 struct Sounds {
-    digits: Vec<u16>,
+    digits: Vec<(u8, u8)>,
     letters: Letters,
+}
+
+/// What one position of a key may hold for a slot: a first letter, and the
+/// runs of readings with it; `whole` when they are all of that letter's.
+struct Allowed {
+    letter: u8,
+    readings: Vec<Range<u8>>,
+    whole: bool,
+}
+
+/// A range of the keys that a lookup found: `one_key` when it is the
+/// entries of one key (in word order), and, when only some of its keys
+/// fit, the readings each position allows, as bit masks.
+struct Found {
+    range: Range<usize>,
+    one_key: bool,
+    masks: Option<[u64; MAX_WORD_CHARS]>,
 }
 
 impl Lexicon {
@@ -535,16 +565,21 @@ impl Lexicon {
         let mut sounds: Vec<&'static str> = readings_of.values().flatten().copied().collect();
         sounds.sort_unstable();
         sounds.dedup();
-        // No character set has this many readings; past it, the extra
-        // readings are dropped rather than let digits run into each other.
-        sounds.truncate(usize::from(NO_READING) - 1);
-        let digit_of = |r: &str| sounds.binary_search(&r).ok().map(|i| i as u16 + 1);
+        // No letter has this many readings; past it, the extra ones are
+        // dropped rather than let a key's fields run into each other.
+        let mut kept = [0; 28];
+        sounds.retain(|r| {
+            let n = &mut kept[usize::from(letter_code(r)) - 1];
+            *n += 1;
+            *n <= READINGS_PER_LETTER
+        });
+        let starts = letter_starts(&sounds);
         let sounds_of: FxHashMap<char, Sounds> = readings_of
             .iter()
             .map(|(&c, rs)| {
-                let mut digits: Vec<u16> = rs.iter().filter_map(|r| digit_of(r)).collect();
+                let mut digits: Vec<(u8, u8)> = rs.iter().filter_map(|r| place(&sounds, &starts, r)).collect();
                 if digits.is_empty() {
-                    digits.push(NO_READING);
+                    digits.push((letter_code_of(NO_LETTER), 1));
                 }
                 (c, Sounds { digits, letters: first_letters(rs) })
             })
@@ -568,22 +603,21 @@ impl Lexicon {
                 if let Some(allowed) = &first_keys {
                     let mut letters = [0; MAX_WORD_CHARS];
                     for ((l, s), &i) in letters.iter_mut().zip(&chars).zip(pick) {
-                        *l = letter_of(&sounds, s.digits[i]);
+                        *l = s.digits[i].0 + b'a' - 1;
                     }
                     if !allowed.contains(&letters) {
                         return;
                     }
                 }
-                let key = chars
-                    .iter()
-                    .zip(pick)
-                    .enumerate()
-                    .fold(0u128, |key, (depth, (s, &i))| key | u128::from(s.digits[i]) << shift(depth));
+                let key = chars.iter().zip(pick).enumerate().fold(0u128, |key, (depth, (s, &i))| {
+                    let (letter, reading) = s.digits[i];
+                    key | u128::from(letter) << letter_shift(depth) | u128::from(reading) << reading_shift(depth)
+                });
                 keys.push((chars.len() as u128) << LENGTH_SHIFT | key | id as u128);
             });
         }
         keys.sort_unstable();
-        Lexicon { text, ends, freqs, by_hash, sounds, keys }
+        Lexicon { text, ends, freqs, by_hash, sounds, starts, keys }
     }
 
     /// How many words the lexicon holds.
@@ -684,23 +718,23 @@ impl Lexicon {
         if slots.is_empty() || slots.len() > MAX_WORD_CHARS || limit == 0 {
             return;
         }
-        let allowed: Vec<Vec<Range<u16>>> = slots.iter().map(|s| self.digits(s)).collect();
+        let allowed: Vec<Vec<Allowed>> = slots.iter().map(|s| self.allowed(s)).collect();
         if allowed.iter().any(Vec::is_empty) {
             return;
         }
         // The keys of each word length the lookup wants, one block each.
-        let mut ranges = Vec::new();
+        let mut found = Vec::new();
         let lengths = if exact { slots.len()..=slots.len() } else { slots.len()..=MAX_WORD_CHARS };
         for len in lengths {
             let from = self.keys.partition_point(|&k| length(k) < len);
             let to = from + self.keys[from..].partition_point(|&k| length(k) == len);
             if from < to {
-                self.ranges(from..to, 0, &allowed, len == slots.len(), &mut ranges);
+                self.by_letters(from..to, &allowed, &mut Vec::new(), len == slots.len(), &mut found);
             }
         }
         // The least frequent word kept, once `limit` are.
         let mut worst = best.last().copied().filter(|_| best.len() >= limit);
-        for (range, one_key) in ranges {
+        for Found { range, one_key, masks } in found {
             for &key in &self.keys[range] {
                 let id = key as u32;
                 // Only a more frequent word can still make the cut. The
@@ -715,6 +749,11 @@ impl Lexicon {
                     }
                     continue;
                 }
+                if let Some(masks) = &masks {
+                    if !masks[..slots.len()].iter().enumerate().all(|(d, m)| m >> reading(key, d) & 1 == 1) {
+                        continue;
+                    }
+                }
                 if !best.contains(&id) && keep(self.word(id)) {
                     best.insert(id);
                     if best.len() > limit {
@@ -726,74 +765,135 @@ impl Lexicon {
         }
     }
 
-    /// The key digits a character in `slot` may have, as runs: one for a
-    /// syllable, one for the syllables that start with an initial or an
-    /// unfinished syllable (they are neighbours in sorted order), each
-    /// reading of a character typed as itself. Empty when no word has
-    /// such a character.
-    fn digits(&self, slot: &Slot) -> Vec<Range<u16>> {
-        let run = |from: usize, to: usize| (from < to).then(|| from as u16 + 1..to as u16 + 1);
+    /// What a key may hold where a character fits `slot`: the slot's
+    /// first letter and the run of its readings that are the syllable or
+    /// start with the initial or unfinished syllable (neighbours in sorted
+    /// order); for a character typed as itself, each of its readings.
+    /// Empty when no word has such a character.
+    fn allowed(&self, slot: &Slot) -> Vec<Allowed> {
+        let prefix = |s: &str, exact: bool| -> Vec<Allowed> {
+            let letters = match s.bytes().next() {
+                Some(b @ b'a'..=b'z') => letter_code_of(b)..=letter_code_of(b),
+                Some(_) => return Vec::new(),
+                // No reading is an empty syllable; every one starts with
+                // an empty initial.
+                None if exact => return Vec::new(),
+                None => 1..=26,
+            };
+            letters
+                .filter_map(|l| {
+                    let all = &self.sounds[self.starts[usize::from(l) - 1]..self.starts[usize::from(l)]];
+                    let from = all.partition_point(|r| *r < s);
+                    let to = match exact {
+                        true => from + all[from..].partition_point(|r| *r == s),
+                        false => from + all[from..].partition_point(|r| r.starts_with(s)),
+                    };
+                    let whole = from == 0 && to == all.len();
+                    let run = from as u8 + 1..to as u8 + 1;
+                    (from < to).then(|| Allowed { letter: l, readings: std::iter::once(run).collect(), whole })
+                })
+                .collect()
+        };
         match slot {
+            Slot::Syllable(s) => prefix(s, true),
+            Slot::Initial(s) | Slot::Partial(s) => prefix(s, false),
             Slot::Han(c) => {
-                let mut digits: Vec<u16> = readings(*c)
-                    .into_iter()
-                    .filter_map(|r| self.sounds.binary_search(&r).ok().map(|i| i as u16 + 1))
-                    .collect();
+                let mut places: Vec<(u8, u8)> =
+                    readings(*c).into_iter().filter_map(|r| place(&self.sounds, &self.starts, r)).collect();
                 if each_reading(*c).next().is_none() {
-                    digits.push(NO_READING);
+                    places.push((letter_code_of(NO_LETTER), 1));
                 }
-                digits.sort_unstable();
-                digits.into_iter().map(|d| d..d + 1).collect()
-            }
-            Slot::Syllable(s) => {
-                let from = self.sounds.partition_point(|r| *r < s.as_str());
-                let to = from + self.sounds[from..].partition_point(|r| *r == s.as_str());
-                run(from, to).into_iter().collect()
-            }
-            Slot::Initial(s) | Slot::Partial(s) => {
-                let from = self.sounds.partition_point(|r| *r < s.as_str());
-                let to = from + self.sounds[from..].partition_point(|r| r.starts_with(s.as_str()));
-                run(from, to).into_iter().collect()
+                places.sort_unstable();
+                places
+                    .chunk_by(|a, b| a.0 == b.0)
+                    .map(|run| Allowed {
+                        letter: run[0].0,
+                        readings: run.iter().map(|&(_, r)| r..r + 1).collect(),
+                        whole: false,
+                    })
+                    .collect()
             }
         }
     }
 
-    /// Pushes onto `out` the ranges of `self.keys` within `within` whose
-    /// keys have, at each position from `depth` on, a digit that
-    /// position's runs allow, each with whether it is the entries of one
-    /// key (`whole`: the keys within have no digit past the slots). The
-    /// keys within `within` are of one word length and agree on every
-    /// position before `depth`, so they are sorted by the digit at
-    /// `depth`, and each run of digits is one range of them: the walk
-    /// visits only the prefixes some word has.
-    fn ranges(
+    /// Pushes onto `found` the keys within `within` (of one word length)
+    /// whose letters fit the slots from `chosen.len()` on, one block for
+    /// each combination of letters, narrowed by [`Lexicon::by_readings`].
+    /// The keys within agree on the letters before, so they are sorted by
+    /// the next.
+    fn by_letters<'a>(
+        &self,
+        within: Range<usize>,
+        allowed: &'a [Vec<Allowed>],
+        chosen: &mut Vec<&'a Allowed>,
+        whole_key: bool,
+        found: &mut Vec<Found>,
+    ) {
+        let depth = chosen.len();
+        let Some(options) = allowed.get(depth) else {
+            self.by_readings(within, 0, chosen, whole_key, found);
+            return;
+        };
+        let keys = &self.keys[within.clone()];
+        for option in options {
+            let from = keys.partition_point(|&k| letter(k, depth) < option.letter);
+            let to = from + keys[from..].partition_point(|&k| letter(k, depth) == option.letter);
+            if from < to {
+                chosen.push(option);
+                self.by_letters(within.start + from..within.start + to, allowed, chosen, whole_key, found);
+                chosen.pop();
+            }
+        }
+    }
+
+    /// Pushes onto `found` the keys within `within`, whose letters fit,
+    /// whose readings from `depth` on are among those `chosen` allows.
+    /// `whole_key`: the keys have no character past the slots, so within
+    /// agreeing letters they are sorted by their readings, and each run of
+    /// readings at `depth` is one range of keys that agree on the readings
+    /// before it. Longer keys are sorted by their further letters first:
+    /// they are handed on whole, with masks to check each key against.
+    fn by_readings(
         &self,
         within: Range<usize>,
         depth: usize,
-        allowed: &[Vec<Range<u16>>],
-        whole: bool,
-        out: &mut Vec<(Range<usize>, bool)>,
+        chosen: &[&Allowed],
+        whole_key: bool,
+        found: &mut Vec<Found>,
     ) {
+        if chosen[depth..].iter().all(|a| a.whole) {
+            // Every reading of these letters fits, whatever follows.
+            found.push(Found { range: within, one_key: false, masks: None });
+            return;
+        }
+        if !whole_key {
+            let mut masks = [0u64; MAX_WORD_CHARS];
+            for (m, a) in masks.iter_mut().zip(chosen) {
+                *m = a.readings.iter().flat_map(|r| r.clone()).fold(0, |m, r| m | 1 << r);
+            }
+            found.push(Found { range: within, one_key: false, masks: Some(masks) });
+            return;
+        }
         let keys = &self.keys[within.clone()];
-        let last = depth + 1 == allowed.len();
-        for run in &allowed[depth] {
-            let from = keys.partition_point(|&k| digit(k, depth) < run.start);
-            let to = keys.partition_point(|&k| digit(k, depth) < run.end);
+        let last = depth + 1 == chosen.len();
+        for run in &chosen[depth].readings {
+            let from = keys.partition_point(|&k| reading(k, depth) < run.start);
+            let to = from + keys[from..].partition_point(|&k| reading(k, depth) < run.end);
             if from == to {
                 continue;
             }
             if last {
-                // Every key here fits, whatever follows.
-                out.push((within.start + from..within.start + to, whole && run.len() == 1));
+                let one_key = run.len() == 1;
+                found.push(Found { range: within.start + from..within.start + to, one_key, masks: None });
                 continue;
             }
-            // One digit at a time: the keys with the same digit here agree
-            // on every position up to `depth`, as the next level needs.
+            // One reading at a time: the keys with the same reading here
+            // agree on every position up to `depth`, as the next needs.
             let mut at = from;
             while at < to {
-                let here = digit(keys[at], depth);
-                let end = at + keys[at..to].partition_point(|&k| digit(k, depth) == here);
-                self.ranges(within.start + at..within.start + end, depth + 1, allowed, whole, out);
+                let here = reading(keys[at], depth);
+                let end = at + keys[at..to].partition_point(|&k| reading(k, depth) == here);
+                self.by_readings(within.start + at..within.start + end, depth + 1, chosen, whole_key, found);
                 at = end;
             }
         }
@@ -805,23 +905,53 @@ fn length(key: u128) -> usize {
     (key >> LENGTH_SHIFT) as usize
 }
 
-/// Where the digit at position `depth` of a key begins in its packed form.
-fn shift(depth: usize) -> u32 {
-    ID_BITS + DIGIT_BITS * (MAX_WORD_CHARS - 1 - depth) as u32
+/// Where the letter at position `depth` of a key begins in its packed form.
+fn letter_shift(depth: usize) -> u32 {
+    LETTERS_SHIFT + LETTER_BITS * (MAX_WORD_CHARS - 1 - depth) as u32
 }
 
-/// The digit at position `depth` of a packed key.
-fn digit(key: u128, depth: usize) -> u16 {
-    (key >> shift(depth)) as u16 & NO_READING
+/// Where the reading at position `depth` of a key begins in its packed form.
+fn reading_shift(depth: usize) -> u32 {
+    ID_BITS + READING_BITS * (MAX_WORD_CHARS - 1 - depth) as u32
 }
 
-/// The first letter of the reading of digit `d`; [`NO_LETTER`] for
-/// [`NO_READING`].
-fn letter_of(sounds: &[&str], d: u16) -> u8 {
-    match d {
-        NO_READING | 0 => NO_LETTER,
-        d => sounds.get(usize::from(d) - 1).and_then(|r| r.bytes().next()).unwrap_or(NO_LETTER),
+/// The letter at position `depth` of a packed key.
+fn letter(key: u128, depth: usize) -> u8 {
+    (key >> letter_shift(depth)) as u8 & ((1 << LETTER_BITS) - 1)
+}
+
+/// The reading at position `depth` of a packed key.
+fn reading(key: u128, depth: usize) -> u8 {
+    (key >> reading_shift(depth)) as u8 & ((1 << READING_BITS) - 1)
+}
+
+/// A first letter (`a` to `z`, or [`NO_LETTER`]) as a key holds it.
+fn letter_code_of(letter: u8) -> u8 {
+    letter - b'a' + 1
+}
+
+/// The key letter of a reading (its first byte, `a` to `z`).
+fn letter_code(reading: &str) -> u8 {
+    reading.bytes().next().map_or(letter_code_of(NO_LETTER), letter_code_of)
+}
+
+/// Where the readings of each letter begin in sorted `sounds`: those of
+/// letter `l` are `sounds[starts[l - 1]..starts[l]]`.
+fn letter_starts(sounds: &[&str]) -> [usize; 28] {
+    let mut starts = [0; 28];
+    for (l, start) in starts.iter_mut().enumerate() {
+        *start = sounds.partition_point(|r| usize::from(letter_code(r)) <= l);
     }
+    starts
+}
+
+/// A reading as a key holds it: its letter, and its place among the
+/// readings with that letter plus one. `None` for one not in `sounds`.
+fn place(sounds: &[&str], starts: &[usize; 28], r: &str) -> Option<(u8, u8)> {
+    let l = letter_code(r);
+    let from = starts[usize::from(l) - 1];
+    let at = sounds[from..starts[usize::from(l)]].binary_search(&r).ok()?;
+    Some((l, at as u8 + 1))
 }
 
 /// The hash [`Lexicon::frequency`] looks words up by: 32 bits are enough
@@ -1202,7 +1332,10 @@ mod tests {
         let most = per_word.iter().copied().max().unwrap_or(0);
         assert!(most < MAX_SOUND_KEYS, "a word has {most} keys");
         assert!(per_word.iter().all(|&n| n > 0), "every word has a key");
-        assert!(lex.sounds.len() < usize::from(NO_READING) - 1, "{} readings", lex.sounds.len());
+        let all: HashSet<&str> = ('\u{4E00}'..='\u{9FFF}').flat_map(readings).collect();
+        assert!(lex.sounds.len() > 400 && lex.sounds.iter().all(|r| all.contains(r)), "{:?}", lex.sounds);
+        let per_letter = lex.starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        assert!(per_letter < READINGS_PER_LETTER, "no reading dropped: {per_letter} of one letter");
     }
 
     #[test]
