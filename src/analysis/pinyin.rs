@@ -80,12 +80,20 @@ pub const MAX_HAN: usize = 32;
 /// entries (a few hundred idioms and titles) are dropped.
 pub const MAX_WORD_CHARS: usize = 8;
 
-/// How many keys (combinations of its characters' first letters) a word
-/// has in the lexicon's index at most. Each polyphone multiplies them; 8 of
-/// jieba's words (long ones made of polyphones) have more and keep the
-/// first 64, in which the earlier characters keep their most common
-/// readings (pinyin-data lists those first).
+/// How many combinations of its characters' first letters a word is
+/// found by at most. Each polyphone multiplies them; 8 of jieba's words
+/// (long ones made of polyphones) have more, and are found only by the
+/// readings whose first letters are among the first 64 combinations, in
+/// which the earlier characters keep their most common readings
+/// (pinyin-data lists those first). This bounded the index's keys when
+/// they were first letters; the rule stays so that those words are found
+/// as before.
 const MAX_KEYS: usize = 64;
+
+/// How many keys (combinations of its characters' readings) a word has in
+/// the lexicon's index at most. No word of jieba's has more than a few
+/// hundred (a test checks it); the cap bounds what a made-up list costs.
+const MAX_SOUND_KEYS: usize = 4096;
 
 /// How many combinations of its characters' readings
 /// [`Lexicon::homophones`] tries for a word, in the same order: each is a
@@ -385,19 +393,52 @@ fn typed(plain: &'static str) -> Option<&'static str> {
 /// `data/pinyin/README.md` says where it comes from.
 const BUNDLED_WORDS: &[u8] = include_bytes!("../../data/pinyin/jieba-words.txt.zst");
 
-/// The letter of a key for a character with no reading; it sorts after `z`.
-const NO_READING: u8 = b'z' + 1;
+/// How many bits a key's letter takes: `a` is 1, `z` 26, [`NO_LETTER`]
+/// 27 (a character with no reading), and 0 pads a key after a word's last
+/// character.
+const LETTER_BITS: u32 = 5;
+
+/// How many bits a key's reading takes: its place among the readings with
+/// its first letter, plus one (`z` has the most, 37, `zh` counted in), or
+/// 1 for a character with no reading; 0 pads.
+const READING_BITS: u32 = 6;
+
+/// The most readings one first letter may have; more are dropped (a test
+/// checks that none is).
+const READINGS_PER_LETTER: usize = (1 << READING_BITS) - 1;
+
+/// The bits below a packed key that hold its word number.
+const ID_BITS: u32 = 32;
+
+/// Where a packed key's letters begin: above its readings.
+const LETTERS_SHIFT: u32 = ID_BITS + READING_BITS * MAX_WORD_CHARS as u32;
+
+/// Where a packed key's word length begins: above its letters, so that
+/// the keys of each length are one block.
+const LENGTH_SHIFT: u32 = LETTERS_SHIFT + LETTER_BITS * MAX_WORD_CHARS as u32;
+
+/// The letter of a character with no reading in a key of first letters;
+/// it sorts after `z`.
+const NO_LETTER: u8 = b'z' + 1;
 
 /// jieba's dictionary words with their frequencies, decoded on first use
 /// (an index that never sees a Latin query or a typo never pays for it).
 ///
 /// Words are numbered most frequent first (ties by the word), so "most
 /// frequent first" is "smallest number first". The index is every word's
-/// *keys*, sorted: a key is the first letters of its characters' readings,
-/// one per character, and a word has one key per combination of them (two
-/// on average: polyphones). The words a row of slots can spell are among a
-/// few ranges of the keys, found by binary search one slot at a time, and
-/// then checked character by character with [`fits`].
+/// *keys*, sorted: a key is the word's length, its characters' first
+/// letters, then its characters' readings, one reading of each character,
+/// and a word has one key per combination of them (2.8 on average:
+/// polyphones). A slot has one first letter (but for a character typed as
+/// itself), so the words of a length whose letters fit a row of slots are
+/// one block of keys, found by binary search one slot at a time, as
+/// initials (`bj`, `cgdc`) need. Within it the keys are sorted by their
+/// readings, and the readings a slot allows (one syllable, or all that
+/// start with an unfinished syllable) are one run: the words that fit are
+/// a few ranges of the block, every word in them fitting, but for a
+/// character typed as itself, which is compared. Keying by whole readings
+/// is what makes a lookup cheap: `jing ji` does not scan every `j j` word
+/// checking its readings.
 pub struct Lexicon {
     /// Every word, one after another.
     text: String,
@@ -409,18 +450,45 @@ pub struct Lexicon {
     /// sorting hashes is a fraction of sorting the words. Words whose hashes
     /// collide are told apart by comparing them.
     by_hash: Vec<(u32, u32)>,
-    /// The keys, sorted, each packed in a `u64`: the first character's
-    /// letter in the highest byte, zeros after the last, so a key sorts
-    /// before every longer key it begins.
-    keys: Vec<u64>,
-    /// The word number of each key.
-    ids: Vec<u32>,
+    /// Every reading of the words' characters, sorted: those with first
+    /// letter `l` (1 for `a`) are `sounds[starts[l - 1]..starts[l]]`.
+    sounds: Vec<&'static str>,
+    starts: [usize; 28],
+    /// The keys, sorted, each packed in a `u128` with its word number: the
+    /// word's length highest, then each character's letter, then each
+    /// character's reading, zeros after the last; the word number in the
+    /// low [`ID_BITS`], so the entries of one key are in word order.
+    keys: Vec<u128>,
 }
 
 impl std::fmt::Debug for Lexicon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Lexicon").field("words", &self.len()).field("keys", &self.keys.len()).finish()
     }
+}
+
+/// A character's readings as a key holds them (letter and reading), and
+/// their distinct first letters.
+struct Sounds {
+    digits: Vec<(u8, u8)>,
+    letters: Letters,
+}
+
+/// What one position of a key may hold for a slot: a first letter, and the
+/// runs of readings with it; `whole` when they are all of that letter's.
+struct Allowed {
+    letter: u8,
+    readings: Vec<Range<u8>>,
+    whole: bool,
+}
+
+/// A range of the keys that a lookup found: `one_key` when it is the
+/// entries of one key (in word order), and, when only some of its keys
+/// fit, the readings each position allows, as bit masks.
+struct Found {
+    range: Range<usize>,
+    one_key: bool,
+    masks: Option<[u64; MAX_WORD_CHARS]>,
 }
 
 impl Lexicon {
@@ -486,35 +554,70 @@ impl Lexicon {
             by_hash = hashes(&entries);
         }
 
+        // Most words are made of a few thousand characters: look each up
+        // once, then number the readings they have.
+        let mut readings_of: FxHashMap<char, Vec<&'static str>> = FxHashMap::default();
+        for &(word, _) in &entries {
+            for c in word.chars() {
+                readings_of.entry(c).or_insert_with(|| readings(c));
+            }
+        }
+        let mut sounds: Vec<&'static str> = readings_of.values().flatten().copied().collect();
+        sounds.sort_unstable();
+        sounds.dedup();
+        // No letter has this many readings; past it, the extra ones are
+        // dropped rather than let a key's fields run into each other.
+        let mut kept = [0; 28];
+        sounds.retain(|r| {
+            let n = &mut kept[usize::from(letter_code(r)) - 1];
+            *n += 1;
+            *n <= READINGS_PER_LETTER
+        });
+        let starts = letter_starts(&sounds);
+        let sounds_of: FxHashMap<char, Sounds> = readings_of
+            .iter()
+            .map(|(&c, rs)| {
+                let mut digits: Vec<(u8, u8)> = rs.iter().filter_map(|r| place(&sounds, &starts, r)).collect();
+                if digits.is_empty() {
+                    digits.push((letter_code_of(NO_LETTER), 1));
+                }
+                (c, Sounds { digits, letters: first_letters(rs) })
+            })
+            .collect();
+
         let mut text = String::with_capacity(entries.iter().map(|e| e.0.len()).sum());
         let mut ends = Vec::with_capacity(entries.len());
         let mut freqs = Vec::with_capacity(entries.len());
-        // Most words are made of a few thousand characters: look each up once.
-        let mut letters_of: FxHashMap<char, Letters> = FxHashMap::default();
-        let mut packed: Vec<u128> = Vec::with_capacity(entries.len() * 2);
+        let mut keys: Vec<u128> = Vec::with_capacity(entries.len() * 3);
+        let mut chars: Vec<&Sounds> = Vec::with_capacity(MAX_WORD_CHARS);
         for (id, &(word, freq)) in entries.iter().enumerate() {
             text.push_str(word);
             ends.push(text.len() as u32);
             freqs.push(freq);
-            let mut letters = [Letters::default(); MAX_WORD_CHARS];
-            for (l, c) in letters.iter_mut().zip(word.chars()) {
-                *l = *letters_of.entry(c).or_insert_with(|| first_letters(c));
-            }
-            let letters = &letters[..word.chars().count().min(MAX_WORD_CHARS)];
+            chars.clear();
+            chars.extend(word.chars().filter_map(|c| sounds_of.get(&c)));
             let mut lens = [0; MAX_WORD_CHARS];
-            lens.iter_mut().zip(letters).for_each(|(n, l)| *n = l.len);
-            for_each_combination(&lens[..letters.len()], MAX_KEYS, |pick| {
-                let key = letters.iter().zip(pick).enumerate().fold(0u64, |key, (depth, (l, &i))| {
-                    key | u64::from(l.letters[i]) << (8 * (MAX_WORD_CHARS - 1 - depth))
+            lens.iter_mut().zip(&chars).for_each(|(n, s)| *n = s.digits.len());
+            let first_keys = first_letter_keys(&chars);
+            for_each_combination(&lens[..chars.len()], MAX_SOUND_KEYS, |pick| {
+                if let Some(allowed) = &first_keys {
+                    let mut letters = [0; MAX_WORD_CHARS];
+                    for ((l, s), &i) in letters.iter_mut().zip(&chars).zip(pick) {
+                        *l = s.digits[i].0 + b'a' - 1;
+                    }
+                    if !allowed.contains(&letters) {
+                        return;
+                    }
+                }
+                let key = chars.iter().zip(pick).enumerate().fold(0u128, |key, (depth, (s, &i))| {
+                    let (letter, reading) = s.digits[i];
+                    key | u128::from(letter) << letter_shift(depth) | u128::from(reading) << reading_shift(depth)
                 });
-                packed.push(u128::from(key) << 32 | id as u128);
+                keys.push((chars.len() as u128) << LENGTH_SHIFT | key | id as u128);
             });
         }
-        // One integer per (key, word number): sorting them is sorting the pairs.
-        packed.sort_unstable();
-        let keys = packed.iter().map(|&p| (p >> 32) as u64).collect();
-        let ids = packed.iter().map(|&p| p as u32).collect();
-        Lexicon { text, ends, freqs, by_hash, keys, ids }
+        keys.sort_unstable();
+        Lexicon { text, ends, freqs, by_hash, sounds, starts, keys }
     }
 
     /// How many words the lexicon holds.
@@ -532,7 +635,7 @@ impl Lexicon {
     /// `limit`.
     pub fn fitting(&self, slots: &[Slot], limit: usize) -> Vec<&str> {
         let mut best = BTreeSet::new();
-        self.collect(slots, true, limit, |word| fit_all(word, slots), &mut best);
+        self.collect(slots, true, limit, |word| han_fits(word, slots), &mut best);
         self.words(best)
     }
 
@@ -541,7 +644,7 @@ impl Lexicon {
     /// (Completion.)
     pub fn starting_with(&self, slots: &[Slot], limit: usize) -> Vec<&str> {
         let mut best = BTreeSet::new();
-        self.collect(slots, false, limit, |word| fit_all(word, slots), &mut best);
+        self.collect(slots, false, limit, |word| han_fits(word, slots), &mut best);
         self.words(best)
     }
 
@@ -570,7 +673,7 @@ impl Lexicon {
             let slots: Vec<Slot> = choices.iter().zip(pick).map(|(c, &i)| c[i].clone()).collect();
             let sounds_alike = |w: &str| {
                 let differing = w.chars().zip(&chars).filter(|(a, b)| a != *b).count();
-                (1..=2).contains(&differing) && fit_all(w, &slots)
+                (1..=2).contains(&differing) && han_fits(w, &slots)
             };
             self.collect(&slots, true, limit, sounds_alike, &mut best);
         });
@@ -602,7 +705,7 @@ impl Lexicon {
     }
 
     /// Adds to `best` the most frequent words (the smallest numbers) whose
-    /// key begins with letters `slots` allow (is made of them, if `exact`)
+    /// key begins with readings `slots` allow (is made of them, if `exact`)
     /// and that pass `keep`, keeping at most `limit`.
     fn collect(
         &self,
@@ -615,65 +718,240 @@ impl Lexicon {
         if slots.is_empty() || slots.len() > MAX_WORD_CHARS || limit == 0 {
             return;
         }
-        let masks: Vec<u32> = slots.iter().map(letter_mask).collect();
-        let mut ranges = Vec::new();
-        self.ranges(0..self.keys.len(), 0, &masks, exact, &mut ranges);
-        for range in ranges {
-            for &id in &self.ids[range] {
+        let allowed: Vec<Vec<Allowed>> = slots.iter().map(|s| self.allowed(s)).collect();
+        if allowed.iter().any(Vec::is_empty) {
+            return;
+        }
+        // The keys of each word length the lookup wants, one block each.
+        let mut found = Vec::new();
+        let lengths = if exact { slots.len()..=slots.len() } else { slots.len()..=MAX_WORD_CHARS };
+        for len in lengths {
+            let from = self.keys.partition_point(|&k| length(k) < len);
+            let to = from + self.keys[from..].partition_point(|&k| length(k) == len);
+            if from < to {
+                self.by_letters(from..to, &allowed, &mut Vec::new(), len == slots.len(), &mut found);
+            }
+        }
+        // The least frequent word kept, once `limit` are.
+        let mut worst = best.last().copied().filter(|_| best.len() >= limit);
+        for Found { range, one_key, masks } in found {
+            for &key in &self.keys[range] {
+                let id = key as u32;
                 // Only a more frequent word can still make the cut. The
-                // check comes before `keep`, which is the costly part: it
-                // is what keeps a one-letter completion (`t`, thousands of
+                // check comes before `keep`, and is a comparison: it is
+                // what keeps a one-letter completion (`t`, thousands of
                 // words) cheap.
-                if best.len() >= limit && best.last().is_some_and(|&worst| id > worst) {
+                if worst.is_some_and(|worst| id > worst) {
+                    // The entries of one key are in word order: none after
+                    // this one can make the cut either.
+                    if one_key {
+                        break;
+                    }
                     continue;
+                }
+                if let Some(masks) = &masks {
+                    if !masks[..slots.len()].iter().enumerate().all(|(d, m)| m >> reading(key, d) & 1 == 1) {
+                        continue;
+                    }
                 }
                 if !best.contains(&id) && keep(self.word(id)) {
                     best.insert(id);
                     if best.len() > limit {
                         best.pop_last();
                     }
+                    worst = best.last().copied().filter(|_| best.len() >= limit);
                 }
             }
         }
     }
 
-    /// Pushes onto `out` the ranges of `self.keys` within `within` whose
-    /// keys have, at each position from `depth` on, a letter that position's
-    /// mask allows (and no more letters after the last, if `exact`). The
-    /// keys within `within` agree on every position before `depth`, so they
-    /// are sorted by the letter at `depth`, and each letter's keys are one
-    /// range of them: the walk visits only the prefixes some word has.
-    fn ranges(&self, within: Range<usize>, depth: usize, masks: &[u32], exact: bool, out: &mut Vec<Range<usize>>) {
-        let Some(&mask) = masks.get(depth) else {
-            let range = if exact && depth < MAX_WORD_CHARS {
-                // Shorter keys are padded with zeros, so they come first.
-                let keys = &self.keys[within.clone()];
-                within.start..within.start + keys.partition_point(|&k| letter(k, depth) == 0)
-            } else {
-                within
+    /// What a key may hold where a character fits `slot`: the slot's
+    /// first letter and the run of its readings that are the syllable or
+    /// start with the initial or unfinished syllable (neighbours in sorted
+    /// order); for a character typed as itself, each of its readings.
+    /// Empty when no word has such a character.
+    fn allowed(&self, slot: &Slot) -> Vec<Allowed> {
+        let prefix = |s: &str, exact: bool| -> Vec<Allowed> {
+            let letters = match s.bytes().next() {
+                Some(b @ b'a'..=b'z') => letter_code_of(b)..=letter_code_of(b),
+                Some(_) => return Vec::new(),
+                // No reading is an empty syllable; every one starts with
+                // an empty initial.
+                None if exact => return Vec::new(),
+                None => 1..=26,
             };
-            if !range.is_empty() {
-                out.push(range);
+            letters
+                .filter_map(|l| {
+                    let all = &self.sounds[self.starts[usize::from(l) - 1]..self.starts[usize::from(l)]];
+                    let from = all.partition_point(|r| *r < s);
+                    let to = match exact {
+                        true => from + all[from..].partition_point(|r| *r == s),
+                        false => from + all[from..].partition_point(|r| r.starts_with(s)),
+                    };
+                    let whole = from == 0 && to == all.len();
+                    let run = from as u8 + 1..to as u8 + 1;
+                    (from < to).then(|| Allowed { letter: l, readings: std::iter::once(run).collect(), whole })
+                })
+                .collect()
+        };
+        match slot {
+            Slot::Syllable(s) => prefix(s, true),
+            Slot::Initial(s) | Slot::Partial(s) => prefix(s, false),
+            Slot::Han(c) => {
+                let mut places: Vec<(u8, u8)> =
+                    readings(*c).into_iter().filter_map(|r| place(&self.sounds, &self.starts, r)).collect();
+                if each_reading(*c).next().is_none() {
+                    places.push((letter_code_of(NO_LETTER), 1));
+                }
+                places.sort_unstable();
+                places
+                    .chunk_by(|a, b| a.0 == b.0)
+                    .map(|run| Allowed {
+                        letter: run[0].0,
+                        readings: run.iter().map(|&(_, r)| r..r + 1).collect(),
+                        whole: false,
+                    })
+                    .collect()
             }
+        }
+    }
+
+    /// Pushes onto `found` the keys within `within` (of one word length)
+    /// whose letters fit the slots from `chosen.len()` on, one block for
+    /// each combination of letters, narrowed by [`Lexicon::by_readings`].
+    /// The keys within agree on the letters before, so they are sorted by
+    /// the next.
+    fn by_letters<'a>(
+        &self,
+        within: Range<usize>,
+        allowed: &'a [Vec<Allowed>],
+        chosen: &mut Vec<&'a Allowed>,
+        whole_key: bool,
+        found: &mut Vec<Found>,
+    ) {
+        let depth = chosen.len();
+        let Some(options) = allowed.get(depth) else {
+            self.by_readings(within, 0, chosen, whole_key, found);
             return;
         };
-        for l in b'a'..=NO_READING {
-            if mask & bit(l) == 0 {
+        let keys = &self.keys[within.clone()];
+        for option in options {
+            let from = keys.partition_point(|&k| letter(k, depth) < option.letter);
+            let to = from + keys[from..].partition_point(|&k| letter(k, depth) == option.letter);
+            if from < to {
+                chosen.push(option);
+                self.by_letters(within.start + from..within.start + to, allowed, chosen, whole_key, found);
+                chosen.pop();
+            }
+        }
+    }
+
+    /// Pushes onto `found` the keys within `within`, whose letters fit,
+    /// whose readings from `depth` on are among those `chosen` allows.
+    /// `whole_key`: the keys have no character past the slots, so within
+    /// agreeing letters they are sorted by their readings, and each run of
+    /// readings at `depth` is one range of keys that agree on the readings
+    /// before it. Longer keys are sorted by their further letters first:
+    /// they are handed on whole, with masks to check each key against.
+    fn by_readings(
+        &self,
+        within: Range<usize>,
+        depth: usize,
+        chosen: &[&Allowed],
+        whole_key: bool,
+        found: &mut Vec<Found>,
+    ) {
+        if chosen[depth..].iter().all(|a| a.whole) {
+            // Every reading of these letters fits, whatever follows.
+            found.push(Found { range: within, one_key: false, masks: None });
+            return;
+        }
+        if !whole_key {
+            let mut masks = [0u64; MAX_WORD_CHARS];
+            for (m, a) in masks.iter_mut().zip(chosen) {
+                *m = a.readings.iter().flat_map(|r| r.clone()).fold(0, |m, r| m | 1 << r);
+            }
+            found.push(Found { range: within, one_key: false, masks: Some(masks) });
+            return;
+        }
+        let keys = &self.keys[within.clone()];
+        let last = depth + 1 == chosen.len();
+        for run in &chosen[depth].readings {
+            let from = keys.partition_point(|&k| reading(k, depth) < run.start);
+            let to = from + keys[from..].partition_point(|&k| reading(k, depth) < run.end);
+            if from == to {
                 continue;
             }
-            let keys = &self.keys[within.clone()];
-            let from = within.start + keys.partition_point(|&k| letter(k, depth) < l);
-            let to = within.start + keys.partition_point(|&k| letter(k, depth) <= l);
-            if from < to {
-                self.ranges(from..to, depth + 1, masks, exact, out);
+            if last {
+                let one_key = run.len() == 1;
+                found.push(Found { range: within.start + from..within.start + to, one_key, masks: None });
+                continue;
+            }
+            // One reading at a time: the keys with the same reading here
+            // agree on every position up to `depth`, as the next needs.
+            let mut at = from;
+            while at < to {
+                let here = reading(keys[at], depth);
+                let end = at + keys[at..to].partition_point(|&k| reading(k, depth) == here);
+                self.by_readings(within.start + at..within.start + end, depth + 1, chosen, whole_key, found);
+                at = end;
             }
         }
     }
 }
 
+/// The number of characters of the word of a packed key.
+fn length(key: u128) -> usize {
+    (key >> LENGTH_SHIFT) as usize
+}
+
+/// Where the letter at position `depth` of a key begins in its packed form.
+fn letter_shift(depth: usize) -> u32 {
+    LETTERS_SHIFT + LETTER_BITS * (MAX_WORD_CHARS - 1 - depth) as u32
+}
+
+/// Where the reading at position `depth` of a key begins in its packed form.
+fn reading_shift(depth: usize) -> u32 {
+    ID_BITS + READING_BITS * (MAX_WORD_CHARS - 1 - depth) as u32
+}
+
 /// The letter at position `depth` of a packed key.
-fn letter(key: u64, depth: usize) -> u8 {
-    (key >> (8 * (MAX_WORD_CHARS - 1 - depth))) as u8
+fn letter(key: u128, depth: usize) -> u8 {
+    (key >> letter_shift(depth)) as u8 & ((1 << LETTER_BITS) - 1)
+}
+
+/// The reading at position `depth` of a packed key.
+fn reading(key: u128, depth: usize) -> u8 {
+    (key >> reading_shift(depth)) as u8 & ((1 << READING_BITS) - 1)
+}
+
+/// A first letter (`a` to `z`, or [`NO_LETTER`]) as a key holds it.
+fn letter_code_of(letter: u8) -> u8 {
+    letter - b'a' + 1
+}
+
+/// The key letter of a reading (its first byte, `a` to `z`).
+fn letter_code(reading: &str) -> u8 {
+    reading.bytes().next().map_or(letter_code_of(NO_LETTER), letter_code_of)
+}
+
+/// Where the readings of each letter begin in sorted `sounds`: those of
+/// letter `l` are `sounds[starts[l - 1]..starts[l]]`.
+fn letter_starts(sounds: &[&str]) -> [usize; 28] {
+    let mut starts = [0; 28];
+    for (l, start) in starts.iter_mut().enumerate() {
+        *start = sounds.partition_point(|r| usize::from(letter_code(r)) <= l);
+    }
+    starts
+}
+
+/// A reading as a key holds it: its letter, and its place among the
+/// readings with that letter plus one. `None` for one not in `sounds`.
+fn place(sounds: &[&str], starts: &[usize; 28], r: &str) -> Option<(u8, u8)> {
+    let l = letter_code(r);
+    let from = starts[usize::from(l) - 1];
+    let at = sounds[from..starts[usize::from(l)]].binary_search(&r).ok()?;
+    Some((l, at as u8 + 1))
 }
 
 /// The hash [`Lexicon::frequency`] looks words up by: 32 bits are enough
@@ -684,36 +962,16 @@ fn hash(word: &str) -> u32 {
     (h.finish() >> 32) as u32
 }
 
-/// Whether `word` has `slots.len()` characters or more and its first ones
-/// fit `slots`.
-fn fit_all(word: &str, slots: &[Slot]) -> bool {
-    let mut chars = word.chars();
-    slots.iter().all(|slot| chars.next().is_some_and(|c| fits(c, slot)))
-}
-
-/// The bit of a key letter in a mask (`a` is bit 0, [`NO_READING`] bit 26).
-fn bit(letter: u8) -> u32 {
-    1 << (letter - b'a')
-}
-
-/// The key letters a character in `slot` may have.
-fn letter_mask(slot: &Slot) -> u32 {
-    let all_letters = (1 << 26) - 1;
-    match slot {
-        Slot::Han(c) => first_letters(*c).iter().fold(0, |m, &l| m | bit(l)),
-        Slot::Syllable(s) | Slot::Initial(s) | Slot::Partial(s) => match s.bytes().next() {
-            Some(b @ b'a'..=b'z') => bit(b),
-            Some(_) => 0,
-            // No reading is an empty syllable, but every one starts with an
-            // empty initial.
-            None if matches!(slot, Slot::Syllable(_)) => 0,
-            None => all_letters,
-        },
-    }
+/// Whether each character of `word` at a slot typed as a Han character is
+/// that character: the one thing a key that matched the slots' readings
+/// leaves open. `word` has at least as many characters as `slots` (its
+/// key has a digit for each).
+fn han_fits(word: &str, slots: &[Slot]) -> bool {
+    word.chars().zip(slots).all(|(c, slot)| !matches!(slot, Slot::Han(h) if *h != c))
 }
 
 /// The distinct first letters of a character's readings, the most common
-/// reading's first; [`NO_READING`] alone for a character with none. (No
+/// reading's first; [`NO_LETTER`] alone for a character with none. (No
 /// character has more than seven.)
 #[derive(Debug, Clone, Copy, Default)]
 struct Letters {
@@ -727,9 +985,9 @@ impl Letters {
     }
 }
 
-fn first_letters(c: char) -> Letters {
+fn first_letters(readings: &[&str]) -> Letters {
     let mut out = Letters::default();
-    for r in each_reading(c) {
+    for r in readings {
         if let Some(&l) = r.as_bytes().first() {
             if !out.iter().any(|&x| x == l) && out.len < MAX_WORD_CHARS {
                 out.letters[out.len] = l;
@@ -738,10 +996,32 @@ fn first_letters(c: char) -> Letters {
         }
     }
     if out.len == 0 {
-        out.letters[0] = NO_READING;
+        out.letters[0] = NO_LETTER;
         out.len = 1;
     }
     out
+}
+
+/// For a word with more than [`MAX_KEYS`] combinations of its characters'
+/// first letters, the first [`MAX_KEYS`] of them: a reading of the word is
+/// keyed only when its first letters are among these. `None` for the
+/// others (all but 8 of jieba's words), whose every reading is keyed.
+fn first_letter_keys(chars: &[&Sounds]) -> Option<Vec<[u8; MAX_WORD_CHARS]>> {
+    let combinations = chars.iter().try_fold(1usize, |n, s| n.checked_mul(s.letters.len));
+    if combinations.is_some_and(|n| n <= MAX_KEYS) {
+        return None;
+    }
+    let mut lens = [0; MAX_WORD_CHARS];
+    lens.iter_mut().zip(chars).for_each(|(n, s)| *n = s.letters.len);
+    let mut out = Vec::with_capacity(MAX_KEYS);
+    for_each_combination(&lens[..chars.len()], MAX_KEYS, |pick| {
+        let mut letters = [0; MAX_WORD_CHARS];
+        for ((l, s), &i) in letters.iter_mut().zip(chars).zip(pick) {
+            *l = s.letters.letters[i];
+        }
+        out.push(letters);
+    });
+    Some(out)
 }
 
 /// Calls `f` with each way to pick one of `lens[i]` things for every `i`
@@ -978,6 +1258,84 @@ mod tests {
         for w in ["制才", "张芸", "银行", "经典", "景点", "刘德话"] {
             println!("homophones {w}: {:?}", lex.homophones(w, 10));
         }
+    }
+
+    #[test]
+    fn lookups_find_what_a_scan_of_every_word_finds() {
+        let lex = lexicon();
+        // The 8 words with more first-letter combinations than MAX_KEYS are
+        // found by some of their readings only, by design: left out here.
+        let capped = |w: &str| {
+            let letters = |c: char| readings(c).iter().map(|r| r.as_bytes()[0]).collect::<HashSet<u8>>().len();
+            w.chars().map(|c| letters(c).max(1)).product::<usize>() > MAX_KEYS
+        };
+        let no_reading = (0..lex.len() as u32)
+            .flat_map(|id| lex.word(id).chars())
+            .find(|&c| readings(c).is_empty())
+            .expect("a character without a reading");
+        let mut rows: Vec<Vec<Slot>> = [
+            "b. j.",
+            "jing ji",
+            "t.",
+            "tuo pin~",
+            "xi an",
+            "中 g.",
+            "z. g.",
+            "zh. g.",
+            "s. h.",
+            "n.",
+            "n",
+            "ng",
+            "lv",
+            "lü",
+            "h. h. h. h.",
+            "y. h.",
+            "jin g.",
+            "g. ji",
+            "shi",
+            "a~",
+            "zhuang",
+        ]
+        .iter()
+        .map(|s| r(s))
+        .collect();
+        rows.push(vec![Slot::Initial(String::new()), Slot::Syllable("jing".into())]);
+        rows.push(vec![Slot::Partial(String::new())]);
+        rows.push(vec![Slot::Han(no_reading)]);
+        rows.push(vec![Slot::Han(no_reading), Slot::Initial("d".into())]);
+        rows.push(vec![Slot::Initial("d".into()), Slot::Han(no_reading)]);
+        for slots in &rows {
+            for exact in [true, false] {
+                let mut scan = (0..lex.len() as u32).map(|id| lex.word(id)).filter(|w| {
+                    let n = w.chars().count();
+                    (if exact { n == slots.len() } else { n >= slots.len() })
+                        && w.chars().zip(slots).all(|(c, s)| fits(c, s))
+                        && !capped(w)
+                });
+                let want: Vec<&str> = scan.by_ref().take(300).collect();
+                let got = if exact { lex.fitting(slots, 300) } else { lex.starting_with(slots, 300) };
+                let got: Vec<&str> = got.into_iter().filter(|w| !capped(w)).collect();
+                assert_eq!(got, want, "{slots:?}, exact {exact}");
+            }
+        }
+        // A capped word is found by a reading among its first combinations.
+        assert!(lex.fitting(&r("ha ha ha ha"), 10).contains(&"哈哈哈哈"));
+    }
+
+    #[test]
+    fn no_word_has_more_keys_than_the_cap() {
+        let lex = lexicon();
+        let mut per_word = vec![0usize; lex.len()];
+        for &key in &lex.keys {
+            per_word[key as u32 as usize] += 1;
+        }
+        let most = per_word.iter().copied().max().unwrap_or(0);
+        assert!(most < MAX_SOUND_KEYS, "a word has {most} keys");
+        assert!(per_word.iter().all(|&n| n > 0), "every word has a key");
+        let all: HashSet<&str> = ('\u{4E00}'..='\u{9FFF}').flat_map(readings).collect();
+        assert!(lex.sounds.len() > 400 && lex.sounds.iter().all(|r| all.contains(r)), "{:?}", lex.sounds);
+        let per_letter = lex.starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        assert!(per_letter < READINGS_PER_LETTER, "no reading dropped: {per_letter} of one letter");
     }
 
     #[test]
