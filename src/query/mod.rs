@@ -80,7 +80,7 @@ use highlight::Highlights;
 pub use highlight::{Snippet, SnippetField};
 pub use parse::{parse, parse_plain, ParsedQuery};
 use rank::{Context, Order, RankedHit, Ranking, Stats, TextFields};
-pub use rank::{RankingSettings, MAX_RESCORE_WINDOW, PAIR_SAMPLE_DOCS, RESCORE_WINDOW};
+pub use rank::{RankingSettings, MAX_RESCORE_WINDOW, PAIR_SAMPLE_DOCS, RESCORE_DEPTH, RESCORE_WINDOW};
 pub use suggest::Suggestion;
 use terms::{Clause, Pattern};
 
@@ -88,6 +88,21 @@ use terms::{Clause, Pattern};
 pub const MAX_QUERY_CHARS: usize = 1_000;
 /// The most terms (words and quoted texts) a query may have.
 pub const MAX_QUERY_TERMS: usize = 64;
+
+/// How many characters of a hit's body are highlighted for its snippets
+/// and read for the word check of its variants: highlighting analyzes the
+/// stored text again, and a book-length body (a million characters) took
+/// most of a second a hit, for fragments an article-length prefix offers
+/// as well. A body's snippets come from its first this many characters.
+pub const HIGHLIGHT_DEPTH: usize = 50_000;
+
+/// `text` up to [`HIGHLIGHT_DEPTH`] characters, and whether it was longer.
+fn within_highlight_depth(text: &str) -> (&str, bool) {
+    match text.char_indices().nth(HIGHLIGHT_DEPTH) {
+        Some((at, _)) => (&text[..at], true),
+        None => (text, false),
+    }
+}
 
 /// Which documents count as matches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -435,17 +450,20 @@ impl SearchIndex {
         let loaded = std::cell::RefCell::new(HashMap::new());
         let is_word = |address: tantivy::DocAddress, texts: &[&str]| -> tantivy::Result<bool> {
             let mut loaded = loaded.borrow_mut();
-            let (title, body) = match loaded.entry(address) {
+            let (title, body, longer) = match loaded.entry(address) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => {
                     let article = self
                         .load_article(&searcher, address)
                         .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
                     let title = self.analyzer.prepare(article.title.as_deref().unwrap_or_default());
-                    e.insert((title, self.analyzer.prepare(&article.body)))
+                    let (body, longer) = within_highlight_depth(&article.body);
+                    e.insert((title, self.analyzer.prepare(body), longer))
                 }
             };
-            Ok(self.analyzer.has_as_word_in(title, texts) || self.analyzer.has_as_word_in(body, texts))
+            // A body longer than the depth may have it as a word further
+            // on: the benefit of the doubt.
+            Ok(self.analyzer.has_as_word_in(title, texts) || self.analyzer.has_as_word_in(body, texts) || *longer)
         };
         // The pairs and the passage, for the relevance order only.
         let mut rescored = match request.sort {
@@ -683,8 +701,9 @@ impl SearchIndex {
                 out.push(Snippet { field: SnippetField::Title, text: title.clone(), highlights: ranges });
             }
         }
-        let ranges = highlight::match_ranges(&self.analyzer, hl, &article.body);
-        out.extend(highlight::fragments(&article.body, &ranges, request.snippet_count, request.snippet_length));
+        let (body, _) = within_highlight_depth(&article.body);
+        let ranges = highlight::match_ranges(&self.analyzer, hl, body);
+        out.extend(highlight::fragments(body, &ranges, request.snippet_count, request.snippet_length));
         out
     }
 }

@@ -180,3 +180,27 @@ fn between_two_short_documents_with_the_same_passage_the_shorter_ranks_first() {
     let results = index.search(&SearchRequest::new(q).ranking(unfocused)).expect("search");
     assert_eq!(common::ids(&results)[..2], ["long", "short"], "{:?}", common::ids(&results));
 }
+
+/// The pairs and the passage look only `rescore_depth` positions into a
+/// field: a sentence after that depth still scores its units, but gives no
+/// passage and no pairs.
+#[test]
+fn the_passage_and_the_pairs_look_only_as_deep_as_asked() {
+    let body = format!("{}安全开机可防止恶意软件在装置启动阶段时载入。", "今天天气很好。".repeat(20));
+    let index = common::index_of_bodies(&[("deep", body.as_str()), ("other", "天气预报")]);
+    let q = "安全开机可防止恶意软件载入";
+    let explained = |depth: u32| {
+        let mut settings = RankingSettings::default();
+        settings.rescore_depth = depth;
+        let results = index.search(&SearchRequest::new(q).ranking(settings).explain(true)).expect("search");
+        assert_eq!(common::ids(&results), ["deep"], "{depth}: the units still match");
+        let hit = &results.hits[0];
+        (hit.score, format!("{:?}", hit.explanation))
+    };
+    let (deep_score, deep) = explained(RankingSettings::default().rescore_depth);
+    let (shallow_score, shallow) = explained(100);
+    assert!(deep.contains("the best passage, in the body"), "{deep}");
+    assert!(deep.contains("pairs side by side"), "{deep}");
+    assert!(shallow.contains("the best passage: none"), "{shallow}");
+    assert!(shallow_score < deep_score, "{shallow_score} vs {deep_score}");
+}

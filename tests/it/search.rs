@@ -1027,3 +1027,23 @@ fn a_variant_spelling_is_in_the_passage_as_the_word_it_stands_for() -> Result<()
     assert!(text.contains("in the body: 9 of the query's 11 units"), "{text}");
     Ok(())
 }
+
+/// A book-length body is highlighted in its first `HIGHLIGHT_DEPTH`
+/// characters only: a word found further on still finds the article, and
+/// its snippet is the body's opening, unmarked.
+#[test]
+fn a_long_body_is_highlighted_in_its_opening_only() {
+    use zhsearch::query::HIGHLIGHT_DEPTH;
+    let filler = "今天天气很好。".repeat(HIGHLIGHT_DEPTH / 7 + 10);
+    let deep = format!("{filler}脱贫攻坚");
+    let shallow = format!("脱贫攻坚{filler}");
+    let index = crate::common::index_of_bodies(&[("deep", deep.as_str()), ("shallow", shallow.as_str())]);
+    let results = index.search(&SearchRequest::new("\"脱贫攻坚\"")).expect("search");
+    let mut found = ids(&results);
+    found.sort_unstable();
+    assert_eq!(found, ["deep", "shallow"]);
+    for hit in &results.hits {
+        let marked = hit.snippets.iter().any(|s| !s.highlights.is_empty());
+        assert_eq!(marked, hit.id == "shallow", "{}", hit.id);
+    }
+}

@@ -96,7 +96,7 @@ pub(crate) use parts::TextFields;
 pub(crate) use plan::Context;
 use plan::{Branch, Planned};
 pub(crate) use rescore::Rescored;
-pub use settings::{RankingSettings, MAX_RESCORE_WINDOW, RESCORE_WINDOW};
+pub use settings::{RankingSettings, MAX_RESCORE_WINDOW, RESCORE_DEPTH, RESCORE_WINDOW};
 pub(crate) use stats::Stats;
 pub use stats::PAIR_SAMPLE_DOCS;
 pub(crate) use words::{IsWord, WordCheck};

@@ -17,11 +17,14 @@ pub(crate) struct Positions {
 }
 
 impl Positions {
+    /// Reads the positions of `terms` in `docs` (sorted), those below
+    /// `depth` only (see [`super::RankingSettings::rescore_depth`]).
     pub(crate) fn read<'a>(
         segment: &tantivy::SegmentReader,
         field: Field,
         terms: impl Iterator<Item = &'a String>,
         docs: &[DocId],
+        depth: u32,
     ) -> tantivy::Result<Positions> {
         let index = segment.inverted_index(field)?;
         let mut out = Positions { terms: Vec::new(), at: Vec::new() };
@@ -35,6 +38,8 @@ impl Positions {
                 for (k, &doc) in docs.iter().enumerate() {
                     if postings.doc() <= doc && postings.seek(doc) == doc {
                         postings.positions(&mut at[k]);
+                        let within = at[k].partition_point(|&p| p < depth);
+                        at[k].truncate(within);
                     }
                 }
             }

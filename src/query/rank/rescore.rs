@@ -168,7 +168,7 @@ impl Rescore<'_> {
                 .iter()
                 .flat_map(|&p| [&self.pairs[p].pair.first, &self.pairs[p].pair.second])
                 .chain(self.passage.into_iter().flat_map(PassageSpec::tokens));
-            let positions = Positions::read(segment, field, terms, &docs)?;
+            let positions = Positions::read(segment, field, terms, &docs, self.settings.rescore_depth)?;
             let mut separators = Separators::new(segment, field)?;
             for (k, &(address, i)) in group.iter().enumerate() {
                 for (p, tf) in &mut pass.tf {

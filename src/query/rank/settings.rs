@@ -19,6 +19,10 @@ pub const RESCORE_WINDOW: usize = 30;
 /// every search read every matching document's positions.
 pub const MAX_RESCORE_WINDOW: usize = 10_000;
 
+/// The default of [`RankingSettings::rescore_depth`]: how far into a field
+/// (in positions, about one a character) the pairs and the passage look.
+pub const RESCORE_DEPTH: u32 = 50_000;
+
 /// The ranking's weights and thresholds (see the model in the
 /// [`query`](crate::query) module docs).
 ///
@@ -92,6 +96,14 @@ pub struct RankingSettings {
     /// gets the pairs' or the passage's score, whatever page is asked for,
     /// so pages walk one order. At most [`MAX_RESCORE_WINDOW`].
     pub rescore_window: usize,
+    /// How far into each field, in positions (about one a character), the
+    /// pairs and the passage look. Every occurrence of the query's
+    /// characters in a hit is sorted and walked: on a book-length body
+    /// (millions of characters) that is seconds a query, for a passage
+    /// that an article-length prefix would find as well. Beyond it a hit
+    /// still scores every unit it has; only pairs and the passage stop.
+    /// Raise it for an archive of whole books searched by passages.
+    pub rescore_depth: u32,
 }
 
 impl Default for RankingSettings {
@@ -108,6 +120,7 @@ impl Default for RankingSettings {
             passage_focus: 1.0,
             matching_share: 1.0 / 3.0,
             rescore_window: RESCORE_WINDOW,
+            rescore_depth: RESCORE_DEPTH,
         }
     }
 }
