@@ -102,7 +102,9 @@ fn search(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("search/{}", corpus.name));
     group.sample_size(50).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
     for class in classes(corpus.name) {
-        let mut request = SearchRequest::new(class.query).sort(class.sort).matching(class.matching).limit(10);
+        // "Full": snippets and facets, as a search page shows them.
+        let mut request =
+            SearchRequest::new(class.query).sort(class.sort).matching(class.matching).limit(10).facets(true);
         if let Some(source) = class.source {
             request = request.source(source);
         }
@@ -137,7 +139,7 @@ fn search(c: &mut Criterion) {
                 let q = &headlines[next % headlines.len()];
                 next += 1;
                 let request = SearchRequest::new(q.as_str()).variants(variants);
-                let request = if lean { request.snippets(0, 0).facets(false) } else { request };
+                let request = if lean { request.snippets(0, 0).facets(false) } else { request.facets(true) };
                 black_box(index.search(&request).expect("search").total)
             })
         });

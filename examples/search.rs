@@ -84,6 +84,10 @@ struct Args {
     /// tree (also in the JSON output, as each hit's `explanation`).
     #[arg(long)]
     explain: bool,
+    /// Count the matches by source and by month (printed after the hits;
+    /// in the JSON output, as `facets`).
+    #[arg(long)]
+    facets: bool,
     /// Do not match a word's regional variants (服务器 and 伺服器, 内存 and
     /// 記憶體); quoted text never does.
     #[arg(long)]
@@ -278,6 +282,7 @@ fn run(args: &Args) -> Result<usize, Failure> {
             .limit(args.limit)
             .offset(args.offset)
             .explain(args.explain)
+            .facets(args.facets)
             .variants(!args.no_variants)
             .pinyin(!args.no_pinyin)
             .typos(!args.no_typos)
@@ -294,10 +299,10 @@ fn run(args: &Args) -> Result<usize, Failure> {
         let took_ms = started.elapsed().as_secs_f64() * 1000.0;
         let mut out = std::io::stdout().lock();
         let written = if args.json {
-            print_json(&mut out, &results, took_ms)
+            print_json(&mut out, &results, took_ms, args.facets)
         } else {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            print_readable(&mut out, &results, took_ms, color)
+            print_readable(&mut out, &results, took_ms, color, args.facets)
         };
         // A closed pipe (`| head`) is not an error worth a message.
         if let Err(e) = written {
@@ -353,7 +358,7 @@ fn add(index: &SearchIndex, paths: &[PathBuf], commit_every: usize, progress: bo
     Ok(rejected)
 }
 
-fn print_json(out: &mut impl Write, results: &SearchResults, took_ms: f64) -> std::io::Result<()> {
+fn print_json(out: &mut impl Write, results: &SearchResults, took_ms: f64, facets: bool) -> std::io::Result<()> {
     let hits: Vec<serde_json::Value> = results
         .hits
         .iter()
@@ -387,17 +392,25 @@ fn print_json(out: &mut impl Write, results: &SearchResults, took_ms: f64) -> st
         "full_matches": results.full_matches,
         "took_ms": took_ms,
         "hits": hits,
-        "facets": {"source": results.facets.source, "month": results.facets.month},
         "did_you_mean": results.did_you_mean,
     });
     let mut doc = doc;
+    if facets {
+        doc["facets"] = serde_json::json!({"source": results.facets.source, "month": results.facets.month});
+    }
     if let Some(corrected) = &results.corrected_to {
         doc["corrected_to"] = serde_json::json!(corrected);
     }
     writeln!(out, "{doc}")
 }
 
-fn print_readable(out: &mut impl Write, results: &SearchResults, took_ms: f64, color: bool) -> std::io::Result<()> {
+fn print_readable(
+    out: &mut impl Write,
+    results: &SearchResults,
+    took_ms: f64,
+    color: bool,
+    facets: bool,
+) -> std::io::Result<()> {
     let (bold, mark, dim, reset) =
         if color { ("\x1b[1m", "\x1b[1;31m", "\x1b[2m", "\x1b[0m") } else { ("", "", "", "") };
     let plain_marks = if color { ("", "") } else { ("【", "】") };
@@ -429,6 +442,14 @@ fn print_readable(out: &mut impl Write, results: &SearchResults, took_ms: f64, c
                 writeln!(out, "   {dim}{line}{reset}")?;
             }
         }
+    }
+    if facets {
+        let line = |counts: &std::collections::BTreeMap<String, u64>| {
+            counts.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(" · ")
+        };
+        writeln!(out)?;
+        writeln!(out, "{bold}By source:{reset} {}", line(&results.facets.source))?;
+        writeln!(out, "{bold}By month:{reset} {}", line(&results.facets.month))?;
     }
     Ok(())
 }

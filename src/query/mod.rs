@@ -160,9 +160,11 @@ pub struct SearchRequest {
     pub snippet_count: usize,
     /// The length of a fragment, in characters.
     pub snippet_length: usize,
-    /// Whether to count the matches by source and month. Off, the search
-    /// skips that work and [`SearchResults::facets`] is empty.
-    #[serde(default = "yes")]
+    /// Whether to count the matches by source and month (off by default:
+    /// counting reads two fast fields for every match, which a request
+    /// that shows no facets should not pay for). Off,
+    /// [`SearchResults::facets`] is empty.
+    #[serde(default)]
     pub facets: bool,
     /// Whether each hit carries the explanation of its score.
     #[serde(default)]
@@ -196,7 +198,7 @@ fn yes() -> bool {
 
 impl SearchRequest {
     /// A request for `query`: relaxed matching, by relevance, ten hits, two
-    /// fragments of 80 characters each, facets counted.
+    /// fragments of 80 characters each, no facets.
     pub fn new(query: impl Into<String>) -> Self {
         SearchRequest {
             query: query.into(),
@@ -209,7 +211,7 @@ impl SearchRequest {
             offset: 0,
             snippet_count: 2,
             snippet_length: 80,
-            facets: true,
+            facets: false,
             explain: false,
             variants: true,
             ranking: None,
@@ -316,7 +318,7 @@ impl SearchRequest {
         self
     }
 
-    /// Whether to count matches by source and month (on by default).
+    /// Whether to count matches by source and month (off by default).
     pub fn facets(mut self, on: bool) -> Self {
         self.facets = on;
         self

@@ -185,7 +185,7 @@ fn pagination_walks_the_same_order() {
 #[test]
 fn facets_count_every_match() {
     let index = index_of(&corpus());
-    let r = index.search(&SearchRequest::new("干部").limit(1)).expect("search");
+    let r = index.search(&SearchRequest::new("干部").limit(1).facets(true)).expect("search");
     assert_eq!(r.total, 3);
     assert_eq!(r.hits.len(), 1);
     let sources: Vec<(&str, u64)> = r.facets.source.iter().map(|(k, v)| (k.as_str(), *v)).collect();
@@ -196,12 +196,13 @@ fn facets_count_every_match() {
     let bare = index.search(&SearchRequest::new("干部").snippets(0, 0)).expect("search");
     assert_eq!(ids(&bare), ids(&index.search(&SearchRequest::new("干部")).expect("search")));
     assert!(bare.hits.iter().all(|h| h.snippets.is_empty()));
-    // Facets off: the same hits and total, and no counting.
-    let lean = index.search(&SearchRequest::new("干部").limit(1).facets(false)).expect("search");
+    // Facets not asked for (the default): the same hits and total, and
+    // no counting.
+    let lean = index.search(&SearchRequest::new("干部").limit(1)).expect("search");
     assert_eq!((lean.total, ids(&lean)), (r.total, ids(&r)));
     assert!(lean.facets.source.is_empty() && lean.facets.month.is_empty());
     // No page at all still counts exactly.
-    let count = index.search(&SearchRequest::new("干部").limit(0)).expect("search");
+    let count = index.search(&SearchRequest::new("干部").limit(0).facets(true)).expect("search");
     assert_eq!((count.total, count.hits.len(), count.facets.source.len()), (3, 0, 2));
 }
 
@@ -646,7 +647,7 @@ fn month_facets_split_at_china_midnight_in_any_order() {
         .map(|(i, d)| article(&format!("d{i}"), "标题", "月份统计", ["甲", "乙"][i % 2], d))
         .collect();
     let index = index_of(&articles);
-    let r = search(&index, "月份");
+    let r = index.search(&SearchRequest::new("月份").facets(true)).expect("search");
     let months: Vec<(&str, u64)> = r.facets.month.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(months, [("2019-12", 1), ("2020-01", 2), ("2020-02", 3), ("2020-03", 1), ("2021-01", 1)]);
     let sources: Vec<(&str, u64)> = r.facets.source.iter().map(|(k, v)| (k.as_str(), *v)).collect();

@@ -44,7 +44,7 @@ fn ids(doc: &Value) -> Vec<String> {
 
 #[test]
 fn sample_search_finds_both_scripts_and_marks_the_text_as_written() {
-    let doc = json(&search(&["--json", "贫困县"]));
+    let doc = json(&search(&["--json", "--facets", "贫困县"]));
     assert_eq!(doc["total"], 3);
     let found = ids(&doc);
     assert!(found.contains(&"000_86cdd5f9022c1b0d".to_string()), "the Traditional seed: {found:?}");
@@ -64,6 +64,15 @@ fn sample_search_finds_both_scripts_and_marks_the_text_as_written() {
     assert!(marked.contains(&"贫困县".to_string()), "{marked:?}");
     assert!(marked.iter().all(|m| m == "貧困縣" || m == "贫困县"), "{marked:?}");
     assert_eq!(doc["facets"]["month"]["2020-11"], 1);
+    // Facets only when asked.
+    let doc = json(&search(&["--json", "贫困县"]));
+    assert!(doc.get("facets").is_none(), "{doc}");
+    let readable = search(&["--facets", "贫困县"]);
+    assert!(
+        stdout(&readable).contains("By month:") && stdout(&readable).contains("2020-11 1"),
+        "{}",
+        stdout(&readable)
+    );
 }
 
 /// `--explain` puts the explanation of each hit's score in the JSON (and
