@@ -403,8 +403,13 @@ impl SearchIndex {
         // One set of statistics for the whole search: planning, scoring,
         // rescoring and explaining look up the same document frequencies.
         let stats = Stats::new(&searcher, self.fields);
-        let has = |p: &Pattern| self.has_pattern(&stats, p);
-        let branches = self.analyze(&parsed, request, &stats);
+        // The dictionaries for weighing candidate words, opened when a
+        // clause reads as pinyin or a word is checked for a correction: a
+        // query whose words are all known never pays for them.
+        let token_docs = std::cell::OnceCell::new();
+        let token_docs = || token_docs.get_or_init(|| self.token_docs(&stats));
+        let has = |p: &Pattern| self.has_pattern(&stats, token_docs(), p);
+        let branches = self.analyze(&parsed, request, &stats, &token_docs);
         let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);
         let context = Context {
             text: TextFields {
@@ -420,7 +425,13 @@ impl SearchIndex {
         };
         let did_you_mean = match request.typos {
             true => {
-                correct::corrections(&self.analyzer, &request.query, &branches, &has, &|p| self.docs_with(&stats, p))
+                // A candidate with a token no document has is in no
+                // document: no phrase search for it.
+                let docs = |p: &Pattern| match token_docs().estimate(p) {
+                    0 => 0,
+                    _ => self.docs_with(&stats, p),
+                };
+                correct::corrections(&self.analyzer, &request.query, &branches, &has, &docs)
             }
             false => Vec::new(),
         };
@@ -504,12 +515,12 @@ impl SearchIndex {
     /// Whether any document has `pattern` (in the title or the body).
     /// A pattern of one token is a document frequency (remembered for the
     /// search); a longer one a phrase search, stopped at its first match.
-    fn has_pattern(&self, stats: &Stats<'_>, pattern: &Pattern) -> bool {
+    fn has_pattern(&self, stats: &Stats<'_>, token_docs: &pinyin::TokenDocs, pattern: &Pattern) -> bool {
         if let Some(token) = pattern.single_token() {
-            return stats.token_doc_freq(token).is_ok_and(|n| n > 0);
+            return token_docs.get(token) > 0;
         }
         // A pattern with a token no document has matches nothing.
-        if !matches!(stats.pattern_idf(pattern), Ok(Some(_))) {
+        if pattern.tokens.iter().any(|(_, t)| token_docs.get(t) == 0) {
             return false;
         }
         let searcher = stats.searcher();
@@ -530,11 +541,10 @@ impl SearchIndex {
         false
     }
 
-    /// About how many documents have `pattern`, from the statistics alone
-    /// (no postings read): a token's document frequency, or for a longer
-    /// pattern the smallest of its tokens' (0 when one is in no document).
-    fn docs_estimate(&self, stats: &Stats<'_>, pattern: &Pattern) -> u64 {
-        pattern.tokens.iter().map(|(_, t)| stats.token_doc_freq(t).unwrap_or(0)).min().unwrap_or(0)
+    /// The document frequencies of the index's tokens, for weighing many
+    /// candidate words (see [`pinyin::TokenDocs`]).
+    fn token_docs(&self, stats: &Stats<'_>) -> pinyin::TokenDocs {
+        pinyin::TokenDocs::new(stats.searcher(), [self.fields.title, self.fields.body])
     }
 
     /// How many documents have `pattern` in the title or the body.
@@ -553,7 +563,13 @@ impl SearchIndex {
     /// them off) and the user's synonyms; and a clause typed in pinyin
     /// with the words it may stand for (unless the request turns that
     /// off).
-    fn analyze(&self, parsed: &ParsedQuery, request: &SearchRequest, stats: &Stats<'_>) -> Vec<Vec<Clause>> {
+    fn analyze<'t>(
+        &self,
+        parsed: &ParsedQuery,
+        request: &SearchRequest,
+        stats: &Stats<'_>,
+        token_docs: &dyn Fn() -> &'t pinyin::TokenDocs,
+    ) -> Vec<Vec<Clause>> {
         let regional = if request.variants { Some(self.analyzer.variants()) } else { None };
         let synonyms = self.synonym_variants();
         let mut tables: Vec<&crate::analysis::Variants> = vec![&synonyms.1];
@@ -563,7 +579,7 @@ impl SearchIndex {
         let mut branches = Vec::new();
         for branch in &parsed.branches {
             let clauses: Vec<Clause> = match request.pinyin {
-                true => self.read_pinyin(branch, &analyze, stats),
+                true => self.read_pinyin(branch, &analyze, stats, token_docs),
                 false => branch.iter().filter_map(analyze).collect(),
             };
             if !clauses.is_empty() {
@@ -576,15 +592,16 @@ impl SearchIndex {
     /// A branch's clauses, those typed in pinyin read as such: each alone
     /// (`beijing`, `北jing`), and a run of them typed apart as one
     /// (`bei jing`).
-    fn read_pinyin(
+    fn read_pinyin<'t>(
         &self,
         branch: &[parse::Clause],
         analyze: &dyn Fn(&parse::Clause) -> Option<Clause>,
         stats: &Stats<'_>,
+        dictionaries: &dyn Fn() -> &'t pinyin::TokenDocs,
     ) -> Vec<Clause> {
         let readable = |c: &parse::Clause| !c.negated && matches!(c.term, parse::Term::Word(_));
-        let docs = |p: &Pattern| self.docs_estimate(stats, p);
-        let token_docs = |t: &str| stats.token_doc_freq(t).unwrap_or(0);
+        let docs = |p: &Pattern| dictionaries().estimate(p);
+        let token_docs = |t: &str| dictionaries().get(t);
         let mut out = Vec::new();
         let mut i = 0;
         while i < branch.len() {
@@ -625,7 +642,7 @@ impl SearchIndex {
                 }
                 // Several words, unless the text as typed is in the index
                 // (an English word that also reads as pinyin stays itself).
-                Some(pinyin::Reading::Words(words)) if !self.has_pattern(stats, &analyzed.pattern) => {
+                Some(pinyin::Reading::Words(words)) if !self.has_pattern(stats, dictionaries(), &analyzed.pattern) => {
                     for (syllables, sounds) in words {
                         let part =
                             parse::Clause { negated: false, scope: clause.scope, term: parse::Term::Word(syllables) };
