@@ -525,7 +525,7 @@ impl SearchIndex {
         }
         let searcher = stats.searcher();
         let presence = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
-        for field in [self.fields.title, self.fields.body] {
+        for field in self.text_fields(searcher) {
             let Ok(weight) = pattern.query(field).weight(presence) else { continue };
             for segment in searcher.segment_readers() {
                 let Ok(mut scorer) = weight.scorer(segment, 1.0) else { continue };
@@ -541,6 +541,16 @@ impl SearchIndex {
         false
     }
 
+    /// The title and the body, but for one that no segment has: it
+    /// matches nothing, and looking for a phrase in it would build an
+    /// empty dictionary in every segment (an index without titles, such
+    /// as the news corpus, paid that for every suggestion and correction
+    /// counted). Both when the fields cannot be read.
+    fn text_fields(&self, searcher: &tantivy::Searcher) -> impl Iterator<Item = tantivy::schema::Field> {
+        let present = self.present_fields(searcher).ok();
+        [self.fields.title, self.fields.body].into_iter().filter(move |&f| present.is_none_or(|p| p.contains(f)))
+    }
+
     /// The document frequencies of the index's tokens, for weighing many
     /// candidate words (see [`pinyin::TokenDocs`]).
     fn token_docs(&self, stats: &Stats<'_>) -> pinyin::TokenDocs {
@@ -549,12 +559,12 @@ impl SearchIndex {
 
     /// How many documents have `pattern` in the title or the body.
     fn docs_with(&self, stats: &Stats<'_>, pattern: &Pattern) -> u64 {
-        let query = tantivy::query::BooleanQuery::new(
-            [self.fields.title, self.fields.body]
-                .into_iter()
-                .map(|f| (tantivy::query::Occur::Should, pattern.query(f)))
-                .collect(),
-        );
+        let clauses: Vec<_> =
+            self.text_fields(stats.searcher()).map(|f| (tantivy::query::Occur::Should, pattern.query(f))).collect();
+        if clauses.is_empty() {
+            return 0;
+        }
+        let query = tantivy::query::BooleanQuery::new(clauses);
         stats.searcher().search(&query, &tantivy::collector::Count).map_or(0, |n| n as u64)
     }
 

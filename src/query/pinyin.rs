@@ -357,4 +357,30 @@ mod tests {
         assert_eq!(docs.get(""), 0);
         assert_eq!(docs.get("nothing"), 0);
     }
+
+    #[test]
+    fn phrases_are_counted_with_or_without_titles() {
+        let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+        let mut writer = index.writer().expect("writer");
+        for (id, body) in [("a", "北京天气晴朗。"), ("b", "天气北京。"), ("c", "上海天气。")] {
+            writer.upsert(&Article::new(id, body)).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        let count = |text: &str| {
+            let searcher = index.reader.searcher();
+            let stats = Stats::new(&searcher, index.fields);
+            let docs = TokenDocs::new(&searcher, [index.fields.title, index.fields.body]);
+            let pattern = Pattern::of_text(&index.analyzer, text).expect("pattern");
+            (index.docs_with(&stats, &pattern), index.has_pattern(&stats, &docs, &pattern))
+        };
+        // No document has a title: the body alone is searched.
+        assert_eq!(count("北京天气"), (1, true));
+        assert_eq!(count("天气"), (3, true));
+        assert_eq!(count("广州天气"), (0, false));
+        let mut titled = Article::new("d", "晴。");
+        titled.title = Some("北京天气".into());
+        writer.upsert(&titled).expect("upsert");
+        writer.commit().expect("commit");
+        assert_eq!(count("北京天气"), (2, true), "the title counts once it is there");
+    }
 }
