@@ -5,7 +5,7 @@
 //! of documents that have a pair side by side.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, PhraseQuery, Query};
 use tantivy::schema::Field;
@@ -32,12 +32,20 @@ pub(crate) struct Stats<'a> {
     body: Field,
     /// Document frequencies of title and body tokens, by text.
     memo: Mutex<HashMap<String, u64>>,
+    /// The title and the body, those that some segment has terms in.
+    present: OnceLock<Vec<Field>>,
 }
 
 impl<'a> Stats<'a> {
     /// The statistics of `searcher`'s index, whose fields are `fields`.
     pub(crate) fn new(searcher: &'a Searcher, fields: Fields) -> Stats<'a> {
-        Stats { searcher, title: fields.title, body: fields.body, memo: Mutex::new(HashMap::new()) }
+        Stats {
+            searcher,
+            title: fields.title,
+            body: fields.body,
+            memo: Mutex::new(HashMap::new()),
+            present: OnceLock::new(),
+        }
     }
 
     pub(crate) fn searcher(&self) -> &'a Searcher {
@@ -52,8 +60,22 @@ impl<'a> Stats<'a> {
         if let Some(&n) = self.memo.lock().unwrap_or_else(|e| e.into_inner()).get(token) {
             return Ok(n);
         }
+        // A field no segment has (an archive without titles) is skipped:
+        // tantivy builds an empty dictionary for it in every segment on
+        // every lookup, a third of a pinyin query's time on the news corpus.
+        let present = self.present.get_or_init(|| {
+            [self.title, self.body]
+                .into_iter()
+                .filter(|&f| {
+                    self.searcher
+                        .segment_readers()
+                        .iter()
+                        .any(|segment| segment.inverted_index(f).map_or(true, |index| index.terms().num_terms() > 0))
+                })
+                .collect()
+        });
         let mut max = 0;
-        for f in [self.title, self.body] {
+        for &f in present {
             max = max.max(self.searcher.doc_freq(&Term::from_field_text(f, token))?);
         }
         self.memo.lock().unwrap_or_else(|e| e.into_inner()).insert(token.to_owned(), max);
