@@ -97,8 +97,9 @@ pub(crate) fn read(
     // The best cut of any reading: its score, and each word's syllables
     // and candidates.
     let mut best_cut: Option<(f64, Vec<Labelled>)> = None;
+    let letters = folded.chars().filter(char::is_ascii_alphabetic).count();
     for slots in pinyin::read(&folded, true).into_iter().take(MAX_READINGS) {
-        if slots.len() > MAX_SLOTS {
+        if slots.len() > MAX_SLOTS || (letters >= MIXED_MAX_LETTERS && is_mixed(&slots)) {
             continue;
         }
         let label = |slots: &[Slot]| slots.iter().map(slot_text).collect::<Vec<_>>().join(" ");
@@ -133,6 +134,20 @@ pub(crate) fn read(
         })
         .collect();
     Some(Reading::Words(words))
+}
+
+/// From how many Latin letters a reading that mixes full syllables with
+/// initials is not tried: people type a long run either in syllables
+/// (`liudehua`) or in initials (`ldh`), and a long word that reads only
+/// as a mix is an English word (`Schaefer`, `Galaxy`, `Metals`), whose
+/// readings cost a headline with it three times its search. A short mix
+/// (`liudh`) is still read.
+const MIXED_MAX_LETTERS: usize = 6;
+
+/// Whether a reading mixes full (or unfinished) syllables with initials.
+fn is_mixed(slots: &[Slot]) -> bool {
+    slots.iter().any(|s| matches!(s, Slot::Initial(_)))
+        && slots.iter().any(|s| matches!(s, Slot::Syllable(_) | Slot::Partial(_)))
 }
 
 /// A slot as the user typed it, for explanations.
@@ -382,5 +397,29 @@ mod tests {
         writer.upsert(&titled).expect("upsert");
         writer.commit().expect("commit");
         assert_eq!(count("北京天气"), (2, true), "the title counts once it is there");
+    }
+
+    /// A long Latin word that reads only as syllables mixed with initials
+    /// is not read as pinyin; a long run of syllables, of initials, and a
+    /// short mix still are. Every word counts as in the index here, so
+    /// only the reading decides.
+    #[test]
+    fn a_long_word_that_reads_only_as_a_mix_is_not_pinyin() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let docs = |_: &Pattern| 10;
+        let token_docs = |_: &str| 10;
+        let reads = |text: &str| read(&analyzer, text, &docs, &token_docs).is_some();
+        for (text, expected) in [
+            ("schaefer", false),
+            ("galaxy", false),
+            ("metals", false),
+            ("liudehua", true),
+            ("zhonghuarenmin", true),
+            ("zhrmghg", true),
+            ("liudh", true),
+            ("beijing", true),
+        ] {
+            assert_eq!(reads(text), expected, "{text}");
+        }
     }
 }
