@@ -612,6 +612,8 @@ impl SearchIndex {
         let readable = |c: &parse::Clause| !c.negated && matches!(c.term, parse::Term::Word(_));
         let docs = |p: &Pattern| dictionaries().estimate(p);
         let token_docs = |t: &str| dictionaries().get(t);
+        let titles =
+            |slots: &[crate::analysis::pinyin::Slot]| self.titles_fitting(dictionaries(), slots).unwrap_or_default();
         let mut out = Vec::new();
         let mut i = 0;
         while i < branch.len() {
@@ -627,14 +629,14 @@ impl SearchIndex {
             }
             let joined = branch[i..end].iter().map(|c| c.term.text()).collect::<Vec<_>>().join(" ");
             let (mut reading, mut next) = match end - i >= 2 {
-                true => (pinyin::read(&self.analyzer, &joined, &docs, &token_docs), end),
+                true => (pinyin::read(&self.analyzer, &joined, &docs, &token_docs, &titles), end),
                 false => (None, i + 1),
             };
             if reading.is_none() {
                 // Not as one text: this clause alone.
                 next = i + 1;
                 if readable(&branch[i]) {
-                    reading = pinyin::read(&self.analyzer, branch[i].term.text(), &docs, &token_docs);
+                    reading = pinyin::read(&self.analyzer, branch[i].term.text(), &docs, &token_docs, &titles);
                 }
             }
             let clause = match next > i + 1 {

@@ -37,6 +37,8 @@ use super::terms::{Pattern, SoundsLike};
 
 /// How many one-word readings each reading contributes.
 const PER_READING: usize = 3;
+/// How many of the index's titles a reading with initials may stand for.
+const MAX_TITLES: usize = 4;
 /// How many alternatives a clause (or a word of a cut) gets at most.
 const MAX_ALTERNATIVES: usize = 8;
 /// How many words of the lexicon fit a span, at most, before the index
@@ -85,6 +87,7 @@ pub(crate) fn read(
     text: &str,
     docs: &dyn Fn(&Pattern) -> u64,
     token_docs: &dyn Fn(&str) -> u64,
+    titles: &dyn Fn(&[Slot]) -> Vec<String>,
 ) -> Option<Reading> {
     if !text.chars().any(|c| c.is_ascii_alphabetic()) {
         return None;
@@ -94,6 +97,7 @@ pub(crate) fn read(
     let folded = analyzer.fold(text);
     let mut spans = Spans { analyzer, lexicon: Lexicon::get(), docs, token_docs, memo: HashMap::new() };
     let mut one_word: Vec<(u64, SoundsLike)> = Vec::new();
+    let mut whole_titles: Vec<SoundsLike> = Vec::new();
     // The best cut of any reading: its score, and each word's syllables
     // and candidates.
     let mut best_cut: Option<(f64, Vec<Labelled>)> = None;
@@ -103,6 +107,17 @@ pub(crate) fn read(
             continue;
         }
         let label = |slots: &[Slot]| slots.iter().map(slot_text).collect::<Vec<_>>().join(" ");
+        // Initials fit too many word pairs for a cut to find a title's
+        // terms (`crys` is 插入页首, and 出入, 传入… are as good a start),
+        // but the index's titles that the whole reading fits are few.
+        if slots.len() >= 2 && slots.iter().any(|s| matches!(s, Slot::Initial(_))) {
+            for title in titles(&slots).into_iter().filter(|t| t.chars().count() == slots.len()) {
+                let Some(pattern) = Pattern::of_text(analyzer, &title) else { continue };
+                if whole_titles.len() < MAX_TITLES && !whole_titles.iter().any(|t| t.pattern == pattern) {
+                    whole_titles.push(SoundsLike { pattern, reading: label(&slots) });
+                }
+            }
+        }
         let whole = spans.words(&slots);
         for c in whole.iter().take(PER_READING) {
             if !one_word.iter().any(|(_, s)| s.pattern == c.pattern) {
@@ -119,10 +134,18 @@ pub(crate) fn read(
             }
         }
     }
-    if !one_word.is_empty() {
+    if !one_word.is_empty() || !whole_titles.is_empty() {
         one_word.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.pattern.text.cmp(&b.1.pattern.text)));
-        one_word.truncate(MAX_ALTERNATIVES);
-        return Some(Reading::Word(one_word.into_iter().map(|(_, s)| s).collect()));
+        // The whole titles first: they are what initials this long mean
+        // in this index.
+        let mut words = whole_titles;
+        for (_, s) in one_word {
+            if !words.iter().any(|t| t.pattern == s.pattern) {
+                words.push(s);
+            }
+        }
+        words.truncate(MAX_ALTERNATIVES);
+        return Some(Reading::Word(words));
     }
     let (_, cut) = best_cut?;
     let words = cut
@@ -408,7 +431,7 @@ mod tests {
         let analyzer = Analyzer::new().expect("analyzer");
         let docs = |_: &Pattern| 10;
         let token_docs = |_: &str| 10;
-        let reads = |text: &str| read(&analyzer, text, &docs, &token_docs).is_some();
+        let reads = |text: &str| read(&analyzer, text, &docs, &token_docs, &|_| Vec::new()).is_some();
         for (text, expected) in [
             ("schaefer", false),
             ("galaxy", false),

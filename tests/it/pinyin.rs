@@ -193,3 +193,24 @@ proptest! {
         }
     }
 }
+
+/// A query in initials may stand for a whole title of the index: `crys`
+/// finds the page titled 插入頁首. Initials fit too many pairs of words
+/// for a cut to find it: here nine words that fit `cr` and nine that fit
+/// `ys` are each in more documents than 插入 and 页首, and fill the cut's
+/// alternatives.
+#[test]
+fn initials_find_a_whole_title() {
+    let cr = ["成人", "承认", "出任", "出入", "传入", "从容", "超人", "传染", "出让"];
+    let ys = ["意识", "医生", "艺术", "有时", "一声", "已是", "运输", "应收", "原始"];
+    let mut articles = vec![doc("header", "插入頁首", "在文件的每一頁頂端加上頁首。")];
+    for (i, (a, b)) in cr.iter().zip(&ys).enumerate() {
+        for copy in 0..2 {
+            articles.push(Article::new(format!("decoy{i}-{copy}"), format!("{a}和{b}。")));
+        }
+    }
+    let index = index_of(&articles);
+    let results = search(&index, "crys");
+    assert_eq!(ids(&results).first(), Some(&"header"), "{:?}", ids(&results));
+    assert!(marked_title(&results, "header").contains("【插入頁首】"), "{}", marked_title(&results, "header"));
+}
