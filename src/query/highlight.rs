@@ -135,6 +135,17 @@ impl Highlights {
         self.marks.push(mark);
     }
 
+    /// These marks less those of `patterns`: the spellings a hit has only
+    /// across word boundaries (的士 in 的士兵), which its score does not
+    /// count either.
+    pub(crate) fn without(&self, patterns: &[Pattern]) -> Highlights {
+        let mut hl = Highlights::default();
+        for mark in self.marks.iter().filter(|m| !patterns.iter().any(|p| p.cells == m.cells)) {
+            hl.add(mark.cells.clone(), mark.whole);
+        }
+        hl
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.marks.is_empty()
     }

@@ -494,7 +494,8 @@ impl SearchIndex {
             true => Some(ranking.explain(&stats, &page, &rescored).map_err(|e| self.error(e))?),
             false => None,
         };
-        let hits = self.hits(&searcher, &branches, page, explanations, request)?;
+        let unworded = ranking.unworded(&rescored.lost);
+        let hits = self.hits(&searcher, &branches, page, explanations, &unworded, request)?;
         let facets = found.extra.unwrap_or_default();
         let results = SearchResults { total, full_matches, hits, facets, did_you_mean, corrected_to: None };
         self.corrected(request, results)
@@ -678,6 +679,7 @@ impl SearchIndex {
         branches: &[Vec<Clause>],
         page: Vec<RankedHit>,
         explanations: Option<Vec<Explanation>>,
+        unworded: &HashMap<tantivy::DocAddress, Vec<Pattern>>,
         request: &SearchRequest,
     ) -> Result<Vec<Hit>> {
         // Marks are only wanted for snippets.
@@ -691,7 +693,10 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(page.len());
         for hit in page {
             let article = self.load_article(searcher, hit.address)?;
-            let snippets = self.snippets(&article, &highlights, request);
+            let snippets = match unworded.get(&hit.address) {
+                Some(patterns) => self.snippets(&article, &highlights.without(patterns), request),
+                None => self.snippets(&article, &highlights, request),
+            };
             let explanation = explanations.next();
             let (id, score, full_match) = (article.id.clone(), hit.score, hit.full);
             hits.push(Hit { id, score, full_match, article, snippets, explanation });

@@ -213,4 +213,12 @@ fn a_variant_counts_only_where_it_is_a_word() {
     assert!((explanation.value - soldier.score).abs() < 1e-3, "{} vs {}", explanation.value, soldier.score);
     let parts: f32 = explanation.details.iter().map(|d| d.value).sum();
     assert!((parts - explanation.value).abs() < 1e-3, "{parts} vs {}", explanation.value);
+    // Its snippet marks 勇敢, and not the 士 of 士兵.
+    let marked: Vec<String> = marks(&soldier.snippets);
+    assert!(marked.iter().any(|m| m.contains("勇敢")), "{marked:?}");
+    assert!(!marked.iter().any(|m| m.contains('士')), "{marked:?}");
+    // Where the variant is a word, it is marked.
+    let r = index.search(&SearchRequest::new("计程车")).expect("search");
+    let hk = r.hits.iter().find(|h| h.id == "hk").expect("的士 is a word there");
+    assert!(marks(&hk.snippets).iter().any(|m| m.contains("的士")), "{:?}", marks(&hk.snippets));
 }

@@ -189,6 +189,31 @@ impl Ranking {
         Ok(all)
     }
 
+    /// Per hit, the spellings of the words it has only across word
+    /// boundaries (see [`Ranking::check_words`]): its snippets do not mark
+    /// them.
+    pub(crate) fn unworded(
+        &self,
+        lost: &std::collections::HashMap<tantivy::DocAddress, Vec<usize>>,
+    ) -> std::collections::HashMap<tantivy::DocAddress, Vec<super::terms::Pattern>> {
+        let Some(branch) = self.branches.first() else { return Default::default() };
+        lost.iter()
+            .map(|(&address, groups)| {
+                let patterns = groups
+                    .iter()
+                    .filter_map(|&g| branch.groups.get(g))
+                    .filter_map(|spec| match &spec.lookup {
+                        plan::Lookup::Any(patterns) => Some(patterns.iter().skip(1).take(spec.variants)),
+                        _ => None,
+                    })
+                    .flatten()
+                    .cloned()
+                    .collect();
+                (address, patterns)
+            })
+            .collect()
+    }
+
     /// Adds the scores of the pairs and of the best passage to the best
     /// hits (at most the settings' window of them) and sorts them again.
     /// Returns what each hit gained, for explanations.
