@@ -125,6 +125,12 @@ impl SearchIndex {
     /// slots fitting the characters after it.
     pub(crate) fn titles_fitting(&self, token_docs: &TokenDocs, slots: &[Slot]) -> Result<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
+        // An index without titles (the news corpus has none) has nothing
+        // to look up, and tantivy would build an empty dictionary per
+        // segment for every first word tried.
+        if !self.present_fields(&self.reader.searcher())?.contains(self.fields.title_key) {
+            return Ok(out);
+        }
         for k in (1..=slots.len().min(2)).rev() {
             // The first words the index has (every token in some
             // document: a cheap check, remembered for the call).
@@ -148,10 +154,10 @@ impl SearchIndex {
     /// with `prefix`, at most `limit`, in the order of the term dictionary.
     fn titles_starting_with(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
         let key = crate::index::schema::title_key(&self.analyzer, prefix);
-        if key.is_empty() {
+        let searcher = self.reader.searcher();
+        if key.is_empty() || !self.present_fields(&searcher)?.contains(self.fields.title_key) {
             return Ok(Vec::new());
         }
-        let searcher = self.reader.searcher();
         let mut out = Vec::new();
         let start = Term::from_field_text(self.fields.title_key, &key);
         for segment in searcher.segment_readers() {

@@ -64,8 +64,8 @@ pub(crate) fn check(
     if n == 0 {
         return Ok(checked);
     }
-    // The groups with a variant or synonym of two
-    // characters or more (one character cannot straddle a boundary).
+    // The groups with a variant or synonym of two characters or more (one
+    // character cannot straddle a boundary).
     let checked_groups: Vec<usize> = (0..branch.groups.len())
         .filter(|&g| match &branch.groups[g].lookup {
             Lookup::Any(patterns) => patterns.iter().skip(1).take(branch.groups[g].variants).any(|p| p.cells.len() > 1),
