@@ -104,6 +104,16 @@ fn within_highlight_depth(text: &str) -> (&str, bool) {
     }
 }
 
+/// What the word check of variants leaves for the page (see
+/// `rank/words.rs`).
+struct Checked {
+    /// The articles it read, by address: not read again.
+    read: HashMap<tantivy::DocAddress, Article>,
+    /// Per hit, the spellings it has only across word boundaries: not
+    /// marked in its snippets.
+    unworded: HashMap<tantivy::DocAddress, Vec<Pattern>>,
+}
+
 /// Which documents count as matches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -463,7 +473,7 @@ impl SearchIndex {
         let loaded = std::cell::RefCell::new(HashMap::new());
         let is_word = |address: tantivy::DocAddress, texts: &[&str]| -> tantivy::Result<bool> {
             let mut loaded = loaded.borrow_mut();
-            let (title, body, longer) = match loaded.entry(address) {
+            let (_, title, body, longer) = match loaded.entry(address) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => {
                     let article = self
@@ -471,7 +481,8 @@ impl SearchIndex {
                         .map_err(|e| tantivy::TantivyError::InternalError(e.to_string()))?;
                     let title = self.analyzer.prepare(article.title.as_deref().unwrap_or_default());
                     let (body, longer) = within_highlight_depth(&article.body);
-                    e.insert((title, self.analyzer.prepare(body), longer))
+                    let body = self.analyzer.prepare(body);
+                    e.insert((article, title, body, longer))
                 }
             };
             // A body longer than the depth may have it as a word further
@@ -494,8 +505,12 @@ impl SearchIndex {
             true => Some(ranking.explain(&stats, &page, &rescored).map_err(|e| self.error(e))?),
             false => None,
         };
-        let unworded = ranking.unworded(&rescored.lost);
-        let hits = self.hits(&searcher, &branches, page, explanations, &unworded, request)?;
+        let mut checked = Checked {
+            // The articles the check read are not read again for the page.
+            read: loaded.into_inner().into_iter().map(|(address, (article, ..))| (address, article)).collect(),
+            unworded: ranking.unworded(&rescored.lost),
+        };
+        let hits = self.hits(&searcher, &branches, page, explanations, &mut checked, request)?;
         let facets = found.extra.unwrap_or_default();
         let results = SearchResults { total, full_matches, hits, facets, did_you_mean, corrected_to: None };
         self.corrected(request, results)
@@ -679,7 +694,7 @@ impl SearchIndex {
         branches: &[Vec<Clause>],
         page: Vec<RankedHit>,
         explanations: Option<Vec<Explanation>>,
-        unworded: &HashMap<tantivy::DocAddress, Vec<Pattern>>,
+        checked: &mut Checked,
         request: &SearchRequest,
     ) -> Result<Vec<Hit>> {
         // Marks are only wanted for snippets.
@@ -692,8 +707,11 @@ impl SearchIndex {
         let mut explanations = explanations.into_iter().flatten();
         let mut hits = Vec::with_capacity(page.len());
         for hit in page {
-            let article = self.load_article(searcher, hit.address)?;
-            let snippets = match unworded.get(&hit.address) {
+            let article = match checked.read.remove(&hit.address) {
+                Some(article) => article,
+                None => self.load_article(searcher, hit.address)?,
+            };
+            let snippets = match checked.unworded.get(&hit.address) {
                 Some(patterns) => self.snippets(&article, &highlights.without(patterns), request),
                 None => self.snippets(&article, &highlights, request),
             };
