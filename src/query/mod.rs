@@ -604,8 +604,9 @@ impl SearchIndex {
         let analyze = |c: &parse::Clause| Clause::analyze(&self.analyzer, c, Some(&expander));
         let mut branches = Vec::new();
         for branch in &parsed.branches {
+            let branch = self.unquote_absent(branch, stats, token_docs);
             let clauses: Vec<Clause> = match request.pinyin {
-                true => self.read_pinyin(branch, &analyze, stats, token_docs),
+                true => self.read_pinyin(&branch, &analyze, stats, token_docs),
                 false => branch.iter().filter_map(analyze).collect(),
             };
             if !clauses.is_empty() {
@@ -613,6 +614,41 @@ impl SearchIndex {
             }
         }
         branches
+    }
+
+    /// `branch`, with each quoted text that no article has read as its
+    /// words when the branch has other clauses to look for: text pasted
+    /// from a program or an article quotes what it names (`在发送时显示
+    /// “Reply To”域`), and the other side's text names it in its own words,
+    /// so the quotes would shut out every article. A quoted text alone
+    /// stays exact (no results), and one that some article has stays
+    /// required.
+    fn unquote_absent<'t>(
+        &self,
+        branch: &[parse::Clause],
+        stats: &Stats<'_>,
+        token_docs: &dyn Fn() -> &'t pinyin::TokenDocs,
+    ) -> Vec<parse::Clause> {
+        let positive = branch.iter().filter(|c| !c.negated).count();
+        let mut out = Vec::with_capacity(branch.len());
+        for clause in branch {
+            let absent = match &clause.term {
+                parse::Term::Phrase(text) if !clause.negated && positive > 1 => {
+                    Pattern::of_text(&self.analyzer, text).is_some_and(|p| !self.has_pattern(stats, token_docs(), &p))
+                }
+                _ => false,
+            };
+            if !absent {
+                out.push(clause.clone());
+                continue;
+            }
+            out.extend(clause.term.text().split_whitespace().map(|word| parse::Clause {
+                negated: false,
+                scope: clause.scope,
+                term: parse::Term::Word(word.to_owned()),
+            }));
+        }
+        out
     }
 
     /// A branch's clauses, those typed in pinyin read as such: each alone

@@ -1048,3 +1048,23 @@ fn a_long_body_is_highlighted_in_its_opening_only() {
         assert_eq!(marked, hit.id == "shallow", "{}", hit.id);
     }
 }
+
+/// Pasted text quotes what it names, and the other side's text names it in
+/// its own words: a quoted text that no article has, among other words, is
+/// read as its words, so the article is found. A quoted text alone stays
+/// exact, and one that some article has stays required.
+#[test]
+fn a_quoted_text_no_article_has_is_read_as_words_among_others() {
+    let index = crate::common::index_of_bodies(&[
+        ("reply", "張貼到新聞群組時顯示「回覆」欄位。"),
+        ("sender", "張貼到新聞群組時顯示「寄件者」欄位，由檢視選單控制。"),
+        ("other", "今天天气很好。"),
+    ]);
+    let pasted = index.search(&SearchRequest::new("在发送内容到新闻组时显示“Reply To”域")).expect("search");
+    assert!(ids(&pasted).contains(&"reply"), "{:?}", ids(&pasted));
+    // Alone, the quoted text is exact: nothing has it.
+    assert_eq!(index.search(&SearchRequest::new("\"Reply To\"")).expect("search").total, 0);
+    // A quoted text that an article has is still required.
+    let required = index.search(&SearchRequest::new("新闻组 \"寄件者\"")).expect("search");
+    assert_eq!(ids(&required), ["sender"]);
+}
