@@ -413,13 +413,8 @@ impl SearchIndex {
         // One set of statistics for the whole search: planning, scoring,
         // rescoring and explaining look up the same document frequencies.
         let stats = Stats::new(&searcher, self.fields);
-        // The dictionaries for weighing candidate words, opened when a
-        // clause reads as pinyin or a word is checked for a correction: a
-        // query whose words are all known never pays for them.
-        let token_docs = std::cell::OnceCell::new();
-        let token_docs = || token_docs.get_or_init(|| self.token_docs(&stats));
-        let has = |p: &Pattern| self.has_pattern(&stats, token_docs(), p);
-        let branches = self.analyze(&parsed, request, &stats, &token_docs);
+        let has = |p: &Pattern| self.has_pattern(&stats, p);
+        let branches = self.analyze(&parsed, request, &stats);
         let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);
         let context = Context {
             text: TextFields {
@@ -437,7 +432,7 @@ impl SearchIndex {
             true => {
                 // A candidate with a token no document has is in no
                 // document: no phrase search for it.
-                let docs = |p: &Pattern| match token_docs().estimate(p) {
+                let docs = |p: &Pattern| match stats.docs_estimate(p) {
                     0 => 0,
                     _ => self.docs_with(&stats, p),
                 };
@@ -531,12 +526,12 @@ impl SearchIndex {
     /// Whether any document has `pattern` (in the title or the body).
     /// A pattern of one token is a document frequency (remembered for the
     /// search); a longer one a phrase search, stopped at its first match.
-    fn has_pattern(&self, stats: &Stats<'_>, token_docs: &pinyin::TokenDocs, pattern: &Pattern) -> bool {
+    fn has_pattern(&self, stats: &Stats<'_>, pattern: &Pattern) -> bool {
         if let Some(token) = pattern.single_token() {
-            return token_docs.get(token) > 0;
+            return stats.token_doc_freq(token).is_ok_and(|n| n > 0);
         }
         // A pattern with a token no document has matches nothing.
-        if pattern.tokens.iter().any(|(_, t)| token_docs.get(t) == 0) {
+        if pattern.tokens.iter().any(|(_, t)| stats.token_doc_freq(t).unwrap_or(0) == 0) {
             return false;
         }
         let searcher = stats.searcher();
@@ -567,12 +562,6 @@ impl SearchIndex {
         [self.fields.title, self.fields.body].into_iter().filter(move |&f| present.is_none_or(|p| p.contains(f)))
     }
 
-    /// The document frequencies of the index's tokens, for weighing many
-    /// candidate words (see [`pinyin::TokenDocs`]).
-    fn token_docs(&self, stats: &Stats<'_>) -> pinyin::TokenDocs {
-        pinyin::TokenDocs::new(stats.searcher(), [self.fields.title, self.fields.body])
-    }
-
     /// How many documents have `pattern` in the title or the body.
     fn docs_with(&self, stats: &Stats<'_>, pattern: &Pattern) -> u64 {
         let clauses: Vec<_> =
@@ -589,13 +578,7 @@ impl SearchIndex {
     /// them off) and the user's synonyms; and a clause typed in pinyin
     /// with the words it may stand for (unless the request turns that
     /// off).
-    fn analyze<'t>(
-        &self,
-        parsed: &ParsedQuery,
-        request: &SearchRequest,
-        stats: &Stats<'_>,
-        token_docs: &dyn Fn() -> &'t pinyin::TokenDocs,
-    ) -> Vec<Vec<Clause>> {
+    fn analyze(&self, parsed: &ParsedQuery, request: &SearchRequest, stats: &Stats<'_>) -> Vec<Vec<Clause>> {
         let regional = if request.variants { Some(self.analyzer.variants()) } else { None };
         let synonyms = self.synonym_variants();
         let mut tables: Vec<&crate::analysis::Variants> = vec![&synonyms.1];
@@ -604,9 +587,9 @@ impl SearchIndex {
         let analyze = |c: &parse::Clause| Clause::analyze(&self.analyzer, c, Some(&expander));
         let mut branches = Vec::new();
         for branch in &parsed.branches {
-            let branch = self.unquote_absent(branch, stats, token_docs);
+            let branch = self.unquote_absent(branch, stats);
             let clauses: Vec<Clause> = match request.pinyin {
-                true => self.read_pinyin(&branch, &analyze, stats, token_docs),
+                true => self.read_pinyin(&branch, &analyze, stats),
                 false => branch.iter().filter_map(analyze).collect(),
             };
             if !clauses.is_empty() {
@@ -623,18 +606,13 @@ impl SearchIndex {
     /// so the quotes would shut out every article. A quoted text alone
     /// stays exact (no results), and one that some article has stays
     /// required.
-    fn unquote_absent<'t>(
-        &self,
-        branch: &[parse::Clause],
-        stats: &Stats<'_>,
-        token_docs: &dyn Fn() -> &'t pinyin::TokenDocs,
-    ) -> Vec<parse::Clause> {
+    fn unquote_absent(&self, branch: &[parse::Clause], stats: &Stats<'_>) -> Vec<parse::Clause> {
         let positive = branch.iter().filter(|c| !c.negated).count();
         let mut out = Vec::with_capacity(branch.len());
         for clause in branch {
             let absent = match &clause.term {
                 parse::Term::Phrase(text) if !clause.negated && positive > 1 => {
-                    Pattern::of_text(&self.analyzer, text).is_some_and(|p| !self.has_pattern(stats, token_docs(), &p))
+                    Pattern::of_text(&self.analyzer, text).is_some_and(|p| !self.has_pattern(stats, &p))
                 }
                 _ => false,
             };
@@ -654,18 +632,16 @@ impl SearchIndex {
     /// A branch's clauses, those typed in pinyin read as such: each alone
     /// (`beijing`, `北jing`), and a run of them typed apart as one
     /// (`bei jing`).
-    fn read_pinyin<'t>(
+    fn read_pinyin(
         &self,
         branch: &[parse::Clause],
         analyze: &dyn Fn(&parse::Clause) -> Option<Clause>,
         stats: &Stats<'_>,
-        dictionaries: &dyn Fn() -> &'t pinyin::TokenDocs,
     ) -> Vec<Clause> {
         let readable = |c: &parse::Clause| !c.negated && matches!(c.term, parse::Term::Word(_));
-        let docs = |p: &Pattern| dictionaries().estimate(p);
-        let token_docs = |t: &str| dictionaries().get(t);
-        let titles =
-            |slots: &[crate::analysis::pinyin::Slot]| self.titles_fitting(dictionaries(), slots).unwrap_or_default();
+        let docs = |p: &Pattern| stats.docs_estimate(p);
+        let token_docs = |t: &str| stats.token_doc_freq(t).unwrap_or(0);
+        let titles = |slots: &[crate::analysis::pinyin::Slot]| self.titles_fitting(stats, slots).unwrap_or_default();
         let mut out = Vec::new();
         let mut i = 0;
         while i < branch.len() {
@@ -706,7 +682,7 @@ impl SearchIndex {
                 }
                 // Several words, unless the text as typed is in the index
                 // (an English word that also reads as pinyin stays itself).
-                Some(pinyin::Reading::Words(words)) if !self.has_pattern(stats, dictionaries(), &analyzed.pattern) => {
+                Some(pinyin::Reading::Words(words)) if !self.has_pattern(stats, &analyzed.pattern) => {
                     for (syllables, sounds) in words {
                         let part =
                             parse::Clause { negated: false, scope: clause.scope, term: parse::Term::Word(syllables) };

@@ -22,13 +22,7 @@
 //! ranking finds the documents with all of them, as it does for a query
 //! typed in words.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::Arc;
-
-use rustc_hash::FxHashMap;
-use tantivy::schema::Field;
-use tantivy::InvertedIndexReader;
 
 use crate::analysis::pinyin::{self, Lexicon, Slot};
 use crate::analysis::Analyzer;
@@ -287,73 +281,6 @@ pub(crate) fn reads_as_syllables(text: &str) -> bool {
         && pinyin::read(text, false).iter().any(|r| r.iter().all(|s| matches!(s, Slot::Syllable(_))))
 }
 
-/// How many documents have an index token in the title or the body (the
-/// larger count of the two, as the ranking's statistics count it), read
-/// from the segments' term dictionaries and remembered.
-///
-/// Reading a clause as pinyin, correcting a word and completing a prefix
-/// weigh hundreds of candidate words each. `Searcher::doc_freq` opens a
-/// field's dictionary in every segment for every term, and builds an empty
-/// one afresh for a field a segment lacks (an index without titles): that
-/// cost more than the lookups themselves. Here each segment's dictionaries
-/// are opened once, and a field no segment has is not looked at.
-pub(crate) struct TokenDocs {
-    /// For each of the title and the body, the dictionaries of the
-    /// segments that have the field.
-    fields: Vec<Vec<Arc<InvertedIndexReader>>>,
-    memo: RefCell<FxHashMap<String, u64>>,
-}
-
-impl TokenDocs {
-    /// The document frequencies of `searcher`'s tokens in `fields`.
-    pub(crate) fn new(searcher: &tantivy::Searcher, fields: [Field; 2]) -> TokenDocs {
-        let fields = fields
-            .iter()
-            .map(|&field| {
-                searcher
-                    .segment_readers()
-                    .iter()
-                    // A segment whose dictionary cannot be opened counts
-                    // as one without the token, as a failed lookup does in
-                    // the ranking's statistics.
-                    .filter_map(|segment| segment.inverted_index(field).ok())
-                    .filter(|dictionary| dictionary.terms().num_terms() > 0)
-                    .collect::<Vec<_>>()
-            })
-            .filter(|segments| !segments.is_empty())
-            .collect();
-        TokenDocs { fields, memo: RefCell::default() }
-    }
-
-    /// How many documents have `token` in the title or the body (the
-    /// larger count).
-    pub(crate) fn get(&self, token: &str) -> u64 {
-        if let Some(&n) = self.memo.borrow().get(token) {
-            return n;
-        }
-        let n = self
-            .fields
-            .iter()
-            .map(|segments| {
-                segments
-                    .iter()
-                    .map(|d| d.terms().get(token.as_bytes()).ok().flatten().map_or(0, |info| u64::from(info.doc_freq)))
-                    .sum::<u64>()
-            })
-            .max()
-            .unwrap_or(0);
-        self.memo.borrow_mut().insert(token.to_owned(), n);
-        n
-    }
-
-    /// About how many documents have `pattern`, from the dictionaries
-    /// alone (no postings read): the smallest of its tokens' counts (0 for
-    /// a pattern without tokens).
-    pub(crate) fn estimate(&self, pattern: &Pattern) -> u64 {
-        pattern.tokens.iter().map(|(_, t)| self.get(t)).min().unwrap_or(0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,40 +288,6 @@ mod tests {
     use crate::article::Article;
     use crate::index::SearchIndex;
     use crate::query::rank::Stats;
-
-    #[test]
-    fn token_docs_count_as_the_ranking_does() {
-        let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
-        let mut writer = index.writer().expect("writer");
-        // The first segment has no titles: a field missing from a segment.
-        for (id, body) in [("a", "北京天气晴朗。"), ("b", "北京的银行利率。")] {
-            writer.upsert(&Article::new(id, body)).expect("upsert");
-        }
-        writer.commit().expect("commit");
-        let mut titled = Article::new("c", "上海天气多云。");
-        titled.title = Some("北京天气".into());
-        writer.upsert(&titled).expect("upsert");
-        writer.commit().expect("commit");
-        let searcher = index.reader.searcher();
-        assert!(searcher.segment_readers().len() >= 2, "two segments");
-        let stats = Stats::new(&searcher, index.fields);
-        let docs = TokenDocs::new(&searcher, [index.fields.title, index.fields.body]);
-        let mut seen = 0;
-        for text in ["北京", "天气", "上海", "银行利率", "北京天气晴朗", "多云", "广州", "的"] {
-            let Some(pattern) = Pattern::of_text(&index.analyzer, text) else { continue };
-            for (_, token) in &pattern.tokens {
-                let want = stats.token_doc_freq(token).expect("doc freq");
-                assert_eq!(docs.get(token), want, "{token}");
-                assert_eq!(docs.get(token), want, "{token}, remembered");
-                seen += usize::from(want > 0);
-            }
-            let min = pattern.tokens.iter().map(|(_, t)| stats.token_doc_freq(t).unwrap_or(0)).min().unwrap_or(0);
-            assert_eq!(docs.estimate(&pattern), min, "{text}");
-        }
-        assert!(seen > 4, "the texts' tokens are in the index");
-        assert_eq!(docs.get(""), 0);
-        assert_eq!(docs.get("nothing"), 0);
-    }
 
     #[test]
     fn phrases_are_counted_with_or_without_titles() {
@@ -407,9 +300,8 @@ mod tests {
         let count = |text: &str| {
             let searcher = index.reader.searcher();
             let stats = Stats::new(&searcher, index.fields);
-            let docs = TokenDocs::new(&searcher, [index.fields.title, index.fields.body]);
             let pattern = Pattern::of_text(&index.analyzer, text).expect("pattern");
-            (index.docs_with(&stats, &pattern), index.has_pattern(&stats, &docs, &pattern))
+            (index.docs_with(&stats, &pattern), index.has_pattern(&stats, &pattern))
         };
         // No document has a title: the body alone is searched.
         assert_eq!(count("北京天气"), (1, true));

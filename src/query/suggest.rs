@@ -11,7 +11,6 @@
 use serde::{Deserialize, Serialize};
 use tantivy::Term;
 
-use super::pinyin::TokenDocs;
 use super::rank::Stats;
 use super::terms::Pattern;
 use crate::analysis::pinyin::{self, Lexicon, Slot};
@@ -78,13 +77,12 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let stats = Stats::new(&searcher, self.fields);
-        let token_docs = self.token_docs(&stats);
         let lexicon = Lexicon::get();
         let mut candidates: Vec<String> = Vec::new();
         if folded.chars().any(|c| c.is_ascii_alphabetic()) {
             for slots in pinyin::read(&folded, true).into_iter().take(READINGS) {
                 candidates.extend(lexicon.starting_with(&slots, POOL).into_iter().map(str::to_owned));
-                candidates.extend(self.titles_fitting(&token_docs, &slots)?);
+                candidates.extend(self.titles_fitting(&stats, &slots)?);
             }
         } else {
             let slots: Vec<Slot> = folded.chars().map(Slot::Han).collect();
@@ -101,7 +99,7 @@ impl SearchIndex {
         let mut estimated: Vec<(u64, String, Pattern)> = Vec::new();
         for text in candidates.into_iter().take(ESTIMATED) {
             let Some(pattern) = Pattern::of_text(&self.analyzer, &text) else { continue };
-            let docs = token_docs.estimate(&pattern);
+            let docs = stats.docs_estimate(&pattern);
             if docs > 0 {
                 estimated.push((docs, text, pattern));
             }
@@ -123,7 +121,7 @@ impl SearchIndex {
     /// start with a word of the lexicon that fits the first slots (a title
     /// is looked up by its first word, `脱贫` for `tpgj`), the rest of the
     /// slots fitting the characters after it.
-    pub(crate) fn titles_fitting(&self, token_docs: &TokenDocs, slots: &[Slot]) -> Result<Vec<String>> {
+    pub(crate) fn titles_fitting(&self, stats: &Stats<'_>, slots: &[Slot]) -> Result<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
         // An index without titles (the news corpus has none) has nothing
         // to look up, and tantivy would build an empty dictionary per
@@ -135,7 +133,8 @@ impl SearchIndex {
             // The first words the index has (every token in some
             // document: a cheap check, remembered for the call).
             let words = Lexicon::get().fitting(&slots[..k], POOL).into_iter().filter(|w| {
-                Pattern::of_text(&self.analyzer, w).is_some_and(|p| p.tokens.iter().all(|(_, t)| token_docs.get(t) > 0))
+                Pattern::of_text(&self.analyzer, w)
+                    .is_some_and(|p| p.tokens.iter().all(|(_, t)| stats.token_doc_freq(t).is_ok_and(|n| n > 0)))
             });
             for word in words.take(TITLE_WORDS) {
                 for title in self.titles_starting_with(word, TITLE_WORDS * 5)? {

@@ -5,11 +5,11 @@
 //! of documents that have a pair side by side.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, PhraseQuery, Query};
 use tantivy::schema::Field;
-use tantivy::{DocSet, Score, Searcher, Term};
+use tantivy::{DocSet, InvertedIndexReader, Score, Searcher, Term};
 
 use super::super::terms::{Pair, Pattern};
 use crate::index::Fields;
@@ -32,8 +32,9 @@ pub(crate) struct Stats<'a> {
     body: Field,
     /// Document frequencies of title and body tokens, by text.
     memo: Mutex<HashMap<String, u64>>,
-    /// The title and the body, those that some segment has terms in.
-    present: OnceLock<Vec<Field>>,
+    /// For each of the title and the body that some segment has, the term
+    /// dictionaries of the segments that have it, opened once a search.
+    dictionaries: OnceLock<Vec<Vec<Arc<InvertedIndexReader>>>>,
 }
 
 impl<'a> Stats<'a> {
@@ -44,7 +45,7 @@ impl<'a> Stats<'a> {
             title: fields.title,
             body: fields.body,
             memo: Mutex::new(HashMap::new()),
-            present: OnceLock::new(),
+            dictionaries: OnceLock::new(),
         }
     }
 
@@ -60,26 +61,45 @@ impl<'a> Stats<'a> {
         if let Some(&n) = self.memo.lock().unwrap_or_else(|e| e.into_inner()).get(token) {
             return Ok(n);
         }
-        // A field no segment has (an archive without titles) is skipped:
-        // tantivy builds an empty dictionary for it in every segment on
-        // every lookup, a third of a pinyin query's time on the news corpus.
-        let present = self.present.get_or_init(|| {
+        // Each segment's dictionaries are opened once, and a field no
+        // segment has (an archive without titles) is not looked at:
+        // `Searcher::doc_freq` opens a field's dictionary in every segment
+        // for every term, and builds an empty one afresh for a field a
+        // segment lacks, which cost pinyin, corrections and suggestions
+        // (hundreds of candidate words each) more than the lookups.
+        let dictionaries = self.dictionaries.get_or_init(|| {
             [self.title, self.body]
-                .into_iter()
-                .filter(|&f| {
+                .iter()
+                .map(|&field| {
                     self.searcher
                         .segment_readers()
                         .iter()
-                        .any(|segment| segment.inverted_index(f).map_or(true, |index| index.terms().num_terms() > 0))
+                        // A segment whose dictionary cannot be opened
+                        // counts as one without the token.
+                        .filter_map(|segment| segment.inverted_index(field).ok())
+                        .filter(|dictionary| dictionary.terms().num_terms() > 0)
+                        .collect::<Vec<_>>()
                 })
+                .filter(|segments| !segments.is_empty())
                 .collect()
         });
         let mut max = 0;
-        for &f in present {
-            max = max.max(self.searcher.doc_freq(&Term::from_field_text(f, token))?);
+        for segments in dictionaries {
+            let mut n = 0;
+            for dictionary in segments {
+                n += dictionary.terms().get(token.as_bytes())?.map_or(0, |info| u64::from(info.doc_freq));
+            }
+            max = max.max(n);
         }
         self.memo.lock().unwrap_or_else(|e| e.into_inner()).insert(token.to_owned(), max);
         Ok(max)
+    }
+
+    /// About how many documents have `pattern`, from the dictionaries
+    /// alone (no postings read): the smallest of its tokens' counts (0 for
+    /// a pattern without tokens, or when a dictionary cannot be read).
+    pub(crate) fn docs_estimate(&self, pattern: &Pattern) -> u64 {
+        pattern.tokens.iter().map(|(_, t)| self.token_doc_freq(t).unwrap_or(0)).min().unwrap_or(0)
     }
 
     /// A token's idf, the one rule of the ranking: BM25's, from its
@@ -176,4 +196,55 @@ pub(crate) fn pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> t
     }
     // Scaled to the index, and never 0 when the sample had it.
     Ok((count * total).div_ceil(seen).min(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::AnalyzerSettings;
+    use crate::article::Article;
+    use crate::index::SearchIndex;
+
+    /// The statistics read the segments' dictionaries themselves; they
+    /// must count as tantivy's `Searcher::doc_freq` does (the larger of the
+    /// title's and the body's), with a field missing from a segment.
+    #[test]
+    fn token_doc_freqs_count_as_tantivy_does() {
+        let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+        let mut writer = index.writer().expect("writer");
+        // The first segment has no titles: a field missing from a segment.
+        for (id, body) in [("a", "北京天气晴朗。"), ("b", "北京的银行利率。")] {
+            writer.upsert(&Article::new(id, body)).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        let mut titled = Article::new("c", "上海天气多云。");
+        titled.title = Some("北京天气".into());
+        writer.upsert(&titled).expect("upsert");
+        writer.commit().expect("commit");
+        let searcher = index.reader.searcher();
+        assert!(searcher.segment_readers().len() >= 2, "two segments");
+        let stats = Stats::new(&searcher, index.fields);
+        let tantivy = |token: &str| {
+            [index.fields.title, index.fields.body]
+                .iter()
+                .map(|&f| searcher.doc_freq(&Term::from_field_text(f, token)).expect("doc freq"))
+                .max()
+                .unwrap_or(0)
+        };
+        let mut seen = 0;
+        for text in ["北京", "天气", "上海", "银行利率", "北京天气晴朗", "多云", "广州", "的"] {
+            let Some(pattern) = Pattern::of_text(&index.analyzer, text) else { continue };
+            for (_, token) in &pattern.tokens {
+                let want = tantivy(token);
+                assert_eq!(stats.token_doc_freq(token).expect("doc freq"), want, "{token}");
+                assert_eq!(stats.token_doc_freq(token).expect("doc freq"), want, "{token}, remembered");
+                seen += usize::from(want > 0);
+            }
+            let min = pattern.tokens.iter().map(|(_, t)| tantivy(t)).min().unwrap_or(0);
+            assert_eq!(stats.docs_estimate(&pattern), min, "{text}");
+        }
+        assert!(seen > 4, "the texts' tokens are in the index");
+        assert_eq!(stats.token_doc_freq("").expect("doc freq"), 0);
+        assert_eq!(stats.token_doc_freq("nothing").expect("doc freq"), 0);
+    }
 }
