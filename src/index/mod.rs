@@ -117,7 +117,12 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let directory =
             MmapDirectory::open(dir).map_err(|e| Error::NotAnIndex { dir: dir.to_owned(), reason: e.to_string() })?;
-        SearchIndex::create_in(Box::new(directory.clone()), Some(directory), Some(dir.to_owned()), settings)
+        SearchIndex::create_in(
+            Box::new(directory.clone()),
+            Some(directory),
+            Some(dir.to_owned()),
+            Analyzer::from_settings(settings)?,
+        )
     }
 
     /// Creates a new index in a tantivy [`Directory`]: any storage, such as
@@ -127,20 +132,19 @@ impl SearchIndex {
         directory: impl Into<Box<dyn Directory>>,
         settings: &AnalyzerSettings,
     ) -> Result<SearchIndex> {
-        SearchIndex::create_in(directory.into(), None, None, settings)
+        SearchIndex::create_in(directory.into(), None, None, Analyzer::from_settings(settings)?)
     }
 
     fn create_in(
         directory: Box<dyn Directory>,
         mmap: Option<MmapDirectory>,
         dir: Option<PathBuf>,
-        settings: &AnalyzerSettings,
+        analyzer: Analyzer,
     ) -> Result<SearchIndex> {
         let exists = |name: &str| directory.exists(Path::new(name)).unwrap_or(true);
         if exists(SETTINGS_FILE) || exists("meta.json") {
             return Err(Error::IndexExists { dir: label(&dir) });
         }
-        let analyzer = Analyzer::from_settings(settings)?;
         let stored = StoredSettings {
             format: FORMAT_VERSION,
             analyzer: analyzer.settings().clone(),
@@ -238,7 +242,15 @@ impl SearchIndex {
 
     /// An index held in memory, gone when dropped.
     pub fn in_memory(settings: &AnalyzerSettings) -> Result<SearchIndex> {
-        SearchIndex::create_in(Box::new(RamDirectory::create()), None, None, settings)
+        SearchIndex::create_in(Box::new(RamDirectory::create()), None, None, Analyzer::from_settings(settings)?)
+    }
+
+    /// An index held in memory that analyzes with `analyzer` (a clone,
+    /// which shares its dictionaries): cheap enough to make per search, as
+    /// ranking candidates drawn from a cluster does (see
+    /// [`SearchIndex::search_with`]).
+    pub fn in_memory_with(analyzer: &Analyzer) -> Result<SearchIndex> {
+        SearchIndex::create_in(Box::new(RamDirectory::create()), None, None, analyzer.clone())
     }
 
     /// `mmap` is `directory` itself when the index is on disk (see

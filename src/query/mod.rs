@@ -79,8 +79,11 @@ pub use facets::Facets;
 use highlight::Highlights;
 pub use highlight::{Snippet, SnippetField};
 pub use parse::{parse, parse_plain, ParsedQuery};
+pub use rank::{
+    CollectionStatistics, IndexStatistics, RankingSettings, TextField, MAX_RESCORE_WINDOW, PAIR_SAMPLE_DOCS,
+    RESCORE_DEPTH, RESCORE_WINDOW,
+};
 use rank::{Context, Order, RankedHit, Ranking, Stats, TextFields};
-pub use rank::{RankingSettings, MAX_RESCORE_WINDOW, PAIR_SAMPLE_DOCS, RESCORE_DEPTH, RESCORE_WINDOW};
 pub use suggest::Suggestion;
 use terms::{Clause, Pattern};
 
@@ -394,6 +397,53 @@ pub struct SearchResults {
 impl SearchIndex {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        self.search_in(request, None)
+    }
+
+    /// Runs a search over this index as part of a larger collection: BM25
+    /// and the ranking's other weights read the collection's statistics
+    /// instead of this index's, so each document scores as it would in an
+    /// index of the whole collection. This is the second stage of a search
+    /// whose first stage drew candidates from elsewhere (a cluster): index
+    /// the candidates in [`SearchIndex::in_memory`] and rank them here.
+    ///
+    /// `total` and `full_matches` count this index's documents only.
+    /// Pinyin readings and corrections need the collection's vocabulary,
+    /// which statistics do not carry: they read this index's.
+    ///
+    /// ```
+    /// use zhsearch::{analysis::AnalyzerSettings, article::Article, index::SearchIndex, query::SearchRequest};
+    ///
+    /// let settings = AnalyzerSettings::default();
+    /// let whole = SearchIndex::in_memory(&settings)?;
+    /// let part = SearchIndex::in_memory(&settings)?;
+    /// let (mut all, mut some) = (whole.writer()?, part.writer()?);
+    /// for (id, body) in [("1", "脱贫攻坚取得胜利"), ("2", "今天天气很好"), ("3", "攻坚克难")] {
+    ///     all.upsert(&Article::new(id, body))?;
+    ///     if id != "2" {
+    ///         some.upsert(&Article::new(id, body))?;
+    ///     }
+    /// }
+    /// all.commit()?;
+    /// some.commit()?;
+    /// let request = SearchRequest::new("脱贫攻坚");
+    /// let alone = whole.search(&request)?;
+    /// let ranked = part.search_with(&request, &whole.statistics())?;
+    /// assert_eq!(alone.hits[0].id, ranked.hits[0].id);
+    /// assert_eq!(alone.hits[0].score, ranked.hits[0].score);
+    /// # Ok::<(), zhsearch::Error>(())
+    /// ```
+    pub fn search_with(&self, request: &SearchRequest, statistics: &dyn CollectionStatistics) -> Result<SearchResults> {
+        self.search_in(request, Some(statistics))
+    }
+
+    /// The statistics of this index as it is now, to rank a part of it
+    /// as the whole (see [`SearchIndex::search_with`]).
+    pub fn statistics(&self) -> IndexStatistics {
+        IndexStatistics::new(self.reader.searcher(), self.fields)
+    }
+
+    fn search_in(&self, request: &SearchRequest, external: Option<&dyn CollectionStatistics>) -> Result<SearchResults> {
         let chars = request.query.chars().count();
         if chars > MAX_QUERY_CHARS {
             return Err(QueryError::TooLong { len: chars, max: MAX_QUERY_CHARS }.into());
@@ -412,7 +462,10 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         // One set of statistics for the whole search: planning, scoring,
         // rescoring and explaining look up the same document frequencies.
-        let stats = Stats::new(&searcher, self.fields);
+        let stats = match external {
+            Some(external) => Stats::of_collection(&searcher, self.fields, external),
+            None => Stats::new(&searcher, self.fields),
+        };
         let has = |p: &Pattern| self.has_pattern(&stats, p);
         let branches = self.analyze(&parsed, request, &stats);
         let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);
@@ -441,7 +494,7 @@ impl SearchIndex {
             false => Vec::new(),
         };
         let Some(ranking) = Ranking::plan(&branches, context).map_err(|e| self.error(e))? else {
-            return self.corrected(request, SearchResults { did_you_mean, ..SearchResults::default() });
+            return self.corrected(request, SearchResults { did_you_mean, ..SearchResults::default() }, external);
         };
 
         // One pass over the matches collects the page with each hit's
@@ -508,18 +561,23 @@ impl SearchIndex {
         let hits = self.hits(&searcher, &branches, page, explanations, &mut checked, request)?;
         let facets = found.extra.unwrap_or_default();
         let results = SearchResults { total, full_matches, hits, facets, did_you_mean, corrected_to: None };
-        self.corrected(request, results)
+        self.corrected(request, results, external)
     }
 
     /// `results`, or, when they have no match and a correction, the
     /// results of the first correction, saying so.
-    fn corrected(&self, request: &SearchRequest, results: SearchResults) -> Result<SearchResults> {
+    fn corrected(
+        &self,
+        request: &SearchRequest,
+        results: SearchResults,
+        external: Option<&dyn CollectionStatistics>,
+    ) -> Result<SearchResults> {
         let Some(first) = results.did_you_mean.first().filter(|_| results.total == 0) else {
             return Ok(results);
         };
         let mut again = request.clone().typos(false);
         again.query = first.clone();
-        let corrected = self.search(&again)?;
+        let corrected = self.search_in(&again, external)?;
         Ok(SearchResults { did_you_mean: results.did_you_mean, corrected_to: Some(again.query), ..corrected })
     }
 
@@ -529,6 +587,11 @@ impl SearchIndex {
     fn has_pattern(&self, stats: &Stats<'_>, pattern: &Pattern) -> bool {
         if let Some(token) = pattern.single_token() {
             return stats.token_doc_freq(token).is_ok_and(|n| n > 0);
+        }
+        if stats.is_external() {
+            return [TextField::Title, TextField::Body]
+                .into_iter()
+                .any(|f| stats.external_pattern_docs(f, pattern).is_some_and(|n| n.is_ok_and(|n| n > 0)));
         }
         // A pattern with a token no document has matches nothing.
         if pattern.tokens.iter().any(|(_, t)| stats.token_doc_freq(t).unwrap_or(0) == 0) {
@@ -564,6 +627,15 @@ impl SearchIndex {
 
     /// How many documents have `pattern` in the title or the body.
     fn docs_with(&self, stats: &Stats<'_>, pattern: &Pattern) -> u64 {
+        if stats.is_external() {
+            // The collection counts by field: the larger of the two, a
+            // floor of the union, which is all a ranking of corrections needs.
+            return [TextField::Title, TextField::Body]
+                .into_iter()
+                .filter_map(|f| stats.external_pattern_docs(f, pattern).and_then(|n| n.ok()))
+                .max()
+                .unwrap_or(0);
+        }
         let clauses: Vec<_> =
             self.text_fields(stats.searcher()).map(|f| (tantivy::query::Occur::Should, pattern.query(f))).collect();
         if clauses.is_empty() {

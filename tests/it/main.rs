@@ -13,6 +13,7 @@ mod common;
 
 mod analysis;
 mod bad_input;
+mod collection;
 mod faults;
 mod ingest;
 mod pinyin;

@@ -98,7 +98,7 @@ use plan::{Branch, Planned};
 pub(crate) use rescore::Rescored;
 pub use settings::{RankingSettings, MAX_RESCORE_WINDOW, RESCORE_DEPTH, RESCORE_WINDOW};
 pub(crate) use stats::Stats;
-pub use stats::PAIR_SAMPLE_DOCS;
+pub use stats::{CollectionStatistics, IndexStatistics, TextField, PAIR_SAMPLE_DOCS};
 pub(crate) use words::{IsWord, WordCheck};
 
 /// A query planned for a search: what to run, and what the ranking needs

@@ -18,7 +18,7 @@ use super::super::explain::Explanation;
 use super::super::parse::Scope;
 use super::super::terms::Pair;
 use super::parts::TextFields;
-use super::stats::{pair_doc_freq, Stats};
+use super::stats::Stats;
 
 /// A pair scored after the search.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ impl PairWeighing<'_> {
                 None => {
                     let mut count = 0;
                     for (f, _) in self.text.of(Scope::All) {
-                        count = count.max(pair_doc_freq(self.stats.searcher(), f, &spec.pair)?);
+                        count = count.max(self.stats.pair_doc_freq(f, &spec.pair)?);
                     }
                     *counted.insert(count)
                 }

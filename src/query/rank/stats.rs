@@ -11,8 +11,125 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, PhraseQuery, Query};
 use tantivy::schema::Field;
 use tantivy::{DocSet, InvertedIndexReader, Score, Searcher, Term};
 
-use super::super::terms::{Pair, Pattern};
+use super::super::terms::{Cell, Pair, Pattern};
 use crate::index::Fields;
+
+/// One of the two text fields the ranking scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextField {
+    /// The title.
+    Title,
+    /// The body.
+    Body,
+    /// The title folded, without separators, as one token (see
+    /// [`crate::index::schema`]): a query equal to a title finds it. Its
+    /// length is 1 in every document that has a title.
+    TitleKey,
+}
+
+/// Collection-wide statistics, for an index that holds only part of the
+/// collection.
+///
+/// A search ranks with BM25, whose weights come from how many documents
+/// have each token and how long the fields are on average. When the
+/// documents searched are only candidates drawn from a larger collection
+/// (the first stage of a search over a cluster), the scores must still be
+/// the collection's, so that a document scores the same wherever it is
+/// ranked: [`SearchIndex::search_with`](crate::index::SearchIndex::search_with)
+/// reads them from here instead of from its own index.
+///
+/// Tokens are the index's own (see [`crate::analysis`]): characters,
+/// dictionary bigrams, Latin words and the separator token `" "`. A
+/// *unit* is one position's token: a character or the separator token.
+pub trait CollectionStatistics: Send + Sync {
+    /// How many documents the collection has.
+    fn documents(&self) -> crate::Result<u64>;
+    /// How many tokens `field` has over all documents (the sum of its
+    /// lengths, as tantivy counts them for BM25's average).
+    fn field_tokens(&self, field: TextField) -> crate::Result<u64>;
+    /// How many documents have `token` in `field`.
+    fn token_documents(&self, field: TextField, token: &str) -> crate::Result<u64>;
+    /// How many documents have `units` side by side, in this order, in
+    /// `field`: a phrase of one-position tokens.
+    fn phrase_documents(&self, field: TextField, units: &[&str]) -> crate::Result<u64>;
+}
+
+/// The statistics of a whole index (see [`SearchIndex::statistics`]), to
+/// rank a part of it as the whole: a snapshot of the index as it was
+/// when taken.
+///
+/// [`SearchIndex::statistics`]: crate::index::SearchIndex::statistics
+pub struct IndexStatistics {
+    searcher: Searcher,
+    fields: Fields,
+}
+
+impl IndexStatistics {
+    pub(crate) fn new(searcher: Searcher, fields: Fields) -> IndexStatistics {
+        IndexStatistics { searcher, fields }
+    }
+
+    fn field(&self, field: TextField) -> Field {
+        match field {
+            TextField::Title => self.fields.title,
+            TextField::Body => self.fields.body,
+            TextField::TitleKey => self.fields.title_key,
+        }
+    }
+}
+
+impl std::fmt::Debug for IndexStatistics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexStatistics").field("docs", &self.searcher.num_docs()).finish()
+    }
+}
+
+impl CollectionStatistics for IndexStatistics {
+    fn documents(&self) -> crate::Result<u64> {
+        self.searcher.total_num_docs().map_err(index_error)
+    }
+
+    fn field_tokens(&self, field: TextField) -> crate::Result<u64> {
+        self.searcher.total_num_tokens(self.field(field)).map_err(index_error)
+    }
+
+    fn token_documents(&self, field: TextField, token: &str) -> crate::Result<u64> {
+        let term = Term::from_field_text(self.field(field), token);
+        self.searcher.doc_freq(&term).map_err(index_error)
+    }
+
+    fn phrase_documents(&self, field: TextField, units: &[&str]) -> crate::Result<u64> {
+        let field = self.field(field);
+        let count = match units {
+            [] => 0,
+            [one] => return self.token_documents(self.text(field), one),
+            units => {
+                let terms = units.iter().map(|u| Term::from_field_text(field, u)).collect();
+                self.searcher.search(&PhraseQuery::new(terms), &tantivy::collector::Count).map_err(index_error)?
+            }
+        };
+        Ok(count as u64)
+    }
+}
+
+impl IndexStatistics {
+    fn text(&self, field: Field) -> TextField {
+        match field {
+            f if f == self.fields.title => TextField::Title,
+            f if f == self.fields.title_key => TextField::TitleKey,
+            _ => TextField::Body,
+        }
+    }
+}
+
+fn index_error(source: tantivy::TantivyError) -> crate::Error {
+    crate::Error::Index { dir: None, source }
+}
+
+fn external_error(e: crate::Error) -> tantivy::TantivyError {
+    tantivy::TantivyError::InternalError(format!("collection statistics: {e}"))
+}
 
 /// The statistics of one search.
 ///
@@ -30,11 +147,14 @@ pub(crate) struct Stats<'a> {
     searcher: &'a Searcher,
     title: Field,
     body: Field,
+    title_key: Field,
     /// Document frequencies of title and body tokens, by text.
     memo: Mutex<HashMap<String, u64>>,
     /// For each of the title and the body that some segment has, the term
     /// dictionaries of the segments that have it, opened once a search.
     dictionaries: OnceLock<Vec<Vec<Arc<InvertedIndexReader>>>>,
+    /// The collection's statistics, when the index is part of it.
+    external: Option<&'a dyn CollectionStatistics>,
 }
 
 impl<'a> Stats<'a> {
@@ -44,9 +164,54 @@ impl<'a> Stats<'a> {
             searcher,
             title: fields.title,
             body: fields.body,
+            title_key: fields.title_key,
             memo: Mutex::new(HashMap::new()),
             dictionaries: OnceLock::new(),
+            external: None,
         }
+    }
+
+    /// The statistics of a collection of which `searcher`'s index holds
+    /// a part: every count comes from `external`.
+    pub(crate) fn of_collection(
+        searcher: &'a Searcher,
+        fields: Fields,
+        external: &'a dyn CollectionStatistics,
+    ) -> Stats<'a> {
+        Stats { external: Some(external), ..Stats::new(searcher, fields) }
+    }
+
+    /// Whether the counts come from a collection beyond this index.
+    pub(crate) fn is_external(&self) -> bool {
+        self.external.is_some()
+    }
+
+    fn text_field(&self, field: Field) -> Option<TextField> {
+        match field {
+            f if f == self.title => Some(TextField::Title),
+            f if f == self.body => Some(TextField::Body),
+            f if f == self.title_key => Some(TextField::TitleKey),
+            _ => None,
+        }
+    }
+
+    /// How many documents have `pattern` in `field`, from the collection's
+    /// statistics; `None` without them.
+    pub(crate) fn external_pattern_docs(&self, field: TextField, pattern: &Pattern) -> Option<tantivy::Result<u64>> {
+        let external = self.external?;
+        if let Some(token) = pattern.single_token() {
+            return Some(external.token_documents(field, token).map_err(external_error));
+        }
+        let owned: Vec<String> = pattern
+            .cells
+            .iter()
+            .map(|(_, cell)| match cell {
+                Cell::Char(c) => c.to_string(),
+                Cell::Separator => crate::analysis::SEPARATOR_TOKEN.to_owned(),
+            })
+            .collect();
+        let units: Vec<&str> = owned.iter().map(String::as_str).collect();
+        Some(external.phrase_documents(field, &units).map_err(external_error))
     }
 
     pub(crate) fn searcher(&self) -> &'a Searcher {
@@ -60,6 +225,14 @@ impl<'a> Stats<'a> {
         // holds whole entries either way.
         if let Some(&n) = self.memo.lock().unwrap_or_else(|e| e.into_inner()).get(token) {
             return Ok(n);
+        }
+        if let Some(external) = self.external {
+            let mut max = 0;
+            for field in [TextField::Title, TextField::Body] {
+                max = max.max(external.token_documents(field, token).map_err(external_error)?);
+            }
+            self.memo.lock().unwrap_or_else(|e| e.into_inner()).insert(token.to_owned(), max);
+            return Ok(max);
         }
         // Each segment's dictionaries are opened once, and a field no
         // segment has (an archive without titles) is not looked at:
@@ -131,17 +304,30 @@ impl<'a> Stats<'a> {
 
 impl Bm25StatisticsProvider for Stats<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        self.searcher.total_num_tokens(field)
+        match (self.external, self.text_field(field)) {
+            (Some(external), Some(field)) => external.field_tokens(field).map_err(external_error),
+            _ => self.searcher.total_num_tokens(field),
+        }
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        self.searcher.total_num_docs()
+        match self.external {
+            Some(external) => external.documents().map_err(external_error),
+            None => self.searcher.total_num_docs(),
+        }
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
         let field = term.field();
-        if field != self.title && field != self.body {
-            return self.searcher.doc_freq(term);
+        match (self.external, self.text_field(field)) {
+            (_, None) => return self.searcher.doc_freq(term),
+            (Some(external), Some(TextField::TitleKey)) => {
+                let value = term.value();
+                let key = value.as_str().unwrap_or_default();
+                return external.token_documents(TextField::TitleKey, key).map_err(external_error);
+            }
+            (None, Some(TextField::TitleKey)) => return self.searcher.doc_freq(term),
+            _ => {}
         }
         match term.value().as_str() {
             Some(text) => self.token_doc_freq(text),
@@ -166,9 +352,34 @@ pub(crate) fn bm25_idf(doc_freq: u64, docs: u64) -> Score {
 /// were added, so the sample leans to the oldest.)
 pub const PAIR_SAMPLE_DOCS: u32 = 4_096;
 
+impl Stats<'_> {
+    /// How many documents have `pair` in `field`, as a phrase: from the
+    /// collection's statistics when there are some, else exactly or
+    /// estimated from a sample of this index (see [`PAIR_SAMPLE_DOCS`]).
+    pub(crate) fn pair_doc_freq(&self, field: Field, pair: &Pair) -> tantivy::Result<u64> {
+        if let (Some(external), Some(text)) = (self.external, self.text_field(field)) {
+            // A pair's sides are characters or Latin words, each of whose
+            // characters is a unit at its own position; one position
+            // between them when separated.
+            let mut owned: Vec<String> = pair.first.chars().map(String::from).collect();
+            if pair.separated {
+                owned.push(crate::analysis::SEPARATOR_TOKEN.to_owned());
+            }
+            if owned.len() == pair.gap {
+                owned.extend(pair.second.chars().map(String::from));
+                let units: Vec<&str> = owned.iter().map(String::as_str).collect();
+                return external.phrase_documents(text, &units).map_err(external_error);
+            }
+            // Sides that are not their characters side by side (never seen):
+            // the count among the candidates, the pair's floor anyway.
+        }
+        sampled_pair_doc_freq(self.searcher, field, pair)
+    }
+}
+
 /// How many documents have `pair` in `field`, as a phrase: exactly, or
 /// estimated from a sample over a large index (see [`PAIR_SAMPLE_DOCS`]).
-pub(crate) fn pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> tantivy::Result<u64> {
+fn sampled_pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> tantivy::Result<u64> {
     let mut terms =
         vec![(0, Term::from_field_text(field, &pair.first)), (pair.gap, Term::from_field_text(field, &pair.second))];
     if pair.separated {

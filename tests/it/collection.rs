@@ -1,0 +1,147 @@
+//! Ranking a part of a collection with the whole collection's statistics
+//! (`SearchIndex::search_with`): the second stage of a search whose first
+//! stage drew candidates from elsewhere, such as a cluster. A document must
+//! score exactly as it does in an index of the whole collection.
+
+use zhsearch::article::Article;
+use zhsearch::index::SearchIndex;
+use zhsearch::ingest;
+use zhsearch::query::{CollectionStatistics, SearchRequest, TextField};
+
+use crate::common::{index_of, prose, Lcg};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+
+/// The bundled news pages, and prose articles with titles drawn from them,
+/// so that titles and bodies, both scripts and many lengths are there.
+fn collection() -> Vec<Article> {
+    let mut articles = ingest::read_path(SAMPLE).expect("sample").articles;
+    let titles: Vec<String> = articles.iter().filter_map(|a| a.title.clone()).collect();
+    assert!(titles.len() >= 4, "the sample pages have titles");
+    for i in 0..60u64 {
+        let mut a = Article::new(format!("p{i}"), prose(200 + 97 * (i as usize % 9), i));
+        if i % 3 != 0 {
+            let title = &titles[i as usize % titles.len()];
+            let cut = title.chars().take(4 + i as usize % 6).collect::<String>();
+            a.title = Some(format!("{cut}{}", prose(12, 1000 + i)));
+        }
+        if i % 7 == 0 {
+            // A body that holds a sample page's text, so that it competes.
+            let page = &articles[i as usize % 5].body;
+            a.body = format!("{}{}", page.chars().skip(i as usize * 3).take(300).collect::<String>(), a.body);
+        }
+        articles.push(a);
+    }
+    articles
+}
+
+fn queries(articles: &[Article]) -> Vec<String> {
+    let mut out: Vec<String> = articles.iter().take(5).filter_map(|a| a.title.clone()).collect();
+    out.extend(
+        ["脫貧攻堅", "\"习近平\" 人民", "疫情 防控 措施", "台湾 计程车", "经济 -发展", "的 是 在"].map(String::from),
+    );
+    // Sentences cut from the bodies: pasted text.
+    for a in articles.iter().take(5) {
+        out.push(a.body.chars().skip(120).take(24).collect());
+    }
+    out
+}
+
+#[test]
+fn a_part_ranked_with_the_whole_collections_statistics_scores_as_the_whole() {
+    let articles = collection();
+    let whole = index_of(&articles);
+    let statistics = whole.statistics();
+    let mut rng = Lcg(7);
+    let mut compared = 0;
+    for query in queries(&articles) {
+        let request = SearchRequest::new(query.as_str()).limit(10);
+        let alone = whole.search(&request).expect("search");
+        if alone.hits.is_empty() {
+            continue;
+        }
+        // The part: the whole's top ten and a few others, as a first stage
+        // that found them all would give.
+        let mut part: Vec<Article> = alone.hits.iter().map(|h| h.article.clone()).collect();
+        for _ in 0..8 {
+            let other = &articles[rng.below(articles.len() as u64) as usize];
+            if !part.iter().any(|a| a.id == other.id) {
+                part.push(other.clone());
+            }
+        }
+        let part = index_of(&part);
+        let ranked = part.search_with(&request, &statistics).expect("search with");
+        let scored = |r: &zhsearch::query::SearchResults| -> Vec<(String, f32, bool)> {
+            r.hits.iter().map(|h| (h.id.clone(), h.score, h.full_match)).collect()
+        };
+        assert_eq!(scored(&ranked), scored(&alone), "{query}");
+        // Its own statistics differ: without the whole's, the scores do.
+        let own = part.search(&request).expect("search");
+        if part.num_docs() < whole.num_docs() {
+            assert_ne!(
+                own.hits.iter().map(|h| h.score).collect::<Vec<_>>(),
+                alone.hits.iter().map(|h| h.score).collect::<Vec<_>>(),
+                "{query}: the part's own statistics give other scores"
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared >= 12, "only {compared} queries had hits");
+}
+
+#[test]
+fn the_index_statistics_count_documents_tokens_and_phrases() {
+    let whole = index_of(&[
+        Article::new("a", "北京天气晴朗，北京"),
+        Article { title: Some("北京新闻".into()), ..Article::new("b", "上海天气") },
+        Article::new("c", "京北"),
+    ]);
+    let stats = whole.statistics();
+    assert_eq!(stats.documents().expect("docs"), 3);
+    assert_eq!(stats.token_documents(TextField::Body, "北").expect("df"), 2);
+    assert_eq!(stats.token_documents(TextField::Title, "北").expect("df"), 1);
+    assert_eq!(stats.token_documents(TextField::Body, "天气").expect("df"), 2, "a bigram token");
+    assert_eq!(stats.phrase_documents(TextField::Body, &["北", "京"]).expect("phrase"), 1);
+    assert_eq!(stats.phrase_documents(TextField::Body, &["朗", " ", "北"]).expect("phrase"), 1, "across a separator");
+    assert_eq!(stats.phrase_documents(TextField::Body, &["京", "北"]).expect("phrase"), 1);
+    assert_eq!(stats.phrase_documents(TextField::Body, &[]).expect("phrase"), 0);
+    // Title tokens: 北 京 新 闻 plus the bigrams 北京 and 新闻.
+    assert_eq!(stats.field_tokens(TextField::Title).expect("tokens"), 6);
+    // The title key: one token per titled document.
+    assert_eq!(stats.field_tokens(TextField::TitleKey).expect("tokens"), 1);
+    assert_eq!(stats.token_documents(TextField::TitleKey, "北京新闻").expect("df"), 1);
+}
+
+/// Statistics that fail: the search says so, naming them, and does not panic.
+struct Broken;
+
+impl CollectionStatistics for Broken {
+    fn documents(&self) -> zhsearch::Result<u64> {
+        Err(zhsearch::Error::Io { path: "shard-2".into(), source: std::io::Error::other("connection refused") })
+    }
+    fn field_tokens(&self, _: TextField) -> zhsearch::Result<u64> {
+        self.documents()
+    }
+    fn token_documents(&self, _: TextField, _: &str) -> zhsearch::Result<u64> {
+        self.documents()
+    }
+    fn phrase_documents(&self, _: TextField, _: &[&str]) -> zhsearch::Result<u64> {
+        self.documents()
+    }
+}
+
+#[test]
+fn statistics_that_fail_fail_the_search_with_their_reason() {
+    let part = index_of(&[Article::new("a", "北京天气晴朗")]);
+    let err = part.search_with(&SearchRequest::new("北京"), &Broken).expect_err("must fail");
+    assert!(err.to_string().contains("connection refused"), "{err}");
+}
+
+#[test]
+fn an_empty_part_has_no_hits() {
+    let whole = index_of(&[Article::new("a", "北京天气晴朗")]);
+    let empty = SearchIndex::in_memory_with(whole.analyzer()).expect("index");
+    let results = empty.search_with(&SearchRequest::new("北京"), &whole.statistics()).expect("search");
+    assert!(results.hits.is_empty());
+    assert_eq!(results.total, 0);
+}
