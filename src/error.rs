@@ -167,6 +167,18 @@ pub enum Error {
         reason: String,
     },
 
+    /// A collection's statistics could not be read (see
+    /// [`crate::query::CollectionStatistics`]): `from` names their source,
+    /// such as a cluster's shard.
+    #[error("statistics from {from}: {source}")]
+    Statistics {
+        /// Where they were read from.
+        from: String,
+        /// Why they could not be.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     /// A query was rejected.
     #[error("query: {0}")]
     Query(#[from] QueryError),

@@ -117,7 +117,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Location, Result};
 use convert::Converter;
 use ngram::BigramTable;
-pub(crate) use ngram::{is_whole_latin, Gram, SEPARATOR_TOKEN};
+pub use ngram::SEPARATOR_TOKEN;
+pub(crate) use ngram::{is_whole_latin, Gram};
 pub(crate) use prepared::Prepared;
 
 pub use segment::Mode;

@@ -197,7 +197,7 @@ impl BigramTable {
 /// The text of the token that stands for a run of separators between two
 /// word characters. No word character is a space, so it is never the text
 /// of another token, and no token of a word character starts with it.
-pub(crate) const SEPARATOR_TOKEN: &str = " ";
+pub const SEPARATOR_TOKEN: &str = " ";
 
 /// What a character-level token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -392,6 +392,19 @@ pub struct SearchResults {
     /// these are ("results for 制裁").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrected_to: Option<String>,
+    /// Parts of the collection that did not answer, by name (a cluster's
+    /// shards, see the `zhsearch-manticore` crate): the results are then
+    /// partial. Always empty for an embedded index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<String>,
+}
+
+impl SearchResults {
+    /// Whether some part of the collection did not answer (see
+    /// [`SearchResults::unavailable`]).
+    pub fn is_partial(&self) -> bool {
+        !self.unavailable.is_empty()
+    }
 }
 
 impl SearchIndex {
@@ -560,7 +573,15 @@ impl SearchIndex {
         };
         let hits = self.hits(&searcher, &branches, page, explanations, &mut checked, request)?;
         let facets = found.extra.unwrap_or_default();
-        let results = SearchResults { total, full_matches, hits, facets, did_you_mean, corrected_to: None };
+        let results = SearchResults {
+            total,
+            full_matches,
+            hits,
+            facets,
+            did_you_mean,
+            corrected_to: None,
+            unavailable: Vec::new(),
+        };
         self.corrected(request, results, external)
     }
 

@@ -117,7 +117,7 @@ struct Broken;
 
 impl CollectionStatistics for Broken {
     fn documents(&self) -> zhsearch::Result<u64> {
-        Err(zhsearch::Error::Io { path: "shard-2".into(), source: std::io::Error::other("connection refused") })
+        Err(zhsearch::Error::Statistics { from: "shard2".into(), source: "connection refused".into() })
     }
     fn field_tokens(&self, _: TextField) -> zhsearch::Result<u64> {
         self.documents()
@@ -134,7 +134,7 @@ impl CollectionStatistics for Broken {
 fn statistics_that_fail_fail_the_search_with_their_reason() {
     let part = index_of(&[Article::new("a", "北京天气晴朗")]);
     let err = part.search_with(&SearchRequest::new("北京"), &Broken).expect_err("must fail");
-    assert!(err.to_string().contains("connection refused"), "{err}");
+    assert!(err.to_string().contains("statistics from shard2: connection refused"), "{err}");
 }
 
 #[test]

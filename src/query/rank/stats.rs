@@ -15,7 +15,7 @@ use super::super::terms::{Cell, Pair, Pattern};
 use crate::index::Fields;
 
 /// One of the two text fields the ranking scores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TextField {
     /// The title.
@@ -128,7 +128,7 @@ fn index_error(source: tantivy::TantivyError) -> crate::Error {
 }
 
 fn external_error(e: crate::Error) -> tantivy::TantivyError {
-    tantivy::TantivyError::InternalError(format!("collection statistics: {e}"))
+    tantivy::TantivyError::InternalError(e.to_string())
 }
 
 /// The statistics of one search.

@@ -1,0 +1,45 @@
+//! What can go wrong, naming where: the shard or the master, and the
+//! article.
+
+/// An error of the cluster backend.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A node (a shard, or the master) could not be reached or refused a
+    /// statement.
+    #[error("{node} ({addr}): {source}")]
+    Node {
+        /// `shard0`…, or `master`.
+        node: String,
+        /// Its SphinxQL address.
+        addr: String,
+        /// The client's error.
+        #[source]
+        source: mysql::Error,
+    },
+    /// A node answered something this crate cannot read.
+    #[error("{node}: unexpected reply: {reason}")]
+    Reply {
+        /// `shard0`…, or `master`.
+        node: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// An article the engine cannot hold.
+    #[error("article {id}: {reason}")]
+    Article {
+        /// Its id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// The cluster's description is wrong.
+    #[error("cluster config: {0}")]
+    Config(String),
+    /// zhsearch itself failed (analysis, ranking, reading files).
+    #[error(transparent)]
+    Core(#[from] zhsearch::Error),
+}
+
+/// A `Result` with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,514 @@
+//! zhsearch's analysis and ranking over a Sphinx 2.2 / Manticore Search
+//! cluster: for archives or query loads that outgrow one machine.
+//!
+//! ```no_run
+//! use zhsearch::article::Article;
+//! use zhsearch::query::SearchRequest;
+//! use zhsearch_manticore::{Cluster, ClusterConfig};
+//!
+//! // Three shards and a master, as `scripts/cluster.sh start DIR` runs them.
+//! let cluster = Cluster::connect(ClusterConfig::local(19306, 3))?;
+//! cluster.upsert(&[Article::new("1", "脫貧攻堅取得決定性勝利")])?;
+//! let results = cluster.search(&SearchRequest::new("脱贫攻坚"))?;
+//! assert_eq!(results.hits[0].id, "1");
+//! assert!(!results.is_partial(), "every shard answered");
+//! # Ok::<(), zhsearch_manticore::Error>(())
+//! ```
+//!
+//! # How a search runs
+//!
+//! 1. **First stage, in the engine.** The query's tokens (zhsearch's own:
+//!    folded characters, dictionary bigrams, Latin words, and the
+//!    variants') form a quorum that the master's distributed table runs
+//!    over every shard; filters are `WHERE` clauses and facets `GROUP BY`.
+//!    The best [`ClusterConfig::candidates`] come back by id, with the
+//!    keyword counts of the whole collection (`SHOW META`), its size and
+//!    field lengths, and the counts of the query's pairs, in one round
+//!    trip.
+//! 2. **Second stage, here.** The candidates' articles are indexed in
+//!    memory and ranked by zhsearch with the collection's statistics
+//!    ([`zhsearch::index::SearchIndex::search_with`]), so every score is
+//!    the one an embedded index of the whole collection would give, on one
+//!    shard or three. Snippets are highlighted in each article's own script.
+//!
+//! `total` is the number of documents the first stage matched (wider than
+//! zhsearch's own rule); `full_matches` counts among the candidates.
+//! Pinyin readings and corrections need the collection's vocabulary and
+//! are off through a cluster.
+//!
+//! # Faults
+//!
+//! A shard that does not answer leaves the others' results:
+//! [`SearchResults::unavailable`] names it. A write routed to it fails with
+//! an error naming it, after the other shards' writes are done.
+
+mod error;
+mod node;
+mod query;
+pub mod schema;
+mod sql;
+mod stats;
+mod units;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Mutex;
+
+use chrono::{Datelike, FixedOffset};
+use zhsearch::analysis::{Analyzer, AnalyzerSettings};
+use zhsearch::article::Article;
+use zhsearch::index::SearchIndex;
+use zhsearch::query::{SearchRequest, SearchResults, Sort, TextField};
+
+pub use error::{Error, Result};
+use node::{meta, number, text, Node};
+use schema::{DIST_TABLE, SHARD_TABLE};
+use sql::quote;
+use stats::{count_statement, phrase_text, read_keywords, Statistics};
+
+/// The most bytes of an article's JSON the engine stores (Sphinx 2.2's
+/// string attributes wrap silently at 4 MiB).
+pub const MAX_ARTICLE_BYTES: usize = (4 << 20) - 1;
+
+/// How many SELECTs one round trip may carry (searchd's
+/// `max_batch_queries`).
+const BATCH: usize = 32;
+
+/// Where the cluster is, and how wide its first stage is.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ClusterConfig {
+    /// The master's SphinxQL address (`host:port`), for reads.
+    pub master: String,
+    /// Each shard, in order: writes are routed to one by a hash of the
+    /// article's id, so the order must not change.
+    pub shards: Vec<ShardAddr>,
+    /// How many candidates the first stage hands to the ranking.
+    pub candidates: usize,
+}
+
+/// A shard's addresses.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ShardAddr {
+    /// Its name, as errors and [`SearchResults::unavailable`] give it.
+    pub name: String,
+    /// Its SphinxQL address, for writes.
+    pub sql: String,
+    /// Its agent address, as the master's config lists it (warnings name
+    /// a shard by it).
+    pub agent: String,
+}
+
+/// Candidates handed to the ranking by default: the prototype found the
+/// target among the first 300 for 97–98% of queries.
+pub const DEFAULT_CANDIDATES: usize = 300;
+
+impl ClusterConfig {
+    /// A cluster on this machine laid out as [`schema::Layout`] (and
+    /// `scripts/cluster.sh`) lay it out from `base_port`.
+    pub fn local(base_port: u16, shards: usize) -> ClusterConfig {
+        let layout = schema::Layout { dir: Default::default(), base_port, shards };
+        ClusterConfig {
+            master: format!("127.0.0.1:{}", layout.master_sql_port()),
+            shards: (0..shards)
+                .map(|i| {
+                    let port = layout.shard_sql_port(i);
+                    ShardAddr {
+                        name: format!("shard{i}"),
+                        sql: format!("127.0.0.1:{port}"),
+                        agent: format!("127.0.0.1:{}", port + 1),
+                    }
+                })
+                .collect(),
+            candidates: DEFAULT_CANDIDATES,
+        }
+    }
+}
+
+/// A connection to a cluster: the master for reads, each shard for writes.
+pub struct Cluster {
+    config: ClusterConfig,
+    analyzer: Analyzer,
+    master: Node,
+    shards: Vec<Node>,
+    /// Statistics asked for one at a time, over this cluster's life.
+    lookups: AtomicUsize,
+    /// Spare in-memory indexes would be cheaper still; one analyzer shared
+    /// by every search's index is what matters (its dictionaries).
+    _searches: Mutex<()>,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster").field("master", &self.master).field("shards", &self.shards).finish()
+    }
+}
+
+/// The engine's document id for an article id: a 64-bit FNV-1a hash, kept
+/// in 1..2^63 (0 is dropped by the engine and the top of the range never
+/// matches).
+pub fn doc_id(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h & 0x7FFF_FFFF_FFFF_FFFF).max(1)
+}
+
+impl Cluster {
+    /// Connects (lazily: the first statement to each node connects) with
+    /// zhsearch's default analyzer.
+    pub fn connect(config: ClusterConfig) -> Result<Cluster> {
+        Cluster::with_analyzer(config, &AnalyzerSettings::default())
+    }
+
+    /// Connects with the analyzer of `settings`, which every writer and
+    /// reader of the cluster must share.
+    pub fn with_analyzer(config: ClusterConfig, settings: &AnalyzerSettings) -> Result<Cluster> {
+        if config.shards.is_empty() {
+            return Err(Error::Config("no shards".into()));
+        }
+        if config.candidates == 0 {
+            return Err(Error::Config("candidates must be at least 1".into()));
+        }
+        let analyzer = Analyzer::from_settings(settings)?;
+        let master = Node::new("master", config.master.clone());
+        let shards = config.shards.iter().map(|s| Node::new(s.name.clone(), s.sql.clone())).collect();
+        Ok(Cluster { config, analyzer, master, shards, lookups: AtomicUsize::new(0), _searches: Mutex::new(()) })
+    }
+
+    /// The analyzer.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Statistics the ranking asked for one at a time, after a first
+    /// stage that did not foresee them (for measurements).
+    pub fn lookups(&self) -> usize {
+        self.lookups.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn shard_of(&self, id: u64) -> usize {
+        (id % self.shards.len() as u64) as usize
+    }
+
+    /// Adds or replaces articles, each on the shard its id hashes to. A
+    /// shard that fails does not stop the others': every other shard's
+    /// articles are written, then the first failure is returned, naming
+    /// its shard.
+    pub fn upsert(&self, articles: &[Article]) -> Result<()> {
+        let mut rows: Vec<Vec<String>> = vec![Vec::new(); self.shards.len()];
+        for article in articles {
+            let id = doc_id(&article.id);
+            rows[self.shard_of(id)].push(self.row(id, article)?);
+        }
+        let mut first_error = None;
+        for (shard, rows) in self.shards.iter().zip(rows) {
+            // Statements of at most ~16 MB, well inside searchd's 128M.
+            let mut batch = String::new();
+            let flush = |batch: &mut String| -> Result<()> {
+                if batch.is_empty() {
+                    return Ok(());
+                }
+                let sql = format!("REPLACE INTO {SHARD_TABLE} ({}) VALUES {batch}", row_columns());
+                batch.clear();
+                shard.run(&sql).map(drop)
+            };
+            let mut result = Ok(());
+            for row in rows {
+                if !batch.is_empty() && batch.len() + row.len() > 16 << 20 {
+                    result = flush(&mut batch);
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                if !batch.is_empty() {
+                    batch.push(',');
+                }
+                batch.push_str(&row);
+            }
+            if result.is_ok() {
+                result = flush(&mut batch);
+            }
+            if let Err(e) = result {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Deletes an article by id (nothing when there is none).
+    pub fn delete(&self, id: &str) -> Result<()> {
+        let doc = doc_id(id);
+        let shard = &self.shards[self.shard_of(doc)];
+        shard.run(&format!("DELETE FROM {SHARD_TABLE} WHERE id = {doc}")).map(drop)
+    }
+
+    /// Deletes every article of every shard (for tests and rebuilds).
+    pub fn clear(&self) -> Result<()> {
+        for shard in &self.shards {
+            // Bounded: each round deletes up to 10,000; a shard of more
+            // takes more rounds, never more than its size allows.
+            for _ in 0..100_000 {
+                let sets = shard.run(&format!("SELECT id FROM {SHARD_TABLE} LIMIT 10000 OPTION max_matches=10000"))?;
+                let ids: Vec<String> =
+                    sets.first().map(|r| r.iter().map(|row| text(row, 0)).collect()).unwrap_or_default();
+                if ids.is_empty() {
+                    break;
+                }
+                shard.run(&format!("DELETE FROM {SHARD_TABLE} WHERE id IN ({})", ids.join(",")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads articles from a file or directory as [`zhsearch::ingest`]
+    /// does and upserts them; returns how many were written and what was
+    /// rejected.
+    pub fn ingest(&self, path: impl AsRef<Path>) -> Result<(usize, Vec<zhsearch::Error>)> {
+        let read = zhsearch::ingest::read_path(path)?;
+        for chunk in read.articles.chunks(500) {
+            self.upsert(chunk)?;
+        }
+        Ok((read.articles.len(), read.rejected))
+    }
+
+    /// One article's `VALUES (...)` tuple.
+    fn row(&self, id: u64, article: &Article) -> Result<String> {
+        let json = serde_json::to_string(article)
+            .map_err(|e| Error::Article { id: article.id.clone(), reason: e.to_string() })?;
+        if json.len() > MAX_ARTICLE_BYTES {
+            return Err(Error::Article {
+                id: article.id.clone(),
+                reason: format!("{} bytes as JSON; the engine stores at most {MAX_ARTICLE_BYTES}", json.len()),
+            });
+        }
+        let title = article.title.as_deref().unwrap_or_default();
+        let t = units::encode_field(&self.analyzer, TextField::Title, title);
+        let b = units::encode_field(&self.analyzer, TextField::Body, &article.body);
+        let key = zhsearch::index::schema::title_key(&self.analyzer, title);
+        let (k, titled) = match key.is_empty() {
+            true => (String::new(), 0),
+            false => (units::keyword(TextField::TitleKey, &key), 1),
+        };
+        let china = FixedOffset::east_opt(8 * 3600).ok_or_else(|| Error::Config("UTC+8".into()))?;
+        let (published, dated, month) = match article.published_at {
+            Some(t) => {
+                let local = t.with_timezone(&china);
+                (t.timestamp(), 1, local.year() as u32 * 100 + local.month())
+            }
+            None => (0, 0, 0),
+        };
+        let text = |s: &str| quote(s);
+        Ok(format!(
+            "({id}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {published}, {dated}, {month}, {titled}, {}, {})",
+            text(&t.units),
+            text(&t.extras),
+            text(&b.units),
+            text(&b.extras),
+            text(&k),
+            text(&article.id),
+            text(&json),
+            text(article.source.as_deref().unwrap_or_default()),
+            text(article.author.as_deref().unwrap_or_default()),
+            t.len,
+            b.len,
+        ))
+    }
+
+    /// Runs a search: the engine's first stage, then zhsearch's ranking
+    /// of the candidates with the whole collection's statistics.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let variants = self.analyzer.variants();
+        let tables: Vec<&zhsearch::analysis::Variants> = vec![&variants];
+        let stage = query::first_stage(&self.analyzer, request, &tables);
+        if stage.text.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let wanted = request.offset.saturating_add(request.limit);
+        let k = self.config.candidates.max(wanted).max(1);
+        let filters = filters(request);
+        let matching = format!("MATCH({}){filters}", quote(&stage.text));
+        let order = match request.sort {
+            Sort::Relevance => "w DESC, id ASC",
+            Sort::Newest => "published DESC, id ASC",
+            Sort::Oldest => "published ASC, id ASC",
+        };
+        // One round trip: the candidates, the keywords' counts, the
+        // collection's size and lengths, the facets, and as many pairs as fit.
+        let mut sql = vec![
+            format!(
+                "SELECT id, WEIGHT() AS w FROM {DIST_TABLE} WHERE {matching} ORDER BY {order} LIMIT {k} \
+                 OPTION max_matches={k}, ranker=expr('sum(sum_idf*user_weight)*1000'), \
+                 idf='plain,tfidf_unnormalized', field_weights=(t=3, tx=3, k=3, b=1, bx=1)"
+            ),
+            "SHOW META".to_owned(),
+            format!("SELECT COUNT(*), SUM(t_len), SUM(b_len), SUM(titled) FROM {DIST_TABLE}"),
+        ];
+        if !stage.also.is_empty() {
+            sql.push(format!("SELECT id FROM {DIST_TABLE} WHERE MATCH({}) LIMIT 0", quote(&stage.also.join(" | "))));
+            sql.push("SHOW META".to_owned());
+        }
+        let facets_at = sql.len();
+        if request.facets {
+            sql.push(format!(
+                "SELECT source, COUNT(*) AS c FROM {DIST_TABLE} WHERE {matching} AND source <> '' GROUP BY source ORDER BY c DESC LIMIT 1000"
+            ));
+            sql.push(format!(
+                "SELECT month, COUNT(*) AS c FROM {DIST_TABLE} WHERE {matching} AND month > 0 GROUP BY month ORDER BY c DESC LIMIT 1000"
+            ));
+        }
+        let selects = sql.iter().filter(|s| s.starts_with("SELECT")).count();
+        let pair_texts: Vec<String> = stage.pairs.iter().map(|(f, units)| phrase_text(*f, units)).collect();
+        let first_pairs = pair_texts.len().min(BATCH.saturating_sub(selects));
+        let pairs_at = sql.len();
+        sql.extend(pair_texts[..first_pairs].iter().map(|t| count_statement(t)));
+        sql.push("SHOW WARNINGS".to_owned());
+        let clock = std::time::Instant::now();
+        let sets = self.master.run(&sql.join("; "))?;
+        let t_first = clock.elapsed();
+        let reply = |reason: &str| Error::Reply { node: "master".into(), reason: reason.into() };
+        if sets.len() != sql.len() {
+            return Err(reply(&format!("{} result sets for {} statements", sets.len(), sql.len())));
+        }
+        let candidates: Vec<u64> = sets[0].iter().filter_map(|row| number(row, 0)).collect();
+        let first_meta = meta(&sets[1]);
+        let total = first_meta.iter().find(|(n, _)| n == "total_found").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        let mut keywords = HashMap::new();
+        read_keywords(&sets[1], &mut keywords);
+        if !stage.also.is_empty() {
+            read_keywords(&sets[4], &mut keywords);
+        }
+        let totals = sets[2].first().ok_or_else(|| reply("no row for the collection's size"))?;
+        let [documents, title_tokens, body_tokens, titled] = [0, 1, 2, 3].map(|i| number(totals, i).unwrap_or(0));
+        let mut phrases = HashMap::new();
+        for (i, text) in pair_texts[..first_pairs].iter().enumerate() {
+            let n = sets[pairs_at + i].first().and_then(|row| number(row, 0)).unwrap_or(0);
+            phrases.insert(text.clone(), n);
+        }
+        // The rest of the pairs, 32 to a round trip.
+        for chunk in pair_texts[first_pairs..].chunks(BATCH) {
+            let batch: Vec<String> = chunk.iter().map(|t| count_statement(t)).collect();
+            let sets = self.master.run(&batch.join("; "))?;
+            for (text, rows) in chunk.iter().zip(&sets) {
+                phrases.insert(text.clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
+            }
+        }
+        let mut warnings: Vec<String> = sets
+            .last()
+            .map(|rows| rows.iter().map(|r| text(r, 2)).filter(|w| !w.is_empty()).collect())
+            .unwrap_or_default();
+        warnings.extend(first_meta.iter().filter(|(n, _)| n == "warning").map(|(_, v)| v.clone()));
+        let unavailable = self.unavailable(&warnings);
+
+        let statistics = Statistics {
+            master: &self.master,
+            documents,
+            title_tokens,
+            body_tokens,
+            titled,
+            keywords: Mutex::new(keywords),
+            phrases: Mutex::new(phrases),
+            lookups: AtomicUsize::new(0),
+        };
+        let t_pairs = clock.elapsed();
+        let articles = self.fetch(&candidates)?;
+        let t_fetch = clock.elapsed();
+        let part = SearchIndex::in_memory_with(&self.analyzer)?;
+        let mut writer = part.writer()?;
+        for article in &articles {
+            writer.upsert(article)?;
+        }
+        writer.commit()?;
+        let t_index = clock.elapsed();
+        let second = request.clone().pinyin(false).typos(false).facets(false);
+        let mut results = part.search_with(&second, &statistics)?;
+        if std::env::var_os("ZHSEARCH_CLUSTER_TIMING").is_some() {
+            eprintln!(
+                "first {:?} pairs {:?} fetch {:?} index {:?} rank {:?}",
+                t_first,
+                t_pairs - t_first,
+                t_fetch - t_pairs,
+                t_index - t_fetch,
+                clock.elapsed() - t_index
+            );
+        }
+        self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
+        results.total = total;
+        results.unavailable = unavailable;
+        if request.facets {
+            results.facets.source = counts(&sets[facets_at], |s| s.to_owned());
+            results.facets.month = counts(&sets[facets_at + 1], |m| match m.parse::<u32>() {
+                Ok(m) => format!("{:04}-{:02}", m / 100, m % 100),
+                Err(_) => m.to_owned(),
+            });
+        }
+        Ok(results)
+    }
+
+    /// The articles of `ids`, from the engine's stored JSON.
+    fn fetch(&self, ids: &[u64]) -> Result<Vec<Article>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(100) {
+            let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
+            let n = chunk.len();
+            let sql = format!(
+                "SELECT id, doc FROM {DIST_TABLE} WHERE id IN ({}) LIMIT {n} OPTION max_matches={n}",
+                list.join(",")
+            );
+            let sets = self.master.run(&sql)?;
+            for row in sets.first().into_iter().flatten() {
+                let json = text(row, 1);
+                let article: Article = serde_json::from_str(&json).map_err(|e| Error::Reply {
+                    node: "master".into(),
+                    reason: format!("document {}: {e}", text(row, 0)),
+                })?;
+                out.push(article);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The shards the warnings say did not answer.
+    fn unavailable(&self, warnings: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for shard in &self.config.shards {
+            if warnings.iter().any(|w| w.contains(&format!("agent {}", shard.agent))) && !out.contains(&shard.name) {
+                out.push(shard.name.clone());
+            }
+        }
+        if out.is_empty() && warnings.iter().any(|w| w.contains("agent ")) {
+            out.push(warnings.join("; "));
+        }
+        out
+    }
+}
+
+fn row_columns() -> String {
+    let mut columns = vec!["id"];
+    columns.extend(schema::COLUMNS.iter().map(|(name, _, _)| *name));
+    columns.join(", ")
+}
+
+/// The request's filters as `WHERE` conditions (after `MATCH()`).
+fn filters(request: &SearchRequest) -> String {
+    let mut out = String::new();
+    if let Some(source) = &request.source {
+        out.push_str(&format!(" AND source = {}", quote(source)));
+    }
+    if request.published_from.is_some() || request.published_to.is_some() {
+        out.push_str(" AND dated = 1");
+    }
+    if let Some(from) = request.published_from {
+        out.push_str(&format!(" AND published >= {}", from.timestamp()));
+    }
+    if let Some(to) = request.published_to {
+        out.push_str(&format!(" AND published <= {}", to.timestamp()));
+    }
+    out
+}
+
+fn counts(rows: &[mysql::Row], key: impl Fn(&str) -> String) -> BTreeMap<String, u64> {
+    rows.iter().map(|row| (key(&text(row, 0)), number(row, 1).unwrap_or(0))).collect()
+}

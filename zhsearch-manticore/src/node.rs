@@ -1,0 +1,111 @@
+//! One searchd process (a shard or the master) and its connection.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, OptsBuilder, Row};
+
+use crate::error::{Error, Result};
+
+/// A node of the cluster: its name, its SphinxQL address, and one
+/// connection, made on first use and made again after a failure (a shard
+/// that was restarted).
+pub(crate) struct Node {
+    pub name: String,
+    pub addr: String,
+    conn: Mutex<Option<Conn>>,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.name, self.addr)
+    }
+}
+
+/// The result sets of one round trip, each a list of rows.
+pub(crate) type Sets = Vec<Vec<Row>>;
+
+impl Node {
+    pub(crate) fn new(name: impl Into<String>, addr: impl Into<String>) -> Node {
+        Node { name: name.into(), addr: addr.into(), conn: Mutex::new(None) }
+    }
+
+    fn connect(&self) -> Result<Conn> {
+        let (host, port) =
+            self.addr
+                .rsplit_once(':')
+                .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
+                .ok_or_else(|| Error::Config(format!("{}: address {:?} is not host:port", self.name, self.addr)))?;
+        // Given, the packet limit spares the client asking searchd for it.
+        let opts = OptsBuilder::new()
+            .ip_or_hostname(Some(host))
+            .tcp_port(port)
+            .prefer_socket(false)
+            .max_allowed_packet(Some(128 << 20))
+            .tcp_connect_timeout(Some(Duration::from_secs(2)))
+            .read_timeout(Some(Duration::from_secs(30)))
+            .write_timeout(Some(Duration::from_secs(30)));
+        Conn::new(opts).map_err(|source| self.error(source))
+    }
+
+    pub(crate) fn error(&self, source: mysql::Error) -> Error {
+        Error::Node { node: self.name.clone(), addr: self.addr.clone(), source }
+    }
+
+    /// Runs `sql` (one statement, or several separated by `;` for reads)
+    /// and returns every result set. A connection that fails is dropped;
+    /// one that had served before is tried once more afresh, since the
+    /// node may have been restarted since.
+    pub(crate) fn run(&self, sql: &str) -> Result<Sets> {
+        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let reused = guard.is_some();
+        for attempt in 0..2 {
+            if guard.is_none() {
+                *guard = Some(self.connect()?);
+            }
+            let Some(conn) = guard.as_mut() else { continue };
+            match read_all(conn, sql) {
+                Ok(sets) => return Ok(sets),
+                Err(e) => {
+                    *guard = None;
+                    let server_said_no = matches!(e, mysql::Error::MySqlError(_));
+                    if server_said_no || !reused || attempt == 1 {
+                        return Err(self.error(e));
+                    }
+                }
+            }
+        }
+        Err(Error::Reply { node: self.name.clone(), reason: "no connection".into() })
+    }
+}
+
+fn read_all(conn: &mut Conn, sql: &str) -> mysql::Result<Sets> {
+    let mut result = conn.query_iter(sql)?;
+    let mut sets = Vec::new();
+    while let Some(set) = result.iter() {
+        sets.push(set.collect::<mysql::Result<Vec<Row>>>()?);
+    }
+    Ok(sets)
+}
+
+/// Column `i` of `row` as text.
+pub(crate) fn text(row: &Row, i: usize) -> String {
+    match row.as_ref(i) {
+        Some(mysql::Value::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
+        Some(mysql::Value::Int(n)) => n.to_string(),
+        Some(mysql::Value::UInt(n)) => n.to_string(),
+        Some(other) => format!("{other:?}"),
+        None => String::new(),
+    }
+}
+
+/// Column `i` of `row` as a number; `None` when it is not one.
+pub(crate) fn number(row: &Row, i: usize) -> Option<u64> {
+    text(row, i).trim().parse().ok()
+}
+
+/// `SHOW META`'s rows as name/value pairs.
+pub(crate) fn meta(rows: &[Row]) -> Vec<(String, String)> {
+    rows.iter().map(|r| (text(r, 0), text(r, 1))).collect()
+}

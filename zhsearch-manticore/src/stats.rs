@@ -1,0 +1,122 @@
+//! The collection's statistics, read from the engine: what makes a
+//! document's score the same on one shard or three.
+//!
+//! Each shard ranks with its own counts, so the engine's own weights differ
+//! from shard to shard; but a distributed table sums its agents' keyword
+//! counts (`SHOW META`), their `COUNT(*)` and `SUM()`. zhsearch's ranking
+//! asks for counts of its tokens in the title or the body, which are the
+//! engine's keywords (see [`crate::units`]), and for phrases of units
+//! (pairs side by side). Most are known before the ranking asks, from the
+//! first stage's own round trip; any other is asked for then, one at a
+//! time, and counted in [`Statistics::lookups`].
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use zhsearch::query::{CollectionStatistics, TextField};
+
+use crate::node::{meta, number, Node};
+use crate::schema::DIST_TABLE;
+use crate::sql::quote;
+use crate::units::keyword;
+
+/// Collection-wide counts for one search.
+#[derive(Debug)]
+pub(crate) struct Statistics<'c> {
+    pub master: &'c Node,
+    pub documents: u64,
+    pub title_tokens: u64,
+    pub body_tokens: u64,
+    pub titled: u64,
+    /// Documents per keyword.
+    pub keywords: Mutex<HashMap<String, u64>>,
+    /// Documents per phrase (`MATCH()` text).
+    pub phrases: Mutex<HashMap<String, u64>>,
+    /// Counts asked for one at a time, after the first stage.
+    pub lookups: AtomicUsize,
+}
+
+/// `MATCH()` text for a phrase of units in `field`.
+pub(crate) fn phrase_text(field: TextField, units: &[impl AsRef<str>]) -> String {
+    let words: Vec<String> = units.iter().map(|u| keyword(field, u.as_ref())).collect();
+    match words.as_slice() {
+        [one] => one.clone(),
+        _ => format!("\"{}\"", words.join(" ")),
+    }
+}
+
+/// The statement that counts a phrase's documents.
+pub(crate) fn count_statement(text: &str) -> String {
+    format!("SELECT COUNT(*) FROM {DIST_TABLE} WHERE MATCH({})", quote(text))
+}
+
+/// Reads keyword counts from `SHOW META` rows into `into`.
+pub(crate) fn read_keywords(rows: &[mysql::Row], into: &mut HashMap<String, u64>) {
+    let meta = meta(rows);
+    for (name, value) in &meta {
+        let Some(i) = name.strip_prefix("keyword[") else { continue };
+        let docs = meta.iter().find(|(n, _)| n.strip_prefix("docs[") == Some(i)).and_then(|(_, v)| v.parse().ok());
+        into.insert(value.clone(), docs.unwrap_or(0));
+    }
+}
+
+impl Statistics<'_> {
+    fn error(&self, e: crate::Error) -> zhsearch::Error {
+        zhsearch::Error::Statistics {
+            from: format!("{} ({})", self.master.name, self.master.addr),
+            source: Box::new(e),
+        }
+    }
+
+    fn keyword_docs(&self, keyword: String) -> zhsearch::Result<u64> {
+        if let Some(&n) = self.keywords.lock().unwrap_or_else(|e| e.into_inner()).get(&keyword) {
+            return Ok(n);
+        }
+        self.lookups.fetch_add(1, Ordering::Relaxed);
+        let sql = format!("SELECT id FROM {DIST_TABLE} WHERE MATCH({}) LIMIT 0; SHOW META", quote(&keyword));
+        let sets = self.master.run(&sql).map_err(|e| self.error(e))?;
+        let mut keywords = self.keywords.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(rows) = sets.last() {
+            read_keywords(rows, &mut keywords);
+        }
+        // The engine folds keywords to lower case, as ours already are.
+        Ok(*keywords.entry(keyword).or_insert(0))
+    }
+}
+
+impl CollectionStatistics for Statistics<'_> {
+    fn documents(&self) -> zhsearch::Result<u64> {
+        Ok(self.documents)
+    }
+
+    fn field_tokens(&self, field: TextField) -> zhsearch::Result<u64> {
+        Ok(match field {
+            TextField::Title => self.title_tokens,
+            TextField::Body => self.body_tokens,
+            TextField::TitleKey => self.titled,
+        })
+    }
+
+    fn token_documents(&self, field: TextField, token: &str) -> zhsearch::Result<u64> {
+        self.keyword_docs(keyword(field, token))
+    }
+
+    fn phrase_documents(&self, field: TextField, units: &[&str]) -> zhsearch::Result<u64> {
+        if units.len() < 2 {
+            return match units.first() {
+                Some(one) => self.token_documents(field, one),
+                None => Ok(0),
+            };
+        }
+        let text = phrase_text(field, units);
+        if let Some(&n) = self.phrases.lock().unwrap_or_else(|e| e.into_inner()).get(&text) {
+            return Ok(n);
+        }
+        self.lookups.fetch_add(1, Ordering::Relaxed);
+        let sets = self.master.run(&count_statement(&text)).map_err(|e| self.error(e))?;
+        let n = sets.first().and_then(|rows| rows.first()).and_then(|row| number(row, 0)).unwrap_or(0);
+        self.phrases.lock().unwrap_or_else(|e| e.into_inner()).insert(text, n);
+        Ok(n)
+    }
+}
