@@ -85,6 +85,10 @@ pub struct ClusterConfig {
     pub shards: Vec<ShardAddr>,
     /// How many candidates the first stage hands to the ranking.
     pub candidates: usize,
+    /// The table reads go to on the master: the distributed table, or a
+    /// shard's own table when the master is that shard (a one-shard
+    /// cluster).
+    pub table: String,
 }
 
 /// A shard's addresses.
@@ -121,6 +125,18 @@ impl ClusterConfig {
                 })
                 .collect(),
             candidates: DEFAULT_CANDIDATES,
+            table: DIST_TABLE.to_owned(),
+        }
+    }
+
+    /// A cluster of one shard that also answers reads, as a cluster of one
+    /// machine would be: the same engine, the same ranking, one table.
+    pub fn single(shard: ShardAddr) -> ClusterConfig {
+        ClusterConfig {
+            master: shard.sql.clone(),
+            shards: vec![shard],
+            candidates: DEFAULT_CANDIDATES,
+            table: SHARD_TABLE.to_owned(),
         }
     }
 }
@@ -168,6 +184,9 @@ impl Cluster {
     pub fn with_analyzer(config: ClusterConfig, settings: &AnalyzerSettings) -> Result<Cluster> {
         if config.shards.is_empty() {
             return Err(Error::Config("no shards".into()));
+        }
+        if config.table.is_empty() || !config.table.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(Error::Config(format!("table name {:?} is not a plain name", config.table)));
         }
         if config.candidates == 0 {
             return Err(Error::Config("candidates must be at least 1".into()));
@@ -329,6 +348,7 @@ impl Cluster {
         let wanted = request.offset.saturating_add(request.limit);
         let k = self.config.candidates.max(wanted).max(1);
         let filters = filters(request);
+        let table = self.config.table.as_str();
         let matching = format!("MATCH({}){filters}", quote(&stage.text));
         let order = match request.sort {
             Sort::Relevance => "w DESC, id ASC",
@@ -339,31 +359,31 @@ impl Cluster {
         // collection's size and lengths, the facets, and as many pairs as fit.
         let mut sql = vec![
             format!(
-                "SELECT id, WEIGHT() AS w FROM {DIST_TABLE} WHERE {matching} ORDER BY {order} LIMIT {k} \
+                "SELECT id, WEIGHT() AS w FROM {table} WHERE {matching} ORDER BY {order} LIMIT {k} \
                  OPTION max_matches={k}, ranker=expr('sum(sum_idf*user_weight)*1000'), \
                  idf='plain,tfidf_unnormalized', field_weights=(t=3, tx=3, k=3, b=1, bx=1)"
             ),
             "SHOW META".to_owned(),
-            format!("SELECT COUNT(*), SUM(t_len), SUM(b_len), SUM(titled) FROM {DIST_TABLE}"),
+            format!("SELECT COUNT(*), SUM(t_len), SUM(b_len), SUM(titled) FROM {table}"),
         ];
         if !stage.also.is_empty() {
-            sql.push(format!("SELECT id FROM {DIST_TABLE} WHERE MATCH({}) LIMIT 0", quote(&stage.also.join(" | "))));
+            sql.push(format!("SELECT id FROM {table} WHERE MATCH({}) LIMIT 0", quote(&stage.also.join(" | "))));
             sql.push("SHOW META".to_owned());
         }
         let facets_at = sql.len();
         if request.facets {
             sql.push(format!(
-                "SELECT source, COUNT(*) AS c FROM {DIST_TABLE} WHERE {matching} AND source <> '' GROUP BY source ORDER BY c DESC LIMIT 1000"
+                "SELECT source, COUNT(*) AS c FROM {table} WHERE {matching} AND source <> '' GROUP BY source ORDER BY c DESC LIMIT 1000"
             ));
             sql.push(format!(
-                "SELECT month, COUNT(*) AS c FROM {DIST_TABLE} WHERE {matching} AND month > 0 GROUP BY month ORDER BY c DESC LIMIT 1000"
+                "SELECT month, COUNT(*) AS c FROM {table} WHERE {matching} AND month > 0 GROUP BY month ORDER BY c DESC LIMIT 1000"
             ));
         }
         let selects = sql.iter().filter(|s| s.starts_with("SELECT")).count();
         let pair_texts: Vec<String> = stage.pairs.iter().map(|(f, units)| phrase_text(*f, units)).collect();
         let first_pairs = pair_texts.len().min(BATCH.saturating_sub(selects));
         let pairs_at = sql.len();
-        sql.extend(pair_texts[..first_pairs].iter().map(|t| count_statement(t)));
+        sql.extend(pair_texts[..first_pairs].iter().map(|t| count_statement(table, t)));
         sql.push("SHOW WARNINGS".to_owned());
         let clock = std::time::Instant::now();
         let sets = self.master.run(&sql.join("; "))?;
@@ -389,7 +409,7 @@ impl Cluster {
         }
         // The rest of the pairs, 32 to a round trip.
         for chunk in pair_texts[first_pairs..].chunks(BATCH) {
-            let batch: Vec<String> = chunk.iter().map(|t| count_statement(t)).collect();
+            let batch: Vec<String> = chunk.iter().map(|t| count_statement(table, t)).collect();
             let sets = self.master.run(&batch.join("; "))?;
             for (text, rows) in chunk.iter().zip(&sets) {
                 phrases.insert(text.clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
@@ -404,6 +424,7 @@ impl Cluster {
 
         let statistics = Statistics {
             master: &self.master,
+            table: &self.config.table,
             documents,
             title_tokens,
             body_tokens,
@@ -449,12 +470,13 @@ impl Cluster {
 
     /// The articles of `ids`, from the engine's stored JSON.
     fn fetch(&self, ids: &[u64]) -> Result<Vec<Article>> {
+        let table = self.config.table.as_str();
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(100) {
             let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
             let n = chunk.len();
             let sql = format!(
-                "SELECT id, doc FROM {DIST_TABLE} WHERE id IN ({}) LIMIT {n} OPTION max_matches={n}",
+                "SELECT id, doc FROM {table} WHERE id IN ({}) LIMIT {n} OPTION max_matches={n}",
                 list.join(",")
             );
             let sets = self.master.run(&sql)?;

@@ -4,7 +4,7 @@
 //! tables are made by statements rather than by a config file.
 //!
 //! Only features both engines have are used: real-time tables, full-text
-//! fields of ASCII keywords (see [`crate::units`]), string and integer
+//! fields of ASCII keywords (zhsearch's tokens, see the crate docs), string and integer
 //! attributes, a distributed table over the shards' agents, and the binlog.
 //! Manticore's own morphology, `HIGHLIGHT()` and auto-sharding are left out
 //! on purpose: zhsearch analyzes, highlights and routes itself.

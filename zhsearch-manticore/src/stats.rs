@@ -17,7 +17,6 @@ use std::sync::Mutex;
 use zhsearch::query::{CollectionStatistics, TextField};
 
 use crate::node::{meta, number, Node};
-use crate::schema::DIST_TABLE;
 use crate::sql::quote;
 use crate::units::keyword;
 
@@ -25,6 +24,8 @@ use crate::units::keyword;
 #[derive(Debug)]
 pub(crate) struct Statistics<'c> {
     pub master: &'c Node,
+    /// The table reads go to.
+    pub table: &'c str,
     pub documents: u64,
     pub title_tokens: u64,
     pub body_tokens: u64,
@@ -47,8 +48,8 @@ pub(crate) fn phrase_text(field: TextField, units: &[impl AsRef<str>]) -> String
 }
 
 /// The statement that counts a phrase's documents.
-pub(crate) fn count_statement(text: &str) -> String {
-    format!("SELECT COUNT(*) FROM {DIST_TABLE} WHERE MATCH({})", quote(text))
+pub(crate) fn count_statement(table: &str, text: &str) -> String {
+    format!("SELECT COUNT(*) FROM {table} WHERE MATCH({})", quote(text))
 }
 
 /// Reads keyword counts from `SHOW META` rows into `into`.
@@ -74,7 +75,7 @@ impl Statistics<'_> {
             return Ok(n);
         }
         self.lookups.fetch_add(1, Ordering::Relaxed);
-        let sql = format!("SELECT id FROM {DIST_TABLE} WHERE MATCH({}) LIMIT 0; SHOW META", quote(&keyword));
+        let sql = format!("SELECT id FROM {} WHERE MATCH({}) LIMIT 0; SHOW META", self.table, quote(&keyword));
         let sets = self.master.run(&sql).map_err(|e| self.error(e))?;
         let mut keywords = self.keywords.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(rows) = sets.last() {
@@ -114,7 +115,7 @@ impl CollectionStatistics for Statistics<'_> {
             return Ok(n);
         }
         self.lookups.fetch_add(1, Ordering::Relaxed);
-        let sets = self.master.run(&count_statement(&text)).map_err(|e| self.error(e))?;
+        let sets = self.master.run(&count_statement(self.table, &text)).map_err(|e| self.error(e))?;
         let n = sets.first().and_then(|rows| rows.first()).and_then(|row| number(row, 0)).unwrap_or(0);
         self.phrases.lock().unwrap_or_else(|e| e.into_inner()).insert(text, n);
         Ok(n)

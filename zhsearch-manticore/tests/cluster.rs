@@ -1,0 +1,335 @@
+//! The cluster backend against a real three-shard Sphinx cluster, started
+//! by `scripts/cluster.sh start DIR` (CI does it and sets
+//! `ZHSEARCH_CLUSTER_DIR=DIR`). Without the variable every test here is
+//! reported as ignored, never as passed.
+//!
+//! Each test starts from empty shards: the cluster is stopped, its data
+//! removed and started again by the script (the engine keeps counting
+//! deleted documents for a while, which would change the statistics).
+//! The tests run one at a time: they share the cluster.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::DateTime;
+use libtest_mimic::{Arguments, Failed, Trial};
+use zhsearch::analysis::AnalyzerSettings;
+use zhsearch::article::Article;
+use zhsearch::index::SearchIndex;
+use zhsearch::query::{SearchRequest, SearchResults, Sort};
+use zhsearch_manticore::{doc_id, Cluster, ClusterConfig, Error};
+
+const VAR: &str = "ZHSEARCH_CLUSTER_DIR";
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sample");
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/cluster.sh");
+
+type ClusterTest = fn(&Path) -> Result<(), Failed>;
+
+fn main() {
+    let mut args = Arguments::from_args();
+    args.test_threads = Some(1);
+    let dir = std::env::var_os(VAR).map(PathBuf::from);
+    if dir.is_none() {
+        eprintln!("cluster tests skipped: {VAR} is not set (CI starts a cluster with scripts/cluster.sh and sets it)");
+    }
+    let tests: Vec<(&str, ClusterTest)> = vec![
+        ("ranks_as_the_embedded_engine_does", ranks_as_embedded),
+        ("one_shard_or_three_give_the_same_top_ten", one_or_three),
+        ("quoted_queries_find_every_article_that_has_the_text", quoted_recall),
+        ("filters_facets_dates_and_deletes", filters_facets_dates),
+        ("a_killed_shard_gives_partial_results_and_its_data_back", killed_shard),
+        ("bad_input_is_an_error_naming_the_article", bad_input),
+    ];
+    let trials = tests
+        .into_iter()
+        .map(|(name, f)| {
+            let ignored = dir.is_none();
+            let dir = dir.clone();
+            Trial::test(name, move || match &dir {
+                Some(d) => f(d),
+                None => Ok(()),
+            })
+            .with_ignored_flag(ignored)
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// Runs the cluster script on `dir`, keeping its configs as they are.
+fn script(dir: &Path, args: &[&str]) -> Result<(), Failed> {
+    let out = Command::new("bash")
+        .arg(SCRIPT)
+        .args(args.iter().take(1))
+        .arg(dir)
+        .args(args.iter().skip(1))
+        .env("ZHSEARCH_CLUSTER_CONF_CMD", "true")
+        .output()
+        .map_err(|e| format!("{SCRIPT}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("cluster.sh {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(())
+}
+
+/// The base port the cluster in `dir` was started with.
+fn base_port(dir: &Path) -> Result<u16, Failed> {
+    let ports = std::fs::read_to_string(dir.join("ports")).map_err(|e| format!("{}/ports: {e}", dir.display()))?;
+    let line = ports.lines().find_map(|l| l.strip_prefix("ZHSEARCH_SHARD0_SQL=")).ok_or("no shard0 in ports")?;
+    Ok(line.rsplit(':').next().unwrap_or_default().parse()?)
+}
+
+/// Empty shards: stopped, data and binlogs removed, started again.
+fn fresh(dir: &Path) -> Result<Cluster, Failed> {
+    script(dir, &["stop"])?;
+    for name in ["shard0", "shard1", "shard2", "master"] {
+        for sub in ["data", "binlog"] {
+            let path = dir.join(name).join(sub);
+            if path.exists() {
+                std::fs::remove_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            std::fs::create_dir_all(&path)?;
+        }
+    }
+    script(dir, &["start"])?;
+    Ok(Cluster::connect(ClusterConfig::local(base_port(dir)?, 3))?)
+}
+
+/// The bundled news pages (both scripts) and articles written around
+/// them, with titles, sources and dates.
+fn collection() -> Result<Vec<Article>, Failed> {
+    let mut articles = zhsearch::ingest::read_path(SAMPLE)?.articles;
+    let pages: Vec<String> = articles.iter().map(|a| a.body.clone()).collect();
+    let sources = ["新华社", "中央社", "人民日报"];
+    for i in 0..45usize {
+        let page: Vec<char> = pages[i % pages.len()].chars().collect();
+        let from = (i * 37) % page.len().saturating_sub(200).max(1);
+        let body: String = page[from..(from + 60 + i * 7).min(page.len())].iter().collect();
+        let mut a = Article::new(format!("n{i}"), body);
+        if i % 4 != 0 {
+            let title: String = page[from..(from + 6 + i % 5).min(page.len())].iter().collect();
+            // As ingestion gives them: trimmed.
+            a.title = Some(title.trim().to_owned());
+        }
+        a.source = Some(sources[i % 3].to_owned());
+        a.published_at = DateTime::parse_from_rfc3339(&format!("2020-{:02}-15T10:00:00+08:00", 1 + i % 12)).ok();
+        articles.push(a);
+    }
+    Ok(articles)
+}
+
+fn embedded(articles: &[Article]) -> Result<SearchIndex, Failed> {
+    let index = SearchIndex::in_memory(&AnalyzerSettings::default())?;
+    let mut writer = index.writer()?;
+    for a in articles {
+        writer.upsert(a)?;
+    }
+    writer.commit()?;
+    Ok(index)
+}
+
+fn queries(articles: &[Article]) -> Vec<String> {
+    let mut out: Vec<String> = articles.iter().take(5).filter_map(|a| a.title.clone()).collect();
+    for a in articles.iter().take(5) {
+        out.push(a.body.chars().skip(150).take(20).collect());
+    }
+    out.extend(["脫貧攻堅", "疫情 防控", "经济 -发展", "title:浙江", "“清零” 干部"].map(String::from));
+    out
+}
+
+fn scored(r: &SearchResults) -> Vec<(String, f32, bool)> {
+    r.hits.iter().map(|h| (h.id.clone(), h.score, h.full_match)).collect()
+}
+
+fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
+    let cluster = fresh(dir)?;
+    let articles = collection()?;
+    cluster.upsert(&articles)?;
+    let index = embedded(&articles)?;
+    let mut compared = 0;
+    for q in queries(&articles) {
+        let request = SearchRequest::new(q.as_str()).limit(10);
+        let want = index.search(&request.clone().pinyin(false).typos(false))?;
+        let got = cluster.search(&request)?;
+        if scored(&got) != scored(&want) {
+            return Err(format!("{q}:\n cluster  {:?}\n embedded {:?}", scored(&got), scored(&want)).into());
+        }
+        // Snippets too: highlighted in each article's own script.
+        let snippets = |r: &SearchResults| r.hits.iter().map(|h| format!("{:?}", h.snippets)).collect::<Vec<_>>();
+        if snippets(&got) != snippets(&want) {
+            let pairs: Vec<_> = snippets(&got).into_iter().zip(snippets(&want)).filter(|(a, b)| a != b).collect();
+            return Err(format!("{q}: snippets differ: {pairs:?}").into());
+        }
+        if got.is_partial() {
+            return Err(format!("{q}: partial: {:?}", got.unavailable).into());
+        }
+        compared += usize::from(!want.hits.is_empty());
+    }
+    if compared < 10 {
+        return Err(format!("only {compared} queries had hits").into());
+    }
+    // A Traditional query finds the Simplified pages and the other way round.
+    let hit = cluster.search(&SearchRequest::new("貧困縣"))?;
+    if hit.hits.is_empty() || hit.hits.iter().all(|h| h.id.starts_with("000")) {
+        return Err(format!("貧困縣 found {:?}", scored(&hit)).into());
+    }
+    Ok(())
+}
+
+fn one_or_three(dir: &Path) -> Result<(), Failed> {
+    let articles = collection()?;
+    let qs = queries(&articles);
+    let three = fresh(dir)?;
+    three.upsert(&articles)?;
+    let mut wanted = Vec::new();
+    for q in &qs {
+        wanted.push(scored(&three.search(&SearchRequest::new(q.as_str()).limit(10))?));
+    }
+    drop(three);
+    let port = base_port(dir)?;
+    fresh(dir)?;
+    let shard0 = ClusterConfig::local(port, 3).shards.remove(0);
+    let one = Cluster::connect(ClusterConfig::single(shard0))?;
+    one.upsert(&articles)?;
+    for (q, want) in qs.iter().zip(wanted) {
+        let got = scored(&one.search(&SearchRequest::new(q.as_str()).limit(10))?);
+        if got != want {
+            return Err(format!("{q}:\n one shard    {got:?}\n three shards {want:?}").into());
+        }
+    }
+    Ok(())
+}
+
+fn quoted_recall(dir: &Path) -> Result<(), Failed> {
+    let cluster = fresh(dir)?;
+    let articles = collection()?;
+    cluster.upsert(&articles)?;
+    let index = embedded(&articles)?;
+    let mut checked = 0;
+    for a in articles.iter().step_by(3) {
+        // A piece of an article's own text, quoted: every article that has
+        // it must come back, as embedded.
+        let piece: String = a.body.chars().skip(10).take(4).collect();
+        let q = format!("\"{piece}\"");
+        let request = SearchRequest::new(q.as_str()).limit(100);
+        let mut want: Vec<String> = index.search(&request)?.hits.into_iter().map(|h| h.id).collect();
+        let mut got: Vec<String> = cluster.search(&request)?.hits.into_iter().map(|h| h.id).collect();
+        want.sort();
+        got.sort();
+        if got != want || !got.contains(&a.id) {
+            return Err(format!("{q}: cluster {got:?}, embedded {want:?}").into());
+        }
+        checked += 1;
+    }
+    if checked < 10 {
+        return Err("too few quoted queries".into());
+    }
+    Ok(())
+}
+
+fn filters_facets_dates(dir: &Path) -> Result<(), Failed> {
+    let cluster = fresh(dir)?;
+    let articles = collection()?;
+    cluster.upsert(&articles)?;
+    let index = embedded(&articles)?;
+    let request = SearchRequest::new("干部").limit(100).facets(true);
+    let got = cluster.search(&request)?;
+    let want = index.search(&request.clone().pinyin(false).typos(false))?;
+    if got.facets.source.is_empty() || got.facets.month.is_empty() {
+        return Err(format!("no facets: {:?}", got.facets).into());
+    }
+    // The engine counts what its first stage matched; every source and
+    // month zhsearch counts is there, at least as often.
+    for (key, n) in want.facets.source.iter().chain(&want.facets.month) {
+        let m = got.facets.source.get(key).or_else(|| got.facets.month.get(key)).copied().unwrap_or(0);
+        if m < *n {
+            return Err(format!("facet {key}: cluster {m}, embedded {n}").into());
+        }
+    }
+    let only = cluster.search(&SearchRequest::new("干部").source("中央社").limit(100))?;
+    if only.hits.is_empty() || only.hits.iter().any(|h| h.article.source.as_deref() != Some("中央社")) {
+        return Err("the source filter let others through".into());
+    }
+    let newest = cluster.search(&SearchRequest::new("干部").sort(Sort::Newest).limit(20))?;
+    let dates: Vec<_> = newest.hits.iter().filter_map(|h| h.article.published_at).collect();
+    if dates.len() < 2 || dates.windows(2).any(|w| w[0] < w[1]) {
+        return Err(format!("not newest first: {dates:?}").into());
+    }
+    let first = got.hits.first().ok_or("no hits")?.id.clone();
+    cluster.delete(&first)?;
+    let after = cluster.search(&request)?;
+    if after.hits.iter().any(|h| h.id == first) {
+        return Err(format!("{first} still found after its deletion").into());
+    }
+    Ok(())
+}
+
+fn killed_shard(dir: &Path) -> Result<(), Failed> {
+    let cluster = fresh(dir)?;
+    let articles = collection()?;
+    cluster.upsert(&articles)?;
+    let request = SearchRequest::new("干部 经济 发展 疫情").limit(100);
+    let whole = cluster.search(&request)?;
+    let on_shard2 = |id: &str| doc_id(id) % 3 == 2;
+    if !whole.hits.iter().any(|h| on_shard2(&h.id)) {
+        return Err("no hit lives on shard2".into());
+    }
+    script(dir, &["kill9", "2"])?;
+    let partial = cluster.search(&request)?;
+    if partial.unavailable != ["shard2"] {
+        return Err(format!("unavailable: {:?}", partial.unavailable).into());
+    }
+    if partial.hits.is_empty() || partial.hits.iter().any(|h| on_shard2(&h.id)) {
+        return Err("the other shards' hits, and only theirs, must come back".into());
+    }
+    // A write to the dead shard fails naming it; the others' are kept.
+    let to2 = (0..).map(|i| format!("late{i}")).find(|id| on_shard2(id)).ok_or("an id")?;
+    let to0 = (0..).map(|i| format!("late{i}")).find(|id| doc_id(id).is_multiple_of(3)).ok_or("an id")?;
+    let batch = [Article::new(to2.clone(), "停电之后写入的稿件"), Article::new(to0.clone(), "停电之后写入的稿件")];
+    match cluster.upsert(&batch) {
+        Err(Error::Node { node, .. }) if node == "shard2" => {}
+        other => return Err(format!("write to a dead shard: {other:?}").into()),
+    }
+    let late = cluster.search(&SearchRequest::new("\"停电之后写入\""))?;
+    if late.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>() != [to0.as_str()] {
+        return Err(format!("after the failed batch: {:?}", scored(&late)).into());
+    }
+    script(dir, &["restart-shard", "2"])?;
+    // Its articles are back (the binlog replayed); the collection has one
+    // article more than before, so scores may move, not the hits.
+    let back = cluster.search(&request)?;
+    let ids = |r: &SearchResults| {
+        let mut ids: Vec<String> = r.hits.iter().map(|h| h.id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    if back.is_partial() || ids(&back) != ids(&whole) {
+        return Err(format!("after restart: {:?} {:?}", back.unavailable, scored(&back)).into());
+    }
+    Ok(())
+}
+
+fn bad_input(dir: &Path) -> Result<(), Failed> {
+    let cluster = fresh(dir)?;
+    let huge = Article::new("huge", "大".repeat(1_500_000));
+    match cluster.upsert(&[huge, Article::new("small", "小文章")]) {
+        Err(Error::Article { id, .. }) if id == "huge" => {}
+        other => return Err(format!("a 4.5 MB article: {other:?}").into()),
+    }
+    for q in ["", "，。！", "\"\"", "-", "'); DROP", "\\", "a'b\"c"] {
+        let r = cluster.search(&SearchRequest::new(q))?;
+        if q.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        if !r.hits.is_empty() {
+            return Err(format!("{q:?} found {:?}", scored(&r)).into());
+        }
+    }
+    // Quotes and backslashes in stored text round-trip.
+    let odd = Article::new("odd", "他说：'引号' \\ 反斜杠 \"双引号\"");
+    cluster.upsert(std::slice::from_ref(&odd))?;
+    let found = cluster.search(&SearchRequest::new("反斜杠"))?;
+    if found.hits.first().map(|h| &h.article.body) != Some(&odd.body) {
+        return Err(format!("odd text: {:?}", found.hits.first().map(|h| &h.article.body)).into());
+    }
+    Ok(())
+}
