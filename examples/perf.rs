@@ -43,8 +43,11 @@ fn main() {
         Some("scale") => scale(&args[1..]),
         Some("ratio") => ratio(),
         Some("natural") => natural(),
+        Some("recut") => recut_jsonl(&args[1..]),
         _ => {
-            eprintln!("usage: perf startup | quoted | natural | size | memory | scale [MB...] | ratio");
+            eprintln!(
+                "usage: perf startup | quoted | natural | size | memory | scale [MB...] | ratio | recut MB OUT.jsonl"
+            );
             std::process::exit(2);
         }
     }
@@ -395,18 +398,46 @@ fn recut(pool: &[String], bytes: usize, rng: &mut Lcg) -> Vec<Article> {
     out
 }
 
-fn scale(sizes: &[String]) {
-    let sizes: Vec<usize> = if sizes.is_empty() {
-        vec![10, 50, 200]
-    } else {
-        sizes.iter().map(|s| s.parse().expect("a size in MB")).collect()
-    };
+/// The paragraphs every corpus is re-cut from (see [`recut`]).
+fn paragraph_pool() -> Vec<String> {
     let mut pool: Vec<String> = Vec::new();
     for corpus in [support::simplified(), support::traditional()] {
         for a in corpus.articles {
             pool.extend(a.body.split('\n').filter(|p| p.chars().count() >= 4).map(str::to_owned));
         }
     }
+    pool
+}
+
+/// Writes the articles `scale` would build for MB megabytes as JSON Lines,
+/// for engines measured outside this process (the cluster backend).
+fn recut_jsonl(args: &[String]) {
+    let [mb, out] = args else {
+        eprintln!("usage: perf recut MB OUT.jsonl");
+        std::process::exit(2);
+    };
+    let mb: usize = mb.parse().expect("a size in MB");
+    let articles = recut(&paragraph_pool(), mb * 1_000_000, &mut Lcg(mb as u64));
+    let mut text = String::new();
+    for a in &articles {
+        text.push_str(&serde_json::to_string(a).expect("json"));
+        text.push('\n');
+    }
+    std::fs::write(out, text).expect("write");
+    println!(
+        "{} articles, {:.1} MB of text",
+        articles.len(),
+        articles.iter().map(|a| a.body.len()).sum::<usize>() as f64 / 1e6
+    );
+}
+
+fn scale(sizes: &[String]) {
+    let sizes: Vec<usize> = if sizes.is_empty() {
+        vec![10, 50, 200]
+    } else {
+        sizes.iter().map(|s| s.parse().expect("a size in MB")).collect()
+    };
+    let pool = paragraph_pool();
     println!(
         "paragraph pool: {} paragraphs, {:.1} MB",
         pool.len(),

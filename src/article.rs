@@ -75,6 +75,30 @@ impl Article {
         }
     }
 
+    /// Whether an index can hold this article: an id, a body with more
+    /// than whitespace, of at most [`MAX_ARTICLE_BYTES`] bytes. Every
+    /// upsert checks it (the embedded index's and a cluster's alike).
+    ///
+    /// [`MAX_ARTICLE_BYTES`]: crate::index::MAX_ARTICLE_BYTES
+    pub fn validate(&self) -> Result<()> {
+        let max = crate::index::MAX_ARTICLE_BYTES;
+        let body = || Location::default().in_field("body");
+        if self.body.trim().is_empty() {
+            return Err(Error::invalid(body(), format!("article `{}` has an empty body", self.id)));
+        }
+        if self.body.len() > max {
+            let len = self.body.len();
+            return Err(Error::invalid(
+                body(),
+                format!("article `{}` has a body of {len} bytes; the limit is {max}", self.id),
+            ));
+        }
+        if self.id.is_empty() {
+            return Err(Error::invalid(Location::default().in_field("id"), "article id is empty"));
+        }
+        Ok(())
+    }
+
     /// The id given to an article that comes without one: the first 16 hex
     /// digits of the SHA-256 of its content (every field but the id).
     ///

@@ -672,23 +672,8 @@ impl IndexWriter {
     /// Adds `article`, replacing any article with the same id. Within one
     /// commit, the last upsert of an id wins.
     pub fn upsert(&mut self, article: &Article) -> Result<()> {
+        article.validate()?;
         let location = || Location::default().in_field("body");
-        if article.body.trim().is_empty() {
-            return Err(Error::invalid(location(), format!("article `{}` has an empty body", article.id)));
-        }
-        if article.body.len() > MAX_ARTICLE_BYTES {
-            return Err(Error::invalid(
-                location(),
-                format!(
-                    "article `{}` has a body of {} bytes; the limit is {MAX_ARTICLE_BYTES}",
-                    article.id,
-                    article.body.len()
-                ),
-            ));
-        }
-        if article.id.is_empty() {
-            return Err(Error::invalid(Location::default().in_field("id"), "article id is empty"));
-        }
         let f = self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &article.id);

@@ -137,6 +137,37 @@ fn statistics_that_fail_fail_the_search_with_their_reason() {
     assert!(err.to_string().contains("statistics from shard2: connection refused"), "{err}");
 }
 
+/// Counts that pass the collection's size (read at different moments, or
+/// counting deleted documents as engines do until they merge).
+struct Inconsistent(zhsearch::query::IndexStatistics);
+
+impl CollectionStatistics for Inconsistent {
+    fn documents(&self) -> zhsearch::Result<u64> {
+        Ok(1)
+    }
+    fn field_tokens(&self, field: TextField) -> zhsearch::Result<u64> {
+        self.0.field_tokens(field)
+    }
+    fn token_documents(&self, field: TextField, token: &str) -> zhsearch::Result<u64> {
+        Ok(self.0.token_documents(field, token)? + 5)
+    }
+    fn phrase_documents(&self, field: TextField, units: &[&str]) -> zhsearch::Result<u64> {
+        Ok(self.0.phrase_documents(field, units)? + 5)
+    }
+}
+
+#[test]
+fn counts_beyond_the_collections_size_do_not_panic() {
+    let whole = index_of(&[
+        Article { title: Some("北京天气".into()), ..Article::new("a", "北京天气晴朗") },
+        Article::new("b", "北京的银行"),
+    ]);
+    for q in ["北京天气", "北京", "天气晴朗 银行", "\"北京\""] {
+        let results = whole.search_with(&SearchRequest::new(q).explain(true), &Inconsistent(whole.statistics()));
+        assert!(results.is_ok_and(|r| !r.hits.is_empty()), "{q}");
+    }
+}
+
 #[test]
 fn an_empty_part_has_no_hits() {
     let whole = index_of(&[Article::new("a", "北京天气晴朗")]);

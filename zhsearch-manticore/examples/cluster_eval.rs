@@ -1,7 +1,7 @@
 //! MRR@10 through a cluster, beside the embedded engine on the same
 //! articles in the same run, and the first stage's recall.
 //!
-//! `cargo run --release -p zhsearch-manticore --example cluster_eval -- [--port BASE] [--candidates K] [--plain] ARTICLES.jsonl QUERIES.jsonl...`
+//! `cargo run --release -p zhsearch-manticore --example cluster_eval -- [--port BASE] [--candidates K] [--plain] [--keep] [--headlines TITLES.jsonl] ARTICLES.jsonl QUERIES.jsonl...`
 //!
 //! ARTICLES.jsonl holds one article per line (as `zhsearch::ingest` reads
 //! them); each QUERIES.jsonl line is `{"q": …, "target": id}`. The cluster
@@ -27,11 +27,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1).peekable();
     let (mut port, mut candidates, mut plain, mut files) =
         (19306u16, zhsearch_manticore::DEFAULT_CANDIDATES, false, Vec::new());
+    let mut headlines: Option<String> = None;
+    // --keep: the cluster already holds ARTICLES (a measurement repeated).
+    let mut keep = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => port = args.next().ok_or("--port needs a value")?.parse()?,
             "--candidates" => candidates = args.next().ok_or("--candidates needs a value")?.parse()?,
             "--plain" => plain = true,
+            "--keep" => keep = true,
+            "--headlines" => headlines = Some(args.next().ok_or("--headlines needs a file")?),
             _ => files.push(arg),
         }
     }
@@ -41,23 +46,69 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = ClusterConfig::local(port, 3);
     config.candidates = candidates;
     let cluster = Cluster::connect(config)?;
-    cluster.clear()?;
     let start = Instant::now();
-    let (written, rejected) = cluster.ingest(articles)?;
+    let (written, rejected) = match keep {
+        true => (0, Vec::new()),
+        false => {
+            cluster.clear()?;
+            cluster.ingest(articles)?
+        }
+    };
     let load = start.elapsed().as_secs_f64();
-    let embedded = SearchIndex::in_memory(&AnalyzerSettings::default())?;
+    let dir = std::env::temp_dir().join(format!("cluster-eval-{}", std::process::id()));
+    let embedded = SearchIndex::create(&dir, &AnalyzerSettings::default())?;
     let mut writer = embedded.writer()?;
     let start = Instant::now();
-    for article in zhsearch::ingest::read_path(articles)?.articles {
+    let read = zhsearch::ingest::read_path(articles)?.articles;
+    let bytes: usize = read.iter().map(|a| a.body.len() + a.title.as_ref().map_or(0, String::len)).sum();
+    for article in read {
         writer.upsert(&article)?;
     }
     writer.commit()?;
+    drop(writer);
     let embedded_load = start.elapsed().as_secs_f64();
+    let mb = bytes as f64 / 1e6;
     println!(
-        "{written} articles ({} rejected); loading: cluster {:.2}× the embedded build's time",
+        "{written} articles, {mb:.1} MB ({} rejected); loading: cluster {:.2} MB/s, embedded (on disk) {:.2} MB/s, ratio {:.2}",
         rejected.len(),
+        mb / load,
+        mb / embedded_load,
         load / embedded_load
     );
+    if let Some(path) = headlines {
+        // Natural queries: the cluster and the embedded engine, the same
+        // request (ten hits with snippets, no facets), alternating.
+        let text = std::fs::read_to_string(&path)?;
+        let qs: Vec<String> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["text"].as_str().map(str::to_owned))
+            .take(300)
+            .collect();
+        let (mut ours, mut local) = (Vec::new(), Vec::new());
+        let lookups = cluster.lookups();
+        for q in &qs {
+            let request = SearchRequest::new(q.as_str()).limit(10);
+            let t = Instant::now();
+            cluster.search(&request)?;
+            ours.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            embedded.search(&request.clone().pinyin(false).typos(false))?;
+            local.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        ours.sort_by(f64::total_cmp);
+        local.sort_by(f64::total_cmp);
+        println!(
+            "{} headlines: cluster p50 {:.1} ms, p99 {:.1} ms; embedded p50 {:.1} ms, p99 {:.1} ms; p50 ratio {:.1}; {} statistics looked up one at a time",
+            qs.len(),
+            percentile(&ours, 0.5),
+            percentile(&ours, 0.99),
+            percentile(&local, 0.5),
+            percentile(&local, 0.99),
+            percentile(&ours, 0.5) / percentile(&local, 0.5).max(1e-9),
+            cluster.lookups() - lookups
+        );
+    }
     for file in queries {
         let (mut mrr, mut base, mut n, mut found, mut same) = (0.0, 0.0, 0, 0, 0);
         let mut times = Vec::new();
@@ -103,5 +154,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             cluster.lookups() - lookups,
         );
     }
+    drop(embedded);
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

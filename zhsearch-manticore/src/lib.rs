@@ -71,6 +71,11 @@ use stats::{count_statement, phrase_text, read_keywords, Statistics};
 /// string attributes wrap silently at 4 MiB).
 pub const MAX_ARTICLE_BYTES: usize = (4 << 20) - 1;
 
+/// How long the collection's size and field lengths are reused between
+/// searches (another client's writes show in them after this long; this
+/// client's own, at once).
+pub const TOTALS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How many SELECTs one round trip may carry (searchd's
 /// `max_batch_queries`).
 const BATCH: usize = 32;
@@ -149,9 +154,9 @@ pub struct Cluster {
     shards: Vec<Node>,
     /// Statistics asked for one at a time, over this cluster's life.
     lookups: AtomicUsize,
-    /// Spare in-memory indexes would be cheaper still; one analyzer shared
-    /// by every search's index is what matters (its dictionaries).
-    _searches: Mutex<()>,
+    /// The collection's size and lengths (documents, title tokens, body
+    /// tokens, titled documents), and when they were read.
+    totals: Mutex<Option<(std::time::Instant, [u64; 4])>>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -194,7 +199,7 @@ impl Cluster {
         let analyzer = Analyzer::from_settings(settings)?;
         let master = Node::new("master", config.master.clone());
         let shards = config.shards.iter().map(|s| Node::new(s.name.clone(), s.sql.clone())).collect();
-        Ok(Cluster { config, analyzer, master, shards, lookups: AtomicUsize::new(0), _searches: Mutex::new(()) })
+        Ok(Cluster { config, analyzer, master, shards, lookups: AtomicUsize::new(0), totals: Mutex::new(None) })
     }
 
     /// The analyzer.
@@ -208,6 +213,10 @@ impl Cluster {
         self.lookups.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    fn forget_totals(&self) {
+        *self.totals.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     fn shard_of(&self, id: u64) -> usize {
         (id % self.shards.len() as u64) as usize
     }
@@ -217,6 +226,7 @@ impl Cluster {
     /// articles are written, then the first failure is returned, naming
     /// its shard.
     pub fn upsert(&self, articles: &[Article]) -> Result<()> {
+        self.forget_totals();
         let mut rows: Vec<Vec<String>> = vec![Vec::new(); self.shards.len()];
         for article in articles {
             let id = doc_id(&article.id);
@@ -259,6 +269,7 @@ impl Cluster {
 
     /// Deletes an article by id (nothing when there is none).
     pub fn delete(&self, id: &str) -> Result<()> {
+        self.forget_totals();
         let doc = doc_id(id);
         let shard = &self.shards[self.shard_of(doc)];
         shard.run(&format!("DELETE FROM {SHARD_TABLE} WHERE id = {doc}")).map(drop)
@@ -266,6 +277,7 @@ impl Cluster {
 
     /// Deletes every article of every shard (for tests and rebuilds).
     pub fn clear(&self) -> Result<()> {
+        self.forget_totals();
         for shard in &self.shards {
             // Bounded: each round deletes up to 10,000; a shard of more
             // takes more rounds, never more than its size allows.
@@ -295,6 +307,7 @@ impl Cluster {
 
     /// One article's `VALUES (...)` tuple.
     fn row(&self, id: u64, article: &Article) -> Result<String> {
+        article.validate()?;
         let json = serde_json::to_string(article)
             .map_err(|e| Error::Article { id: article.id.clone(), reason: e.to_string() })?;
         if json.len() > MAX_ARTICLE_BYTES {
@@ -364,8 +377,16 @@ impl Cluster {
                  idf='plain,tfidf_unnormalized', field_weights=(t=3, tx=3, k=3, b=1, bx=1)"
             ),
             "SHOW META".to_owned(),
-            format!("SELECT COUNT(*), SUM(t_len), SUM(b_len), SUM(titled) FROM {table}"),
         ];
+        // The collection's size and lengths: a scan of every document, so
+        // read at most once a second, and again after this client writes.
+        let cached =
+            self.totals.lock().unwrap_or_else(|e| e.into_inner()).filter(|(at, _)| at.elapsed() < TOTALS_MAX_AGE);
+        let totals_at = sql.len();
+        if cached.is_none() {
+            sql.push(format!("SELECT COUNT(*), SUM(t_len), SUM(b_len), SUM(titled) FROM {table}"));
+        }
+        let also_at = sql.len();
         if !stage.also.is_empty() {
             sql.push(format!("SELECT id FROM {table} WHERE MATCH({}) LIMIT 0", quote(&stage.also.join(" | "))));
             sql.push("SHOW META".to_owned());
@@ -385,9 +406,7 @@ impl Cluster {
         let pairs_at = sql.len();
         sql.extend(pair_texts[..first_pairs].iter().map(|t| count_statement(table, t)));
         sql.push("SHOW WARNINGS".to_owned());
-        let clock = std::time::Instant::now();
         let sets = self.master.run(&sql.join("; "))?;
-        let t_first = clock.elapsed();
         let reply = |reason: &str| Error::Reply { node: "master".into(), reason: reason.into() };
         if sets.len() != sql.len() {
             return Err(reply(&format!("{} result sets for {} statements", sets.len(), sql.len())));
@@ -398,10 +417,26 @@ impl Cluster {
         let mut keywords = HashMap::new();
         read_keywords(&sets[1], &mut keywords);
         if !stage.also.is_empty() {
-            read_keywords(&sets[4], &mut keywords);
+            read_keywords(&sets[also_at + 1], &mut keywords);
         }
-        let totals = sets[2].first().ok_or_else(|| reply("no row for the collection's size"))?;
-        let [documents, title_tokens, body_tokens, titled] = [0, 1, 2, 3].map(|i| number(totals, i).unwrap_or(0));
+        let mut warnings: Vec<String> = sets
+            .last()
+            .map(|rows| rows.iter().map(|r| text(r, 2)).filter(|w| !w.is_empty()).collect())
+            .unwrap_or_default();
+        warnings.extend(first_meta.iter().filter(|(n, _)| n == "warning").map(|(_, v)| v.clone()));
+        let unavailable = self.unavailable(&warnings);
+        let [documents, title_tokens, body_tokens, titled] = match cached {
+            Some((_, totals)) => totals,
+            None => {
+                let row = sets[totals_at].first().ok_or_else(|| reply("no row for the collection's size"))?;
+                let totals = [0, 1, 2, 3].map(|i| number(row, i).unwrap_or(0));
+                // Not the counts of a cluster with a shard missing.
+                if unavailable.is_empty() {
+                    *self.totals.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), totals));
+                }
+                totals
+            }
+        };
         let mut phrases = HashMap::new();
         for (i, text) in pair_texts[..first_pairs].iter().enumerate() {
             let n = sets[pairs_at + i].first().and_then(|row| number(row, 0)).unwrap_or(0);
@@ -415,12 +450,6 @@ impl Cluster {
                 phrases.insert(text.clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
             }
         }
-        let mut warnings: Vec<String> = sets
-            .last()
-            .map(|rows| rows.iter().map(|r| text(r, 2)).filter(|w| !w.is_empty()).collect())
-            .unwrap_or_default();
-        warnings.extend(first_meta.iter().filter(|(n, _)| n == "warning").map(|(_, v)| v.clone()));
-        let unavailable = self.unavailable(&warnings);
 
         let statistics = Statistics {
             master: &self.master,
@@ -433,28 +462,15 @@ impl Cluster {
             phrases: Mutex::new(phrases),
             lookups: AtomicUsize::new(0),
         };
-        let t_pairs = clock.elapsed();
         let articles = self.fetch(&candidates)?;
-        let t_fetch = clock.elapsed();
         let part = SearchIndex::in_memory_with(&self.analyzer)?;
         let mut writer = part.writer()?;
         for article in &articles {
             writer.upsert(article)?;
         }
         writer.commit()?;
-        let t_index = clock.elapsed();
         let second = request.clone().pinyin(false).typos(false).facets(false);
         let mut results = part.search_with(&second, &statistics)?;
-        if std::env::var_os("ZHSEARCH_CLUSTER_TIMING").is_some() {
-            eprintln!(
-                "first {:?} pairs {:?} fetch {:?} index {:?} rank {:?}",
-                t_first,
-                t_pairs - t_first,
-                t_fetch - t_pairs,
-                t_index - t_fetch,
-                clock.elapsed() - t_index
-            );
-        }
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
         results.total = total;
         results.unavailable = unavailable;

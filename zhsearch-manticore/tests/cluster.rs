@@ -315,6 +315,13 @@ fn bad_input(dir: &Path) -> Result<(), Failed> {
         Err(Error::Article { id, .. }) if id == "huge" => {}
         other => return Err(format!("a 4.5 MB article: {other:?}").into()),
     }
+    // As embedded: an empty body or id is refused, naming the field.
+    for bad in [Article::new("blank", " \n"), Article::new("", "正文")] {
+        match cluster.upsert(&[bad]) {
+            Err(Error::Core(zhsearch::Error::InvalidInput { .. })) => {}
+            other => return Err(format!("an empty body or id: {other:?}").into()),
+        }
+    }
     for q in ["", "，。！", "\"\"", "-", "'); DROP", "\\", "a'b\"c"] {
         let r = cluster.search(&SearchRequest::new(q))?;
         if q.chars().any(char::is_alphabetic) {

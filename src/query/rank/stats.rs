@@ -231,6 +231,10 @@ impl<'a> Stats<'a> {
             for field in [TextField::Title, TextField::Body] {
                 max = max.max(external.token_documents(field, token).map_err(external_error)?);
             }
+            // Counts read at different moments (or counting deleted
+            // documents, as engines do until they merge) can pass the
+            // collection's size; BM25 needs them within it.
+            max = max.min(self.total_num_docs()?);
             self.memo.lock().unwrap_or_else(|e| e.into_inner()).insert(token.to_owned(), max);
             return Ok(max);
         }
@@ -324,7 +328,8 @@ impl Bm25StatisticsProvider for Stats<'_> {
             (Some(external), Some(TextField::TitleKey)) => {
                 let value = term.value();
                 let key = value.as_str().unwrap_or_default();
-                return external.token_documents(TextField::TitleKey, key).map_err(external_error);
+                let n = external.token_documents(TextField::TitleKey, key).map_err(external_error)?;
+                return Ok(n.min(self.total_num_docs()?));
             }
             (None, Some(TextField::TitleKey)) => return self.searcher.doc_freq(term),
             _ => {}
@@ -368,7 +373,8 @@ impl Stats<'_> {
             if owned.len() == pair.gap {
                 owned.extend(pair.second.chars().map(String::from));
                 let units: Vec<&str> = owned.iter().map(String::as_str).collect();
-                return external.phrase_documents(text, &units).map_err(external_error);
+                let n = external.phrase_documents(text, &units).map_err(external_error)?;
+                return Ok(n.min(self.total_num_docs()?));
             }
             // Sides that are not their characters side by side (never seen):
             // the count among the candidates, the pair's floor anyway.
