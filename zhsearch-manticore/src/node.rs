@@ -8,14 +8,19 @@ use mysql::{Conn, OptsBuilder, Row};
 
 use crate::error::{Error, Result};
 
-/// A node of the cluster: its name, its SphinxQL address, and one
-/// connection, made on first use and made again after a failure (a shard
-/// that was restarted).
+/// A node of the cluster: its name, its SphinxQL address, and its idle
+/// connections. A statement takes one (or makes one) and gives it back
+/// when it succeeds, so searches from several threads run side by side; a
+/// connection that failed is dropped (its node may have been restarted).
 pub(crate) struct Node {
     pub name: String,
     pub addr: String,
-    conn: Mutex<Option<Conn>>,
+    idle: Mutex<Vec<Conn>>,
 }
+
+/// Idle connections kept per node; more are made when needed and closed
+/// when given back beyond this.
+const MAX_IDLE: usize = 8;
 
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,7 +33,7 @@ pub(crate) type Sets = Vec<Vec<Row>>;
 
 impl Node {
     pub(crate) fn new(name: impl Into<String>, addr: impl Into<String>) -> Node {
-        Node { name: name.into(), addr: addr.into(), conn: Mutex::new(None) }
+        Node { name: name.into(), addr: addr.into(), idle: Mutex::new(Vec::new()) }
     }
 
     fn connect(&self) -> Result<Conn> {
@@ -54,29 +59,33 @@ impl Node {
     }
 
     /// Runs `sql` (one statement, or several separated by `;` for reads)
-    /// and returns every result set. A connection that fails is dropped;
-    /// one that had served before is tried once more afresh, since the
-    /// node may have been restarted since.
+    /// and returns every result set. A failure on a connection that had
+    /// served before is tried once more on a new one, since the node may
+    /// have been restarted since; a refusal by the server is not.
     pub(crate) fn run(&self, sql: &str) -> Result<Sets> {
-        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let reused = guard.is_some();
-        for attempt in 0..2 {
-            if guard.is_none() {
-                *guard = Some(self.connect()?);
+        let reused = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let fresh = reused.is_none();
+        let mut conn = match reused {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        let result = match read_all(&mut conn, sql) {
+            Err(e) if !fresh && !matches!(e, mysql::Error::MySqlError(_)) => {
+                conn = self.connect()?;
+                read_all(&mut conn, sql)
             }
-            let Some(conn) = guard.as_mut() else { continue };
-            match read_all(conn, sql) {
-                Ok(sets) => return Ok(sets),
-                Err(e) => {
-                    *guard = None;
-                    let server_said_no = matches!(e, mysql::Error::MySqlError(_));
-                    if server_said_no || !reused || attempt == 1 {
-                        return Err(self.error(e));
-                    }
+            result => result,
+        };
+        match result {
+            Ok(sets) => {
+                let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+                if idle.len() < MAX_IDLE {
+                    idle.push(conn);
                 }
+                Ok(sets)
             }
+            Err(e) => Err(self.error(e)),
         }
-        Err(Error::Reply { node: self.name.clone(), reason: "no connection".into() })
     }
 }
 

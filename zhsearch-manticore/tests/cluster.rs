@@ -164,6 +164,40 @@ fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
         }
         compared += usize::from(!want.hits.is_empty());
     }
+    // Searches from several threads at once give what they give alone.
+    let qs = queries(&articles);
+    let alone: Vec<_> = qs
+        .iter()
+        .map(|q| cluster.search(&SearchRequest::new(q.as_str())).map(|r| scored(&r)))
+        .collect::<Result<_, _>>()?;
+    let together: Vec<Vec<_>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    qs.iter()
+                        .map(|q| cluster.search(&SearchRequest::new(q.as_str())).map(|r| scored(&r)))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| "a search thread panicked".to_string()))
+            .collect::<Result<Vec<_>, _>>()
+    })?
+    .into_iter()
+    .collect::<Result<_, _>>()?;
+    if together.iter().any(|t| *t != alone) {
+        return Err("searches side by side differ from searches alone".into());
+    }
+    // The explanation is the embedded one, counts of the whole collection
+    // included ("in N of M documents").
+    let request = SearchRequest::new("贫困县 清零").limit(3).explain(true);
+    let explain = |r: &SearchResults| serde_json::to_string(&r.hits.iter().map(|h| &h.explanation).collect::<Vec<_>>());
+    let (got, want) = (cluster.search(&request)?, index.search(&request.clone().pinyin(false).typos(false))?);
+    if got.hits.is_empty() || got.hits.iter().any(|h| h.explanation.is_none()) || explain(&got)? != explain(&want)? {
+        return Err(format!("explanations differ:\n{}\n{}", explain(&got)?, explain(&want)?).into());
+    }
     if compared < 10 {
         return Err(format!("only {compared} queries had hits").into());
     }
