@@ -1,7 +1,7 @@
 //! MRR@10 through a cluster, beside the embedded engine on the same
 //! articles in the same run, and the first stage's recall.
 //!
-//! `cargo run --release -p zhsearch-manticore --example cluster_eval -- [--port BASE] [--candidates K] [--plain] [--keep] [--headlines TITLES.jsonl] ARTICLES.jsonl QUERIES.jsonl...`
+//! `cargo run --release -p zhsearch-manticore --example cluster_eval -- [--port BASE] [--candidates K] [--plain] [--keep] [--no-common-cut | --common-share S] [--headlines TITLES.jsonl] ARTICLES.jsonl QUERIES.jsonl...`
 //!
 //! ARTICLES.jsonl holds one article per line (as `zhsearch::ingest` reads
 //! them); each QUERIES.jsonl line is `{"q": …, "target": id}`. The cluster
@@ -30,12 +30,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut headlines: Option<String> = None;
     // --keep: the cluster already holds ARTICLES (a measurement repeated).
     let mut keep = false;
+    let mut common_cut = true;
+    let mut common_share: Option<f64> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => port = args.next().ok_or("--port needs a value")?.parse()?,
             "--candidates" => candidates = args.next().ok_or("--candidates needs a value")?.parse()?,
             "--plain" => plain = true,
             "--keep" => keep = true,
+            "--no-common-cut" => common_cut = false,
+            "--common-share" => common_share = Some(args.next().ok_or("--common-share needs a value")?.parse()?),
             "--headlines" => headlines = Some(args.next().ok_or("--headlines needs a file")?),
             _ => files.push(arg),
         }
@@ -45,6 +49,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut config = ClusterConfig::local(port, 3);
     config.candidates = candidates;
+    if let Some(share) = common_share {
+        config.common_share = share;
+    }
+    if !common_cut {
+        config.common_share = 1.0;
+    }
     let cluster = Cluster::connect(config)?;
     let start = Instant::now();
     let (written, rejected) = match keep {
@@ -87,15 +97,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let (mut ours, mut local) = (Vec::new(), Vec::new());
         let lookups = cluster.lookups();
+        // How many of the embedded engine's top ten the cluster returns.
+        let mut overlap = 0usize;
         for q in &qs {
             let request = SearchRequest::new(q.as_str()).limit(10);
             let t = Instant::now();
-            cluster.search(&request)?;
+            let got = cluster.search(&request)?;
             ours.push(t.elapsed().as_secs_f64() * 1000.0);
             let t = Instant::now();
-            embedded.search(&request.clone().pinyin(false).typos(false))?;
+            let want = embedded.search(&request.clone().pinyin(false).typos(false))?;
             local.push(t.elapsed().as_secs_f64() * 1000.0);
+            overlap += want.hits.iter().filter(|w| got.hits.iter().any(|g| g.id == w.id)).count();
         }
+        println!("overlap with the embedded top ten: {:.1}%", 100.0 * overlap as f64 / (10 * qs.len().max(1)) as f64);
         ours.sort_by(f64::total_cmp);
         local.sort_by(f64::total_cmp);
         println!(

@@ -76,6 +76,16 @@ pub const MAX_ARTICLE_BYTES: usize = (4 << 20) - 1;
 /// client's own, at once).
 pub const TOTALS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// The default [`ClusterConfig::common_share`]: a keyword in more than 20%
+/// of the documents (and in more than [`COMMON_MIN_DOCS`]) stays out of
+/// the first stage's quorum. Measured in BENCHMARKS.md.
+pub const COMMON_SHARE: f64 = 0.2;
+
+/// The default [`ClusterConfig::common_min_docs`]: below this many
+/// documents no keyword is too common for the quorum, its postings cost
+/// little.
+pub const COMMON_MIN_DOCS: u64 = 20_000;
+
 /// How many SELECTs one round trip may carry (searchd's
 /// `max_batch_queries`).
 const BATCH: usize = 32;
@@ -94,6 +104,12 @@ pub struct ClusterConfig {
     /// shard's own table when the master is that shard (a one-shard
     /// cluster).
     pub table: String,
+    /// A keyword in more than this share of the documents (and in more
+    /// than [`ClusterConfig::common_min_docs`]) stays out of the first stage's quorum;
+    /// 1 keeps every keyword in.
+    pub common_share: f64,
+    /// Below this many documents with it, no keyword is too common.
+    pub common_min_docs: u64,
 }
 
 /// A shard's addresses.
@@ -131,6 +147,8 @@ impl ClusterConfig {
                 .collect(),
             candidates: DEFAULT_CANDIDATES,
             table: DIST_TABLE.to_owned(),
+            common_share: COMMON_SHARE,
+            common_min_docs: COMMON_MIN_DOCS,
         }
     }
 
@@ -142,6 +160,8 @@ impl ClusterConfig {
             shards: vec![shard],
             candidates: DEFAULT_CANDIDATES,
             table: SHARD_TABLE.to_owned(),
+            common_share: COMMON_SHARE,
+            common_min_docs: COMMON_MIN_DOCS,
         }
     }
 }
@@ -192,6 +212,9 @@ impl Cluster {
         }
         if config.table.is_empty() || !config.table.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err(Error::Config(format!("table name {:?} is not a plain name", config.table)));
+        }
+        if config.common_share.is_nan() || config.common_share <= 0.0 {
+            return Err(Error::Config(format!("common_share must be above 0, not {}", config.common_share)));
         }
         if config.candidates == 0 {
             return Err(Error::Config("candidates must be at least 1".into()));
@@ -354,7 +377,20 @@ impl Cluster {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let variants = self.analyzer.variants();
         let tables: Vec<&zhsearch::analysis::Variants> = vec![&variants];
-        let stage = query::first_stage(&self.analyzer, request, &tables);
+        let probe = query::first_stage(&self.analyzer, request, &tables, &|_| false);
+        // The collection's count of every keyword, from each shard's
+        // dictionary (cheap): the commonest leave the quorum.
+        let known = match self.config.common_share < 1.0 {
+            true => self.keyword_counts(&probe.keywords),
+            false => None,
+        };
+        let stage = match &known {
+            Some((counts, documents)) => {
+                let limit = ((*documents as f64 * self.config.common_share) as u64).max(self.config.common_min_docs);
+                query::first_stage(&self.analyzer, request, &tables, &|k| counts.get(k).is_some_and(|&n| n > limit))
+            }
+            None => probe,
+        };
         if stage.text.is_empty() {
             return Ok(SearchResults::default());
         }
@@ -414,7 +450,7 @@ impl Cluster {
         let candidates: Vec<u64> = sets[0].iter().filter_map(|row| number(row, 0)).collect();
         let first_meta = meta(&sets[1]);
         let total = first_meta.iter().find(|(n, _)| n == "total_found").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
-        let mut keywords = HashMap::new();
+        let mut keywords = known.map(|(counts, _)| counts).unwrap_or_default();
         read_keywords(&sets[1], &mut keywords);
         if !stage.also.is_empty() {
             read_keywords(&sets[also_at + 1], &mut keywords);
@@ -482,6 +518,27 @@ impl Cluster {
             });
         }
         Ok(results)
+    }
+
+    /// How many documents have each of `keywords`, summed over the shards'
+    /// dictionaries (`CALL KEYWORDS`), and about how many documents there
+    /// are; `None` when a shard does not answer (the search then goes on
+    /// without the cut, and the master says which shard is missing).
+    fn keyword_counts(&self, keywords: &[String]) -> Option<(HashMap<String, u64>, u64)> {
+        if keywords.is_empty() {
+            return None;
+        }
+        let call = format!("CALL KEYWORDS({}, {}, 1)", quote(&keywords.join(" ")), quote(SHARD_TABLE));
+        let status = format!("SHOW INDEX {SHARD_TABLE} STATUS");
+        let (mut counts, mut documents) = (HashMap::new(), 0);
+        for shard in &self.shards {
+            for row in shard.run(&call).ok()?.first()? {
+                *counts.entry(text(row, 2)).or_insert(0) += number(row, 3).unwrap_or(0);
+            }
+            let status = shard.run(&status).ok()?;
+            documents += meta(status.first()?).iter().find(|(n, _)| n == "indexed_documents")?.1.parse::<u64>().ok()?;
+        }
+        Some((counts, documents))
     }
 
     /// The articles of `ids`, from the engine's stored JSON.

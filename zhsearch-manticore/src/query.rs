@@ -37,6 +37,8 @@ pub(crate) struct FirstStage {
     /// Every keyword the ranking will ask the document count of, that the
     /// query does not hold already (its title key).
     pub also: Vec<String>,
+    /// Every keyword of the quorums, common ones included.
+    pub keywords: Vec<String>,
     /// Pairs of units side by side (with the separator between when there
     /// is one), per field: the ranking counts their documents.
     pub pairs: Vec<(TextField, Vec<String>)>,
@@ -82,7 +84,17 @@ fn phrase_anywhere(fields: &[TextField], units: &[String]) -> String {
 
 /// Builds the first stage of `request`. `variants` are the regional
 /// variants and the synonyms to widen the quorum with.
-pub(crate) fn first_stage(analyzer: &Analyzer, request: &SearchRequest, variants: &[&Variants]) -> FirstStage {
+///
+/// A keyword for which `common` is true stays out of the quorum (it still
+/// counts in the ranking): merging the postings of the commonest
+/// characters was most of the engine's time, for keywords that decide
+/// little. A branch whose own tokens are all common keeps them.
+pub(crate) fn first_stage(
+    analyzer: &Analyzer,
+    request: &SearchRequest,
+    variants: &[&Variants],
+    common: &dyn Fn(&str) -> bool,
+) -> FirstStage {
     let parsed = match request.plain {
         true => parse::parse_plain(&request.query),
         false => parse::parse(&request.query),
@@ -93,7 +105,7 @@ pub(crate) fn first_stage(analyzer: &Analyzer, request: &SearchRequest, variants
     for branch in &parsed.branches {
         let positive = branch.iter().filter(|c| !c.negated).count();
         let mut quorum: BTreeSet<String> = BTreeSet::new();
-        let mut own = 0usize;
+        let (mut own, mut own_rare) = (0usize, 0usize);
         let mut required = Vec::new();
         let mut excluded = Vec::new();
         for clause in branch {
@@ -113,6 +125,7 @@ pub(crate) fn first_stage(analyzer: &Analyzer, request: &SearchRequest, variants
                 units.iter().filter(|u| *u != zhsearch::analysis::SEPARATOR_TOKEN).collect();
             distinct.extend(extras.iter());
             own += distinct.len();
+            own_rare += distinct.iter().filter(|t| fields.iter().any(|&f| !common(&keyword(f, t)))).count();
             for &field in fields {
                 quorum.extend(distinct.iter().map(|t| keyword(field, t)));
                 for w in units.windows(2) {
@@ -135,10 +148,13 @@ pub(crate) fn first_stage(analyzer: &Analyzer, request: &SearchRequest, variants
                 }
             }
         }
+        stage.keywords.extend(quorum.iter().cloned());
         let mut parts = required;
         if !quorum.is_empty() && (parts.is_empty() || positive > 1) {
-            let n = own.div_ceil(QUORUM_SHARE).max(1);
-            let words: Vec<String> = quorum.into_iter().collect();
+            let (words, n): (Vec<String>, usize) = match own_rare {
+                0 => (quorum.into_iter().collect(), own.div_ceil(QUORUM_SHARE).max(1)),
+                rare => (quorum.into_iter().filter(|k| !common(k)).collect(), rare.div_ceil(QUORUM_SHARE).max(1)),
+            };
             parts.push(format!("\"{}\"/{n}", words.join(" ")));
         }
         if parts.is_empty() {
@@ -148,6 +164,8 @@ pub(crate) fn first_stage(analyzer: &Analyzer, request: &SearchRequest, variants
         branches.push(format!("({})", parts.join(" ")));
     }
     stage.text = branches.join(" | ");
+    stage.keywords.sort();
+    stage.keywords.dedup();
     let key = zhsearch::index::schema::title_key(analyzer, &request.query);
     if !key.is_empty() {
         stage.also.push(keyword(TextField::TitleKey, &key));
@@ -167,19 +185,24 @@ mod tests {
     #[test]
     fn words_make_a_quorum_quotes_a_phrase_and_negations_an_exclusion() {
         let analyzer = Analyzer::new().expect("analyzer");
-        let stage = first_stage(&analyzer, &SearchRequest::new("北京 -上海"), &[]);
+        let stage = first_stage(&analyzer, &SearchRequest::new("北京 -上海"), &[], &|_| false);
         // 北 京 北京 in both fields; a fifth of three tokens is one.
         assert!(stage.text.contains("\"bu4eac bu5317 bu5317_4eac tu4eac tu5317 tu5317_4eac\"/1"), "{}", stage.text);
         assert!(stage.text.ends_with(" -(\"tu4e0a tu6d77\" | \"bu4e0a bu6d77\"))"), "{}", stage.text);
-        let quoted = first_stage(&analyzer, &SearchRequest::new("\"北京，上海\""), &[]);
+        let quoted = first_stage(&analyzer, &SearchRequest::new("\"北京，上海\""), &[], &|_| false);
         assert!(
             quoted.text.starts_with("((\"tu5317 tu4eac ts tu4e0a tu6d77\" | \"bu5317 bu4eac bs bu4e0a bu6d77\")"),
             "{}",
             quoted.text
         );
-        let scoped = first_stage(&analyzer, &SearchRequest::new("title:北京"), &[]);
+        let scoped = first_stage(&analyzer, &SearchRequest::new("title:北京"), &[], &|_| false);
         assert!(!scoped.text.contains("bu5317"), "{}", scoped.text);
         assert_eq!(stage.also.len(), 1, "the title key");
-        assert!(first_stage(&analyzer, &SearchRequest::new("，。"), &[]).text.is_empty());
+        // Common keywords leave the quorum, and its N counts the rest.
+        let cut = first_stage(&analyzer, &SearchRequest::new("北京 的 天气"), &[], &|k| k.ends_with("7684"));
+        assert!(!cut.text.contains("u7684") && cut.keywords.iter().any(|k| k == "bu7684"), "{}", cut.text);
+        let all_common = first_stage(&analyzer, &SearchRequest::new("的"), &[], &|_| true);
+        assert!(all_common.text.contains("bu7684"), "{}", all_common.text);
+        assert!(first_stage(&analyzer, &SearchRequest::new("，。"), &[], &|_| false).text.is_empty());
     }
 }

@@ -35,6 +35,7 @@ fn main() {
     let tests: Vec<(&str, ClusterTest)> = vec![
         ("ranks_as_the_embedded_engine_does", ranks_as_embedded),
         ("one_shard_or_three_give_the_same_top_ten", one_or_three),
+        ("common_keywords_leave_the_quorum_not_the_ranking", common_keywords_leave_the_quorum_not_the_ranking),
         ("quoted_queries_find_every_article_that_has_the_text", quoted_recall),
         ("filters_facets_dates_and_deletes", filters_facets_dates),
         ("a_killed_shard_gives_partial_results_and_its_data_back", killed_shard),
@@ -205,6 +206,39 @@ fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
     let hit = cluster.search(&SearchRequest::new("貧困縣"))?;
     if hit.hits.is_empty() || hit.hits.iter().all(|h| h.id.starts_with("000")) {
         return Err(format!("貧困縣 found {:?}", scored(&hit)).into());
+    }
+    Ok(())
+}
+
+fn common_keywords_leave_the_quorum_not_the_ranking(dir: &Path) -> Result<(), Failed> {
+    let articles = collection()?;
+    let plain = fresh(dir)?;
+    plain.upsert(&articles)?;
+    let mut config = ClusterConfig::local(base_port(dir)?, 3);
+    // Every keyword in more than a fifth of this small collection is common.
+    (config.common_share, config.common_min_docs) = (0.2, 0);
+    let cut = Cluster::connect(config)?;
+    let mut same = 0;
+    let qs = queries(&articles);
+    for q in &qs {
+        let request = SearchRequest::new(q.as_str()).limit(10);
+        let (a, b) = (scored(&plain.search(&request)?), scored(&cut.search(&request)?));
+        // The hits the cut's first stage still finds score as before:
+        // the common keywords' counts come from the shards' dictionaries.
+        for hit in &b {
+            if let Some(before) = a.iter().find(|h| h.0 == hit.0) {
+                if before != hit {
+                    return Err(format!("{q}: {hit:?} scored {before:?} without the cut").into());
+                }
+            }
+        }
+        same += usize::from(a.first().map(|h| &h.0) == b.first().map(|h| &h.0));
+    }
+    if cut.lookups() > plain.lookups() {
+        return Err(format!("{} counts were looked up one at a time ({} without the cut)", cut.lookups(), plain.lookups()).into());
+    }
+    if same * 10 < qs.len() * 8 {
+        return Err(format!("the first hit moved for {} of {} queries", qs.len() - same, qs.len()).into());
     }
     Ok(())
 }
