@@ -235,7 +235,12 @@ fn common_keywords_leave_the_quorum_not_the_ranking(dir: &Path) -> Result<(), Fa
         same += usize::from(a.first().map(|h| &h.0) == b.first().map(|h| &h.0));
     }
     if cut.lookups() > plain.lookups() {
-        return Err(format!("{} counts were looked up one at a time ({} without the cut)", cut.lookups(), plain.lookups()).into());
+        return Err(format!(
+            "{} counts were looked up one at a time ({} without the cut)",
+            cut.lookups(),
+            plain.lookups()
+        )
+        .into());
     }
     if same * 10 < qs.len() * 8 {
         return Err(format!("the first hit moved for {} of {} queries", qs.len() - same, qs.len()).into());
