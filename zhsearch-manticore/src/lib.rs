@@ -189,12 +189,7 @@ impl std::fmt::Debug for Cluster {
 /// in 1..2^63 (0 is dropped by the engine and the top of the range never
 /// matches).
 pub fn doc_id(id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (h & 0x7FFF_FFFF_FFFF_FFFF).max(1)
+    (units::fnv1a(id) & 0x7FFF_FFFF_FFFF_FFFF).max(1)
 }
 
 impl Cluster {

@@ -20,6 +20,7 @@ use zhsearch::analysis::{Analyzer, Variants};
 use zhsearch::query::parse::{self, Scope, Term};
 use zhsearch::query::{SearchRequest, TextField};
 
+use crate::stats::phrase_text;
 use crate::units::{is_unit, keyword};
 
 /// N of the quorum is the query's own tokens divided by this. Measured on
@@ -72,13 +73,8 @@ fn tokens(analyzer: &Analyzer, text: &str) -> (Vec<String>, Vec<String>) {
     (units, extras)
 }
 
-fn phrase(field: TextField, units: &[String]) -> String {
-    let words: Vec<String> = units.iter().map(|u| keyword(field, u)).collect();
-    format!("\"{}\"", words.join(" "))
-}
-
 fn phrase_anywhere(fields: &[TextField], units: &[String]) -> String {
-    let alternatives: Vec<String> = fields.iter().map(|&f| phrase(f, units)).collect();
+    let alternatives: Vec<String> = fields.iter().map(|&f| phrase_text(f, units)).collect();
     format!("({})", alternatives.join(" | "))
 }
 

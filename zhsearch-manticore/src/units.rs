@@ -61,7 +61,9 @@ pub(crate) fn keyword(field: TextField, token: &str) -> String {
     format!("{p}h{:016x}", fnv1a(token))
 }
 
-fn fnv1a(text: &str) -> u64 {
+/// 64-bit FNV-1a: a stable hash (the same in every process and version),
+/// for keywords too long to spell out and for document ids.
+pub(crate) fn fnv1a(text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);
