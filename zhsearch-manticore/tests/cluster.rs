@@ -137,8 +137,12 @@ fn queries(articles: &[Article]) -> Vec<String> {
     out
 }
 
+/// The hits with their scores and verdicts. Equal scores have no order of
+/// their own (each engine's is its documents' addresses): ties by id.
 fn scored(r: &SearchResults) -> Vec<(String, f32, bool)> {
-    r.hits.iter().map(|h| (h.id.clone(), h.score, h.full_match)).collect()
+    let mut hits: Vec<_> = r.hits.iter().map(|h| (h.id.clone(), h.score, h.full_match)).collect();
+    hits.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    hits
 }
 
 fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
@@ -155,7 +159,11 @@ fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
             return Err(format!("{q}:\n cluster  {:?}\n embedded {:?}", scored(&got), scored(&want)).into());
         }
         // Snippets too: highlighted in each article's own script.
-        let snippets = |r: &SearchResults| r.hits.iter().map(|h| format!("{:?}", h.snippets)).collect::<Vec<_>>();
+        let snippets = |r: &SearchResults| {
+            let mut all: Vec<String> = r.hits.iter().map(|h| format!("{} {:?}", h.id, h.snippets)).collect();
+            all.sort();
+            all
+        };
         if snippets(&got) != snippets(&want) {
             let pairs: Vec<_> = snippets(&got).into_iter().zip(snippets(&want)).filter(|(a, b)| a != b).collect();
             return Err(format!("{q}: snippets differ: {pairs:?}").into());
@@ -194,7 +202,11 @@ fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
     // The explanation is the embedded one, counts of the whole collection
     // included ("in N of M documents").
     let request = SearchRequest::new("贫困县 清零").limit(3).explain(true);
-    let explain = |r: &SearchResults| serde_json::to_string(&r.hits.iter().map(|h| &h.explanation).collect::<Vec<_>>());
+    let explain = |r: &SearchResults| {
+        let mut all: Vec<_> = r.hits.iter().map(|h| (&h.id, &h.explanation)).collect();
+        all.sort_by_key(|(id, _)| *id);
+        serde_json::to_string(&all)
+    };
     let (got, want) = (cluster.search(&request)?, index.search(&request.clone().pinyin(false).typos(false))?);
     if got.hits.is_empty() || got.hits.iter().any(|h| h.explanation.is_none()) || explain(&got)? != explain(&want)? {
         return Err(format!("explanations differ:\n{}\n{}", explain(&got)?, explain(&want)?).into());

@@ -14,7 +14,8 @@ use tantivy::{DocSet, InvertedIndexReader, Score, Searcher, Term};
 use super::super::terms::{Cell, Pair, Pattern};
 use crate::index::Fields;
 
-/// One of the two text fields the ranking scores.
+/// A field whose counts the ranking reads: the title, the body, and the
+/// title key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TextField {
@@ -100,25 +101,15 @@ impl CollectionStatistics for IndexStatistics {
     }
 
     fn phrase_documents(&self, field: TextField, units: &[&str]) -> crate::Result<u64> {
-        let field = self.field(field);
-        let count = match units {
-            [] => 0,
-            [one] => return self.token_documents(self.text(field), one),
+        match units {
+            [] => Ok(0),
+            [one] => self.token_documents(field, one),
             units => {
+                let field = self.field(field);
                 let terms = units.iter().map(|u| Term::from_field_text(field, u)).collect();
-                self.searcher.search(&PhraseQuery::new(terms), &tantivy::collector::Count).map_err(index_error)?
+                let count = self.searcher.search(&PhraseQuery::new(terms), &tantivy::collector::Count);
+                Ok(count.map_err(index_error)? as u64)
             }
-        };
-        Ok(count as u64)
-    }
-}
-
-impl IndexStatistics {
-    fn text(&self, field: Field) -> TextField {
-        match field {
-            f if f == self.fields.title => TextField::Title,
-            f if f == self.fields.title_key => TextField::TitleKey,
-            _ => TextField::Body,
         }
     }
 }
