@@ -372,28 +372,28 @@ impl Cluster {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let variants = self.analyzer.variants();
         let tables: Vec<&zhsearch::analysis::Variants> = vec![&variants];
-        let probe = query::first_stage(&self.analyzer, request, &tables, &|_| false);
+        let stage = query::first_stage(&self.analyzer, request, &tables);
         // The collection's count of every keyword, from each shard's
         // dictionary (cheap): the commonest leave the quorum.
         let known = match self.config.common_share < 1.0 {
-            true => self.keyword_counts(&probe.keywords),
+            true => self.keyword_counts(&stage.keywords()),
             false => None,
         };
-        let stage = match &known {
+        let match_text = match &known {
             Some((counts, documents)) => {
                 let limit = ((*documents as f64 * self.config.common_share) as u64).max(self.config.common_min_docs);
-                query::first_stage(&self.analyzer, request, &tables, &|k| counts.get(k).is_some_and(|&n| n > limit))
+                stage.text(&|k| counts.get(k).is_some_and(|&n| n > limit))
             }
-            None => probe,
+            None => stage.text(&|_| false),
         };
-        if stage.text.is_empty() {
+        if match_text.is_empty() {
             return Ok(SearchResults::default());
         }
         let wanted = request.offset.saturating_add(request.limit);
         let k = self.config.candidates.max(wanted).max(1);
         let filters = filters(request);
         let table = self.config.table.as_str();
-        let matching = format!("MATCH({}){filters}", quote(&stage.text));
+        let matching = format!("MATCH({}){filters}", quote(&match_text));
         let order = match request.sort {
             Sort::Relevance => "w DESC, id ASC",
             Sort::Newest => "published DESC, id ASC",

@@ -30,19 +30,69 @@ use crate::units::{is_unit, keyword};
 /// time in the engine.
 pub(crate) const QUORUM_SHARE: usize = 5;
 
-/// The engine's side of a request.
+/// The engine's side of a request: the query analyzed once, its `MATCH()`
+/// text written once the common keywords are known.
 #[derive(Debug, Default)]
 pub(crate) struct FirstStage {
-    /// The `MATCH()` text; empty when the query has nothing to look for.
-    pub text: String,
+    /// The query's OR branches.
+    branches: Vec<Branch>,
     /// Every keyword the ranking will ask the document count of, that the
     /// query does not hold already (its title key).
     pub also: Vec<String>,
-    /// Every keyword of the quorums, common ones included.
-    pub keywords: Vec<String>,
     /// Pairs of units side by side (with the separator between when there
     /// is one), per field: the ranking counts their documents.
     pub pairs: Vec<(TextField, Vec<String>)>,
+}
+
+/// One OR branch of the first stage.
+#[derive(Debug, Default)]
+struct Branch {
+    /// Phrases it must have.
+    required: Vec<String>,
+    /// Phrases it must not have, as `-(…)`.
+    excluded: Vec<String>,
+    /// The quorum's keywords, variants' included.
+    quorum: BTreeSet<String>,
+    /// The query's own tokens, each as its keywords (one per field).
+    own: Vec<Vec<String>>,
+    /// Whether the quorum is asked for (not when a lone quoted text is).
+    wants_quorum: bool,
+}
+
+impl FirstStage {
+    /// Every keyword of the quorums, common ones included, sorted.
+    pub(crate) fn keywords(&self) -> Vec<String> {
+        let all: BTreeSet<&String> = self.branches.iter().flat_map(|b| &b.quorum).collect();
+        all.into_iter().cloned().collect()
+    }
+
+    /// The `MATCH()` text; empty when the query has nothing to look for.
+    ///
+    /// A keyword for which `common` is true stays out of the quorum (it
+    /// still counts in the ranking): merging the postings of the commonest
+    /// characters was most of the engine's time, for keywords that decide
+    /// little. A branch whose own tokens are all common keeps them.
+    pub(crate) fn text(&self, common: &dyn Fn(&str) -> bool) -> String {
+        let mut branches = Vec::new();
+        for branch in &self.branches {
+            let mut parts = branch.required.clone();
+            if branch.wants_quorum {
+                let rare = branch.own.iter().filter(|forms| forms.iter().any(|k| !common(k))).count();
+                let (words, n): (Vec<&String>, usize) = match rare {
+                    0 => (branch.quorum.iter().collect(), branch.own.len().div_ceil(QUORUM_SHARE).max(1)),
+                    rare => (branch.quorum.iter().filter(|k| !common(k)).collect(), rare.div_ceil(QUORUM_SHARE).max(1)),
+                };
+                let words: Vec<&str> = words.into_iter().map(String::as_str).collect();
+                parts.push(format!("\"{}\"/{n}", words.join(" ")));
+            }
+            if parts.is_empty() {
+                continue;
+            }
+            parts.extend(branch.excluded.iter().cloned());
+            branches.push(format!("({})", parts.join(" ")));
+        }
+        branches.join(" | ")
+    }
 }
 
 fn fields_of(scope: Scope) -> &'static [TextField] {
@@ -80,50 +130,35 @@ fn phrase_anywhere(fields: &[TextField], units: &[String]) -> String {
 
 /// Builds the first stage of `request`. `variants` are the regional
 /// variants and the synonyms to widen the quorum with.
-///
-/// A keyword for which `common` is true stays out of the quorum (it still
-/// counts in the ranking): merging the postings of the commonest
-/// characters was most of the engine's time, for keywords that decide
-/// little. A branch whose own tokens are all common keeps them.
-pub(crate) fn first_stage(
-    analyzer: &Analyzer,
-    request: &SearchRequest,
-    variants: &[&Variants],
-    common: &dyn Fn(&str) -> bool,
-) -> FirstStage {
+pub(crate) fn first_stage(analyzer: &Analyzer, request: &SearchRequest, variants: &[&Variants]) -> FirstStage {
     let parsed = match request.plain {
         true => parse::parse_plain(&request.query),
         false => parse::parse(&request.query),
     };
     let mut stage = FirstStage::default();
-    let mut branches = Vec::new();
     let mut pairs = BTreeSet::new();
-    for branch in &parsed.branches {
-        let positive = branch.iter().filter(|c| !c.negated).count();
-        let mut quorum: BTreeSet<String> = BTreeSet::new();
-        let (mut own, mut own_rare) = (0usize, 0usize);
-        let mut required = Vec::new();
-        let mut excluded = Vec::new();
-        for clause in branch {
+    for clauses in &parsed.branches {
+        let positive = clauses.iter().filter(|c| !c.negated).count();
+        let mut branch = Branch::default();
+        for clause in clauses {
             let fields = fields_of(clause.scope);
             let (units, extras) = tokens(analyzer, clause.term.text());
             if units.is_empty() {
                 continue;
             }
             if clause.negated {
-                excluded.push(format!("-{}", phrase_anywhere(fields, &units)));
+                branch.excluded.push(format!("-{}", phrase_anywhere(fields, &units)));
                 continue;
             }
             if matches!(clause.term, Term::Phrase(_)) && positive == 1 {
-                required.push(phrase_anywhere(fields, &units));
+                branch.required.push(phrase_anywhere(fields, &units));
             }
             let mut distinct: BTreeSet<&String> =
                 units.iter().filter(|u| *u != zhsearch::analysis::SEPARATOR_TOKEN).collect();
             distinct.extend(extras.iter());
-            own += distinct.len();
-            own_rare += distinct.iter().filter(|t| fields.iter().any(|&f| !common(&keyword(f, t)))).count();
+            branch.own.extend(distinct.iter().map(|t| fields.iter().map(|&f| keyword(f, t)).collect::<Vec<_>>()));
             for &field in fields {
-                quorum.extend(distinct.iter().map(|t| keyword(field, t)));
+                branch.quorum.extend(distinct.iter().map(|t| keyword(field, t)));
                 for w in units.windows(2) {
                     pairs.insert((field, w.to_vec()));
                 }
@@ -137,31 +172,16 @@ pub(crate) fn first_stage(
                         for variant in table.of(&word.text) {
                             let (vu, vx) = tokens(analyzer, variant);
                             for &field in fields {
-                                quorum.extend(vu.iter().chain(&vx).map(|t| keyword(field, t)));
+                                branch.quorum.extend(vu.iter().chain(&vx).map(|t| keyword(field, t)));
                             }
                         }
                     }
                 }
             }
         }
-        stage.keywords.extend(quorum.iter().cloned());
-        let mut parts = required;
-        if !quorum.is_empty() && (parts.is_empty() || positive > 1) {
-            let (words, n): (Vec<String>, usize) = match own_rare {
-                0 => (quorum.into_iter().collect(), own.div_ceil(QUORUM_SHARE).max(1)),
-                rare => (quorum.into_iter().filter(|k| !common(k)).collect(), rare.div_ceil(QUORUM_SHARE).max(1)),
-            };
-            parts.push(format!("\"{}\"/{n}", words.join(" ")));
-        }
-        if parts.is_empty() {
-            continue;
-        }
-        parts.extend(excluded);
-        branches.push(format!("({})", parts.join(" ")));
+        branch.wants_quorum = !branch.quorum.is_empty() && (branch.required.is_empty() || positive > 1);
+        stage.branches.push(branch);
     }
-    stage.text = branches.join(" | ");
-    stage.keywords.sort();
-    stage.keywords.dedup();
     let key = zhsearch::index::schema::title_key(analyzer, &request.query);
     if !key.is_empty() {
         stage.also.push(keyword(TextField::TitleKey, &key));
@@ -181,24 +201,26 @@ mod tests {
     #[test]
     fn words_make_a_quorum_quotes_a_phrase_and_negations_an_exclusion() {
         let analyzer = Analyzer::new().expect("analyzer");
-        let stage = first_stage(&analyzer, &SearchRequest::new("北京 -上海"), &[], &|_| false);
+        let stage = first_stage(&analyzer, &SearchRequest::new("北京 -上海"), &[]);
+        let text = stage.text(&|_| false);
         // 北 京 北京 in both fields; a fifth of three tokens is one.
-        assert!(stage.text.contains("\"bu4eac bu5317 bu5317_4eac tu4eac tu5317 tu5317_4eac\"/1"), "{}", stage.text);
-        assert!(stage.text.ends_with(" -(\"tu4e0a tu6d77\" | \"bu4e0a bu6d77\"))"), "{}", stage.text);
-        let quoted = first_stage(&analyzer, &SearchRequest::new("\"北京，上海\""), &[], &|_| false);
+        assert!(text.contains("\"bu4eac bu5317 bu5317_4eac tu4eac tu5317 tu5317_4eac\"/1"), "{text}");
+        assert!(text.ends_with(" -(\"tu4e0a tu6d77\" | \"bu4e0a bu6d77\"))"), "{text}");
+        let quoted = first_stage(&analyzer, &SearchRequest::new("\"北京，上海\""), &[]).text(&|_| false);
         assert!(
-            quoted.text.starts_with("((\"tu5317 tu4eac ts tu4e0a tu6d77\" | \"bu5317 bu4eac bs bu4e0a bu6d77\")"),
+            quoted.starts_with("((\"tu5317 tu4eac ts tu4e0a tu6d77\" | \"bu5317 bu4eac bs bu4e0a bu6d77\")"),
             "{}",
-            quoted.text
+            quoted
         );
-        let scoped = first_stage(&analyzer, &SearchRequest::new("title:北京"), &[], &|_| false);
-        assert!(!scoped.text.contains("bu5317"), "{}", scoped.text);
+        let scoped = first_stage(&analyzer, &SearchRequest::new("title:北京"), &[]).text(&|_| false);
+        assert!(!scoped.contains("bu5317"), "{}", scoped);
         assert_eq!(stage.also.len(), 1, "the title key");
         // Common keywords leave the quorum, and its N counts the rest.
-        let cut = first_stage(&analyzer, &SearchRequest::new("北京 的 天气"), &[], &|k| k.ends_with("7684"));
-        assert!(!cut.text.contains("u7684") && cut.keywords.iter().any(|k| k == "bu7684"), "{}", cut.text);
-        let all_common = first_stage(&analyzer, &SearchRequest::new("的"), &[], &|_| true);
-        assert!(all_common.text.contains("bu7684"), "{}", all_common.text);
-        assert!(first_stage(&analyzer, &SearchRequest::new("，。"), &[], &|_| false).text.is_empty());
+        let cut = first_stage(&analyzer, &SearchRequest::new("北京 的 天气"), &[]);
+        let (keywords, cut) = (cut.keywords(), cut.text(&|k| k.ends_with("7684")));
+        assert!(!cut.contains("u7684") && keywords.iter().any(|k| k == "bu7684"), "{cut}");
+        let all_common = first_stage(&analyzer, &SearchRequest::new("的"), &[]).text(&|_| true);
+        assert!(all_common.contains("bu7684"), "{}", all_common);
+        assert!(first_stage(&analyzer, &SearchRequest::new("，。"), &[]).text(&|_| false).is_empty());
     }
 }

@@ -118,6 +118,14 @@ fn collection() -> Result<Vec<Article>, Failed> {
     Ok(articles)
 }
 
+/// Empty shards (see [`fresh`]) loaded with [`collection`].
+fn loaded(dir: &Path) -> Result<(Cluster, Vec<Article>), Failed> {
+    let cluster = fresh(dir)?;
+    let articles = collection()?;
+    cluster.upsert(&articles)?;
+    Ok((cluster, articles))
+}
+
 fn embedded(articles: &[Article]) -> Result<SearchIndex, Failed> {
     let index = SearchIndex::in_memory(&AnalyzerSettings::default())?;
     let mut writer = index.writer()?;
@@ -146,9 +154,7 @@ fn scored(r: &SearchResults) -> Vec<(String, f32, bool)> {
 }
 
 fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
-    let cluster = fresh(dir)?;
-    let articles = collection()?;
-    cluster.upsert(&articles)?;
+    let (cluster, articles) = loaded(dir)?;
     let index = embedded(&articles)?;
     let mut compared = 0;
     for q in queries(&articles) {
@@ -223,9 +229,7 @@ fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
 }
 
 fn common_keywords_leave_the_quorum_not_the_ranking(dir: &Path) -> Result<(), Failed> {
-    let articles = collection()?;
-    let plain = fresh(dir)?;
-    plain.upsert(&articles)?;
+    let (plain, articles) = loaded(dir)?;
     let mut config = ClusterConfig::local(base_port(dir)?, 3);
     // Every keyword in more than a fifth of this small collection is common.
     (config.common_share, config.common_min_docs) = (0.2, 0);
@@ -261,10 +265,8 @@ fn common_keywords_leave_the_quorum_not_the_ranking(dir: &Path) -> Result<(), Fa
 }
 
 fn one_or_three(dir: &Path) -> Result<(), Failed> {
-    let articles = collection()?;
+    let (three, articles) = loaded(dir)?;
     let qs = queries(&articles);
-    let three = fresh(dir)?;
-    three.upsert(&articles)?;
     let mut wanted = Vec::new();
     for q in &qs {
         wanted.push(scored(&three.search(&SearchRequest::new(q.as_str()).limit(10))?));
@@ -285,9 +287,7 @@ fn one_or_three(dir: &Path) -> Result<(), Failed> {
 }
 
 fn quoted_recall(dir: &Path) -> Result<(), Failed> {
-    let cluster = fresh(dir)?;
-    let articles = collection()?;
-    cluster.upsert(&articles)?;
+    let (cluster, articles) = loaded(dir)?;
     let index = embedded(&articles)?;
     let mut checked = 0;
     for a in articles.iter().step_by(3) {
@@ -312,9 +312,7 @@ fn quoted_recall(dir: &Path) -> Result<(), Failed> {
 }
 
 fn filters_facets_dates(dir: &Path) -> Result<(), Failed> {
-    let cluster = fresh(dir)?;
-    let articles = collection()?;
-    cluster.upsert(&articles)?;
+    let (cluster, articles) = loaded(dir)?;
     let index = embedded(&articles)?;
     let request = SearchRequest::new("干部").limit(100).facets(true);
     let got = cluster.search(&request)?;
@@ -349,9 +347,7 @@ fn filters_facets_dates(dir: &Path) -> Result<(), Failed> {
 }
 
 fn killed_shard(dir: &Path) -> Result<(), Failed> {
-    let cluster = fresh(dir)?;
-    let articles = collection()?;
-    cluster.upsert(&articles)?;
+    let (cluster, _) = loaded(dir)?;
     let request = SearchRequest::new("干部 经济 发展 疫情").limit(100);
     let whole = cluster.search(&request)?;
     let on_shard2 = |id: &str| doc_id(id) % 3 == 2;
