@@ -23,7 +23,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use zhsearch::analysis::AnalyzerSettings;
 use zhsearch::article::parse_date;
 use zhsearch::index::SearchIndex;
-use zhsearch::query::{Matching, RankingSettings, SearchRequest, SearchResults, Snippet, SnippetField, Sort};
+use zhsearch::query::{
+    Matching, RankingSettings, SearchRequest, SearchResults, Snippet, SnippetField, Sort, TotalRelation,
+};
 use zhsearch::{ingest, Error};
 
 const SAMPLE_QUERY: &str = "贫困县";
@@ -88,6 +90,12 @@ struct Args {
     /// in the JSON output, as `facets`).
     #[arg(long)]
     facets: bool,
+    /// Count every match exactly. By default counts are exact up to 10,000
+    /// matches; past that a search skips articles that cannot enter the
+    /// best hits and prints "at least N results" (JSON: `"total_relation":
+    /// "gte"`). The hits are the same either way.
+    #[arg(long)]
+    exact_total: bool,
     /// Do not match a word's regional variants (服务器 and 伺服器, 内存 and
     /// 記憶體); quoted text never does.
     #[arg(long)]
@@ -283,6 +291,7 @@ fn run(args: &Args) -> Result<usize, Failure> {
             .offset(args.offset)
             .explain(args.explain)
             .facets(args.facets)
+            .count_up_to(if args.exact_total { u64::MAX } else { zhsearch::query::COUNT_UP_TO })
             .variants(!args.no_variants)
             .pinyin(!args.no_pinyin)
             .typos(!args.no_typos)
@@ -389,6 +398,7 @@ fn print_json(out: &mut impl Write, results: &SearchResults, took_ms: f64, facet
         .collect();
     let doc = serde_json::json!({
         "total": results.total,
+        "total_relation": results.total_relation,
         "full_matches": results.full_matches,
         "took_ms": took_ms,
         "hits": hits,
@@ -419,7 +429,12 @@ fn print_readable(
     } else if let Some(first) = results.did_you_mean.first() {
         writeln!(out, "Did you mean: {bold}{first}{reset}?")?;
     }
-    writeln!(out, "{} results ({} full matches) in {:.1} ms", results.total, results.full_matches, took_ms)?;
+    let at_least = if results.total_relation == TotalRelation::AtLeast { "at least " } else { "" };
+    writeln!(
+        out,
+        "{at_least}{} results ({at_least}{} full matches) in {:.1} ms",
+        results.total, results.full_matches, took_ms
+    )?;
     for (i, hit) in results.hits.iter().enumerate() {
         let article = &hit.article;
         let title_snippet = hit.snippets.iter().find(|s| s.field == SnippetField::Title);

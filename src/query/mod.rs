@@ -50,6 +50,15 @@
 //! each branch of a query with `OR` is read that way. `total` counts the
 //! matches and `full_matches` those with every word. Hit scores are
 //! relevance scores: compare them within one search only.
+//!
+//! Counting every match of a headline means scoring every document that
+//! has one of its characters. So, as Elasticsearch's `track_total_hits`,
+//! the counts are exact up to [`SearchRequest::count_up_to`] matches
+//! ([`COUNT_UP_TO`], 10,000, by default); past it, a search by relevance
+//! without facets skips the documents that cannot enter the best hits, and
+//! the counts are lower bounds ([`SearchResults::total_relation`] is
+//! [`TotalRelation::AtLeast`]). The hits and their scores are those of
+//! counting everything.
 
 mod correct;
 mod explain;
@@ -203,6 +212,18 @@ pub struct SearchRequest {
     /// [`SearchRequest::plain`]).
     #[serde(default)]
     pub plain: bool,
+    /// Up to how many matches `total` is exact (see
+    /// [`SearchRequest::count_up_to`]).
+    #[serde(default = "count_up_to")]
+    pub count_up_to: u64,
+}
+
+/// Up to how many matches a search counts exactly by default (see
+/// [`SearchRequest::count_up_to`]): Elasticsearch's `track_total_hits`.
+pub const COUNT_UP_TO: u64 = 10_000;
+
+fn count_up_to() -> u64 {
+    COUNT_UP_TO
 }
 
 fn yes() -> bool {
@@ -231,7 +252,21 @@ impl SearchRequest {
             pinyin: true,
             typos: true,
             plain: false,
+            count_up_to: COUNT_UP_TO,
         }
+    }
+
+    /// Counts matches exactly up to `n` ([`COUNT_UP_TO`] by default). Past
+    /// it, a search by relevance without facets skips documents that
+    /// cannot enter the best hits, which is what keeps a headline fast on
+    /// a large index, and [`SearchResults::total`] and
+    /// [`SearchResults::full_matches`] are lower bounds
+    /// ([`TotalRelation::AtLeast`]). The hits and their scores do not
+    /// change. `u64::MAX` counts every match; facets and the date orders
+    /// always do.
+    pub fn count_up_to(mut self, n: u64) -> Self {
+        self.count_up_to = n;
+        self
     }
 
     /// Reads the query as plain text, with no operators ([`parse_plain`]):
@@ -375,8 +410,13 @@ pub struct Hit {
 /// What a search found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {
-    /// How many documents match, exactly (see the module docs for relaxed matching).
+    /// How many documents match (see the module docs for relaxed
+    /// matching): exactly, or at least, as [`SearchResults::total_relation`] says.
     pub total: u64,
+    /// Whether `total` and `full_matches` are exact or lower bounds (see
+    /// [`SearchRequest::count_up_to`]). JSON: `"eq"` or `"gte"`.
+    #[serde(default)]
+    pub total_relation: TotalRelation,
     /// How many documents match every word.
     pub full_matches: u64,
     /// The requested page of hits.
@@ -397,6 +437,19 @@ pub struct SearchResults {
     /// partial. Always empty for an embedded index.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unavailable: Vec<String>,
+}
+
+/// Whether a count is exact or a lower bound (Elasticsearch's
+/// `hits.total.relation`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TotalRelation {
+    /// The count is exact.
+    #[default]
+    #[serde(rename = "eq")]
+    Exact,
+    /// There are at least that many (see [`SearchRequest::count_up_to`]).
+    #[serde(rename = "gte")]
+    AtLeast,
 }
 
 impl SearchResults {
@@ -522,7 +575,13 @@ impl SearchIndex {
             Sort::Newest => (Order::Newest, wanted),
             Sort::Oldest => (Order::Oldest, wanted),
         };
-        let collector = ranking.collector(limit, order, facet_collector);
+        // Facets count every match; so do the date orders, whose best hits
+        // are not the best scores.
+        let count_up_to = match (request.facets, order) {
+            (false, Order::Relevance) => request.count_up_to,
+            _ => u64::MAX,
+        };
+        let collector = ranking.collector(limit, order, count_up_to, facet_collector);
         let found =
             searcher.search_with_statistics_provider(ranking.query(), &collector, &stats).map_err(|e| self.error(e))?;
         let mut top = found.hits;
@@ -573,8 +632,10 @@ impl SearchIndex {
         };
         let hits = self.hits(&searcher, &branches, page, explanations, &mut checked, request)?;
         let facets = found.extra.unwrap_or_default();
+        let total_relation = if found.pruned { TotalRelation::AtLeast } else { TotalRelation::Exact };
         let results = SearchResults {
             total,
+            total_relation,
             full_matches,
             hits,
             facets,

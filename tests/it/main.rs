@@ -14,6 +14,7 @@ mod common;
 mod analysis;
 mod bad_input;
 mod collection;
+mod counts;
 mod faults;
 mod ingest;
 mod pinyin;

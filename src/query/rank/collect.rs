@@ -45,6 +45,9 @@ pub(crate) struct Collected<F> {
     pub total: u64,
     /// How many of them are full matches.
     pub full_matches: u64,
+    /// Whether the counts are lower bounds: the scorer skipped documents
+    /// that could not enter the best hits (see [`Collect::count_up_to`]).
+    pub pruned: bool,
     /// What `extra` collected.
     pub extra: F,
 }
@@ -57,6 +60,12 @@ pub(crate) struct Collect<C> {
     /// Whether the query is the ranked query, whose scorer gives each
     /// match's verdict; every match of any other plan is a full match.
     pub ranked: bool,
+    /// Once a segment has counted this many matches, the ranked scorer
+    /// may skip the documents that cannot enter the best hits (see
+    /// `scorer.rs`), and the counts become lower bounds; `u64::MAX`
+    /// counts every match. Only under [`Order::Relevance`], and only when
+    /// `extra` needs no more than the counts (facets need every match).
+    pub count_up_to: u64,
     pub extra: C,
 }
 
@@ -82,6 +91,9 @@ pub(crate) struct SegmentCollect<C> {
     threshold: Option<(Key, DocId, bool)>,
     total: u64,
     full_matches: u64,
+    /// See [`Collect::count_up_to`].
+    count_up_to: u64,
+    pruned: bool,
     extra: C,
 }
 
@@ -127,10 +139,19 @@ impl<C: SegmentCollector> SegmentCollect<C> {
     /// Runs the ranked scorer over the segment: the verdict comes with
     /// each document. (It leaves out deleted documents itself.)
     fn run_ranked(&mut self, scorer: &mut RankedScorer) {
+        let prunes = self.order == Order::Relevance && self.count_up_to < u64::MAX;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
             let score = scorer.score();
             self.push(doc, score, scorer.is_full());
+            if prunes && self.total >= self.count_up_to {
+                // A document not above the threshold cannot enter (see
+                // `threshold`): the scorer need not score it.
+                if let Some(((_, score), ..)) = self.threshold.filter(|t| t.0 .1 > 0.0) {
+                    scorer.raise_threshold(score);
+                    self.pruned = true;
+                }
+            }
             doc = scorer.advance();
         }
     }
@@ -141,6 +162,7 @@ pub(crate) struct SegmentFruit<F> {
     hits: Vec<(Key, RankedHit)>,
     total: u64,
     full_matches: u64,
+    pruned: bool,
     extra: F,
 }
 
@@ -161,7 +183,13 @@ impl<C: SegmentCollector> SegmentCollector for SegmentCollect<C> {
             .into_iter()
             .map(|(key, doc, full)| (key, RankedHit { score: key.1, address: DocAddress::new(ord, doc), full }))
             .collect();
-        SegmentFruit { hits, total: self.total, full_matches: self.full_matches, extra: self.extra.harvest() }
+        SegmentFruit {
+            hits,
+            total: self.total,
+            full_matches: self.full_matches,
+            pruned: self.pruned,
+            extra: self.extra.harvest(),
+        }
     }
 }
 
@@ -183,6 +211,8 @@ impl<C: Collector> Collector for Collect<C> {
             threshold: None,
             total: 0,
             full_matches: 0,
+            count_up_to: self.count_up_to,
+            pruned: false,
             extra: self.extra.for_segment(segment_ord, reader)?,
         })
     }
@@ -222,10 +252,12 @@ impl<C: Collector> Collector for Collect<C> {
         fruits: Vec<SegmentFruit<<C::Child as SegmentCollector>::Fruit>>,
     ) -> tantivy::Result<Self::Fruit> {
         let (mut hits, mut total, mut full_matches, mut extras) = (Vec::new(), 0, 0, Vec::new());
+        let mut pruned = false;
         for fruit in fruits {
             hits.extend(fruit.hits);
             total += fruit.total;
             full_matches += fruit.full_matches;
+            pruned |= fruit.pruned;
             extras.push(fruit.extra);
         }
         hits.sort_by(|(k1, h1), (k2, h2)| {
@@ -233,6 +265,6 @@ impl<C: Collector> Collector for Collect<C> {
         });
         hits.truncate(self.limit);
         let hits = hits.into_iter().map(|(_, h)| h).collect();
-        Ok(Collected { hits, total, full_matches, extra: self.extra.merge_fruits(extras)? })
+        Ok(Collected { hits, total, full_matches, pruned, extra: self.extra.merge_fruits(extras)? })
     }
 }

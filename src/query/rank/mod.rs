@@ -138,8 +138,10 @@ impl Ranking {
 
     /// The collector for this query: the best `limit` hits in `order`,
     /// each with its verdict, the counts, and `extra` over every match.
-    pub(crate) fn collector<C>(&self, limit: usize, order: Order, extra: C) -> Collect<C> {
-        Collect { limit, order, ranked: self.ranked, extra }
+    /// Once `count_up_to` matches are counted, the ranked scorer may skip
+    /// documents that cannot enter the best hits (see [`Collect::count_up_to`]).
+    pub(crate) fn collector<C>(&self, limit: usize, order: Order, count_up_to: u64, extra: C) -> Collect<C> {
+        Collect { limit, order, ranked: self.ranked, count_up_to, extra }
     }
 
     /// How many of the best hits to rescore: `wanted` at least, and the
@@ -305,7 +307,7 @@ mod tests {
             };
             let ranking = Ranking::plan(&branches, ctx()).expect("plans").expect("something to find");
             assert!(!ranking.ranked, "{q}: runs tantivy's query");
-            let ranked = plan::ranked_query(&ranking.branches[0], &ctx());
+            let ranked = plan::ranked_query(&ranking.branches[0], &ctx()).expect("ranked query");
             let top = TopDocs::with_limit(10).order_by_score();
             let run = |query: &dyn Query| {
                 let mut hits = searcher.search_with_statistics_provider(query, &top, &stats).expect("search");

@@ -2,12 +2,14 @@
 //! looks in, each with its boost; a branch whose every match is a full
 //! match as tantivy's boolean query.
 
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, Query, TermQuery};
+use tantivy::query::{Bm25Weight, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Score, Term};
 
 use super::super::parse::Scope;
+use super::super::terms::Pattern;
 use super::plan::{Branch, GroupSpec, Lookup};
+use super::stats::Stats;
 use super::union::Group;
 use crate::index::{FieldSet, Fields};
 
@@ -119,9 +121,64 @@ pub(crate) fn has_parts(spec: &GroupSpec, text: &TextFields) -> bool {
 }
 
 /// The ranked query's group for a spec.
-pub(crate) fn to_group(spec: &GroupSpec, text: &TextFields) -> Group {
+pub(crate) fn to_group(spec: &GroupSpec, text: &TextFields, stats: &Stats<'_>) -> tantivy::Result<Group> {
     let parts = parts_of(spec, text).into_iter().map(|p| (p.query, p.boost)).collect();
-    Group { parts, role: spec.role, best_only: matches!(spec.lookup, Lookup::Any(_)) }
+    let bound = group_bound(spec, text, stats)?;
+    Ok(Group { parts, role: spec.role, best_only: matches!(spec.lookup, Lookup::Any(_)), bound })
+}
+
+/// The most a spec's group adds to any document's score, before the
+/// coverage factor, for the pruning of the top hits (`scorer.rs`). Each of
+/// [`parts_of`]'s parts scores a term or a phrase with tantivy's BM25,
+/// whose term-frequency factor stays below 1: a part adds at most its BM25
+/// weight (idf × (1 + k1)) at its boost. A group adds the sum of its parts,
+/// or, for a word with variants, its best part. A negative boost, which
+/// could lower a score, leaves the group without a bound (infinite).
+pub(crate) fn group_bound(spec: &GroupSpec, text: &TextFields, stats: &Stats<'_>) -> tantivy::Result<Score> {
+    // The score of a term frequency so large its factor rounds to 1: the
+    // weight, as tantivy computes it from the same statistics.
+    let most = |terms: &[Term], boost: Score| -> tantivy::Result<Score> {
+        if terms.is_empty() {
+            return Ok(0.0);
+        }
+        Ok(Bm25Weight::for_terms(stats, terms)?.boost_by(boost).score(0, u32::MAX))
+    };
+    let pattern_terms = |pattern: &Pattern, field| {
+        pattern.tokens.iter().map(|(_, t)| Term::from_field_text(field, t)).collect::<Vec<_>>()
+    };
+    let fields = text.of(spec.scope);
+    if spec.weight < 0.0 || spec.scales.iter().any(|s| *s < 0.0) || fields.iter().any(|(_, b)| *b < 0.0) {
+        return Ok(Score::INFINITY);
+    }
+    let mut bound: Score = 0.0;
+    match &spec.lookup {
+        Lookup::TitleKey(key) => {
+            if text.present.contains(text.fields.title_key) {
+                bound = most(&[Term::from_field_text(text.fields.title_key, key)], spec.weight)?;
+            }
+        }
+        Lookup::Token(token) => {
+            for &(field, boost) in &fields {
+                bound += most(&[Term::from_field_text(field, token)], spec.weight * boost)?;
+            }
+        }
+        Lookup::Pattern(pattern) => {
+            for &(field, boost) in &fields {
+                bound += most(&pattern_terms(pattern, field), spec.weight * boost)?;
+            }
+        }
+        Lookup::Any(patterns) => {
+            for (i, pattern) in patterns.iter().enumerate() {
+                let scale = spec.scales.get(i).copied().unwrap_or(1.0);
+                let mut part: Score = 0.0;
+                for &(field, boost) in &fields {
+                    part += most(&pattern_terms(pattern, field), boost)?;
+                }
+                bound = bound.max(part * spec.weight * scale);
+            }
+        }
+    }
+    Ok(if bound.is_nan() { Score::INFINITY } else { bound })
 }
 
 /// The branch as tantivy's boolean query, for when every match must have

@@ -157,7 +157,7 @@ pub(crate) fn plan(branches: &[Vec<Clause>], ctx: &Context<'_>) -> tantivy::Resu
         ([branch], false) if branch.is_strict(all_words, ctx.settings) => {
             (filtered(strict_query(branch, &ctx.text)), false)
         }
-        ([branch], false) => (Box::new(ranked_query(branch, ctx)), true),
+        ([branch], false) => (Box::new(ranked_query(branch, ctx)?), true),
         _ => {
             let mut union: Vec<(Occur, Box<dyn Query>)> =
                 planned.iter().map(|b| (Occur::Should, strict_query(b, &ctx.text))).collect();
@@ -195,13 +195,13 @@ fn lookup_idf(lookup: &Lookup, stats: &Stats<'_>) -> tantivy::Result<Score> {
 }
 
 /// The ranked query of a branch, the filters inside it.
-pub(crate) fn ranked_query(branch: &Branch, ctx: &Context<'_>) -> RankedQuery {
-    RankedQuery {
-        groups: branch.groups.iter().map(|g| to_group(g, &ctx.text)).collect(),
+pub(crate) fn ranked_query(branch: &Branch, ctx: &Context<'_>) -> tantivy::Result<RankedQuery> {
+    Ok(RankedQuery {
+        groups: branch.groups.iter().map(|g| to_group(g, &ctx.text, ctx.stats)).collect::<tantivy::Result<_>>()?,
         rule: branch.rule(ctx.settings),
         exclusions: branch.exclusions.iter().map(|q| q.box_clone()).collect(),
         filters: ctx.filters.iter().map(|f| f.box_clone()).collect(),
-    }
+    })
 }
 
 /// The documents none of `exclusions` matches: what a branch of

@@ -1,6 +1,26 @@
 //! The ranked query's scorer: a window of 4,096 documents at a time,
 //! where each document's slot gathers its score and what of the query it
 //! has (see `union.rs` for the design).
+//!
+//! ## Pruning
+//!
+//! Once the collector has counted enough matches that the total may be a
+//! lower bound, it passes the score a document must beat to enter the best
+//! hits ([`RankedScorer::raise_threshold`]), and the scorer stops scoring
+//! documents that cannot (MaxScore, as Lucene's `MaxScoreBulkScorer`):
+//! every group knows the most it can add to a document (its BM25 weight at
+//! its boost, see `parts::group_bound`).
+//! - The driving groups whose bounds, summed with the optional groups'
+//!   and taken from the least, cannot reach the threshold stop driving: a
+//!   document that has only them cannot enter. They are looked up in the
+//!   candidates the others give, as the optional groups are. On a headline
+//!   these are the common characters, whose postings are most of the cost.
+//! - A candidate whose score so far plus the bounds of what is left to
+//!   look up cannot reach the threshold is dropped before (or while) it is
+//!   looked up.
+//!
+//! A dropped document's score is below the threshold, so the best hits and
+//! their scores are those of the unpruned search; only the counts miss it.
 
 use tantivy::fastfield::AliveBitSet;
 use tantivy::query::Scorer;
@@ -13,14 +33,19 @@ const BUCKETS: usize = 64;
 const HORIZON: u32 = 64 * BUCKETS as u32;
 
 /// What a document in the window has gathered so far.
+///
+/// The score is summed in `f64`: a sum of a few dozen `f32` scores is then
+/// exact, whatever the order of its parts, so a document scores the same
+/// bits whether its groups are read in the window or looked up (the
+/// pruning changes which, see the module docs).
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
-    score: Score,
+    score: f64,
     /// The last group that reached it, plus one (0: none yet).
     last_group: u32,
     /// The best score of that group's parts so far, for a group that
     /// scores its best part only.
-    best: Score,
+    best: f64,
     present: Present,
 }
 
@@ -35,7 +60,7 @@ impl Slot {
             self.present.add(part.role);
         }
         if part.scored {
-            let score = part.scorer.score();
+            let score = f64::from(part.scorer.score());
             if !part.best_only {
                 self.score += score;
             } else if score > self.best {
@@ -55,19 +80,51 @@ pub(crate) struct Part {
     /// Its group's number, from 1.
     pub group: u32,
     pub role: Role,
+    /// The most its group adds to a document's score (infinite when not
+    /// known): what the pruning reads.
+    pub bound: Score,
 }
+
+/// The distinct groups of `parts` (whose groups are adjacent) with their bounds.
+fn groups_of(parts: &[Part]) -> Vec<(u32, Score)> {
+    let mut groups: Vec<(u32, Score)> = Vec::new();
+    for part in parts {
+        if groups.last().is_none_or(|(g, _)| *g != part.group) {
+            groups.push((part.group, part.bound));
+        }
+    }
+    groups
+}
+
+/// The sum of the bounds of the distinct groups of `parts`.
+fn bound_of(parts: &[Part]) -> f64 {
+    groups_of(parts).iter().map(|(_, b)| f64::from(*b)).sum()
+}
+
+/// A margin against rounding: the bounds are `f32` weights, the coverage
+/// factor is applied in `f32`.
+const SLACK: f64 = 1.0 + 1e-4;
 
 /// The scorer of a segment (see the module docs).
 pub(crate) struct RankedScorer {
     /// The parts of the driving groups, those of one group next to each other.
     parts: Vec<Part>,
     /// The parts of the other groups, looked up in each candidate, those of
-    /// one group next to each other.
-    optional: Vec<Part>,
+    /// one group next to each other, the largest bound first (so that a
+    /// candidate that cannot reach the threshold is dropped early).
+    lookups: Vec<Part>,
+    /// The sum of the looked-up groups' bounds.
+    lookup_bound: f64,
+    /// Whether every unit of matching drives, so that a candidate's units
+    /// are known before anything is looked up.
+    units_drive: bool,
     bits: Box<[u64; BUCKETS]>,
     slots: Box<[Slot]>,
     bucket: usize,
     window_start: DocId,
+    /// The first document not yet read: a group that starts to drive
+    /// starts there.
+    next_start: DocId,
     doc: DocId,
     score: Score,
     /// What the current document has of the query.
@@ -76,8 +133,15 @@ pub(crate) struct RankedScorer {
     alive: Option<AliveBitSet>,
     pub(crate) exclusions: Vec<Box<dyn Scorer>>,
     pub(crate) filters: Vec<Box<dyn Scorer>>,
-    /// Whether one part drives (see `advance_single`).
+    /// Whether one part drives (see `next_single`).
     single: bool,
+    /// The score a document must beat to enter the best hits; 0 while the
+    /// scorer does not prune (module docs).
+    threshold: f64,
+    /// Whether the threshold rose since the groups were last split.
+    resplit: bool,
+    /// The largest coverage factor a document can have.
+    max_coverage: f64,
 }
 
 impl RankedScorer {
@@ -85,16 +149,17 @@ impl RankedScorer {
     /// with `optional` looked up in each candidate, on its first match.
     /// The exclusions and filters are set before the first `advance`.
     pub(crate) fn new(parts: Vec<Part>, optional: Vec<Part>, rule: Rule, alive: Option<AliveBitSet>) -> RankedScorer {
-        // One driving part needs no window (see `advance_single`).
-        let single = parts.len() == 1;
-        let window = if single { 0 } else { HORIZON as usize };
-        RankedScorer {
+        let units_drive = rule.required == 0 && optional.iter().all(|p| !p.role.unit);
+        let mut scorer = RankedScorer {
             parts,
-            optional,
+            lookups: optional,
+            lookup_bound: 0.0,
+            units_drive,
             bits: Box::new([0; BUCKETS]),
-            slots: vec![Slot::default(); window].into_boxed_slice(),
+            slots: Box::default(),
             bucket: BUCKETS,
             window_start: 0,
+            next_start: 0,
             doc: 0,
             score: 0.0,
             present: Present::default(),
@@ -102,13 +167,89 @@ impl RankedScorer {
             alive,
             exclusions: Vec::new(),
             filters: Vec::new(),
-            single,
+            single: false,
+            threshold: 0.0,
+            resplit: false,
+            max_coverage: f64::from(rule.coverage(0).max(rule.coverage(rule.words))),
+        };
+        scorer.settle();
+        scorer
+    }
+
+    /// After the groups moved: the lookups' order and bound, and the window
+    /// (one driving part needs none, see `next_single`).
+    fn settle(&mut self) {
+        self.lookups.sort_by(|a, b| b.bound.total_cmp(&a.bound).then(a.group.cmp(&b.group)));
+        self.lookup_bound = bound_of(&self.lookups);
+        self.single = self.parts.len() == 1;
+        if !self.single && self.slots.is_empty() {
+            self.slots = vec![Slot::default(); HORIZON as usize].into_boxed_slice();
         }
     }
 
     /// Whether the current document is a full match.
     pub(crate) fn is_full(&self) -> bool {
         self.rule.is_full(&self.present)
+    }
+
+    /// From now on, only documents whose score is above `threshold` are
+    /// wanted: the scorer may skip the others (module docs). A threshold
+    /// never falls.
+    pub(crate) fn raise_threshold(&mut self, threshold: Score) {
+        let threshold = f64::from(threshold);
+        if threshold > self.threshold {
+            self.threshold = threshold;
+            self.resplit = true;
+        }
+    }
+
+    /// Whether a document whose score can be at most `bound` (before the
+    /// coverage factor) falls short of the threshold.
+    #[inline]
+    fn short_of(&self, bound: f64) -> bool {
+        bound * self.max_coverage * SLACK < self.threshold
+    }
+
+    /// Splits the groups again for a higher threshold (MaxScore): those of
+    /// the least bounds that together cannot reach it are looked up, the
+    /// others drive. With a quoted text, which every match has, the rarest
+    /// one drives alone and nothing moves. Called where no window is
+    /// pending (every driving part is at `next_start` or past it).
+    fn split(&mut self) {
+        self.resplit = false;
+        if self.rule.required > 0 {
+            return;
+        }
+        let mut groups = groups_of(&self.parts);
+        groups.extend(groups_of(&self.lookups));
+        groups.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let mut rest = 0.0;
+        let mut looked_up = Vec::new();
+        for (group, bound) in groups {
+            let bound = f64::from(bound);
+            if !self.short_of(rest + bound) {
+                break;
+            }
+            rest += bound;
+            looked_up.push(group);
+        }
+        let (to_lookups, driving): (Vec<Part>, Vec<Part>) =
+            std::mem::take(&mut self.parts).into_iter().partition(|p| looked_up.contains(&p.group));
+        let (lookups, to_drive): (Vec<Part>, Vec<Part>) =
+            std::mem::take(&mut self.lookups).into_iter().partition(|p| looked_up.contains(&p.group));
+        self.parts = driving;
+        for mut part in to_drive {
+            // Looked up only at candidates: it may be behind the documents
+            // already read.
+            if part.scorer.doc() < self.next_start {
+                part.scorer.seek(self.next_start);
+            }
+            self.parts.push(part);
+        }
+        self.lookups = lookups;
+        self.lookups.extend(to_lookups);
+        self.units_drive = self.lookups.iter().all(|p| !p.role.unit);
+        self.settle();
     }
 
     /// Reads the next window of postings, from the smallest document any
@@ -121,6 +262,7 @@ impl RankedScorer {
         self.window_start = min;
         self.bucket = 0;
         let horizon = min.saturating_add(HORIZON);
+        self.next_start = horizon;
         let (bits, slots) = (&mut self.bits, &mut self.slots);
         for part in &mut self.parts {
             let mut doc = part.scorer.doc();
@@ -134,32 +276,46 @@ impl RankedScorer {
         true
     }
 
-    /// Adds the optional groups a candidate has to its slot.
-    fn look_up_optional(&mut self, doc: DocId, slot: &mut Slot) {
-        for part in &mut self.optional {
-            if part.scorer.doc() < doc {
-                part.scorer.seek(doc);
+    /// Adds the looked-up groups a candidate has to its slot; false as
+    /// soon as what is left cannot bring it to the threshold.
+    fn look_up(&mut self, doc: DocId, slot: &mut Slot) -> bool {
+        let pruning = self.threshold > 0.0;
+        let mut rest = self.lookup_bound;
+        let mut i = 0;
+        while i < self.lookups.len() {
+            let group = self.lookups[i].group;
+            rest -= f64::from(self.lookups[i].bound);
+            while i < self.lookups.len() && self.lookups[i].group == group {
+                let part = &mut self.lookups[i];
+                if part.scorer.doc() < doc {
+                    part.scorer.seek(doc);
+                }
+                if part.scorer.doc() == doc {
+                    slot.hit(part);
+                }
+                i += 1;
             }
-            if part.scorer.doc() == doc {
-                slot.hit(part);
+            if pruning && self.short_of(slot.score + rest) {
+                return false;
             }
         }
+        true
     }
 
     /// Whether the document passes the rule, the filters and the
-    /// exclusions, and is not deleted; its slot gets the optional groups.
+    /// exclusions, can reach the threshold, and is not deleted; its slot
+    /// gets the looked-up groups.
     fn accept(&mut self, doc: DocId, slot: &mut Slot) -> bool {
-        // Without a required group every unit of matching drives, so a
-        // candidate's units are known before the optional groups are
-        // looked up.
-        if self.rule.required == 0 && !self.rule.enough(&slot.present) {
+        if self.units_drive && !self.rule.enough(&slot.present) {
+            return false;
+        }
+        if self.threshold > 0.0 && self.short_of(slot.score + self.lookup_bound) {
             return false;
         }
         if self.alive.as_ref().is_some_and(|a| a.is_deleted(doc)) {
             return false;
         }
-        self.look_up_optional(doc, slot);
-        if !self.rule.matches(&slot.present) {
+        if !self.look_up(doc, slot) || !self.rule.matches(&slot.present) {
             return false;
         }
         for filter in &mut self.filters {
@@ -185,30 +341,27 @@ impl RankedScorer {
     fn emit(&mut self, doc: DocId, slot: &Slot) {
         self.doc = doc;
         self.present = slot.present;
-        self.score = slot.score * self.rule.coverage(slot.present.words);
+        self.score = slot.score as Score * self.rule.coverage(slot.present.words);
     }
 
-    /// `advance` with one driving part: its documents are the candidates
-    /// in order, without the window.
-    fn advance_single(&mut self) -> DocId {
-        loop {
-            let Some(part) = self.parts.first_mut() else {
-                self.doc = TERMINATED;
-                return TERMINATED;
-            };
-            let doc = part.scorer.doc();
-            if doc == TERMINATED {
-                self.doc = TERMINATED;
-                return TERMINATED;
-            }
-            let mut slot = Slot::default();
-            slot.hit(part);
-            part.scorer.advance();
-            if self.accept(doc, &mut slot) {
-                self.emit(doc, &slot);
-                return doc;
-            }
+    /// With one driving part, its next document is the next candidate,
+    /// without the window: `Some(doc)` if it is accepted, `Some(TERMINATED)`
+    /// when the part is done, `None` to go on.
+    fn next_single(&mut self) -> Option<DocId> {
+        let part = self.parts.first_mut()?;
+        let doc = part.scorer.doc();
+        if doc == TERMINATED {
+            return Some(TERMINATED);
         }
+        let mut slot = Slot::default();
+        slot.hit(part);
+        part.scorer.advance();
+        self.next_start = doc + 1;
+        if self.accept(doc, &mut slot) {
+            self.emit(doc, &slot);
+            return Some(doc);
+        }
+        None
     }
 
     /// Drops the window's documents before `bucket` (their slots are reset).
@@ -227,9 +380,6 @@ impl RankedScorer {
 
 impl DocSet for RankedScorer {
     fn advance(&mut self) -> DocId {
-        if self.single {
-            return self.advance_single();
-        }
         loop {
             while self.bucket < BUCKETS {
                 let bits = self.bits[self.bucket];
@@ -247,7 +397,20 @@ impl DocSet for RankedScorer {
                     return doc;
                 }
             }
-            if !self.refill() {
+            // No window pending: the groups may be split again.
+            if self.resplit {
+                self.split();
+            }
+            if self.parts.is_empty() {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            }
+            if self.single {
+                if let Some(doc) = self.next_single() {
+                    self.doc = doc;
+                    return doc;
+                }
+            } else if !self.refill() {
                 self.doc = TERMINATED;
                 return TERMINATED;
             }
@@ -258,15 +421,7 @@ impl DocSet for RankedScorer {
         if self.doc >= target {
             return self.doc;
         }
-        if self.single {
-            if let Some(part) = self.parts.first_mut() {
-                if part.scorer.doc() < target {
-                    part.scorer.seek(target);
-                }
-            }
-            return self.advance_single();
-        }
-        if target < self.window_start.saturating_add(HORIZON) {
+        if self.bucket < BUCKETS && target < self.window_start.saturating_add(HORIZON) {
             // Drop the window's documents before the target, without
             // looking at them: a skipped document is no match (and no full
             // match to count).
@@ -289,6 +444,7 @@ impl DocSet for RankedScorer {
                     part.scorer.seek(target);
                 }
             }
+            self.next_start = self.next_start.max(target);
         }
         let mut doc = self.advance();
         while doc < target {

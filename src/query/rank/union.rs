@@ -45,6 +45,9 @@ pub(crate) struct Group {
     /// Whether the group scores its best part only, rather than the sum:
     /// a word and its variants, each a part, score as one word.
     pub best_only: bool,
+    /// The most the group adds to any document's score (infinite when not
+    /// known): what the pruning of the top hits reads (see `scorer.rs`).
+    pub bound: Score,
 }
 
 impl Clone for Group {
@@ -53,6 +56,7 @@ impl Clone for Group {
             parts: self.parts.iter().map(|(q, b)| (q.box_clone(), *b)).collect(),
             role: self.role,
             best_only: self.best_only,
+            bound: self.bound,
         }
     }
 }
@@ -96,7 +100,7 @@ impl Query for RankedQuery {
             for (query, boost) in &group.parts {
                 parts.push((query.weight(enable_scoring)?, *boost));
             }
-            groups.push(GroupWeight { parts, role: group.role, best_only: group.best_only });
+            groups.push(GroupWeight { parts, role: group.role, best_only: group.best_only, bound: group.bound });
         }
         // Exclusions and filters only match: scoring them would be work for nothing.
         let disabled = match enable_scoring.searcher() {
@@ -127,6 +131,7 @@ struct GroupWeight {
     parts: Vec<(Box<dyn Weight>, Score)>,
     role: Role,
     best_only: bool,
+    bound: Score,
 }
 
 struct RankedWeight {
@@ -151,6 +156,7 @@ impl Weight for RankedWeight {
                         best_only: group.best_only,
                         group: group_id,
                         role: group.role,
+                        bound: group.bound * boost,
                     });
                 }
             }
@@ -202,7 +208,7 @@ mod tests {
     use tantivy::schema::{IndexRecordOption, Schema, STRING};
     use tantivy::{Index, IndexWriter, Term};
 
-    use super::super::collect::{Collect, Order};
+    use super::super::collect::{Collect, Collected, Order, RankedHit};
     use super::super::settings::RankingSettings;
     use super::*;
 
@@ -217,7 +223,13 @@ mod tests {
 
     /// Runs `query` with the search's collector: (hits by score, total, full matches).
     fn collect(searcher: &tantivy::Searcher, query: &RankedQuery) -> (Vec<(f32, tantivy::DocAddress)>, u64, u64) {
-        let collector = Collect { limit: 20, order: Order::Relevance, ranked: true, extra: tantivy::collector::Count };
+        let collector = Collect {
+            limit: 20,
+            order: Order::Relevance,
+            ranked: true,
+            count_up_to: u64::MAX,
+            extra: tantivy::collector::Count,
+        };
         let found = searcher.search(query, &collector).expect("search");
         (found.hits.iter().map(|h| (h.score, h.address)).collect(), found.total, found.full_matches)
     }
@@ -254,6 +266,7 @@ mod tests {
                     parts: vec![(term(g), 1.0), (term(g), 0.5)],
                     role: Role { unit: true, word: true, required: false, weight: 0.0 },
                     best_only: false,
+                    bound: Score::INFINITY,
                 })
                 .collect(),
             rule,
@@ -316,7 +329,8 @@ mod tests {
         let term = |t: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
         };
-        let group = |t: &str, role: Role| Group { parts: vec![(term(t), 1.0)], role, best_only: false };
+        let group =
+            |t: &str, role: Role| Group { parts: vec![(term(t), 1.0)], role, best_only: false, bound: Score::INFINITY };
         let run = |groups: Vec<Group>, rule: Rule| {
             let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
             let (mut top, _, full) = collect(&searcher, &query);
@@ -362,5 +376,135 @@ mod tests {
         let (_, total, full) = run(&docs, &["a", "b"], rule(2, 1, 2, 0), &[]);
         assert_eq!(total, 6_667);
         assert_eq!(full, 3_334);
+    }
+
+    /// The pruning (see `scorer.rs`) changes no hit and no score: the
+    /// collector's best hits with pruning from the first match on are
+    /// those without, over documents of terms of every frequency, groups of
+    /// every role, and rules from one unit to all of them.
+    mod pruning {
+        use proptest::prelude::*;
+        use tantivy::query::Bm25Weight;
+
+        use super::*;
+
+        /// Terms from common to rare: `t0` in most documents, `t7` in few.
+        const TERMS: [&str; 8] = ["t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"];
+
+        fn corpus(seed: u64, docs: usize) -> (Index, tantivy::schema::Field) {
+            let mut schema = Schema::builder();
+            let f = schema.add_text_field("f", tantivy::schema::TEXT);
+            let index = Index::create_in_ram(schema.build());
+            let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+            let mut state = seed | 1;
+            let mut next = move || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            };
+            for _ in 0..docs {
+                let mut text = Vec::new();
+                for (i, t) in TERMS.iter().enumerate() {
+                    // Term i is in about 1 of 1.6^i documents, up to 4 times.
+                    if next() % 1000 < (900.0 / 1.6f64.powi(i as i32)) as u64 {
+                        for _ in 0..=next() % 4 {
+                            text.push(*t);
+                        }
+                    }
+                }
+                // Lengths vary, so that BM25's length normalisation varies.
+                text.extend(std::iter::repeat_n("filler", (next() % 12) as usize));
+                let mut d = tantivy::TantivyDocument::default();
+                d.add_text(f, text.join(" "));
+                writer.add_document(d).expect("add");
+            }
+            writer.commit().expect("commit");
+            (index, f)
+        }
+
+        fn group(searcher: &tantivy::Searcher, f: tantivy::schema::Field, spec: &(usize, u8, bool)) -> Group {
+            let (term, kind, best_only) = *spec;
+            let term = Term::from_field_text(f, TERMS[term]);
+            let query = || -> Box<dyn Query> { Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)) };
+            let boosts = [1.0, 0.5];
+            let most = |boost: Score| {
+                Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))
+                    .expect("weight")
+                    .boost_by(boost)
+                    .score(0, u32::MAX)
+            };
+            let bound = if best_only { most(1.0) } else { most(1.0) + most(0.5) };
+            let role = match kind % 4 {
+                0 => Role { unit: true, word: true, required: false, weight: 1.0 },
+                1 => Role { unit: true, word: false, required: false, weight: 0.5 },
+                2 => Role { unit: false, word: false, required: false, weight: 0.0 },
+                _ => Role { unit: false, word: true, required: true, weight: 1.0 },
+            };
+            Group { parts: boosts.iter().map(|b| (query(), *b)).collect(), role, best_only, bound }
+        }
+
+        /// The best `limit` hits, counting every match, then pruning from
+        /// the first match on.
+        fn both(searcher: &tantivy::Searcher, query: &RankedQuery, limit: usize) -> [Collected<usize>; 2] {
+            [u64::MAX, 0].map(|count_up_to| {
+                let collector = Collect {
+                    limit,
+                    order: Order::Relevance,
+                    ranked: true,
+                    count_up_to,
+                    extra: tantivy::collector::Count,
+                };
+                searcher.search(query, &collector).expect("search")
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+            #[test]
+            fn pruned_best_hits_are_the_unpruned_ones(
+                seed in any::<u64>(),
+                docs in prop::sample::select(vec![300usize, 2_000, 9_000]),
+                specs in prop::collection::vec((0usize..8, any::<u8>(), any::<bool>()), 1..7),
+                share in 1u32..=3,
+                limit in 1usize..40,
+            ) {
+                let (index, f) = corpus(seed, docs);
+                let searcher = index.reader().expect("reader").searcher();
+                let groups: Vec<Group> = specs.iter().map(|s| group(&searcher, f, s)).collect();
+                let roles = groups.iter().map(|g| g.role);
+                let units = roles.clone().filter(|r| r.unit || r.required).count() as u32;
+                prop_assume!(units > 0);
+                let settings = RankingSettings::default();
+                let mut rule = Rule::of(roles, &settings);
+                rule.min_units = units.div_ceil(share);
+                let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
+                let [all, pruned] = both(&searcher, &query, limit);
+                prop_assert!(!all.pruned);
+                let key = |h: &RankedHit| (h.score.to_bits(), h.address, h.full);
+                let all_hits: Vec<_> = all.hits.iter().map(key).collect();
+                let pruned_hits: Vec<_> = pruned.hits.iter().map(key).collect();
+                prop_assert_eq!(all_hits, pruned_hits);
+                prop_assert!(pruned.total <= all.total && pruned.full_matches <= all.full_matches);
+                if !pruned.pruned {
+                    prop_assert_eq!(pruned.total, all.total);
+                }
+            }
+        }
+
+        /// The pruning does skip documents: a query of one rare and one
+        /// common term, top 5 of 9,000 documents, counts fewer matches.
+        #[test]
+        fn pruning_skips_documents_that_cannot_enter() {
+            let (index, f) = corpus(7, 9_000);
+            let searcher = index.reader().expect("reader").searcher();
+            let groups = vec![group(&searcher, f, &(0, 1, false)), group(&searcher, f, &(7, 1, false))];
+            let rule = Rule::of(groups.iter().map(|g| g.role), &RankingSettings::default());
+            let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
+            let [all, pruned] = both(&searcher, &query, 5);
+            assert!(pruned.pruned);
+            assert!(pruned.total * 2 < all.total, "{} of {}", pruned.total, all.total);
+            assert_eq!(pruned.hits, all.hits);
+        }
     }
 }
