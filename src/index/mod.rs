@@ -31,6 +31,7 @@
 
 mod reader;
 pub mod schema;
+pub(crate) mod titles;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,6 +102,9 @@ pub struct SearchIndex {
     synonyms: std::sync::RwLock<Arc<(Synonyms, Variants)>>,
     /// The ranking's settings (see [`SearchIndex::set_ranking`]).
     ranking: std::sync::RwLock<RankingSettings>,
+    /// Each segment's titles by their initials, built on first use (see
+    /// `titles.rs`).
+    pub(crate) titles: titles::TitleTables,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -277,6 +281,7 @@ impl SearchIndex {
             present: Default::default(),
             synonyms: Default::default(),
             ranking: Default::default(),
+            titles: Default::default(),
         })
     }
 

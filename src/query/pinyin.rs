@@ -162,9 +162,15 @@ pub(crate) fn read(
 const MIXED_MAX_LETTERS: usize = 6;
 
 /// Whether a reading mixes full (or unfinished) syllables with initials.
+/// One lone vowel among initials is an initial too: a syllable without an
+/// initial (案 an, 额 e, 欧 ou) is typed as its first letter, so
+/// `kqhgbda` is 开启和关闭档案. Two or more read like an English word's
+/// syllables (`galaxy`: g a l a x y).
 fn is_mixed(slots: &[Slot]) -> bool {
+    let lone_vowel = |s: &Slot| matches!(s, Slot::Syllable(t) | Slot::Partial(t) if t.len() == 1);
+    let syllables = slots.iter().filter(|s| matches!(s, Slot::Syllable(_) | Slot::Partial(_)) && !lone_vowel(s));
     slots.iter().any(|s| matches!(s, Slot::Initial(_)))
-        && slots.iter().any(|s| matches!(s, Slot::Syllable(_) | Slot::Partial(_)))
+        && (syllables.count() > 0 || slots.iter().filter(|s| lone_vowel(s)).count() > 1)
 }
 
 /// A slot as the user typed it, for explanations.

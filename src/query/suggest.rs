@@ -40,6 +40,12 @@ const COUNTED_MORE: usize = 5;
 /// whole title (fewer found a third fewer LibreOffice titles typed in
 /// initials; more cost more than they found).
 const TITLE_WORDS: usize = 50;
+/// How many titles found through the tables of titles by initials are
+/// added (see [`SearchIndex::titles_fitting`]).
+const TABLE_TITLES: usize = 50;
+/// How many fitting titles of those tables are weighed at most: a short
+/// reading of a large index fits many, and each is estimated.
+const TABLE_SCAN: usize = 2_000;
 /// How many readings of a pinyin prefix are tried.
 const READINGS: usize = 16;
 /// The longest prefix completed, in characters.
@@ -117,18 +123,37 @@ impl SearchIndex {
         Ok(out)
     }
 
-    /// The index's titles whose first characters fit `slots`: those that
-    /// start with a word of the lexicon that fits the first slots (a title
-    /// is looked up by its first word, `脱贫` for `tpgj`), the rest of the
-    /// slots fitting the characters after it.
+    /// The index's titles whose first characters fit `slots`. First those
+    /// that start with a word of the lexicon that fits the first slots (a
+    /// title is looked up by its first word, `脱贫` for `tpgj`), the
+    /// common words first; then the others that the segments' tables of
+    /// titles by initials have (`titles.rs`), the most documents first
+    /// (estimated from the statistics), at most [`TABLE_TITLES`] of them.
     pub(crate) fn titles_fitting(&self, stats: &Stats<'_>, slots: &[Slot]) -> Result<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
         // An index without titles (the news corpus has none) has nothing
         // to look up, and tantivy would build an empty dictionary per
         // segment for every first word tried.
-        if !self.present_fields(&self.reader.searcher())?.contains(self.fields.title_key) {
+        let searcher = self.reader.searcher();
+        if slots.is_empty() || !self.present_fields(&searcher)?.contains(self.fields.title_key) {
             return Ok(out);
         }
+        // Among initials, a lone vowel is the initial of a syllable without
+        // one (安 an in `aqx`), as the query side reads it (see
+        // `query::pinyin::is_mixed`).
+        let initials = slots.iter().any(|s| matches!(s, Slot::Initial(_)));
+        let slots: Vec<Slot> = slots
+            .iter()
+            .map(|s| match s {
+                Slot::Syllable(t) if initials && t.len() == 1 => Slot::Initial(t.clone()),
+                _ => s.clone(),
+            })
+            .collect();
+        let slots = slots.as_slice();
+        let fits = |title: &str| {
+            let mut chars = title.chars();
+            slots.iter().all(|s| chars.next().is_some_and(|c| pinyin::fits(c, s)))
+        };
         for k in (1..=slots.len().min(2)).rev() {
             // The first words the index has (every token in some
             // document: a cheap check, remembered for the call).
@@ -138,14 +163,36 @@ impl SearchIndex {
             });
             for word in words.take(TITLE_WORDS) {
                 for title in self.titles_starting_with(word, TITLE_WORDS * 5)? {
-                    let chars: Vec<char> = title.chars().collect();
-                    let fits = chars.len() >= slots.len() && chars.iter().zip(slots).all(|(&c, s)| pinyin::fits(c, s));
-                    if fits && !out.contains(&title) {
+                    if fits(&title) && !out.contains(&title) {
                         out.push(title);
                     }
                 }
             }
         }
+        let letters: Vec<char> = match &slots[0] {
+            Slot::Han(c) => {
+                let mut letters: Vec<char> = pinyin::readings(*c).iter().filter_map(|r| r.chars().next()).collect();
+                letters.sort_unstable();
+                letters.dedup();
+                letters
+            }
+            Slot::Syllable(s) | Slot::Initial(s) | Slot::Partial(s) => s.chars().next().into_iter().collect(),
+        };
+        let tables = self.titles.of(&searcher, self.fields.title_key).map_err(|e| self.error(e))?;
+        let mut more: Vec<(u64, &str)> = Vec::new();
+        for table in &tables {
+            for &letter in &letters {
+                for title in table.starting_with(letter) {
+                    if more.len() < TABLE_SCAN && fits(title) && !out.iter().any(|t| **t == **title) {
+                        let docs = Pattern::of_text(&self.analyzer, title).map_or(0, |p| stats.docs_estimate(&p));
+                        more.push((docs, title));
+                    }
+                }
+            }
+        }
+        more.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        more.dedup_by(|a, b| a.1 == b.1);
+        out.extend(more.into_iter().take(TABLE_TITLES).map(|(_, t)| t.to_owned()));
         Ok(out)
     }
 

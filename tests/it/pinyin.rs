@@ -2,6 +2,7 @@
 //! suggestions, on small fixtures (the cases of the design).
 
 use proptest::prelude::*;
+use zhsearch::analysis::pinyin::{Lexicon, Slot};
 use zhsearch::article::Article;
 use zhsearch::index::SearchIndex;
 use zhsearch::query::{SearchRequest, SearchResults, SnippetField};
@@ -199,6 +200,44 @@ proptest! {
 /// for a cut to find it: here nine words that fit `cr` and nine that fit
 /// `ys` are each in more documents than 插入 and 页首, and fill the cut's
 /// alternatives.
+/// A title whose first word no dictionary ranks high (巨集, a Taiwan
+/// word for macro) is found through the index's own titles by initials;
+/// a syllable without an initial is typed as its vowel (安 as `a`, 案 as
+/// `a`), once among initials. A title added in a later commit (a new
+/// segment) is found too.
+#[test]
+fn initials_find_titles_whatever_word_they_start_with() {
+    let mut articles = vec![
+        doc("macro", "巨集安全性", "設定巨集的安全層級。"),
+        doc("files", "開啟和關閉檔案", "如何開啟與關閉文件。"),
+    ];
+    // Documents with the dictionary's commonest words for the first
+    // initials: they fill the pool of first words a title is otherwise
+    // looked up by.
+    let lexicon = Lexicon::get();
+    let initial = |s: &str| Slot::Initial(s.to_owned());
+    let mut decoys: Vec<&str> = Vec::new();
+    for first in
+        [vec![initial("j"), initial("j")], vec![initial("j")], vec![initial("s"), initial("n")], vec![initial("s")]]
+    {
+        decoys.extend(lexicon.fitting(&first, 80).into_iter().filter(|w| !"巨集樞紐".contains(*w)));
+    }
+    for (i, words) in decoys.chunks(8).enumerate() {
+        articles.push(Article::new(format!("decoy{i}"), format!("{}。", words.join("，"))));
+    }
+    let index = index_of(&articles);
+    for (q, id) in [("jjaqx", "macro"), ("kqhgbda", "files")] {
+        let results = search(&index, q);
+        assert_eq!(ids(&results).first(), Some(&id), "{q}: {:?}", ids(&results));
+    }
+    let mut writer = index.writer().expect("writer");
+    writer.upsert(&doc("later", "樞紐分析表", "以樞紐分析表彙總資料。")).expect("upsert");
+    writer.commit().expect("commit");
+    let results = search(&index, "snfxb");
+    assert_eq!(ids(&results).first(), Some(&"later"), "{:?}", ids(&results));
+    assert!(marked_title(&results, "later").contains("【樞紐分析表】"), "{}", marked_title(&results, "later"));
+}
+
 #[test]
 fn initials_find_a_whole_title() {
     let cr = ["成人", "承认", "出任", "出入", "传入", "从容", "超人", "传染", "出让"];
