@@ -90,6 +90,22 @@ pub const COMMON_MIN_DOCS: u64 = 20_000;
 /// `max_batch_queries`).
 const BATCH: usize = 32;
 
+/// The statements of a search's first round trip, and where the replies
+/// of each part start.
+struct Round {
+    sql: Vec<String>,
+    totals_at: Option<usize>,
+    also_at: Option<usize>,
+    facets_at: Option<usize>,
+    pairs_at: usize,
+    first_pairs: usize,
+}
+
+/// A reply of the master that is not what was asked.
+fn reply_error(reason: &str) -> Error {
+    Error::Reply { node: "master".into(), reason: reason.into() }
+}
+
 /// Where the cluster is, and how wide its first stage is.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClusterConfig {
@@ -389,66 +405,22 @@ impl Cluster {
         if match_text.is_empty() {
             return Ok(SearchResults::default());
         }
-        let wanted = request.offset.saturating_add(request.limit);
-        let k = self.config.candidates.max(wanted).max(1);
-        let filters = filters(request);
-        let table = self.config.table.as_str();
-        let matching = format!("MATCH({}){filters}", quote(&match_text));
-        let order = match request.sort {
-            Sort::Relevance => "w DESC, id ASC",
-            Sort::Newest => "published DESC, id ASC",
-            Sort::Oldest => "published ASC, id ASC",
-        };
-        // One round trip: the candidates, the keywords' counts, the
-        // collection's size and lengths, the facets, and as many pairs as fit.
-        let mut sql = vec![
-            format!(
-                "SELECT id, WEIGHT() AS w FROM {table} WHERE {matching} ORDER BY {order} LIMIT {k} \
-                 OPTION max_matches={k}, ranker=expr('sum(sum_idf*user_weight)*1000'), \
-                 idf='plain,tfidf_unnormalized', field_weights=(t=3, tx=3, k=3, b=1, bx=1)"
-            ),
-            "SHOW META".to_owned(),
-        ];
         // The collection's size and lengths: a scan of every document, so
         // read at most once a second, and again after this client writes.
         let cached =
             self.totals.lock().unwrap_or_else(|e| e.into_inner()).filter(|(at, _)| at.elapsed() < TOTALS_MAX_AGE);
-        let totals_at = sql.len();
-        if cached.is_none() {
-            sql.push(format!("SELECT COUNT(*), SUM(t_len), SUM(b_len), SUM(titled) FROM {table}"));
-        }
-        let also_at = sql.len();
-        if !stage.also.is_empty() {
-            sql.push(format!("SELECT id FROM {table} WHERE MATCH({}) LIMIT 0", quote(&stage.also.join(" | "))));
-            sql.push("SHOW META".to_owned());
-        }
-        let facets_at = sql.len();
-        if request.facets {
-            sql.push(format!(
-                "SELECT source, COUNT(*) AS c FROM {table} WHERE {matching} AND source <> '' GROUP BY source ORDER BY c DESC LIMIT 1000"
-            ));
-            sql.push(format!(
-                "SELECT month, COUNT(*) AS c FROM {table} WHERE {matching} AND month > 0 GROUP BY month ORDER BY c DESC LIMIT 1000"
-            ));
-        }
-        let selects = sql.iter().filter(|s| s.starts_with("SELECT")).count();
         let pair_texts: Vec<String> = stage.pairs.iter().map(|(f, units)| phrase_text(*f, units)).collect();
-        let first_pairs = pair_texts.len().min(BATCH.saturating_sub(selects));
-        let pairs_at = sql.len();
-        sql.extend(pair_texts[..first_pairs].iter().map(|t| count_statement(table, t)));
-        sql.push("SHOW WARNINGS".to_owned());
-        let sets = self.master.run(&sql.join("; "))?;
-        let reply = |reason: &str| Error::Reply { node: "master".into(), reason: reason.into() };
-        if sets.len() != sql.len() {
-            return Err(reply(&format!("{} result sets for {} statements", sets.len(), sql.len())));
+        let batch = self.first_round(request, &stage, &match_text, cached.is_none(), &pair_texts);
+        let sets = self.master.run(&batch.sql.join("; "))?;
+        if sets.len() != batch.sql.len() {
+            return Err(reply_error(&format!("{} result sets for {} statements", sets.len(), batch.sql.len())));
         }
-        let candidates: Vec<u64> = sets[0].iter().filter_map(|row| number(row, 0)).collect();
         let first_meta = meta(&sets[1]);
         let total = first_meta.iter().find(|(n, _)| n == "total_found").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
         let mut keywords = known.map(|(counts, _)| counts).unwrap_or_default();
         read_keywords(&sets[1], &mut keywords);
-        if !stage.also.is_empty() {
-            read_keywords(&sets[also_at + 1], &mut keywords);
+        if let Some(at) = batch.also_at {
+            read_keywords(&sets[at + 1], &mut keywords);
         }
         let mut warnings: Vec<String> = sets
             .last()
@@ -456,10 +428,12 @@ impl Cluster {
             .unwrap_or_default();
         warnings.extend(first_meta.iter().filter(|(n, _)| n == "warning").map(|(_, v)| v.clone()));
         let unavailable = self.unavailable(&warnings);
-        let [documents, title_tokens, body_tokens, titled] = match cached {
-            Some((_, totals)) => totals,
-            None => {
-                let row = sets[totals_at].first().ok_or_else(|| reply("no row for the collection's size"))?;
+        let totals = match (cached, batch.totals_at) {
+            (Some((_, totals)), _) => totals,
+            (None, at) => {
+                let row = at
+                    .and_then(|at| sets[at].first())
+                    .ok_or_else(|| reply_error("no row for the collection's size"))?;
                 let totals = [0, 1, 2, 3].map(|i| number(row, i).unwrap_or(0));
                 // Not the counts of a cluster with a shard missing.
                 if unavailable.is_empty() {
@@ -468,20 +442,106 @@ impl Cluster {
                 totals
             }
         };
-        let mut phrases = HashMap::new();
-        for (i, text) in pair_texts[..first_pairs].iter().enumerate() {
-            let n = sets[pairs_at + i].first().and_then(|row| number(row, 0)).unwrap_or(0);
-            phrases.insert(text.clone(), n);
+        let phrases = self.pair_counts(&pair_texts, &sets[batch.pairs_at..batch.pairs_at + batch.first_pairs])?;
+        let candidates: Vec<u64> = sets[0].iter().filter_map(|row| number(row, 0)).collect();
+        let mut results = self.rank(request, &candidates, totals, keywords, phrases)?;
+        results.total = total;
+        results.unavailable = unavailable;
+        if let Some(at) = batch.facets_at {
+            results.facets.source = counts(&sets[at], |s| s.to_owned());
+            results.facets.month = counts(&sets[at + 1], |m| match m.parse::<u32>() {
+                Ok(m) => format!("{:04}-{:02}", m / 100, m % 100),
+                Err(_) => m.to_owned(),
+            });
         }
-        // The rest of the pairs, 32 to a round trip.
-        for chunk in pair_texts[first_pairs..].chunks(BATCH) {
+        Ok(results)
+    }
+
+    /// The statements of a search's first round trip: the candidates, the
+    /// keywords' counts, the collection's size and lengths (`totals`:
+    /// when not cached), the facets, and as many pairs as fit.
+    fn first_round(
+        &self,
+        request: &SearchRequest,
+        stage: &query::FirstStage,
+        match_text: &str,
+        totals: bool,
+        pair_texts: &[String],
+    ) -> Round {
+        let wanted = request.offset.saturating_add(request.limit);
+        let k = self.config.candidates.max(wanted).max(1);
+        let table = self.config.table.as_str();
+        let matching = format!("MATCH({}){}", quote(match_text), filters(request));
+        let order = match request.sort {
+            Sort::Relevance => "w DESC, id ASC",
+            Sort::Newest => "published DESC, id ASC",
+            Sort::Oldest => "published ASC, id ASC",
+        };
+        let mut sql = vec![
+            format!(
+                "SELECT id, WEIGHT() AS w FROM {table} WHERE {matching} ORDER BY {order} LIMIT {k} \
+                 OPTION max_matches={k}, ranker=expr('sum(sum_idf*user_weight)*1000'), \
+                 idf='plain,tfidf_unnormalized', field_weights=(t=3, tx=3, k=3, b=1, bx=1)"
+            ),
+            "SHOW META".to_owned(),
+        ];
+        let at = |sql: &mut Vec<String>, statements: Vec<String>| {
+            let first = sql.len();
+            sql.extend(statements);
+            first
+        };
+        let totals_at = totals
+            .then(|| at(&mut sql, vec![format!("SELECT COUNT(*), SUM(t_len), SUM(b_len), SUM(titled) FROM {table}")]));
+        let also_at = (!stage.also.is_empty()).then(|| {
+            let also = format!("SELECT id FROM {table} WHERE MATCH({}) LIMIT 0", quote(&stage.also.join(" | ")));
+            at(&mut sql, vec![also, "SHOW META".to_owned()])
+        });
+        let facets_at = request.facets.then(|| {
+            let by = |column: &str, nonempty: &str| {
+                format!(
+                    "SELECT {column}, COUNT(*) AS c FROM {table} WHERE {matching} AND {nonempty} \
+                     GROUP BY {column} ORDER BY c DESC LIMIT 1000"
+                )
+            };
+            at(&mut sql, vec![by("source", "source <> ''"), by("month", "month > 0")])
+        });
+        let selects = sql.iter().filter(|s| s.starts_with("SELECT")).count();
+        let first_pairs = pair_texts.len().min(BATCH.saturating_sub(selects));
+        let pairs_at = at(&mut sql, pair_texts[..first_pairs].iter().map(|t| count_statement(table, t)).collect());
+        sql.push("SHOW WARNINGS".to_owned());
+        Round { sql, totals_at, also_at, facets_at, pairs_at, first_pairs }
+    }
+
+    /// How many documents have each pair: the first ones from the first
+    /// round trip's `sets`, the rest 32 to a round trip.
+    fn pair_counts(&self, pair_texts: &[String], sets: &[Vec<mysql::Row>]) -> Result<HashMap<String, u64>> {
+        let mut phrases = HashMap::new();
+        for (text, rows) in pair_texts.iter().zip(sets) {
+            phrases.insert(text.clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
+        }
+        let table = self.config.table.as_str();
+        for chunk in pair_texts[sets.len()..].chunks(BATCH) {
             let batch: Vec<String> = chunk.iter().map(|t| count_statement(table, t)).collect();
             let sets = self.master.run(&batch.join("; "))?;
             for (text, rows) in chunk.iter().zip(&sets) {
                 phrases.insert(text.clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
             }
         }
+        Ok(phrases)
+    }
 
+    /// The second stage: the candidates' stored articles indexed in memory
+    /// and ranked by zhsearch with the collection's statistics (`totals`:
+    /// documents, title and body tokens, titled documents).
+    fn rank(
+        &self,
+        request: &SearchRequest,
+        candidates: &[u64],
+        totals: [u64; 4],
+        keywords: HashMap<String, u64>,
+        phrases: HashMap<String, u64>,
+    ) -> Result<SearchResults> {
+        let [documents, title_tokens, body_tokens, titled] = totals;
         let statistics = Statistics {
             master: &self.master,
             table: &self.config.table,
@@ -493,7 +553,7 @@ impl Cluster {
             phrases: Mutex::new(phrases),
             lookups: AtomicUsize::new(0),
         };
-        let articles = self.fetch(&candidates)?;
+        let articles = self.fetch(candidates)?;
         let part = SearchIndex::in_memory_with(&self.analyzer)?;
         let mut writer = part.writer()?;
         for article in &articles {
@@ -501,17 +561,8 @@ impl Cluster {
         }
         writer.commit()?;
         let second = request.clone().pinyin(false).typos(false).facets(false);
-        let mut results = part.search_with(&second, &statistics)?;
+        let results = part.search_with(&second, &statistics)?;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
-        results.total = total;
-        results.unavailable = unavailable;
-        if request.facets {
-            results.facets.source = counts(&sets[facets_at], |s| s.to_owned());
-            results.facets.month = counts(&sets[facets_at + 1], |m| match m.parse::<u32>() {
-                Ok(m) => format!("{:04}-{:02}", m / 100, m % 100),
-                Err(_) => m.to_owned(),
-            });
-        }
         Ok(results)
     }
 
