@@ -8,7 +8,7 @@
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- natural
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- size    # as built, and merged
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- memory
-//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- scale 10 50 200
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- scale 10 50 200 1000
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- ratio   # indexing, alternating
 //! ```
 //!
@@ -143,21 +143,7 @@ fn quoted() {
             .iter()
             .map(|a| (analyzer.fold(a.title.as_deref().unwrap_or("")), analyzer.fold(&a.body)))
             .collect();
-        let mut rng = Lcg(0x0051_ab57);
-        let mut needles = Vec::new();
-        while needles.len() < 500 {
-            let a = &corpus.articles[rng.below(corpus.articles.len())];
-            let chars: Vec<char> = a.body.chars().collect();
-            let len = 2 + rng.below(7);
-            if chars.len() < len {
-                continue;
-            }
-            let start = rng.below(chars.len() - len + 1);
-            let piece = &chars[start..start + len];
-            if piece.iter().all(|&c| zhsearch::analysis::normalize::is_han(c)) {
-                needles.push(piece.iter().collect::<String>());
-            }
-        }
+        let needles = quoted_needles(&corpus.articles, 500, &mut Lcg(0x0051_ab57));
         let mut by_len: Vec<[f64; 3]> = vec![[0.0; 3]; 9]; // per length: needles, our recall, baseline recall
         let (mut ours_lat, mut base_lat, mut ours_full_lat) = (Vec::new(), Vec::new(), Vec::new());
         let (mut ours_found, mut base_found, mut truth_total) = (0usize, 0usize, 0usize);
@@ -443,11 +429,37 @@ fn scale(sizes: &[String]) {
         pool.len(),
         pool.iter().map(String::len).sum::<usize>() as f64 / 1e6
     );
-    let queries = ["发展", "经济 改革", "\"社会主义\"", "明月", "曹操 刘备", "經濟"];
+    let words = ["发展", "经济 改革", "\"社会主义\"", "明月", "曹操 刘备", "經濟"];
+    // Natural queries: headlines (THUCNews with the corpora, else chapter
+    // titles); suggestions: each headline's first two characters, and
+    // their pinyin with the second syllable unfinished.
+    let headlines: Vec<String> = support::headlines().into_iter().take(300).collect();
+    let prefixes: Vec<String> = headlines
+        .iter()
+        .flat_map(|h| {
+            let han: String = h.chars().filter(|c| zhsearch::analysis::normalize::is_han(*c)).take(2).collect();
+            let syllables: Vec<&str> =
+                han.chars().filter_map(|c| zhsearch::analysis::pinyin::readings(c).first().copied()).collect();
+            let pinyin = match syllables.as_slice() {
+                [a, b] => Some(format!("{a}{}", &b[..b.len().div_ceil(2)])),
+                _ => None,
+            };
+            std::iter::once(han).chain(pinyin)
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    println!(
+        "queries: {} natural (headlines), {} word, 300 quoted (random 2–8 character substrings), {} suggest prefixes",
+        headlines.len(),
+        words.len(),
+        prefixes.len()
+    );
+    let lean = |q: &str| SearchRequest::new(q).snippets(0, 0);
     for mb in sizes {
         let mut rng = Lcg(mb as u64);
         let articles = recut(&pool, mb * 1_000_000, &mut rng);
         let bytes: usize = articles.iter().map(|a| a.body.len()).sum();
+        let needles = quoted_needles(&articles, 300, &mut rng);
         let dir = tempfile::tempdir().expect("tempdir");
         let t = Instant::now();
         let ours = build_ours(&articles, Some(&dir.path().join("zhsearch")));
@@ -463,33 +475,95 @@ fn scale(sizes: &[String]) {
         let base_time = t.elapsed();
         drop(articles);
         let searcher = baseline.index.reader().expect("reader").searcher();
-        let mut lat = Vec::new();
-        let mut base_lat = Vec::new();
-        for _ in 0..20 {
-            for q in queries {
-                let t = Instant::now();
-                std::hint::black_box(ours.search(&SearchRequest::new(q).snippets(0, 0).facets(false)).expect("search"));
-                lat.push(t.elapsed());
-                let t = Instant::now();
-                std::hint::black_box(baseline.search(&searcher, q, 10));
-                base_lat.push(t.elapsed());
-            }
-        }
-        lat.sort();
-        base_lat.sort();
         let count = searcher.search(&tantivy::query::AllQuery, &Count).expect("count");
         println!(
-            "{mb} MB ({count} articles): indexing zhsearch {:.1} MB/s, tantivy-jieba {:.1} MB/s, ratio {:.2}; \
-             query p50/p99 zhsearch {}/{}, tantivy-jieba {}/{}; index zhsearch {:.2}× raw, tantivy-jieba {:.2}× raw",
+            "{mb} MB ({count} articles, zhsearch {} segments): indexing zhsearch {:.1} MB/s, tantivy-jieba {:.1} MB/s, \
+             ratio {:.2}; index zhsearch {:.2}× raw, tantivy-jieba {:.2}× raw; peak memory of the process so far {}",
+            ours.segment_count(),
             bytes as f64 / 1e6 / ours_time.as_secs_f64(),
             bytes as f64 / 1e6 / base_time.as_secs_f64(),
             base_time.as_secs_f64() / ours_time.as_secs_f64(),
-            micros(percentile(&lat, 0.5)),
-            micros(percentile(&lat, 0.99)),
-            micros(percentile(&base_lat, 0.5)),
-            micros(percentile(&base_lat, 0.99)),
             support::dir_size(&dir.path().join("zhsearch")) as f64 / bytes as f64,
             support::dir_size(&base_dir) as f64 / bytes as f64,
+            peak_memory(),
+        );
+        // Each kind: a warm-up round, then one measured round (words: 20),
+        // ours and the peer's query alternating query by query.
+        let or_query = |q: &str| baseline.search_or(&searcher, q, 10);
+        let quoted: Vec<String> = needles.iter().map(|n| format!("\"{n}\"")).collect();
+        let word_list: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        let kinds: [(&str, &[String], usize); 3] =
+            [("natural", &headlines, 1), ("word", &word_list, 20), ("quoted", &quoted, 1)];
+        for (kind, queries, rounds) in kinds {
+            let (mut full, mut ours_lean, mut peer) = (Vec::new(), Vec::new(), Vec::new());
+            for round in 0..=rounds {
+                for q in queries {
+                    let t = Instant::now();
+                    std::hint::black_box(ours.search(&SearchRequest::new(q)).expect("search"));
+                    let full_time = t.elapsed();
+                    let t = Instant::now();
+                    std::hint::black_box(ours.search(&lean(q)).expect("search"));
+                    let lean_time = t.elapsed();
+                    let t = Instant::now();
+                    std::hint::black_box(or_query(q));
+                    let peer_time = t.elapsed();
+                    if round > 0 {
+                        full.push(full_time);
+                        ours_lean.push(lean_time);
+                        peer.push(peer_time);
+                    }
+                }
+            }
+            let p = |v: &mut Vec<Duration>| {
+                v.sort();
+                format!("{}/{}", micros(percentile(v, 0.5)), micros(percentile(v, 0.99)))
+            };
+            println!(
+                "  {mb} MB {kind}: p50/p99 zhsearch default request {}, lean {}; tantivy-jieba OR top 10 {}",
+                p(&mut full),
+                p(&mut ours_lean),
+                p(&mut peer)
+            );
+        }
+        let mut suggest = Vec::new();
+        for round in 0..2 {
+            for prefix in &prefixes {
+                let t = Instant::now();
+                std::hint::black_box(ours.suggest(prefix, 10).expect("suggest"));
+                if round > 0 {
+                    suggest.push(t.elapsed());
+                }
+            }
+        }
+        suggest.sort();
+        println!(
+            "  {mb} MB suggest: p50/p99 {}/{}",
+            micros(percentile(&suggest, 0.5)),
+            micros(percentile(&suggest, 0.99))
         );
     }
+}
+
+/// `n` random substrings of 2–8 Han characters of `articles`' bodies.
+fn quoted_needles(articles: &[Article], n: usize, rng: &mut Lcg) -> Vec<String> {
+    let mut needles = Vec::new();
+    while needles.len() < n && !articles.is_empty() {
+        let chars: Vec<char> = articles[rng.below(articles.len())].body.chars().collect();
+        let len = 2 + rng.below(7);
+        if chars.len() < len {
+            continue;
+        }
+        let start = rng.below(chars.len() - len + 1);
+        let piece = &chars[start..start + len];
+        if piece.iter().all(|&c| zhsearch::analysis::normalize::is_han(c)) {
+            needles.push(piece.iter().collect::<String>());
+        }
+    }
+    needles
+}
+
+/// This process's peak resident memory (VmHWM), as /proc reports it.
+fn peak_memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find(|l| l.starts_with("VmHWM:")).map_or("unknown".into(), |l| l["VmHWM:".len()..].trim().into())
 }

@@ -185,6 +185,19 @@ impl Baseline {
     }
 }
 
+impl Baseline {
+    /// The peer's query as its documentation sets it up: the query's words
+    /// (jieba's cut) OR-ed, the best `limit` by BM25, no count, so that
+    /// tantivy prunes with block-max WAND. Query syntax in the text is
+    /// read leniently, as a search box would.
+    pub fn search_or(&self, searcher: &tantivy::Searcher, query: &str, limit: usize) -> Vec<tantivy::DocAddress> {
+        let parser = QueryParser::for_index(&self.index, vec![self.title, self.body]);
+        let (q, _) = parser.parse_query_lenient(query);
+        let top = searcher.search(&q, &TopDocs::with_limit(limit).order_by_score()).expect("search");
+        top.into_iter().map(|(_, addr)| addr).collect()
+    }
+}
+
 /// Total size of the files under `dir`.
 pub fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
