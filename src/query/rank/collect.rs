@@ -7,6 +7,9 @@
 //! here, while the scorer is on the document, is what spares the search a
 //! second pass that would rebuild every weight to find it again.
 
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering as Atomic};
+use std::sync::Arc;
+
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::Scorer;
@@ -66,7 +69,25 @@ pub(crate) struct Collect<C> {
     /// counts every match. Only under [`Order::Relevance`], and only when
     /// `extra` needs no more than the counts (facets need every match).
     pub count_up_to: u64,
+    /// What the segments share (see [`Shared`]).
+    pub shared: Arc<Shared>,
     pub extra: C,
+}
+
+/// What the segments of one search share, so that the bound on the counts
+/// is the search's, not each segment's, and a segment prunes with the best
+/// threshold any segment before it reached: a document below the score of
+/// another segment's `limit`-th best hit cannot enter the merged best hits
+/// either. (tantivy collects the segments one after the other unless the
+/// index is given an executor; with one, a segment sees what the segments
+/// done before it published.)
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    /// How many matches the segments done so far counted.
+    matches: AtomicU64,
+    /// The highest threshold (the bits of a positive `f32`, which order
+    /// as the numbers do) a segment reached.
+    threshold: AtomicU32,
 }
 
 /// A hit's sort key: the publication date's (0 under relevance), then the
@@ -93,6 +114,7 @@ pub(crate) struct SegmentCollect<C> {
     full_matches: u64,
     /// See [`Collect::count_up_to`].
     count_up_to: u64,
+    shared: Arc<Shared>,
     pruned: bool,
     extra: C,
 }
@@ -140,19 +162,28 @@ impl<C: SegmentCollector> SegmentCollect<C> {
     /// each document. (It leaves out deleted documents itself.)
     fn run_ranked(&mut self, scorer: &mut RankedScorer) {
         let prunes = self.order == Order::Relevance && self.count_up_to < u64::MAX;
+        let counted_before = self.shared.matches.load(Atomic::Relaxed);
+        let theirs = f32::from_bits(self.shared.threshold.load(Atomic::Relaxed));
         let mut doc = scorer.doc();
         while doc != TERMINATED {
             let score = scorer.score();
             self.push(doc, score, scorer.is_full());
-            if prunes && self.total >= self.count_up_to {
+            if prunes && counted_before.saturating_add(self.total) >= self.count_up_to {
                 // A document not above the threshold cannot enter (see
-                // `threshold`): the scorer need not score it.
-                if let Some(((_, score), ..)) = self.threshold.filter(|t| t.0 .1 > 0.0) {
-                    scorer.raise_threshold(score);
+                // `threshold`), nor one below another segment's: the
+                // scorer need not score it.
+                let own = self.threshold.map_or(0.0, |((_, score), ..)| score);
+                let threshold = own.max(theirs);
+                if threshold > 0.0 {
+                    scorer.raise_threshold(threshold);
                     self.pruned = true;
                 }
             }
             doc = scorer.advance();
+        }
+        self.shared.matches.fetch_add(self.total, Atomic::Relaxed);
+        if let Some(((_, score), ..)) = self.threshold.filter(|t| t.0 .1 > 0.0) {
+            self.shared.threshold.fetch_max(score.to_bits(), Atomic::Relaxed);
         }
     }
 }
@@ -212,6 +243,7 @@ impl<C: Collector> Collector for Collect<C> {
             total: 0,
             full_matches: 0,
             count_up_to: self.count_up_to,
+            shared: Arc::clone(&self.shared),
             pruned: false,
             extra: self.extra.for_segment(segment_ord, reader)?,
         })

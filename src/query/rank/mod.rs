@@ -141,7 +141,7 @@ impl Ranking {
     /// Once `count_up_to` matches are counted, the ranked scorer may skip
     /// documents that cannot enter the best hits (see [`Collect::count_up_to`]).
     pub(crate) fn collector<C>(&self, limit: usize, order: Order, count_up_to: u64, extra: C) -> Collect<C> {
-        Collect { limit, order, ranked: self.ranked, count_up_to, extra }
+        Collect { limit, order, ranked: self.ranked, count_up_to, shared: Default::default(), extra }
     }
 
     /// How many of the best hits to rescore: `wanted` at least, and the

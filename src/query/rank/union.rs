@@ -228,6 +228,7 @@ mod tests {
             order: Order::Relevance,
             ranked: true,
             count_up_to: u64::MAX,
+            shared: Default::default(),
             extra: tantivy::collector::Count,
         };
         let found = searcher.search(query, &collector).expect("search");
@@ -389,6 +390,7 @@ mod tests {
         use super::*;
 
         /// Terms from common to rare: `t0` in most documents, `t7` in few.
+        /// (The corpus is in three segments.)
         const TERMS: [&str; 8] = ["t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"];
 
         fn corpus(seed: u64, docs: usize) -> (Index, tantivy::schema::Field) {
@@ -403,7 +405,12 @@ mod tests {
                 state ^= state << 17;
                 state
             };
-            for _ in 0..docs {
+            for i in 0..docs {
+                // Three segments: a segment prunes with the thresholds of
+                // those before it.
+                if i > 0 && i % docs.div_ceil(3) == 0 {
+                    writer.commit().expect("commit");
+                }
                 let mut text = Vec::new();
                 for (i, t) in TERMS.iter().enumerate() {
                     // Term i is in about 1 of 1.6^i documents, up to 4 times.
@@ -453,6 +460,7 @@ mod tests {
                     order: Order::Relevance,
                     ranked: true,
                     count_up_to,
+                    shared: Default::default(),
                     extra: tantivy::collector::Count,
                 };
                 searcher.search(query, &collector).expect("search")
