@@ -241,6 +241,30 @@ fn a_persistent_index_is_added_to_deleted_from_and_reports_rejections() {
     assert_eq!(segments(), 1);
 }
 
+/// Past 10,000 matches the counts are lower bounds ("at least", JSON
+/// `"total_relation": "gte"`); `--exact-total` counts every match. The
+/// hits are the same either way.
+#[test]
+fn counts_past_ten_thousand_are_lower_bounds_unless_asked() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = tmp.path().join("many.jsonl");
+    let lines: Vec<String> = (0..10_050)
+        .map(|i| format!("{{\"id\": \"m{i}\", \"body\": \"第{i}次测试，报告{}。\"}}", "好".repeat(i % 7)))
+        .collect();
+    fs::write(&input, lines.join("\n")).expect("write");
+    let index = tmp.path().join("idx");
+    let index = index.to_str().expect("utf-8 path");
+    let out = search(&["--index", index, "--add", input.to_str().expect("utf-8"), "测试 报告"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("at least "), "{}", stdout(&out));
+    let bounded = json(&search(&["--index", index, "--json", "测试 报告"]));
+    assert_eq!(bounded["total_relation"], "gte");
+    let exact = json(&search(&["--index", index, "--json", "--exact-total", "测试 报告"]));
+    assert_eq!((exact["total"].as_u64(), exact["total_relation"].as_str()), (Some(10_050), Some("eq")));
+    assert!(bounded["total"].as_u64().is_some_and(|n| (10_000..=10_050).contains(&n)), "{}", bounded["total"]);
+    assert_eq!(ids(&bounded), ids(&exact));
+}
+
 #[test]
 fn no_arguments_prints_a_short_help() {
     let out = search(&[]);
