@@ -63,9 +63,10 @@ pub(crate) struct Collect<C> {
     /// Whether the query is the ranked query, whose scorer gives each
     /// match's verdict; every match of any other plan is a full match.
     pub ranked: bool,
-    /// Once a segment has counted this many matches, the ranked scorer
-    /// may skip the documents that cannot enter the best hits (see
-    /// `scorer.rs`), and the counts become lower bounds; `u64::MAX`
+    /// Once the search has counted this many matches (over the segments
+    /// done so far, see [`Shared`]), the ranked scorer may skip the
+    /// documents that cannot enter the best hits (see `scorer.rs`), and
+    /// the counts become lower bounds; `u64::MAX`
     /// counts every match. Only under [`Order::Relevance`], and only when
     /// `extra` needs no more than the counts (facets need every match).
     pub count_up_to: u64,
