@@ -210,130 +210,25 @@ impl Clause {
         clause: &parse::Clause,
         expander: Option<&Expander<'_>>,
     ) -> Option<Clause> {
-        use crate::analysis::normalize::CharClass;
         let text = clause.term.text();
         let quoted = matches!(clause.term, parse::Term::Phrase(_));
         let prepared = analyzer.prepare(text);
         let pattern = Pattern::of(analyzer, &prepared, 0, prepared.len())?;
         let expander = expander.filter(|_| !quoted && !clause.negated);
-
-        // jieba's words (as character ranges), and the characters that
-        // belong to stop words.
-        let mut ranges: Vec<(usize, usize)> = Vec::new();
-        let mut stop = vec![false; prepared.len()];
-        // Every word, however long: a word is looked up as its character
-        // tokens, never as one term, so the word tokenizers' length limit
-        // does not apply (a Latin word of 65 letters is still a word).
-        analyzer.word_ranges(&prepared, Mode::Query, usize::MAX, |from, to, is_stop| {
-            if is_stop {
-                stop[from..to].iter_mut().for_each(|s| *s = true);
-            } else {
-                ranges.push((from, to));
-            }
-        });
-        if let Some(expander) = expander {
-            ranges = join_table_words(&prepared, ranges, expander);
-        }
-
-        // The words, their variants, and the word (index) each character
-        // of a word with variants belongs to.
-        let mut words: Vec<Pattern> = Vec::new();
-        let mut alternatives: Vec<Vec<Pattern>> = Vec::new();
-        let mut varied: Vec<Option<usize>> = vec![None; prepared.len()];
-        for (from, to) in ranges {
-            let Some(word) = Pattern::of(analyzer, &prepared, from, to) else { continue };
-            let i = match words.iter().position(|w| *w == word) {
-                Some(i) => i,
-                None => {
-                    let found: Vec<Pattern> = expander
-                        .map(|e| e.spellings(&word.text))
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|v| {
-                            let p = analyzer.prepare(v);
-                            Pattern::of(analyzer, &p, 0, p.len())
-                        })
-                        .filter(|p| *p != word)
-                        .collect();
-                    words.push(word);
-                    alternatives.push(found);
-                    words.len() - 1
-                }
-            };
-            if !alternatives[i].is_empty() {
-                varied[from..to].iter_mut().for_each(|v| *v = Some(i));
-            }
-        }
-        if words.is_empty() && !quoted {
+        let (ranges, stop) = word_ranges(analyzer, &prepared, expander);
+        let words = Words::of(analyzer, &prepared, ranges, expander);
+        if words.words.is_empty() && !quoted {
             // Only stop words: nothing to look for.
             return None;
         }
-
-        // The units in order, as (unit, first character, stop).
-        let mut units: Vec<Unit> = Vec::new();
-        let mut bigrams: Vec<String> = Vec::new();
-        let mut pairs: Vec<Pair> = Vec::new();
-        for (start, end) in prepared.word_runs() {
-            let mut run: Vec<(Unit, usize)> = Vec::new();
-            let mut k = start;
-            while k < end {
-                let len = if prepared.class[k] == CharClass::Word {
-                    prepared.class[k..end].iter().take_while(|&&c| c == CharClass::Word).count()
-                } else {
-                    1
-                };
-                // A Latin stretch is one token when it is long enough to be
-                // given one (see `crate::analysis`); else its characters are.
-                let len = if crate::analysis::is_whole_latin(len) { len } else { 1 };
-                run.push((Unit { text: prepared.slice(k, k + len).to_owned(), len }, k));
-                k += len;
-            }
-            for (i, (unit, at)) in run.iter().enumerate() {
-                if stop[*at] {
-                    continue;
-                }
-                if !units.contains(unit) {
-                    units.push(unit.clone());
-                }
-                let Some((next, next_at)) = run.get(i + 1) else { continue };
-                if stop[*next_at] {
-                    continue;
-                }
-                // Inside a word with variants, the word (or a variant)
-                // stands for its pairs.
-                if varied[*at].is_some() && varied[*at] == varied[*next_at] {
-                    continue;
-                }
-                let one_char = |u: &Unit| u.text.chars().count() == 1;
-                let (a, b) = (unit.text.chars().next(), next.text.chars().next());
-                match (a, b) {
-                    (Some(a), Some(b)) if one_char(unit) && one_char(next) && analyzer.is_bigram_pair(a, b) => {
-                        let bigram: String = [a, b].iter().collect();
-                        if !bigrams.contains(&bigram) {
-                            bigrams.push(bigram);
-                        }
-                    }
-                    _ => {
-                        let pair = Pair {
-                            first: unit.text.clone(),
-                            second: next.text.clone(),
-                            gap: unit.len,
-                            separated: false,
-                        };
-                        if !pairs.contains(&pair) {
-                            pairs.push(pair);
-                        }
-                    }
-                }
-            }
-        }
+        let (units, bigrams, pairs) = units_of(analyzer, &prepared, &stop, &words.varied);
         Some(Clause {
             negated: clause.negated,
             scope: clause.scope,
             quoted,
             pattern,
-            words,
-            variants: alternatives,
+            words: words.words,
+            variants: words.alternatives,
             units,
             bigrams,
             pairs,
@@ -424,6 +319,144 @@ fn join_table_words(prepared: &Prepared, ranges: Vec<(usize, usize)>, expander: 
         }
     }
     out
+}
+
+/// jieba's words of a clause (as character ranges, those of a variant
+/// table joined where jieba split them), and which characters belong to
+/// stop words.
+fn word_ranges(
+    analyzer: &Analyzer,
+    prepared: &Prepared,
+    expander: Option<&Expander<'_>>,
+) -> (Vec<(usize, usize)>, Vec<bool>) {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut stop = vec![false; prepared.len()];
+    // Every word, however long: a word is looked up as its character
+    // tokens, never as one term, so the word tokenizers' length limit
+    // does not apply (a Latin word of 65 letters is still a word).
+    analyzer.word_ranges(prepared, Mode::Query, usize::MAX, |from, to, is_stop| {
+        if is_stop {
+            stop[from..to].iter_mut().for_each(|s| *s = true);
+        } else {
+            ranges.push((from, to));
+        }
+    });
+    if let Some(expander) = expander {
+        ranges = join_table_words(prepared, ranges, expander);
+    }
+    (ranges, stop)
+}
+
+/// A clause's words, each once, with their variants, and the word each
+/// character of a word with variants belongs to.
+struct Words {
+    words: Vec<Pattern>,
+    alternatives: Vec<Vec<Pattern>>,
+    varied: Vec<Option<usize>>,
+}
+
+impl Words {
+    fn of(
+        analyzer: &Analyzer,
+        prepared: &Prepared,
+        ranges: Vec<(usize, usize)>,
+        expander: Option<&Expander<'_>>,
+    ) -> Words {
+        let mut out = Words { words: Vec::new(), alternatives: Vec::new(), varied: vec![None; prepared.len()] };
+        for (from, to) in ranges {
+            let Some(word) = Pattern::of(analyzer, prepared, from, to) else { continue };
+            let i = match out.words.iter().position(|w| *w == word) {
+                Some(i) => i,
+                None => {
+                    let found: Vec<Pattern> = expander
+                        .map(|e| e.spellings(&word.text))
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|v| {
+                            let p = analyzer.prepare(v);
+                            Pattern::of(analyzer, &p, 0, p.len())
+                        })
+                        .filter(|p| *p != word)
+                        .collect();
+                    out.words.push(word);
+                    out.alternatives.push(found);
+                    out.words.len() - 1
+                }
+            };
+            if !out.alternatives[i].is_empty() {
+                out.varied[from..to].iter_mut().for_each(|v| *v = Some(i));
+            }
+        }
+        out
+    }
+}
+
+/// The units of a run of word characters `start..end`, each with its first
+/// character: a character, or a Latin stretch whole when it is long
+/// enough to be given one token (see `crate::analysis`).
+fn run_units(prepared: &Prepared, start: usize, end: usize) -> Vec<(Unit, usize)> {
+    use crate::analysis::normalize::CharClass;
+    let mut run: Vec<(Unit, usize)> = Vec::new();
+    let mut k = start;
+    while k < end {
+        let len = if prepared.class[k] == CharClass::Word {
+            prepared.class[k..end].iter().take_while(|&&c| c == CharClass::Word).count()
+        } else {
+            1
+        };
+        let len = if crate::analysis::is_whole_latin(len) { len } else { 1 };
+        run.push((Unit { text: prepared.slice(k, k + len).to_owned(), len }, k));
+        k += len;
+    }
+    run
+}
+
+/// A clause's units in order (each once), the bigrams of neighbouring
+/// characters that form one, and the other neighbouring pairs; stop words
+/// are left out, and inside a word with variants the word stands for its
+/// pairs.
+fn units_of(
+    analyzer: &Analyzer,
+    prepared: &Prepared,
+    stop: &[bool],
+    varied: &[Option<usize>],
+) -> (Vec<Unit>, Vec<String>, Vec<Pair>) {
+    let mut units: Vec<Unit> = Vec::new();
+    let mut bigrams: Vec<String> = Vec::new();
+    let mut pairs: Vec<Pair> = Vec::new();
+    for (start, end) in prepared.word_runs() {
+        let run = run_units(prepared, start, end);
+        for (i, (unit, at)) in run.iter().enumerate() {
+            if stop[*at] {
+                continue;
+            }
+            if !units.contains(unit) {
+                units.push(unit.clone());
+            }
+            let Some((next, next_at)) = run.get(i + 1) else { continue };
+            if stop[*next_at] || (varied[*at].is_some() && varied[*at] == varied[*next_at]) {
+                continue;
+            }
+            let one_char = |u: &Unit| u.text.chars().count() == 1;
+            let (a, b) = (unit.text.chars().next(), next.text.chars().next());
+            match (a, b) {
+                (Some(a), Some(b)) if one_char(unit) && one_char(next) && analyzer.is_bigram_pair(a, b) => {
+                    let bigram: String = [a, b].iter().collect();
+                    if !bigrams.contains(&bigram) {
+                        bigrams.push(bigram);
+                    }
+                }
+                _ => {
+                    let pair =
+                        Pair { first: unit.text.clone(), second: next.text.clone(), gap: unit.len, separated: false };
+                    if !pairs.contains(&pair) {
+                        pairs.push(pair);
+                    }
+                }
+            }
+        }
+    }
+    (units, bigrams, pairs)
 }
 
 #[cfg(test)]
