@@ -275,6 +275,33 @@ mod tests {
         index
     }
 
+    /// `q` planned over `index` with `stats`: the ranking, and its first
+    /// branch as the ranked query.
+    fn planned(index: &SearchIndex, stats: &Stats<'_>, q: &str) -> (Ranking, union::RankedQuery) {
+        let branches: Vec<Vec<Clause>> = parse(q)
+            .branches
+            .iter()
+            .map(|b| b.iter().filter_map(|c| Clause::analyze(&index.analyzer, c, None)).collect())
+            .collect();
+        let key = |t: &str| crate::index::schema::title_key(&index.analyzer, t);
+        let settings = RankingSettings::default();
+        let ctx = || Context {
+            text: TextFields {
+                fields: index.fields,
+                present: index.present_fields(stats.searcher()).expect("fields"),
+                title_boost: settings.title_boost,
+            },
+            all_words: false,
+            filters: Vec::new(),
+            title_key: &key,
+            stats,
+            settings: &settings,
+        };
+        let ranking = Ranking::plan(&branches, ctx()).expect("plans").expect("something to find");
+        let ranked = plan::ranked_query(&ranking.branches[0], &ctx()).expect("ranked query");
+        (ranking, ranked)
+    }
+
     /// A relaxed query whose every match has every word (one word, a quoted
     /// text, a word with an exclusion or a scope) runs tantivy's boolean
     /// query; the ranked query with its rule must find the same documents
@@ -285,29 +312,9 @@ mod tests {
         let searcher = index.reader.searcher();
         for q in ["经济", "贫困县", "\"经济改革\"", "\"改革\"", "经济 -农村", "title:经济", "body:发展 -title:发展"]
         {
-            let branches: Vec<Vec<Clause>> = parse(q)
-                .branches
-                .iter()
-                .map(|b| b.iter().filter_map(|c| Clause::analyze(&index.analyzer, c, None)).collect())
-                .collect();
-            let key = |t: &str| crate::index::schema::title_key(&index.analyzer, t);
             let stats = Stats::new(&searcher, index.fields);
-            let settings = RankingSettings::default();
-            let ctx = || Context {
-                text: TextFields {
-                    fields: index.fields,
-                    present: index.present_fields(&searcher).expect("fields"),
-                    title_boost: settings.title_boost,
-                },
-                all_words: false,
-                filters: Vec::new(),
-                title_key: &key,
-                stats: &stats,
-                settings: &settings,
-            };
-            let ranking = Ranking::plan(&branches, ctx()).expect("plans").expect("something to find");
+            let (ranking, ranked) = planned(&index, &stats, q);
             assert!(!ranking.ranked, "{q}: runs tantivy's query");
-            let ranked = plan::ranked_query(&ranking.branches[0], &ctx()).expect("ranked query");
             let top = TopDocs::with_limit(10).order_by_score();
             let run = |query: &dyn Query| {
                 let mut hits = searcher.search_with_statistics_provider(query, &top, &stats).expect("search");
@@ -320,6 +327,53 @@ mod tests {
             for ((s1, a1), (s2, a2)) in strict.iter().zip(&by_rank) {
                 assert_eq!(a1, a2, "{q}");
                 assert!((s1 - s2).abs() < 1e-4, "{q}: {s1} vs {s2}");
+            }
+        }
+    }
+
+    /// Each group's bound (what the pruning reads, `parts::group_bound`)
+    /// is at least any document's score for the group, and close to it
+    /// for a document that repeats the group's character in a short title
+    /// and body: a bound set too low would make the pruning drop hits.
+    #[test]
+    fn group_bounds_hold_and_are_close_to_a_repeated_term() {
+        let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+        let mut writer = index.writer().expect("writer");
+        let mut heavy = Article::new("heavy", "测".repeat(300));
+        heavy.title = Some("测".repeat(30));
+        writer.upsert(&heavy).expect("upsert");
+        for (i, body) in
+            ["经济改革测试。", "测试报告，经济形势。", "改革开放以来。", "今天天气很好。"].iter().enumerate()
+        {
+            let mut a = Article::new(format!("a{i}"), *body);
+            a.title = Some("报告".into());
+            writer.upsert(&a).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader.searcher();
+        let stats = Stats::new(&searcher, index.fields);
+        for q in ["测 经济改革", "测试报告 天气", "\"经济改革\" 测"] {
+            let (_, ranked) = planned(&index, &stats, q);
+            for (g, group) in ranked.groups.iter().enumerate() {
+                // Each document's score for the group: its parts summed, or
+                // the best of them.
+                let mut scores: std::collections::HashMap<tantivy::DocAddress, tantivy::Score> = Default::default();
+                for (query, boost) in &group.parts {
+                    let boosted = tantivy::query::BoostQuery::new(query.box_clone(), *boost);
+                    let top = TopDocs::with_limit(10).order_by_score();
+                    for (score, address) in
+                        searcher.search_with_statistics_provider(&boosted, &top, &stats).expect("search")
+                    {
+                        let s = scores.entry(address).or_default();
+                        *s = if group.best_only { s.max(score) } else { *s + score };
+                    }
+                }
+                let most = scores.values().copied().fold(0.0, tantivy::Score::max);
+                assert!(most <= group.bound * 1.0001, "{q}, group {g}: a score {most} above the bound {}", group.bound);
+                // Group 0 of the first query is 测, which "heavy" repeats.
+                if (q, g) == ("测 经济改革", 0) {
+                    assert!(most >= group.bound * 0.8, "{q}, group {g}: {most} of a bound {}", group.bound);
+                }
             }
         }
     }

@@ -54,34 +54,44 @@ impl TextFields {
     }
 }
 
-/// One part of a group: its query, its boost, and where it looks (for
-/// explanations).
+/// One part of a group: its query, its boost, where it looks (for
+/// explanations), and what it scores (for its bound).
 pub(crate) struct Part {
     pub query: Box<dyn Query>,
     pub boost: Score,
     pub label: &'static str,
+    /// The terms (a term, or a phrase's) each of its fields scores with
+    /// BM25, with that field's boost inside the part.
+    pub scored: Vec<(Vec<Term>, Score)>,
 }
 
 /// A spec's parts: one query per field of its scope, with its boost.
 pub(crate) fn parts_of(spec: &GroupSpec, text: &TextFields) -> Vec<Part> {
+    let terms =
+        |pattern: &Pattern, field| pattern.tokens.iter().map(|(_, t)| Term::from_field_text(field, t)).collect();
     let mut parts: Vec<Part> = Vec::new();
     match &spec.lookup {
         Lookup::TitleKey(key) => {
             if text.present.contains(text.fields.title_key) {
                 let term = Term::from_field_text(text.fields.title_key, key);
-                let query = TermQuery::new(term, IndexRecordOption::Basic);
-                parts.push(Part { query: Box::new(query), boost: spec.weight, label: "title (whole)" });
+                let query = Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic));
+                let scored = vec![(vec![term], 1.0)];
+                parts.push(Part { query, boost: spec.weight, label: "title (whole)", scored });
             }
         }
         Lookup::Token(token) => {
             for (field, boost) in text.of(spec.scope) {
-                let query = TermQuery::new(Term::from_field_text(field, token), IndexRecordOption::WithFreqs);
-                parts.push(Part { query: Box::new(query), boost: spec.weight * boost, label: text.name(field) });
+                let term = Term::from_field_text(field, token);
+                let query = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+                let scored = vec![(vec![term], 1.0)];
+                parts.push(Part { query, boost: spec.weight * boost, label: text.name(field), scored });
             }
         }
         Lookup::Pattern(pattern) => {
             for (field, boost) in text.of(spec.scope) {
-                parts.push(Part { query: pattern.query(field), boost: spec.weight * boost, label: text.name(field) });
+                let scored = vec![(terms(pattern, field), 1.0)];
+                let (query, label) = (pattern.query(field), text.name(field));
+                parts.push(Part { query, boost: spec.weight * boost, label, scored });
             }
         }
         Lookup::Any(patterns) => {
@@ -102,7 +112,8 @@ pub(crate) fn parts_of(spec: &GroupSpec, text: &TextFields) -> Vec<Part> {
                 let scale = spec.scales.get(i).copied().unwrap_or(1.0);
                 let label = if in_fields.len() == 1 { text.name(in_fields[0].0) } else { "title or body" };
                 let query = Box::new(BooleanQuery::new(field_parts));
-                parts.push(Part { query, boost: spec.weight * scale, label });
+                let scored = in_fields.iter().map(|&(field, boost)| (terms(pattern, field), boost)).collect();
+                parts.push(Part { query, boost: spec.weight * scale, label, scored });
             }
         }
     }
@@ -122,61 +133,37 @@ pub(crate) fn has_parts(spec: &GroupSpec, text: &TextFields) -> bool {
 
 /// The ranked query's group for a spec.
 pub(crate) fn to_group(spec: &GroupSpec, text: &TextFields, stats: &Stats<'_>) -> tantivy::Result<Group> {
-    let parts = parts_of(spec, text).into_iter().map(|p| (p.query, p.boost)).collect();
-    let bound = group_bound(spec, text, stats)?;
-    Ok(Group { parts, role: spec.role, best_only: matches!(spec.lookup, Lookup::Any(_)), bound })
+    let parts = parts_of(spec, text);
+    let best_only = matches!(spec.lookup, Lookup::Any(_));
+    let bound = group_bound(&parts, best_only, stats)?;
+    Ok(Group { parts: parts.into_iter().map(|p| (p.query, p.boost)).collect(), role: spec.role, best_only, bound })
 }
 
-/// The most a spec's group adds to any document's score, before the
-/// coverage factor, for the pruning of the top hits (`scorer.rs`). Each of
-/// [`parts_of`]'s parts scores a term or a phrase with tantivy's BM25,
-/// whose term-frequency factor stays below 1: a part adds at most its BM25
-/// weight (idf × (1 + k1)) at its boost. A group adds the sum of its parts,
-/// or, for a word with variants, its best part. A negative boost, which
-/// could lower a score, leaves the group without a bound (infinite).
-pub(crate) fn group_bound(spec: &GroupSpec, text: &TextFields, stats: &Stats<'_>) -> tantivy::Result<Score> {
-    // The score of a term frequency so large its factor rounds to 1: the
-    // weight, as tantivy computes it from the same statistics.
-    let most = |terms: &[Term], boost: Score| -> tantivy::Result<Score> {
-        if terms.is_empty() {
-            return Ok(0.0);
-        }
-        Ok(Bm25Weight::for_terms(stats, terms)?.boost_by(boost).score(0, u32::MAX))
-    };
-    let pattern_terms = |pattern: &Pattern, field| {
-        pattern.tokens.iter().map(|(_, t)| Term::from_field_text(field, t)).collect::<Vec<_>>()
-    };
-    let fields = text.of(spec.scope);
-    if spec.weight < 0.0 || spec.scales.iter().any(|s| *s < 0.0) || fields.iter().any(|(_, b)| *b < 0.0) {
-        return Ok(Score::INFINITY);
-    }
+/// The most a group of `parts` adds to any document's score, before the
+/// coverage factor, for the pruning of the top hits (`scorer.rs`). Each
+/// part scores terms or phrases with tantivy's BM25, whose
+/// term-frequency factor stays below 1: a part adds at most its BM25
+/// weight (idf × (1 + k1)) at its boosts. A group adds the sum of its
+/// parts, or, for a word with variants (`best_only`), its best part. A
+/// negative boost, which could lower a score, leaves the group without a
+/// bound (infinite).
+fn group_bound(parts: &[Part], best_only: bool, stats: &Stats<'_>) -> tantivy::Result<Score> {
     let mut bound: Score = 0.0;
-    match &spec.lookup {
-        Lookup::TitleKey(key) => {
-            if text.present.contains(text.fields.title_key) {
-                bound = most(&[Term::from_field_text(text.fields.title_key, key)], spec.weight)?;
+    for part in parts {
+        let mut most: Score = 0.0;
+        for (terms, boost) in &part.scored {
+            if part.boost < 0.0 || *boost < 0.0 {
+                return Ok(Score::INFINITY);
+            }
+            if !terms.is_empty() {
+                // A term frequency so large its factor rounds to 1, in the
+                // shortest field: the weight, as tantivy computes it from
+                // the same statistics.
+                most += Bm25Weight::for_terms(stats, terms)?.boost_by(*boost).score(0, u32::MAX);
             }
         }
-        Lookup::Token(token) => {
-            for &(field, boost) in &fields {
-                bound += most(&[Term::from_field_text(field, token)], spec.weight * boost)?;
-            }
-        }
-        Lookup::Pattern(pattern) => {
-            for &(field, boost) in &fields {
-                bound += most(&pattern_terms(pattern, field), spec.weight * boost)?;
-            }
-        }
-        Lookup::Any(patterns) => {
-            for (i, pattern) in patterns.iter().enumerate() {
-                let scale = spec.scales.get(i).copied().unwrap_or(1.0);
-                let mut part: Score = 0.0;
-                for &(field, boost) in &fields {
-                    part += most(&pattern_terms(pattern, field), boost)?;
-                }
-                bound = bound.max(part * spec.weight * scale);
-            }
-        }
+        let most = most * part.boost;
+        bound = if best_only { bound.max(most) } else { bound + most };
     }
     Ok(if bound.is_nan() { Score::INFINITY } else { bound })
 }
