@@ -4,24 +4,23 @@
 
 use std::path::{Path, PathBuf};
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Failed};
 use zhsearch::analysis::convert::Converter;
 use zhsearch::analysis::AnalyzerSettings;
 use zhsearch::article::Article;
 use zhsearch::index::SearchIndex;
 use zhsearch::query::SearchRequest;
 
+#[path = "common/gated.rs"]
+mod gated;
+
 const VAR: &str = "ZHSEARCH_CORPORA";
 
 /// A corpus test: given the corpora directory, pass or fail.
-type CorpusTest = fn(&Path) -> Result<(), Failed>;
+type CorpusTest = gated::Gated;
 
 fn main() {
     let args = Arguments::from_args();
-    let dir = std::env::var_os(VAR).map(PathBuf::from);
-    if dir.is_none() {
-        eprintln!("corpus tests skipped: {VAR} is not set (CI sets it to ../shared/corpora)");
-    }
     let tests: Vec<(&str, CorpusTest)> = vec![
         ("fast_path_equals_opencc_on_tang_poems", fast_path_tang),
         ("fast_path_equals_opencc_on_libreoffice_both_scripts", fast_path_libreoffice),
@@ -31,19 +30,7 @@ fn main() {
         ("short_messages_are_found_from_a_pasted_message", messages_known_items),
         ("libreoffice_titles_are_found_from_their_pinyin", libreoffice_pinyin_titles),
     ];
-    let trials = tests
-        .into_iter()
-        .map(|(name, f)| {
-            let ignored = dir.is_none();
-            let dir = dir.clone();
-            Trial::test(name, move || match &dir {
-                Some(d) => f(d),
-                None => Ok(()),
-            })
-            .with_ignored_flag(ignored)
-        })
-        .collect();
-    libtest_mimic::run(&args, trials).exit();
+    gated::run(&args, VAR, "corpus tests skipped: ZHSEARCH_CORPORA is not set (CI sets it to ../shared/corpora)", tests)
 }
 
 /// The string fields `fields` of every record of a JSONL corpus file.

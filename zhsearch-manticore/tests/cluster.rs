@@ -8,30 +8,29 @@
 //! deleted documents for a while, which would change the statistics).
 //! The tests run one at a time: they share the cluster.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use chrono::DateTime;
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Failed};
 use zhsearch::analysis::AnalyzerSettings;
 use zhsearch::article::Article;
 use zhsearch::index::SearchIndex;
 use zhsearch::query::{SearchRequest, SearchResults, Sort};
 use zhsearch_manticore::{doc_id, Cluster, ClusterConfig, Error};
 
+#[path = "../../tests/common/gated.rs"]
+mod gated;
+
 const VAR: &str = "ZHSEARCH_CLUSTER_DIR";
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sample");
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/cluster.sh");
 
-type ClusterTest = fn(&Path) -> Result<(), Failed>;
+type ClusterTest = gated::Gated;
 
 fn main() {
     let mut args = Arguments::from_args();
     args.test_threads = Some(1);
-    let dir = std::env::var_os(VAR).map(PathBuf::from);
-    if dir.is_none() {
-        eprintln!("cluster tests skipped: {VAR} is not set (CI starts a cluster with scripts/cluster.sh and sets it)");
-    }
     let tests: Vec<(&str, ClusterTest)> = vec![
         ("ranks_as_the_embedded_engine_does", ranks_as_embedded),
         ("one_shard_or_three_give_the_same_top_ten", one_or_three),
@@ -41,19 +40,7 @@ fn main() {
         ("a_killed_shard_gives_partial_results_and_its_data_back", killed_shard),
         ("bad_input_is_an_error_naming_the_article", bad_input),
     ];
-    let trials = tests
-        .into_iter()
-        .map(|(name, f)| {
-            let ignored = dir.is_none();
-            let dir = dir.clone();
-            Trial::test(name, move || match &dir {
-                Some(d) => f(d),
-                None => Ok(()),
-            })
-            .with_ignored_flag(ignored)
-        })
-        .collect();
-    libtest_mimic::run(&args, trials).exit();
+    gated::run(&args, VAR, "cluster tests skipped: ZHSEARCH_CLUSTER_DIR is not set (CI starts a cluster with scripts/cluster.sh and sets it)", tests)
 }
 
 /// Runs the cluster script on `dir`, keeping its configs as they are.
