@@ -32,8 +32,14 @@
 //! # assert!(lexicon.starting_with(&slots, 50).contains(&"脱贫致富"));
 //! ```
 //!
-//! Character readings come from the `pinyin` crate (pinyin-data, which is
-//! drawn from Unihan): static tables, nothing to load. The words are jieba's
+//! Character readings: for the 8,105 characters of the Table of General
+//! Standard Chinese Characters, their modern standard readings (Unihan's
+//! `kTGHZ2013`, bundled in `data/pinyin/readings.txt` and parsed on first
+//! use); for any other character, every reading the `pinyin` crate knows
+//! (pinyin-data, drawn from Unihan). pinyin-data alone lists the archaic
+//! readings of the Hanyu Da Zidian beside the living ones (话 `hua` and
+//! 找 `hua`, 包 `fu`, 其 `ji`), which made `fuh` suggest 包含 and made 对找
+//! sound like 对话. The words are jieba's
 //! dictionary, the one queries are segmented with, bundled in
 //! `data/pinyin/` and decoded the first time a [`Lexicon`] is asked for, so
 //! a process that never sees a Latin query or a typo never pays for it.
@@ -371,9 +377,41 @@ pub fn readings(c: char) -> Vec<&'static str> {
 }
 
 /// [`readings`] without the allocation and the deduplication: the
-/// lexicon calls this for every candidate character.
+/// lexicon calls this for every candidate character. A character of the
+/// standard table has its standard readings only; any other, all of
+/// pinyin-data's.
 fn each_reading(c: char) -> impl Iterator<Item = &'static str> {
-    c.to_pinyin_multi().into_iter().flatten().filter_map(|p| typed(p.plain()))
+    let standard = standard_readings().get(&c).map_or(&[][..], |r| &r[..]);
+    let rest = if standard.is_empty() { c.to_pinyin_multi() } else { None };
+    standard.iter().copied().chain(rest.into_iter().flatten().filter_map(|p| typed(p.plain())))
+}
+
+/// The bundled standard readings: `字 reading reading…` per line, toneless
+/// as typed, the commonest first; `#` starts a comment line.
+const STANDARD_READINGS: &str = include_str!("../../data/pinyin/readings.txt");
+
+/// [`STANDARD_READINGS`] by character, parsed the first time a reading is
+/// asked for (a process without a Latin query or a typo never is).
+fn standard_readings() -> &'static FxHashMap<char, Box<[&'static str]>> {
+    static TABLE: OnceLock<FxHashMap<char, Box<[&'static str]>>> = OnceLock::new();
+    TABLE.get_or_init(|| parse_standard(STANDARD_READINGS))
+}
+
+/// Parses the table's text; a line that is not `one character, then
+/// readings of lowercase letters` is skipped (the bundled table has none:
+/// a test reads it whole).
+fn parse_standard(text: &'static str) -> FxHashMap<char, Box<[&'static str]>> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let mut fields = line.split(' ');
+            let mut chars = fields.next()?.chars();
+            let c = chars.next().filter(|_| chars.next().is_none())?;
+            let readings: Box<[&'static str]> = fields.collect();
+            let typed = |r: &&str| !r.is_empty() && r.bytes().all(|b| b.is_ascii_lowercase());
+            (!readings.is_empty() && readings.iter().all(typed)).then_some((c, readings))
+        })
+        .collect()
 }
 
 /// A toneless reading as it is typed: `ü` as `v`. pinyin-data writes `ü`
@@ -1190,6 +1228,32 @@ mod tests {
         assert_eq!(readings('中')[0], "zhong");
         assert!(readings('a').is_empty() && readings('。').is_empty());
         assert!(!readings('欸').is_empty() && readings('欸').iter().all(|r| r.is_ascii()));
+    }
+
+    #[test]
+    fn standard_characters_have_their_living_readings_only() {
+        // Every line of the bundled table parses: 8,105 characters.
+        assert_eq!(standard_readings().len(), 8105);
+        #[rustfmt::skip]
+        let cases: &[(char, &[&str])] = &[
+            // The archaic readings pinyin-data also lists are gone.
+            ('话', &["hua"]), ('找', &["zhao"]), ('包', &["bao"]), ('其', &["qi"]), ('古', &["gu"]),
+            ('接', &["jie"]), ('隔', &["ge"]), ('不', &["bu"]), ('前', &["qian"]),
+            // Polyphones keep every living reading, the commonest first.
+            ('行', &["xing", "hang", "heng"]), ('长', &["zhang", "chang"]), ('重', &["zhong", "chong"]),
+            ('还', &["hai", "huan"]), ('绿', &["lv", "lu"]), ('略', &["lve"]),
+        ];
+        for &(c, want) in cases {
+            assert_eq!(readings(c), want, "{c}");
+        }
+        // Outside the table, pinyin-data's readings: a rare character and
+        // a Traditional one.
+        assert!(!standard_readings().contains_key(&'龘') && readings('龘').contains(&"da"));
+        assert!(!standard_readings().contains_key(&'話') && readings('話').contains(&"hua"));
+        // A malformed line is skipped, not misread.
+        let table = parse_standard("# comment\n话 hua\n话话 hua\n找\n找 Zhao\n");
+        assert_eq!(table.len(), 1);
+        assert_eq!(&table[&'话'][..], ["hua"]);
     }
 
     fn lexicon() -> &'static Lexicon {
