@@ -22,6 +22,11 @@
 //! # pinyin, initials and mixed (first character as itself), and completed
 //! # from the pinyin of its first two characters (no query sets needed):
 //! cargo run --release --example eval -- --pinyin ARTICLES.jsonl
+//! # typos: in each title (or short body), one word of jieba's dictionary
+//! # with one character replaced by the commonest other character of its
+//! # sound, as a wrong pick of a pinyin input method (制裁 → 制才); the
+//! # correction offered first must be the title, or the word:
+//! cargo run --release --example eval -- --typos ARTICLES.jsonl
 //! ```
 //!
 //! In process, each query is a default [`SearchRequest`] (relaxed
@@ -46,12 +51,16 @@ struct Args {
     /// The articles (JSONL: id, title, body, ...).
     articles: PathBuf,
     /// Query sets (JSONL: q, target), each measured on its own.
-    #[arg(required_unless_present = "pinyin")]
+    #[arg(required_unless_present_any = ["pinyin", "typos"])]
     queries: Vec<PathBuf>,
     /// Measure pinyin title queries made from the articles' titles (see
     /// the examples above), as MRR@10 per form, and suggestions.
     #[arg(long, conflicts_with = "through")]
     pinyin: bool,
+    /// Measure did-you-mean on the articles' titles with one homophone
+    /// typo each (see the examples above).
+    #[arg(long, conflicts_with = "through")]
+    typos: bool,
     /// Run the queries as plain text, with no operators (`--plain`
     /// through the binary).
     #[arg(long)]
@@ -184,6 +193,9 @@ fn in_process(args: &Args) -> Result<(), String> {
     if args.pinyin {
         return pinyin_titles(&index, &batch.articles);
     }
+    if args.typos {
+        return typo_titles(&index, &batch.articles);
+    }
     let mut dump = String::new();
     for path in &args.queries {
         let mut tally = Tally::default();
@@ -237,6 +249,11 @@ fn pinyin_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -
     use zhsearch::analysis::pinyin::readings;
     let forms = ["full", "spaced", "initials", "mixed"];
     let mut tallies: Vec<Tally> = forms.iter().map(|_| Tally::default()).collect();
+    // The help has many pages of one title, which no ranking can tell
+    // apart: the same queries counted as found at the first page of the
+    // title, whichever it is.
+    let mut titled: Vec<Tally> = forms.iter().map(|_| Tally::default()).collect();
+    let title_of = |id: &str| index.get(id).ok().flatten().and_then(|a| a.title).map(|t| index.analyzer().fold(&t));
     let mut suggested = Tally::default();
     for article in articles {
         let Some(title) = article.title.as_deref() else { continue };
@@ -249,11 +266,13 @@ fn pinyin_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -
         let mixed = format!("{}{}", chars[0], syllables[1..].concat());
         let initials: String = syllables.iter().filter_map(|s| s.chars().next()).collect();
         let queries = [syllables.concat(), syllables.join(" "), initials, mixed];
-        for (tally, q) in tallies.iter_mut().zip(&queries) {
+        for ((tally, same), q) in tallies.iter_mut().zip(titled.iter_mut()).zip(&queries) {
             let started = Instant::now();
             let request = SearchRequest::new(q.clone()).snippets(0, 0).facets(false);
             let results = index.search(&request).map_err(|e| e.to_string())?;
-            tally.add(results.hits.iter().position(|h| h.id == article.id), started.elapsed());
+            let took = started.elapsed();
+            tally.add(results.hits.iter().position(|h| h.id == article.id), took);
+            same.add(results.hits.iter().position(|h| title_of(&h.id).as_deref() == Some(title.as_str())), took);
         }
         let second = syllables[1];
         let prefix = format!("{}{}", syllables[0], &second[..second.len().div_ceil(2)]);
@@ -262,11 +281,96 @@ fn pinyin_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -
         let rank = suggestions.iter().position(|s| title.starts_with(&s.text) || s.text.starts_with(&title));
         suggested.add(rank, started.elapsed());
     }
-    for (tally, form) in tallies.iter_mut().zip(forms) {
+    for ((tally, same), form) in tallies.iter_mut().zip(titled.iter_mut()).zip(forms) {
         tally.report(&format!("pinyin title, {form}"));
+        same.report(&format!("pinyin title, {form}, a page of that title"));
     }
     suggested
         .report("suggest from the first two syllables (a completion the title starts with, or that starts with it)");
+    Ok(())
+}
+
+/// Did you mean, measured: in each title of 2 to 30 characters (or a
+/// body that short, for articles without titles), the first word of
+/// jieba's dictionary of 2 to 4 Han characters that the index has gets one
+/// character replaced by the commonest other character of the same first
+/// reading, such that the result is not a word of the dictionary (an input
+/// method's wrong pick: 制裁 → 制才). Two queries each: the title with the
+/// typo, whose first correction should be the title, and the word alone,
+/// whose first correction should be the word. Counted as MRR over the
+/// corrections offered; the title query also reports where its article
+/// ranks.
+fn typo_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -> Result<(), String> {
+    use zhsearch::analysis::pinyin::{readings, Lexicon, Slot};
+    let jieba = jieba_rs::Jieba::new();
+    let lexicon = Lexicon::get();
+    let is_han = |c: char| !readings(c).is_empty();
+    let (mut titles, mut words, mut found) = (Tally::default(), Tally::default(), Tally::default());
+    let mut shown = 0;
+    for article in articles {
+        let text = article.title.as_deref().unwrap_or(&article.body);
+        let text = index.analyzer().fold(text.trim());
+        if !(2..=30).contains(&text.chars().count()) {
+            continue;
+        }
+        let Some((word, typo)) = jieba.cut(&text, true).into_iter().map(|t| t.word).find_map(|w| {
+            let chars: Vec<char> = w.chars().collect();
+            if !(2..=4).contains(&chars.len()) || !chars.iter().all(|&c| is_han(c)) || lexicon.frequency(w).is_none() {
+                return None;
+            }
+            // The last character first: a wrong pick is as likely anywhere,
+            // and a fixed choice keeps runs comparable.
+            (0..chars.len())
+                .rev()
+                .find_map(|i| {
+                    let sound = readings(chars[i]).first()?.to_string();
+                    lexicon.fitting(&[Slot::Syllable(sound.clone())], 8).into_iter().find_map(|c| {
+                        let c = c.chars().next()?;
+                        // The replacement's own first reading is the sound:
+                        // an input method offers it for that syllable.
+                        if readings(c).first() != Some(&sound.as_str()) {
+                            return None;
+                        }
+                        let mut typo = chars.clone();
+                        typo[i] = c;
+                        let typo: String = typo.into_iter().collect();
+                        (c != chars[i] && lexicon.frequency(&typo).is_none()).then_some(typo)
+                    })
+                })
+                .map(|typo| (w.to_owned(), typo))
+        }) else {
+            continue;
+        };
+        if index
+            .search(&SearchRequest::new(format!("\"{word}\"")).limit(0).facets(false))
+            .map_err(|e| e.to_string())?
+            .total
+            == 0
+        {
+            continue;
+        }
+        let query = text.replacen(&word, &typo, 1);
+        for (n, (tally, q, expected)) in
+            [(&mut titles, &query, &text), (&mut words, &typo, &word)].into_iter().enumerate()
+        {
+            let started = Instant::now();
+            let request = SearchRequest::new(q.clone()).snippets(0, 0).facets(false);
+            let results = index.search(&request).map_err(|e| e.to_string())?;
+            let took = started.elapsed();
+            let rank = results.did_you_mean.iter().position(|d| d == expected);
+            if rank != Some(0) && shown < 15 {
+                shown += 1;
+                println!("  {q} → {:?} (wanted {expected})", results.did_you_mean);
+            }
+            tally.add(rank, took);
+            if n == 0 {
+                found.add(results.hits.iter().position(|h| h.id == article.id), took);
+            }
+        }
+    }
+    titles.report("typo in the title: the title among the corrections");
+    found.report("typo in the title: the article among the hits");
+    words.report("typo in the word alone: the word among the corrections");
     Ok(())
 }
 

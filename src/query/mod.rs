@@ -460,6 +460,9 @@ impl SearchResults {
     }
 }
 
+/// How many documents [`SearchIndex::holds_as_word`] reads at most.
+const WORD_CHECK_DOCS: usize = 3;
+
 impl SearchIndex {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
@@ -532,7 +535,6 @@ impl SearchIndex {
             Some(external) => Stats::of_collection(&searcher, self.fields, external),
             None => Stats::new(&searcher, self.fields),
         };
-        let has = |p: &Pattern| self.has_pattern(&stats, p);
         let branches = self.analyze(&parsed, request, &stats);
         let title_key = |text: &str| crate::index::schema::title_key(&self.analyzer, text);
         let context = Context {
@@ -555,7 +557,17 @@ impl SearchIndex {
                     0 => 0,
                     _ => self.docs_with(&stats, p),
                 };
-                correct::corrections(&self.analyzer, &request.query, &branches, &has, &docs)
+                let estimate = |p: &Pattern| stats.docs_estimate(p);
+                let count_up_to = |p: &Pattern, cap: u64| match stats.is_external() {
+                    true => docs(p),
+                    false => self.count_pattern(&stats, p, cap),
+                };
+                // A text the index has only across words (数之 in 函数之一)
+                // is not a word the index has.
+                let as_word = |p: &Pattern| stats.is_external() || self.holds_as_word(&stats, p);
+                let lookups =
+                    correct::Lookups { estimate: &estimate, count_up_to: &count_up_to, docs: &docs, as_word: &as_word };
+                correct::corrections(&self.analyzer, &request.query, &branches, &lookups)
             }
             false => Vec::new(),
         };
@@ -667,34 +679,82 @@ impl SearchIndex {
     /// A pattern of one token is a document frequency (remembered for the
     /// search); a longer one a phrase search, stopped at its first match.
     fn has_pattern(&self, stats: &Stats<'_>, pattern: &Pattern) -> bool {
-        if let Some(token) = pattern.single_token() {
-            return stats.token_doc_freq(token).is_ok_and(|n| n > 0);
-        }
         if stats.is_external() {
             return [TextField::Title, TextField::Body]
                 .into_iter()
                 .any(|f| stats.external_pattern_docs(f, pattern).is_some_and(|n| n.is_ok_and(|n| n > 0)));
         }
+        self.count_pattern(stats, pattern, 1) > 0
+    }
+
+    /// How many documents of this index have `pattern`, counted up to
+    /// `cap` (the phrase search stops there) in the title and in the body:
+    /// the larger of the two counts, a floor of the documents that have it
+    /// (a document with it in both fields counts once).
+    fn count_pattern(&self, stats: &Stats<'_>, pattern: &Pattern, cap: u64) -> u64 {
+        if let Some(token) = pattern.single_token() {
+            return stats.token_doc_freq(token).unwrap_or(0).min(cap);
+        }
         // A pattern with a token no document has matches nothing.
         if pattern.tokens.iter().any(|(_, t)| stats.token_doc_freq(t).unwrap_or(0) == 0) {
-            return false;
+            return 0;
         }
         let searcher = stats.searcher();
         let presence = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
+        let mut most = 0;
         for field in self.text_fields(searcher) {
+            let mut count = 0;
             let Ok(weight) = pattern.query(field).weight(presence) else { continue };
             for segment in searcher.segment_readers() {
                 let Ok(mut scorer) = weight.scorer(segment, 1.0) else { continue };
                 let mut doc = tantivy::DocSet::doc(&scorer);
                 while doc != tantivy::TERMINATED {
                     if segment.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
-                        return true;
+                        count += 1;
+                        if count >= cap {
+                            return count;
+                        }
+                    }
+                    doc = tantivy::DocSet::advance(&mut scorer);
+                }
+            }
+            most = most.max(count);
+        }
+        most
+    }
+
+    /// Whether some document has `pattern` as a word: in the first
+    /// documents that have it (at most [`WORD_CHECK_DOCS`], in index
+    /// order), jieba cuts the text around an occurrence with the pattern
+    /// as one word. 数之 in 函数之一 is cut 函数 + 之一, so an index of
+    /// help pages does not have the word 数之; 张芸 in 张芸说 is one word.
+    /// True when no document's text can be read (it is then taken at its
+    /// word, as before this check).
+    fn holds_as_word(&self, stats: &Stats<'_>, pattern: &Pattern) -> bool {
+        let searcher = stats.searcher();
+        let presence = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
+        let mut read = 0;
+        for field in self.text_fields(searcher) {
+            let Ok(weight) = pattern.query(field).weight(presence) else { continue };
+            for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+                let Ok(mut scorer) = weight.scorer(segment, 1.0) else { continue };
+                let mut doc = tantivy::DocSet::doc(&scorer);
+                while doc != tantivy::TERMINATED && read < WORD_CHECK_DOCS {
+                    if segment.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
+                        let address = tantivy::DocAddress::new(ord as u32, doc);
+                        let Ok(article) = self.load_article(searcher, address) else { return true };
+                        let text =
+                            if field == self.fields.title { article.title.unwrap_or_default() } else { article.body };
+                        if correct::cut_as_word(&self.analyzer, &self.analyzer.fold(&text), &pattern.text) {
+                            return true;
+                        }
+                        read += 1;
                     }
                     doc = tantivy::DocSet::advance(&mut scorer);
                 }
             }
         }
-        false
+        read == 0
     }
 
     /// The title and the body, but for one that no segment has: it

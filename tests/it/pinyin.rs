@@ -141,6 +141,56 @@ fn a_word_the_index_has_is_never_corrected() {
     assert_eq!(ids(&results).first(), Some(&"zy1"));
 }
 
+/// Typos jieba cuts into known words, or that the index has only across
+/// words, with the words they stand for in more documents.
+fn typo_fixtures() -> SearchIndex {
+    index_of(&[
+        doc("t1", "词汇表", "本页列出常用的词汇表。"),
+        doc("t2", "具有模组化结构", "程式具有模组化结构。"),
+        doc("t3", "数值函式", "传回数值。"),
+        doc("t4", "数值格式", "设定数值的格式。"),
+        doc("t5", "数值色彩", "以色彩标明数值。"),
+        doc("t6", "函数之一", "求和是函数之一。"),
+        doc("t7", "包含文字", "储存格包含文字。"),
+        doc("t8", "符合条件", "找出符合条件的列。"),
+    ])
+}
+
+#[test]
+fn a_typo_cut_into_known_words_is_corrected() {
+    let index = typo_fixtures();
+    // jieba cuts 词汇标 into 词汇 + 标 and 具又 into 具 + 又: every word is
+    // a word of the index, and yet the text is a wrong pick.
+    for (typo, meant) in [("词汇标", "词汇表"), ("具又", "具有")] {
+        let results = search(&index, typo);
+        assert_eq!(results.did_you_mean.first().map(String::as_str), Some(meant), "{typo}: {:?}", results.did_you_mean);
+    }
+    // Inside a longer run of text such a run is left alone (names and
+    // new words are cut the same way).
+    assert!(search(&index, "词汇标模组化结构").did_you_mean.is_empty());
+}
+
+#[test]
+fn a_typo_the_index_has_only_across_words_is_corrected_toward_the_commoner_word() {
+    let index = typo_fixtures();
+    // 数之 is in 函数之一 (函数 + 之一), one document; 数值 in three.
+    let results = search(&index, "数之");
+    assert_eq!(results.did_you_mean.first().map(String::as_str), Some("数值"), "{:?}", results.did_you_mean);
+    // Not when the word meant is no commoner than the text as typed.
+    let index = index_of(&[doc("a", "函数之一", "求和是函数之一。"), doc("b", "数值", "传回数值。")]);
+    assert!(search(&index, "数之").did_you_mean.is_empty());
+}
+
+#[test]
+fn archaic_readings_do_not_suggest() {
+    // pinyin-data also reads 包 as `fu` (an archaic reading): `fuh` is
+    // 符合, never 包含, though the index has both.
+    let index = typo_fixtures();
+    let texts: Vec<String> = index.suggest("fuh", 10).expect("suggest").into_iter().map(|s| s.text).collect();
+    assert!(texts.iter().any(|t| t == "符合"), "{texts:?}");
+    assert!(!texts.iter().any(|t| t.starts_with('包')), "{texts:?}");
+}
+
 #[test]
 fn suggestions_complete_han_pinyin_initials_and_mixes() {
     let index = fixtures();
