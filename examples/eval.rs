@@ -45,6 +45,9 @@ use zhsearch::index::SearchIndex;
 use zhsearch::ingest;
 use zhsearch::query::{RankingSettings, SearchRequest};
 
+#[path = "../tests/common/typos.rs"]
+mod typos;
+
 #[derive(Parser, Debug)]
 #[command(name = "eval", about = "Known-item MRR@10 of zhsearch over a set of queries")]
 struct Args {
@@ -301,10 +304,6 @@ fn pinyin_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -
 /// corrections offered; the title query also reports where its article
 /// ranks.
 fn typo_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -> Result<(), String> {
-    use zhsearch::analysis::pinyin::{readings, Lexicon, Slot};
-    let jieba = jieba_rs::Jieba::new();
-    let lexicon = Lexicon::get();
-    let is_han = |c: char| !readings(c).is_empty();
     let (mut titles, mut words, mut found) = (Tally::default(), Tally::default(), Tally::default());
     let mut shown = 0;
     for article in articles {
@@ -313,34 +312,7 @@ fn typo_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -> 
         if !(2..=30).contains(&text.chars().count()) {
             continue;
         }
-        let Some((word, typo)) = jieba.cut(&text, true).into_iter().map(|t| t.word).find_map(|w| {
-            let chars: Vec<char> = w.chars().collect();
-            if !(2..=4).contains(&chars.len()) || !chars.iter().all(|&c| is_han(c)) || lexicon.frequency(w).is_none() {
-                return None;
-            }
-            // The last character first: a wrong pick is as likely anywhere,
-            // and a fixed choice keeps runs comparable.
-            (0..chars.len())
-                .rev()
-                .find_map(|i| {
-                    let sound = readings(chars[i]).first()?.to_string();
-                    lexicon.fitting(&[Slot::Syllable(sound.clone())], 8).into_iter().find_map(|c| {
-                        let c = c.chars().next()?;
-                        // The replacement's own first reading is the sound:
-                        // an input method offers it for that syllable.
-                        if readings(c).first() != Some(&sound.as_str()) {
-                            return None;
-                        }
-                        let mut typo = chars.clone();
-                        typo[i] = c;
-                        let typo: String = typo.into_iter().collect();
-                        (c != chars[i] && lexicon.frequency(&typo).is_none()).then_some(typo)
-                    })
-                })
-                .map(|typo| (w.to_owned(), typo))
-        }) else {
-            continue;
-        };
+        let Some((word, typo)) = typos::wrong_pick(index.analyzer(), &text) else { continue };
         if index
             .search(&SearchRequest::new(format!("\"{word}\"")).limit(0).facets(false))
             .map_err(|e| e.to_string())?
