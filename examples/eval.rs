@@ -108,6 +108,8 @@ struct Tally {
     first: usize,
     found: usize,
     latencies: Vec<Duration>,
+    /// Queries offered a correction ("did you mean").
+    corrected: usize,
 }
 
 impl Tally {
@@ -129,7 +131,7 @@ impl Tally {
         };
         let n = self.queries.max(1) as f64;
         println!(
-            "{name}: {} queries  MRR@10 {:.3}  top-1 {}/{} ({:.3})  recall@10 {:.3}  latency p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms",
+            "{name}: {} queries  MRR@10 {:.3}  top-1 {}/{} ({:.3})  recall@10 {:.3}  latency p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  offered a correction {}",
             self.queries,
             self.reciprocal / n,
             self.first,
@@ -139,6 +141,7 @@ impl Tally {
             pct(0.5),
             pct(0.95),
             pct(0.99),
+            self.corrected,
         );
     }
 }
@@ -210,6 +213,11 @@ fn in_process(args: &Args) -> Result<(), String> {
             let took = started.elapsed();
             let rank = results.hits.iter().position(|h| h.id == known.target);
             tally.add(rank, took);
+            // These queries are written as the other side's text, not
+            // mistyped: a correction offered for one is most likely wrong.
+            if !results.did_you_mean.is_empty() {
+                tally.corrected += 1;
+            }
             if args.dump.is_some() {
                 dump.push_str(&dump_line(&known.q, &results));
             }

@@ -89,10 +89,12 @@ pub(crate) fn corrections(
             continue;
         }
         // Only a clause that is one such run, a word typed alone (具又,
-        // 词汇标): in a sentence, runs of known words that no document has
-        // are mostly names and new words (朱莉, 已致), and correcting them
-        // offered a wrong "did you mean" for a fifth of 300 news headlines
-        // on another year's news.
+        // 词汇标). Runs inside sentences were measured: they took the
+        // LibreOffice titles with a typo from 0.78 to 0.87 first
+        // corrections right, but offered wrong ones for 8 more of 300
+        // news headlines over another year's news (已造 → 仪造 in
+        // 地震已造成, 捡到 → 见到, 也不 → 业不) and for 2 of 300 help
+        // sentences that had none.
         let whole = &clause.pattern.text;
         for run in runs_of_short_words(analyzer, whole).into_iter().filter(|run| run == whole) {
             if runs_looked_up == MAX_RUNS {
