@@ -10,6 +10,7 @@
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- memory
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- scale 10 50 200 1000
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- ratio   # indexing, alternating
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- means   # pinyin and typos on/off, suggest
 //! ```
 //!
 //! The corpora are those of the benches (`benches/support`). Every figure is
@@ -43,10 +44,11 @@ fn main() {
         Some("scale") => scale(&args[1..]),
         Some("ratio") => ratio(),
         Some("natural") => natural(),
+        Some("means") => means(),
         Some("recut") => recut_jsonl(&args[1..]),
         _ => {
             eprintln!(
-                "usage: perf startup | quoted | natural | size | memory | scale [MB...] | ratio | recut MB OUT.jsonl"
+                "usage: perf startup | quoted | natural | means | size | memory | scale [MB...] | ratio | recut MB OUT.jsonl"
             );
             std::process::exit(2);
         }
@@ -227,6 +229,90 @@ fn quoted() {
 /// corpus: the latency percentiles of the default request (relaxed
 /// matching, ten hits with snippets, facets), of the lean one (no
 /// snippets, no facets), and how many matches and full matches they find.
+/// What the user means, and what it costs the queries that do not need
+/// it: 300 headlines as lean requests with pinyin and typos on and off,
+/// the batches alternating, the minimum of 7 each (all 300, and those
+/// without Latin letters, which pinyin never reads); how many headlines
+/// are offered a correction; and `suggest` over 600 prefixes (each
+/// headline's first two Han characters, and their pinyin with the second
+/// syllable half typed), p50 and p99 of the third round.
+fn means() {
+    let corpus = support::simplified();
+    let ours = build_ours(&corpus.articles, None);
+    let headlines: Vec<String> = support::headlines().into_iter().take(300).collect();
+    let han: Vec<String> = headlines
+        .iter()
+        .filter(|h| !h.chars().any(|c| c.is_ascii_alphabetic() || ('Ａ'..='ｚ').contains(&c)))
+        .cloned()
+        .collect();
+    for (name, queries) in [("all headlines", &headlines), ("headlines without Latin letters", &han)] {
+        let batch = |on: bool| {
+            let t = Instant::now();
+            let mut corrected = 0;
+            for q in queries {
+                let request = SearchRequest::new(q).snippets(0, 0).facets(false).pinyin(on).typos(on);
+                corrected += usize::from(!ours.search(&request).expect("search").did_you_mean.is_empty());
+            }
+            (t.elapsed(), corrected)
+        };
+        let (mut on, mut off, mut corrected) = (Duration::MAX, Duration::MAX, 0);
+        batch(true);
+        batch(false);
+        for _ in 0..7 {
+            let (t, c) = batch(true);
+            (on, corrected) = (on.min(t), c);
+            off = off.min(batch(false).0);
+        }
+        println!(
+            "{}, {name}: {} queries, pinyin and typos on / off {:.3} (minimums {:.1} / {:.1} ms); offered a correction {corrected}",
+            corpus.name,
+            queries.len(),
+            on.as_secs_f64() / off.as_secs_f64(),
+            on.as_secs_f64() * 1e3,
+            off.as_secs_f64() * 1e3
+        );
+    }
+    let prefixes = suggest_prefixes(&headlines);
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        times = prefixes
+            .iter()
+            .map(|p| {
+                let t = Instant::now();
+                std::hint::black_box(ours.suggest(p, 10).expect("suggest"));
+                t.elapsed()
+            })
+            .collect();
+    }
+    times.sort();
+    println!(
+        "{}: suggest over {} prefixes p50 {} p99 {}",
+        corpus.name,
+        prefixes.len(),
+        micros(percentile(&times, 0.5)),
+        micros(percentile(&times, 0.99))
+    );
+}
+
+/// Suggestion prefixes: each headline's first two Han characters, and
+/// their pinyin with the second syllable half typed.
+fn suggest_prefixes(headlines: &[String]) -> Vec<String> {
+    headlines
+        .iter()
+        .flat_map(|h| {
+            let han: String = h.chars().filter(|c| zhsearch::analysis::normalize::is_han(*c)).take(2).collect();
+            let syllables: Vec<&str> =
+                han.chars().filter_map(|c| zhsearch::analysis::pinyin::readings(c).first().copied()).collect();
+            let pinyin = match syllables.as_slice() {
+                [a, b] => Some(format!("{a}{}", &b[..b.len().div_ceil(2)])),
+                _ => None,
+            };
+            std::iter::once(han).chain(pinyin)
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 fn natural() {
     let corpus = support::simplified();
     let queries = support::headlines();
@@ -434,20 +520,7 @@ fn scale(sizes: &[String]) {
     // titles); suggestions: each headline's first two characters, and
     // their pinyin with the second syllable unfinished.
     let headlines: Vec<String> = support::headlines().into_iter().take(300).collect();
-    let prefixes: Vec<String> = headlines
-        .iter()
-        .flat_map(|h| {
-            let han: String = h.chars().filter(|c| zhsearch::analysis::normalize::is_han(*c)).take(2).collect();
-            let syllables: Vec<&str> =
-                han.chars().filter_map(|c| zhsearch::analysis::pinyin::readings(c).first().copied()).collect();
-            let pinyin = match syllables.as_slice() {
-                [a, b] => Some(format!("{a}{}", &b[..b.len().div_ceil(2)])),
-                _ => None,
-            };
-            std::iter::once(han).chain(pinyin)
-        })
-        .filter(|p| !p.is_empty())
-        .collect();
+    let prefixes = suggest_prefixes(&headlines);
     println!(
         "queries: {} natural (headlines), {} word, 300 quoted (random 2–8 character substrings), {} suggest prefixes",
         headlines.len(),
