@@ -521,10 +521,22 @@ fn scale(sizes: &[String]) {
     // their pinyin with the second syllable unfinished.
     let headlines: Vec<String> = support::headlines().into_iter().take(300).collect();
     let prefixes = suggest_prefixes(&headlines);
+    // Pinyin queries: each headline's first four Han characters typed in
+    // full syllables (their first readings), without spaces.
+    let (pinyin_queries, pinyin_meant): (Vec<String>, Vec<String>) = headlines
+        .iter()
+        .filter_map(|h| {
+            let han: String = h.chars().filter(|c| zhsearch::analysis::normalize::is_han(*c)).take(4).collect();
+            let syllables: Vec<&str> =
+                han.chars().filter_map(|c| zhsearch::analysis::pinyin::readings(c).first().copied()).collect();
+            (syllables.len() == 4 && han.chars().count() == 4).then(|| (syllables.concat(), han))
+        })
+        .unzip();
     println!(
-        "queries: {} natural (headlines), {} word, 300 quoted (random 2–8 character substrings), {} suggest prefixes",
+        "queries: {} natural (headlines), {} word, 300 quoted (random 2–8 character substrings), {} pinyin (a headline's first four characters), {} suggest prefixes",
         headlines.len(),
         words.len(),
+        pinyin_queries.len(),
         prefixes.len()
     );
     let lean = |q: &str| SearchRequest::new(q).snippets(0, 0);
@@ -565,12 +577,18 @@ fn scale(sizes: &[String]) {
         let or_query = |q: &str| baseline.search_or(&searcher, q, 10);
         let quoted: Vec<String> = needles.iter().map(|n| format!("\"{n}\"")).collect();
         let word_list: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-        let kinds: [(&str, &[String], usize); 3] =
-            [("natural", &headlines, 1), ("word", &word_list, 20), ("quoted", &quoted, 1)];
-        for (kind, queries, rounds) in kinds {
+        // Pinyin: the peer cannot read it, and is asked the Han
+        // characters meant instead.
+        let kinds: [(&str, &[String], &[String], usize); 4] = [
+            ("natural", &headlines, &headlines, 1),
+            ("word", &word_list, &word_list, 20),
+            ("quoted", &quoted, &quoted, 1),
+            ("pinyin", &pinyin_queries, &pinyin_meant, 1),
+        ];
+        for (kind, queries, peer_queries, rounds) in kinds {
             let (mut full, mut ours_lean, mut peer) = (Vec::new(), Vec::new(), Vec::new());
             for round in 0..=rounds {
-                for q in queries {
+                for (q, peer_q) in queries.iter().zip(peer_queries) {
                     let t = Instant::now();
                     std::hint::black_box(ours.search(&SearchRequest::new(q)).expect("search"));
                     let full_time = t.elapsed();
@@ -578,7 +596,7 @@ fn scale(sizes: &[String]) {
                     std::hint::black_box(ours.search(&lean(q)).expect("search"));
                     let lean_time = t.elapsed();
                     let t = Instant::now();
-                    std::hint::black_box(or_query(q));
+                    std::hint::black_box(or_query(peer_q));
                     let peer_time = t.elapsed();
                     if round > 0 {
                         full.push(full_time);
