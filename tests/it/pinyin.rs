@@ -141,6 +141,27 @@ fn a_word_the_index_has_is_never_corrected() {
     assert_eq!(ids(&results).first(), Some(&"zy1"));
 }
 
+#[test]
+fn pinyin_that_spells_a_whole_title_finds_that_page_first() {
+    // The longer title has the word in its title and more often in its
+    // body; the page meant is the one whose whole title the pinyin spells,
+    // as a title typed in Han characters finds its page first.
+    let index = index_of(&[
+        doc("functions", "资讯函式", "资讯函式传回资讯：资讯类型、资讯内容与资讯格式。"),
+        doc("info", "资讯", "本页说明这个对话方块。"),
+        doc("sources", "资料来源", "选取一个来源。"),
+        doc("pick", "选取资料来源", "选取资料来源：从资料来源清单选取资料来源。"),
+    ]);
+    for (q, want) in
+        [("zixun", "info"), ("zi xun", "info"), ("zx", "info"), ("资xun", "info"), ("ziliaolaiyuan", "sources")]
+    {
+        let results = search(&index, q);
+        assert_eq!(ids(&results).first(), Some(&want), "{q}: {:?}", ids(&results));
+    }
+    // Typed as written, the same order: the rule is the title's.
+    assert_eq!(ids(&search(&index, "资讯")).first(), Some(&"info"));
+}
+
 /// Typos jieba cuts into known words, or that the index has only across
 /// words, with the words they stand for in more documents.
 fn typo_fixtures() -> SearchIndex {

@@ -287,7 +287,16 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> tantivy::Result<Branch>
         let key = (ctx.title_key)(&text);
         if !key.is_empty() {
             let boost = settings.title_exact_boost;
-            branch.group("the title is the query", Lookup::TitleKey(key), Scope::Title, boost);
+            branch.group("the title is the query", Lookup::TitleKey(key.clone()), Scope::Title, boost);
+        }
+        // A query typed in pinyin: a title that is what it reads as (`zixun`
+        // is the page 资讯, before 资讯函式), below a title as typed.
+        for read in title_readings(&together) {
+            let read_key = (ctx.title_key)(&read);
+            if !read_key.is_empty() && read_key != key {
+                let boost = settings.title_exact_boost * PINYIN_FACTOR;
+                branch.group("the title reads as the query", Lookup::TitleKey(read_key), Scope::Title, boost);
+            }
         }
     }
     branch.pairs.dedup_by(|a, b| a.pair == b.pair && a.scope == b.scope);
@@ -295,6 +304,29 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> tantivy::Result<Branch>
         branch.passage = Some(passage);
     }
     Ok(branch)
+}
+
+/// How many whole readings of a pinyin query are looked up as titles.
+const TITLE_READINGS: usize = 16;
+
+/// The texts a query with clauses typed in pinyin reads as, whole: each
+/// such clause in turn as each of the words it may stand for (the most
+/// likely first), the others as typed, at most [`TITLE_READINGS`]; none
+/// when no clause was typed in pinyin.
+fn title_readings(clauses: &[&Clause]) -> Vec<String> {
+    if clauses.iter().all(|c| c.sounds_like.is_empty()) {
+        return Vec::new();
+    }
+    let mut texts = vec![String::new()];
+    for clause in clauses {
+        let options: Vec<&str> = match clause.sounds_like.is_empty() {
+            true => vec![clause.pattern.text.as_str()],
+            false => clause.sounds_like.iter().map(|s| s.pattern.text.as_str()).collect(),
+        };
+        texts =
+            texts.iter().flat_map(|t| options.iter().map(move |o| format!("{t}{o}"))).take(TITLE_READINGS).collect();
+    }
+    texts
 }
 
 /// A word and what else it may be written as.
