@@ -22,6 +22,8 @@
 //! # pinyin, initials and mixed (first character as itself), and completed
 //! # from the pinyin of its first two characters (no query sets needed):
 //! cargo run --release --example eval -- --pinyin ARTICLES.jsonl
+//! # the same on titles of any length (headlines), their Han characters typed:
+//! cargo run --release --example eval -- --pinyin --long-titles ARTICLES.jsonl
 //! # typos: in each title (or short body), one word of jieba's dictionary
 //! # with one character replaced by the commonest other character of its
 //! # sound, as a wrong pick of a pinyin input method (制裁 → 制才); the
@@ -60,6 +62,10 @@ struct Args {
     /// the examples above), as MRR@10 per form, and suggestions.
     #[arg(long, conflicts_with = "through")]
     pinyin: bool,
+    /// With --pinyin: titles of any length, their Han characters typed
+    /// (the others left out), as for headlines.
+    #[arg(long, requires = "pinyin")]
+    long_titles: bool,
     /// Measure did-you-mean on the articles' titles with one homophone
     /// typo each (see the examples above).
     #[arg(long, conflicts_with = "through")]
@@ -197,7 +203,7 @@ fn in_process(args: &Args) -> Result<(), String> {
     index.analyzer().load_segmenter();
     println!("{} articles from {}", index.num_docs(), args.articles.display());
     if args.pinyin {
-        return pinyin_titles(&index, &batch.articles);
+        return pinyin_titles(&index, &batch.articles, args.long_titles);
     }
     if args.typos {
         return typo_titles(&index, &batch.articles);
@@ -256,7 +262,11 @@ fn dump_line(q: &str, results: &zhsearch::query::SearchResults) -> String {
 /// characters' first readings), searched for that article; and the
 /// completions of its first two characters' pinyin, the second
 /// unfinished, which should include the title or a word it starts with.
-fn pinyin_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -> Result<(), String> {
+fn pinyin_titles(
+    index: &SearchIndex,
+    articles: &[zhsearch::article::Article],
+    long_titles: bool,
+) -> Result<(), String> {
     use zhsearch::analysis::pinyin::readings;
     let forms = ["full", "spaced", "initials", "mixed"];
     let mut tallies: Vec<Tally> = forms.iter().map(|_| Tally::default()).collect();
@@ -269,8 +279,14 @@ fn pinyin_titles(index: &SearchIndex, articles: &[zhsearch::article::Article]) -
     for article in articles {
         let Some(title) = article.title.as_deref() else { continue };
         let title = index.analyzer().fold(title);
-        let chars: Vec<char> = title.chars().collect();
-        if !(2..=8).contains(&chars.len()) || !chars.iter().all(|c| !readings(*c).is_empty()) {
+        let chars: Vec<char> = match long_titles {
+            // Headlines: the Han characters typed, digits and Latin words
+            // left out (a user types `chenguanxi…` for 陈冠希…(组图)).
+            true => title.chars().filter(|c| !readings(*c).is_empty()).collect(),
+            false => title.chars().collect(),
+        };
+        let typable = chars.len() >= 2 && (long_titles || chars.len() <= 8);
+        if !typable || !chars.iter().all(|c| !readings(*c).is_empty()) {
             continue;
         }
         let syllables: Vec<&str> = chars.iter().filter_map(|c| readings(*c).first().copied()).collect();

@@ -1,14 +1,19 @@
 //! Query-side pinyin on any input: `read` never panics, returns at most
 //! `MAX_READINGS` readings, fewest slots first, with a partial syllable
 //! only as the last slot and only when asked for; and the words the lexicon
-//! finds for the first reading have its length and fit it slot by slot.
+//! finds for the first reading have its length and fit it slot by slot;
+//! and a cut of a long run into syllables spells the run.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zhsearch::analysis::pinyin::{fits, read, Lexicon, Slot, MAX_READINGS};
+use zhsearch::analysis::pinyin::{fits, read, split_syllables, Lexicon, Slot, MAX_READINGS};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    // A long run cut into syllables spells it, whatever it is.
+    if let Some(pieces) = split_syllables(text) {
+        assert_eq!(pieces.concat(), text.to_ascii_lowercase(), "cut of {text:?}");
+    }
     for partial_last in [false, true] {
         let readings = read(text, partial_last);
         assert!(readings.len() <= MAX_READINGS, "{} readings of {text:?}", readings.len());

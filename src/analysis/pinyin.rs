@@ -350,6 +350,40 @@ fn is_proper_prefix(piece: &str) -> bool {
     all.get(after).is_some_and(|s| s.starts_with(piece))
 }
 
+/// `run` (Latin letters only, any case) cut into the fewest full
+/// syllables, lowercase; among cuts as short, the one with the longer
+/// syllables first, as input methods cut (`fangan` is `fang an`: type
+/// `fan'gan` for the other). `None` when it is not all full syllables or
+/// has another character. For runs too long for [`read`], whose every cut
+/// is not worth listing: a whole headline typed in one go.
+pub fn split_syllables(run: &str) -> Option<Vec<String>> {
+    if run.is_empty() || !run.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let run = run.to_ascii_lowercase();
+    let n = run.len();
+    // fewest[p]: the fewest syllables the text from p on is, and the length
+    // of the first of them.
+    let mut fewest: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    fewest[n] = Some((0, 0));
+    for p in (0..n).rev() {
+        for len in (1..=LONGEST_SYLLABLE.min(n - p)).rev() {
+            let Some((rest, _)) = fewest[p + len] else { continue };
+            if is_syllable(&run[p..p + len]) && fewest[p].is_none_or(|(k, _)| rest + 1 < k) {
+                fewest[p] = Some((rest + 1, len));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut p = 0;
+    while p < n {
+        let (_, len) = fewest[p]?;
+        out.push(run[p..p + len].to_owned());
+        p += len;
+    }
+    Some(out)
+}
+
 /// Whether character `c` has a reading that fits `slot` (every reading of
 /// a polyphone counts: 行 is `xing` and `hang`). A [`Slot::Han`] fits only
 /// its own character. The slot's letters are lowercase, as [`read`] makes
@@ -1186,6 +1220,22 @@ mod tests {
         assert!(read(&"a".repeat(MAX_LATIN + 1), false).is_empty());
         assert!(!read(&format!("{}b", "北".repeat(MAX_HAN)), false).is_empty());
         assert!(read(&format!("{}b", "北".repeat(MAX_HAN + 1)), false).is_empty());
+    }
+
+    #[test]
+    fn long_runs_split_into_the_fewest_syllables() {
+        let split = |run: &str| split_syllables(run).map(|s| s.join(" "));
+        #[rustfmt::skip]
+        let cases: &[(&str, Option<&str>)] = &[
+            ("chenguanxijijianglikaixianggang", Some("chen guan xi ji jiang li kai xiang gang")),
+            ("XiAn", Some("xian")), ("fangan", Some("fang an")), ("lvse", Some("lv se")),
+            ("bj", None), ("xi'an", None), ("beijing2", None), ("", None), ("北jing", None),
+        ];
+        for &(run, want) in cases {
+            assert_eq!(split(run).as_deref(), want, "{run}");
+        }
+        let long = "zhonghuarenmingongheguo".repeat(20);
+        assert_eq!(split_syllables(&long).map(|s| s.len()), Some(140));
     }
 
     #[test]

@@ -853,6 +853,18 @@ impl SearchIndex {
         stats: &Stats<'_>,
     ) -> Vec<Clause> {
         let readable = |c: &parse::Clause| !c.negated && matches!(c.term, parse::Term::Word(_));
+        // A clause too long to read in one go, cut as if typed apart.
+        let cut: Vec<parse::Clause> = branch
+            .iter()
+            .flat_map(|c| match readable(c).then(|| pinyin::cut_long(c.term.text())).flatten() {
+                Some(pieces) => pieces
+                    .into_iter()
+                    .map(|piece| parse::Clause { negated: false, scope: c.scope, term: parse::Term::Word(piece) })
+                    .collect(),
+                None => vec![c.clone()],
+            })
+            .collect();
+        let branch = cut.as_slice();
         let docs = |p: &Pattern| stats.docs_estimate(p);
         let token_docs = |t: &str| stats.token_doc_freq(t).unwrap_or(0);
         let titles = |slots: &[crate::analysis::pinyin::Slot]| self.titles_fitting(stats, slots).unwrap_or_default();

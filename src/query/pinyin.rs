@@ -48,7 +48,7 @@ const MAX_WORD: usize = 4;
 const WORD_COST: f64 = 12.0;
 /// The most slots a clause is read as: a longer Latin run is not pinyin
 /// anyone types in one go.
-const MAX_SLOTS: usize = 12;
+pub(crate) const MAX_SLOTS: usize = 12;
 /// How many readings of a clause are tried (fewest slots first).
 const MAX_READINGS: usize = 8;
 
@@ -276,6 +276,44 @@ fn best_cut_of(spans: &mut Spans<'_>, slots: &[Slot]) -> Option<(f64, Cut)> {
         }
     }
     best.pop().flatten()
+}
+
+/// A clause too long to read as one (more than [`MAX_SLOTS`] syllables,
+/// or more letters than [`pinyin::MAX_LATIN`]) cut into clauses as if
+/// typed apart: each run of Han characters as it is, each Latin run one
+/// syllable each (`chenguanxijijiang…` as `chen guan xi ji jiang …`),
+/// which are read as a run of clauses typed apart is (a whole headline
+/// typed in one go finds it as its spaced form does). `None` for a
+/// clause that is not that long, or that has a Latin run that is not all
+/// full syllables (or anything but Han characters and letters).
+pub(crate) fn cut_long(text: &str) -> Option<Vec<String>> {
+    let letters = text.chars().filter(char::is_ascii_alphabetic).count();
+    if letters <= MAX_SLOTS {
+        return None;
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    let mut syllables = 0;
+    let mut rest = text;
+    while let Some(first) = rest.chars().next() {
+        let latin = first.is_ascii_alphabetic();
+        if !latin && !crate::analysis::normalize::is_han(first) {
+            return None;
+        }
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| c.is_ascii_alphabetic() != latin || (!latin && !crate::analysis::normalize::is_han(*c)))
+            .map_or(rest.len(), |(i, _)| i);
+        let (run, after) = rest.split_at(end);
+        if latin {
+            let split = pinyin::split_syllables(run)?;
+            syllables += split.len();
+            pieces.extend(split);
+        } else {
+            pieces.push(run.to_owned());
+        }
+        rest = after;
+    }
+    (syllables > MAX_SLOTS || letters > pinyin::MAX_LATIN).then_some(pieces)
 }
 
 /// Whether a run of clauses typed apart (`bei jing`) should be read as one

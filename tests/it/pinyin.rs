@@ -162,6 +162,24 @@ fn pinyin_that_spells_a_whole_title_finds_that_page_first() {
     assert_eq!(ids(&search(&index, "资讯")).first(), Some(&"info"));
 }
 
+#[test]
+fn a_whole_headline_typed_in_pinyin_in_one_go_finds_it() {
+    // 17 syllables, 64 letters: more than a clause is read as at once, so
+    // it is cut into syllables as if typed apart.
+    let index = index_of(&[
+        doc("chen", "陈冠希即将离开香港自称尚不计划复出", "陈冠希即将离开香港。"),
+        doc("hk", "香港复出计划", "香港的计划。"),
+        doc("other", "自称尚不离开", "即将复出。"),
+    ]);
+    let full = "chenguanxijijianglikaixianggangzichengshangbujihuafuchu";
+    for q in [full.to_owned(), format!("陈{}", &full[4..]), full.to_uppercase()] {
+        let results = search(&index, &q);
+        assert_eq!(ids(&results).first(), Some(&"chen"), "{q}: {:?}", ids(&results));
+    }
+    // A long run that is not all syllables stays a word as typed.
+    assert!(search(&index, "chenguanxijijianglikaixianggangzichengshangbujihuafuchux").hits.is_empty());
+}
+
 /// Typos jieba cuts into known words, or that the index has only across
 /// words, with the words they stand for in more documents.
 fn typo_fixtures() -> SearchIndex {
@@ -244,6 +262,27 @@ proptest! {
         let on = index.search(&SearchRequest::new(q.clone())).expect("search");
         let off = index.search(&SearchRequest::new(q.clone()).pinyin(false).typos(false)).expect("search");
         prop_assert_eq!(on, off);
+    }
+
+    /// A run of syllables typed in one go is cut into syllables that
+    /// spell it, no more of them than were typed, one syllable a piece;
+    /// any other text is cut or not, and never panics.
+    #[test]
+    fn a_cut_into_syllables_spells_the_run(
+        typed in proptest::collection::vec(0usize..12, 1..30),
+        noise in "[a-zA-Z'北]{0,80}",
+    ) {
+        let syllables = ["zhong", "guo", "xi", "an", "bei", "jing", "a", "e", "er", "shuang", "lve", "ang"];
+        let run: String = typed.iter().map(|&i| syllables[i]).collect();
+        let pieces = zhsearch::analysis::pinyin::split_syllables(&run);
+        prop_assert!(pieces.as_ref().is_some_and(|p| p.len() <= typed.len()), "{} → {:?}", run, pieces);
+        let _ = zhsearch::analysis::pinyin::split_syllables(&noise);
+        if let Some(pieces) = pieces {
+            prop_assert_eq!(pieces.concat(), run.to_ascii_lowercase());
+            for p in &pieces {
+                prop_assert_eq!(zhsearch::analysis::pinyin::read(p, false).first().map(Vec::len), Some(1), "{}", p);
+            }
+        }
     }
 
     /// A longer prefix never has more suggestions, and each is among the
