@@ -18,12 +18,14 @@ use tantivy::{Searcher, SegmentReader};
 
 use crate::analysis::pinyin::readings;
 
-/// The longest title kept, in characters: longer ones are not typed as
-/// initials (the query side reads at most 12 slots).
-const LONGEST: usize = 16;
+/// The most characters with a reading a title kept has: a headline is
+/// typed as initials whole (`cgxjjlkxg…`), a longer text is not.
+const LONGEST: usize = 32;
 
-/// One segment's titles of Han characters only (each with a reading), by
-/// the first letter of each reading of their first character.
+/// One segment's titles with at least two characters that have a reading
+/// (digits, Latin words and punctuation are not typed as initials: 陈冠希
+/// 即将离开香港(组图) is `cgxjjlkxgzt`), by the first letter of each
+/// reading of their first such character.
 #[derive(Debug, Default)]
 pub(crate) struct TitleInitials {
     by_letter: HashMap<char, Vec<Box<str>>>,
@@ -38,8 +40,9 @@ impl TitleInitials {
         let mut stream = index.terms().stream()?;
         while stream.advance() {
             let Ok(title) = std::str::from_utf8(stream.key()) else { continue };
-            let Some(first) = title.chars().next() else { continue };
-            if title.chars().count() > LONGEST || !title.chars().all(|c| !readings(c).is_empty()) {
+            let mut typed = title.chars().filter(|c| !readings(*c).is_empty());
+            let Some(first) = typed.next() else { continue };
+            if !(1..LONGEST).contains(&typed.count()) {
                 continue;
             }
             let mut letters: Vec<char> = readings(first).iter().filter_map(|r| r.chars().next()).collect();

@@ -723,6 +723,17 @@ impl SearchIndex {
         most
     }
 
+    /// The title (folded) of a live document whose title key is `key`.
+    fn title_of_key(&self, stats: &Stats<'_>, key: &str) -> Option<String> {
+        let searcher = stats.searcher();
+        let term = tantivy::Term::from_field_text(self.fields.title_key, key);
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let top = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score()).ok()?;
+        let (_, address) = top.into_iter().next()?;
+        let title = self.load_article(searcher, address).ok()?.title?;
+        Some(self.analyzer.fold(&title))
+    }
+
     /// Whether some document has `pattern` as a word: in the first
     /// documents that have it (at most [`WORD_CHECK_DOCS`], in index
     /// order), jieba cuts the text around an occurrence with the pattern
@@ -867,7 +878,18 @@ impl SearchIndex {
         let branch = cut.as_slice();
         let docs = |p: &Pattern| stats.docs_estimate(p);
         let token_docs = |t: &str| stats.token_doc_freq(t).unwrap_or(0);
-        let titles = |slots: &[crate::analysis::pinyin::Slot]| self.titles_fitting(stats, slots).unwrap_or_default();
+        // The titles a reading spells whole, as their articles write them:
+        // a title key drops separators and punctuation (复出(组图) is
+        // 复出组图), which a pattern of it would then not find.
+        let titles = |slots: &[crate::analysis::pinyin::Slot]| {
+            let typed = |t: &str| t.chars().filter(|c| !crate::analysis::pinyin::readings(*c).is_empty()).count();
+            let keys = self.titles_fitting(stats, slots).unwrap_or_default();
+            keys.into_iter()
+                .filter(|key| typed(key) == slots.len())
+                .take(pinyin::MAX_TITLES)
+                .filter_map(|key| self.title_of_key(stats, &key))
+                .collect()
+        };
         let mut out = Vec::new();
         let mut i = 0;
         while i < branch.len() {

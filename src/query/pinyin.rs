@@ -32,7 +32,7 @@ use super::terms::{Pattern, SoundsLike};
 /// How many one-word readings each reading contributes.
 const PER_READING: usize = 3;
 /// How many of the index's titles a reading with initials may stand for.
-const MAX_TITLES: usize = 4;
+pub(crate) const MAX_TITLES: usize = 4;
 /// How many alternatives a clause (or a word of a cut) gets at most.
 const MAX_ALTERNATIVES: usize = 8;
 /// How many words of the lexicon fit a span, at most, before the index
@@ -75,7 +75,9 @@ struct Candidate {
 /// What `text` (a clause as typed) stands for, in words of Han characters
 /// that the index has; `None` when it does not read as pinyin or the index
 /// has none of its readings. `docs` estimates how many documents have a
-/// word (0: none).
+/// word (0: none); `titles` gives the index's titles (folded, as their
+/// articles write them) whose characters with a reading the slots spell
+/// one for one, at most [`MAX_TITLES`].
 pub(crate) fn read(
     analyzer: &Analyzer,
     text: &str,
@@ -96,21 +98,29 @@ pub(crate) fn read(
     // and candidates.
     let mut best_cut: Option<(f64, Vec<Labelled>)> = None;
     let letters = folded.chars().filter(char::is_ascii_alphabetic).count();
+    let typed = |t: &str| t.chars().filter(|c| !pinyin::readings(*c).is_empty()).count();
     for slots in pinyin::read(&folded, true).into_iter().take(MAX_READINGS) {
-        if slots.len() > MAX_SLOTS || (letters >= MIXED_MAX_LETTERS && is_mixed(&slots)) {
-            continue;
-        }
         let label = |slots: &[Slot]| slots.iter().map(slot_text).collect::<Vec<_>>().join(" ");
         // Initials fit too many word pairs for a cut to find a title's
         // terms (`crys` is 插入页首, and 出入, 传入… are as good a start),
-        // but the index's titles that the whole reading fits are few.
-        if slots.len() >= 2 && slots.iter().any(|s| matches!(s, Slot::Initial(_))) {
-            for title in titles(&slots).into_iter().filter(|t| t.chars().count() == slots.len()) {
+        // but the index's titles that the whole reading fits are few: also
+        // for a reading too long to cut into words (a headline's
+        // initials), where the titles are all it can stand for.
+        let initials = slots.iter().filter(|s| matches!(s, Slot::Initial(_))).count();
+        let long_initials = slots.len() > MAX_SLOTS && initials * 2 > slots.len();
+        if slots.len() > MAX_SLOTS && !long_initials || (letters >= MIXED_MAX_LETTERS && is_mixed(&slots)) {
+            continue;
+        }
+        if slots.len() >= 2 && initials > 0 {
+            for title in titles(&slots).into_iter().filter(|t| typed(t) == slots.len()) {
                 let Some(pattern) = Pattern::of_text(analyzer, &title) else { continue };
                 if whole_titles.len() < MAX_TITLES && !whole_titles.iter().any(|t| t.pattern == pattern) {
                     whole_titles.push(SoundsLike { pattern, reading: label(&slots) });
                 }
             }
+        }
+        if long_initials {
+            continue;
         }
         let whole = spans.words(&slots);
         for c in whole.iter().take(PER_READING) {

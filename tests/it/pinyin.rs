@@ -180,6 +180,20 @@ fn a_whole_headline_typed_in_pinyin_in_one_go_finds_it() {
     assert!(search(&index, "chenguanxijijianglikaixianggangzichengshangbujihuafuchux").hits.is_empty());
 }
 
+#[test]
+fn a_whole_headline_typed_as_initials_finds_it() {
+    // 18 initials: the characters typed, not the digits and brackets.
+    let index = index_of(&[
+        doc("chen", "陈冠希即将离开香港 自称尚不计划复出(组图)", "陈冠希即将离开香港。"),
+        doc("hk", "香港复出计划", "香港的计划。"),
+        doc("boy", "12岁少年自家26楼坠亡", "少年坠亡。"),
+    ]);
+    for (q, want) in [("cgxjjlkxgzcsbjhfczt", "chen"), ("ssnzjlzw", "boy")] {
+        let results = search(&index, q);
+        assert_eq!(ids(&results).first(), Some(&want), "{q}: {:?}", ids(&results));
+    }
+}
+
 /// Typos jieba cuts into known words, or that the index has only across
 /// words, with the words they stand for in more documents.
 fn typo_fixtures() -> SearchIndex {
