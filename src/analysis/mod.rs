@@ -161,6 +161,8 @@ struct Inner {
     bigrams: Arc<BigramTable>,
     /// The regional variants, folded by this analyzer; built on first use.
     variants: OnceLock<Arc<Variants>>,
+    /// The user words as a pinyin lexicon; built on first use.
+    user_lexicon: OnceLock<Option<pinyin::Lexicon>>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -168,6 +170,9 @@ impl std::fmt::Debug for Analyzer {
         f.debug_struct("Analyzer").field("settings", &self.inner.settings).finish()
     }
 }
+
+/// The frequency a user word without one has in [`Analyzer::lexicons`].
+const USER_WORD_FREQ: u64 = 10_000;
 
 /// jieba with its default dictionary, built once per process.
 fn base_jieba() -> Arc<Jieba> {
@@ -293,6 +298,22 @@ impl Analyzer {
     /// for (a few milliseconds), then shared by every clone of the analyzer.
     pub fn variants(&self) -> Arc<Variants> {
         self.inner.variants.get_or_init(|| Arc::new(Variants::from_opencc(|w| self.fold(w)))).clone()
+    }
+
+    /// The lexicons pinyin, corrections and suggestions read with: this
+    /// analyzer's user words (built the first time they are asked for),
+    /// then jieba's bundled dictionary. A user word without a frequency
+    /// ranks as a common word (jieba's 北京 has 34,488).
+    pub fn lexicons(&self) -> pinyin::Lexicons<'_> {
+        let user = self.inner.user_lexicon.get_or_init(|| {
+            let words = &self.inner.settings.user_words;
+            (!words.is_empty()).then(|| {
+                pinyin::Lexicon::of_words(
+                    words.iter().map(|w| (w.word.as_str(), w.freq.map_or(USER_WORD_FREQ, |f| f as u64))),
+                )
+            })
+        });
+        pinyin::Lexicons { user: user.as_ref(), base: pinyin::Lexicon::get() }
     }
 
     /// A tantivy tokenizer producing [`analyze`](Analyzer::analyze)'s tokens.
@@ -593,6 +614,7 @@ impl AnalyzerBuilder {
             stop_words,
             bigrams,
             variants: OnceLock::new(),
+            user_lexicon: OnceLock::new(),
         };
         Ok(Analyzer { inner: Arc::new(inner) })
     }

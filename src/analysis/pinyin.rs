@@ -533,6 +533,54 @@ pub struct Lexicon {
     keys: Vec<u128>,
 }
 
+/// The lexicons a query is read with: an analyzer's user words (its own
+/// vocabulary: product names, people, terms of the trade) before jieba's
+/// bundled dictionary. Each lookup asks both and lists the user's words
+/// first, without duplicates, at most `limit` in all.
+#[derive(Debug, Clone, Copy)]
+pub struct Lexicons<'a> {
+    /// The user words, if the analyzer has any.
+    pub user: Option<&'a Lexicon>,
+    /// jieba's dictionary ([`Lexicon::get`]).
+    pub base: &'static Lexicon,
+}
+
+impl<'a> Lexicons<'a> {
+    /// The bundled lexicon alone.
+    pub fn bundled() -> Lexicons<'static> {
+        Lexicons { user: None, base: Lexicon::get() }
+    }
+
+    fn merged(&self, limit: usize, lookup: impl Fn(&'a Lexicon, usize) -> Vec<&'a str>) -> Vec<&'a str> {
+        let mut out: Vec<&'a str> = self.user.map(|u| lookup(u, limit)).unwrap_or_default();
+        for word in lookup(self.base, limit) {
+            if out.len() >= limit {
+                break;
+            }
+            if !out.contains(&word) {
+                out.push(word);
+            }
+        }
+        out.truncate(limit);
+        out
+    }
+
+    /// [`Lexicon::fitting`] of both.
+    pub fn fitting(&self, slots: &[Slot], limit: usize) -> Vec<&'a str> {
+        self.merged(limit, |l, n| l.fitting(slots, n))
+    }
+
+    /// [`Lexicon::starting_with`] of both.
+    pub fn starting_with(&self, slots: &[Slot], limit: usize) -> Vec<&'a str> {
+        self.merged(limit, |l, n| l.starting_with(slots, n))
+    }
+
+    /// [`Lexicon::homophones`] of both.
+    pub fn homophones(&self, word: &str, limit: usize) -> Vec<&'a str> {
+        self.merged(limit, |l, n| l.homophones(word, n))
+    }
+}
+
 impl std::fmt::Debug for Lexicon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Lexicon").field("words", &self.len()).field("keys", &self.keys.len()).finish()
@@ -577,6 +625,14 @@ impl Lexicon {
                 Err(_) => Lexicon::from_list(""),
             }
         })
+    }
+
+    /// A lexicon of an analyzer's user words (`word`, frequency): what
+    /// [`Lexicons`] puts before the bundled one. Words that are not 1 to
+    /// [`MAX_WORD_CHARS`] Han characters are left out.
+    pub fn of_words<'a>(words: impl IntoIterator<Item = (&'a str, u64)>) -> Lexicon {
+        let list: String = words.into_iter().map(|(w, f)| format!("{w} {f}\n")).collect();
+        Lexicon::from_list(&list)
     }
 
     /// A lexicon of the `word frequency` lines of `list`. Lines that are

@@ -22,7 +22,6 @@
 //! too, to a word of the dictionary one character away that more
 //! documents have (词汇表, 具有).
 
-use crate::analysis::pinyin::Lexicon;
 use crate::analysis::Analyzer;
 
 use super::terms::{Clause, Pattern};
@@ -157,7 +156,8 @@ fn sound_alikes(
     index: &Lookups<'_>,
 ) -> Vec<String> {
     let changed = |c: &str| c.chars().zip(text.text.chars()).filter(|(a, b)| a != b).count();
-    let alikes: Vec<(usize, Pattern, u64)> = Lexicon::get()
+    let alikes: Vec<(usize, Pattern, u64)> = analyzer
+        .lexicons()
         .homophones(&text.text, CANDIDATES)
         .into_iter()
         .filter(|c| changed(c) <= most_changed)

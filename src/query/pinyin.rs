@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 
-use crate::analysis::pinyin::{self, Lexicon, Slot};
+use crate::analysis::pinyin::{self, Lexicons, Slot};
 use crate::analysis::Analyzer;
 
 use super::terms::{Pattern, SoundsLike};
@@ -91,7 +91,7 @@ pub(crate) fn read(
     // Han characters typed as such are folded (Traditional to Simplified)
     // as the index folds them; the letters are lowercased by the reader.
     let folded = analyzer.fold(text);
-    let mut spans = Spans { analyzer, lexicon: Lexicon::get(), docs, token_docs, memo: HashMap::new() };
+    let mut spans = Spans { analyzer, lexicon: analyzer.lexicons(), docs, token_docs, memo: HashMap::new() };
     let mut one_word: Vec<(u64, SoundsLike)> = Vec::new();
     let mut whole_titles: Vec<SoundsLike> = Vec::new();
     // The best cut of any reading: its score, and each word's syllables
@@ -196,7 +196,7 @@ fn slot_text(slot: &Slot) -> String {
 /// clause share most of their spans.
 struct Spans<'a> {
     analyzer: &'a Analyzer,
-    lexicon: &'static Lexicon,
+    lexicon: Lexicons<'a>,
     docs: &'a dyn Fn(&Pattern) -> u64,
     /// How many documents have an index token.
     token_docs: &'a dyn Fn(&str) -> u64,

@@ -13,7 +13,7 @@ use tantivy::Term;
 
 use super::rank::Stats;
 use super::terms::Pattern;
-use crate::analysis::pinyin::{self, Lexicon, Slot};
+use crate::analysis::pinyin::{self, Slot};
 use crate::error::Result;
 use crate::index::SearchIndex;
 
@@ -83,7 +83,7 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let stats = Stats::new(&searcher, self.fields);
-        let lexicon = Lexicon::get();
+        let lexicon = self.analyzer.lexicons();
         let mut candidates: Vec<String> = Vec::new();
         if folded.chars().any(|c| c.is_ascii_alphabetic()) {
             for slots in pinyin::read(&folded, true).into_iter().take(READINGS) {
@@ -159,7 +159,7 @@ impl SearchIndex {
         for k in (1..=slots.len().min(2)).rev() {
             // The first words the index has (every token in some
             // document: a cheap check, remembered for the call).
-            let words = Lexicon::get().fitting(&slots[..k], POOL).into_iter().filter(|w| {
+            let words = self.analyzer.lexicons().fitting(&slots[..k], POOL).into_iter().filter(|w| {
                 Pattern::of_text(&self.analyzer, w)
                     .is_some_and(|p| p.tokens.iter().all(|(_, t)| stats.token_doc_freq(t).is_ok_and(|n| n > 0)))
             });

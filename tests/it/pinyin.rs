@@ -194,6 +194,35 @@ fn a_whole_headline_typed_as_initials_finds_it() {
     }
 }
 
+#[test]
+fn user_words_are_read_suggested_and_corrected_like_jieba_words() {
+    // 岚图 (a car maker) is no word of jieba's dictionary; as a user word
+    // it is a word pinyin, suggestions and corrections can propose.
+    let bodies = [("a", "岚图汽车发布新车。"), ("b", "岚图的销量上涨。"), ("c", "岚图门店开业。"), ("d", "天气晴朗。")];
+    let build = |words: &[&str]| {
+        let analyzer =
+            zhsearch::analysis::Analyzer::builder().user_words(words.iter().copied()).build().expect("analyzer");
+        let index = SearchIndex::in_memory(analyzer.settings()).expect("index");
+        let mut writer = index.writer().expect("writer");
+        for (id, body) in bodies {
+            writer.upsert(&Article::new(id, body)).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        index
+    };
+    let texts = |index: &SearchIndex, prefix: &str| -> Vec<String> {
+        index.suggest(prefix, 10).expect("suggest").into_iter().map(|s| s.text).collect()
+    };
+    let with = build(&["岚图"]);
+    assert!(texts(&with, "lant").contains(&"岚图".to_string()), "{:?}", texts(&with, "lant"));
+    assert!(ids(&search(&with, "lantu")).len() >= 3, "{:?}", ids(&search(&with, "lantu")));
+    assert_eq!(search(&with, "岚涂").did_you_mean.first().map(String::as_str), Some("岚图"));
+    // Without the user word, jieba's dictionary has no 岚图.
+    let without = build(&[]);
+    assert!(!texts(&without, "lant").contains(&"岚图".to_string()));
+    assert!(!search(&without, "岚涂").did_you_mean.iter().any(|d| d == "岚图"));
+}
+
 /// Typos jieba cuts into known words, or that the index has only across
 /// words, with the words they stand for in more documents.
 fn typo_fixtures() -> SearchIndex {
