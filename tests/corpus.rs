@@ -408,8 +408,8 @@ fn libreoffice_pinyin_titles(dir: &Path) -> Result<(), Failed> {
 /// ([`typos::wrong_pick`]): asked alone, and as the whole title, the
 /// first correction offered must be the word, and the title. Shares of
 /// first corrections above floors a few points under what the
-/// corrections reached when they were set (0.969 and 0.772;
-/// BENCHMARKS.md).
+/// corrections reached when they were set (0.976 and 0.866, with runs of
+/// words corrected inside short clauses; BENCHMARKS.md).
 fn libreoffice_typos(dir: &Path) -> Result<(), Failed> {
     let path = eval_dir(dir).join("libreoffice-tw-articles.jsonl");
     let index = index_of_jsonl(&path)?;
@@ -432,7 +432,7 @@ fn libreoffice_typos(dir: &Path) -> Result<(), Failed> {
         titles += usize::from(first_correction(&title.replacen(&word, &typo, 1))?.as_deref() == Some(title.as_str()));
     }
     let mut failures = Vec::new();
-    for (name, right, floor) in [("the word alone", words, 0.93), ("the whole title", titles, 0.72)] {
+    for (name, right, floor) in [("the word alone", words, 0.93), ("the whole title", titles, 0.82)] {
         let share = right as f64 / asked.max(1) as f64;
         eprintln!("libreoffice typos, {name}: {asked} queries, first correction right {share:.3} (floor {floor})");
         if asked < 500 || share < floor {

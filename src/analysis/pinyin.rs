@@ -575,6 +575,11 @@ impl<'a> Lexicons<'a> {
         self.merged(limit, |l, n| l.starting_with(slots, n))
     }
 
+    /// [`Lexicon::one_apart`] of both.
+    pub fn one_apart(&self, word: &str, limit: usize) -> Vec<&'a str> {
+        self.merged(limit, |l, n| l.one_apart(word, n))
+    }
+
     /// [`Lexicon::homophones`] of both.
     pub fn homophones(&self, word: &str, limit: usize) -> Vec<&'a str> {
         self.merged(limit, |l, n| l.homophones(word, n))
@@ -806,6 +811,35 @@ impl Lexicon {
             self.collect(&slots, true, limit, sounds_alike, &mut best);
         });
         self.words(best)
+    }
+
+    /// Words of the same length as `word` that differ from it in exactly
+    /// one character, of the same sound (toneless, any reading), most
+    /// frequent first (ties by the word), at most `limit`. [`Lexicon::homophones`] with one change only, and cheaper:
+    /// every other slot is a character typed as itself, so each lookup is
+    /// a narrow one.
+    pub fn one_apart(&self, word: &str, limit: usize) -> Vec<&str> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.is_empty() || chars.len() > MAX_WORD_CHARS {
+            return Vec::new();
+        }
+        let mut found: Vec<(std::cmp::Reverse<u64>, &str)> = Vec::new();
+        for i in 0..chars.len() {
+            for reading in readings(chars[i]) {
+                let slots: Vec<Slot> = chars
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &c)| if j == i { Slot::Syllable(reading.to_owned()) } else { Slot::Han(c) })
+                    .collect();
+                for w in self.fitting(&slots, limit) {
+                    if w != word && !found.iter().any(|(_, f)| *f == w) {
+                        found.push((std::cmp::Reverse(self.frequency(w).unwrap_or(0)), w));
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found.into_iter().take(limit).map(|(_, w)| w).collect()
     }
 
     /// A word's frequency in jieba's dictionary, `None` when it is not a
@@ -1276,6 +1310,25 @@ mod tests {
         assert!(read(&"a".repeat(MAX_LATIN + 1), false).is_empty());
         assert!(!read(&format!("{}b", "北".repeat(MAX_HAN)), false).is_empty());
         assert!(read(&format!("{}b", "北".repeat(MAX_HAN + 1)), false).is_empty());
+    }
+
+    #[test]
+    fn one_apart_is_homophones_with_one_change() {
+        let lex = lexicon();
+        for word in ["制才", "经点", "具又", "词汇标", "数之", "从透", "凌趁"] {
+            let one: Vec<&str> = lex.one_apart(word, 1000);
+            let mut via_homophones: Vec<&str> = lex
+                .homophones(word, 1000)
+                .into_iter()
+                .filter(|h| h.chars().zip(word.chars()).filter(|(a, b)| a != b).count() == 1)
+                .collect();
+            let mut sorted = one.clone();
+            sorted.sort_unstable();
+            via_homophones.sort_unstable();
+            assert_eq!(sorted, via_homophones, "{word}");
+            assert!(one.windows(2).all(|w| lex.frequency(w[0]) >= lex.frequency(w[1])), "{word}: {one:?}");
+        }
+        assert_eq!(lex.one_apart("制才", 1), ["制裁"]);
     }
 
     #[test]

@@ -106,6 +106,15 @@ impl Pattern {
         Pattern::of(analyzer, &prepared, 0, prepared.len())
     }
 
+    /// [`Pattern::of_text`] of a text already in Simplified script (a
+    /// word of jieba's dictionary, a piece of a folded query): normalized
+    /// but not converted again, which is most of the cost of a short text,
+    /// and a correction weighs dozens of them per query.
+    pub(crate) fn of_simplified(analyzer: &Analyzer, text: &str) -> Option<Pattern> {
+        let prepared = Prepared::new(text, None);
+        Pattern::of(analyzer, &prepared, 0, prepared.len())
+    }
+
     /// The query that finds this pattern in `field`.
     pub(crate) fn query(&self, field: Field) -> Box<dyn Query> {
         let term = |t: &str| tantivy::Term::from_field_text(field, t);

@@ -247,8 +247,10 @@ fn a_typo_cut_into_known_words_is_corrected() {
         let results = search(&index, typo);
         assert_eq!(results.did_you_mean.first().map(String::as_str), Some(meant), "{typo}: {:?}", results.did_you_mean);
     }
-    // Inside a longer run of text such a run is left alone (names and
-    // new words are cut the same way).
+    // Inside a longer clause, only where the index has the correction in
+    // the run's context: 的词汇表 is in an article, 词汇表模 in none.
+    let results = search(&index, "常用的词汇标");
+    assert_eq!(results.did_you_mean.first().map(String::as_str), Some("常用的词汇表"), "{:?}", results.did_you_mean);
     assert!(search(&index, "词汇标模组化结构").did_you_mean.is_empty());
 }
 
