@@ -88,7 +88,15 @@ pub(crate) fn corrections(
                 continue;
             }
             let candidates = sound_alikes(analyzer, word, 2, true, CANDIDATES, index);
-            if !candidates.is_empty() {
+            // Inside a longer clause, a guessed word is as often a name
+            // the index lacks (朱莉 in 朱莉复古发型, not 助理): corrected only
+            // where the index has the correction beside its neighbours.
+            let whole = clause.pattern.text.as_str();
+            let in_place = |best: &String| match whole.find(word.text.as_str()) {
+                Some(at) if whole != word.text => in_context(analyzer, whole, at..at + word.text.len(), best, index),
+                _ => true,
+            };
+            if candidates.first().is_some_and(in_place) {
                 fixes.push((word.text.clone(), candidates));
             }
         }

@@ -266,6 +266,27 @@ fn a_typo_the_index_has_only_across_words_is_corrected_toward_the_commoner_word(
 }
 
 #[test]
+fn a_guessed_word_in_a_sentence_is_corrected_only_in_context() {
+    let index = index_of(&[
+        doc("a", "助理出席", "总经理助理出席会议。"),
+        doc("b", "助理发言", "助理在会上发言。"),
+        doc("c", "制裁措施", "多国宣布对该公司实施经济制裁。"),
+    ]);
+    // 朱莉 (a name jieba guesses) typed alone sounds like 助理, which
+    // articles have; in 朱莉复古发型 it is left alone: no article has
+    // 助理 beside 复.
+    assert_eq!(search(&index, "朱莉").did_you_mean.first().map(String::as_str), Some("助理"));
+    assert!(
+        search(&index, "朱莉复古发型").did_you_mean.is_empty(),
+        "{:?}",
+        search(&index, "朱莉复古发型").did_you_mean
+    );
+    // A typo whose correction the index has in place is corrected.
+    let results = search(&index, "实施经济制才");
+    assert_eq!(results.did_you_mean.first().map(String::as_str), Some("实施经济制裁"), "{:?}", results.did_you_mean);
+}
+
+#[test]
 fn archaic_readings_do_not_suggest() {
     // pinyin-data also reads 包 as `fu` (an archaic reading): `fuh` is
     // 符合, never 包含, though the index has both.
