@@ -552,15 +552,11 @@ impl<'a> Lexicons<'a> {
     }
 
     fn merged(&self, limit: usize, lookup: impl Fn(&'a Lexicon, usize) -> Vec<&'a str>) -> Vec<&'a str> {
-        let mut out: Vec<&'a str> = self.user.map(|u| lookup(u, limit)).unwrap_or_default();
-        for word in lookup(self.base, limit) {
-            if out.len() >= limit {
-                break;
-            }
-            if !out.contains(&word) {
-                out.push(word);
-            }
-        }
+        // Most analyzers have no user words: the bundled lookup as it is.
+        let Some(user) = self.user else { return lookup(self.base, limit) };
+        let mut out = lookup(user, limit);
+        let seen: std::collections::HashSet<&str> = out.iter().copied().collect();
+        out.extend(lookup(self.base, limit).into_iter().filter(|w| !seen.contains(w)));
         out.truncate(limit);
         out
     }

@@ -117,6 +117,11 @@ pub(crate) fn corrections(
         // 地震已造成, 捡到 → 见到, 也不 → 业不) and for 2 of 300 help
         // sentences.
         let whole = clause.pattern.text.as_str();
+        // A longer clause has no run worth a look (and is not one): no
+        // second cut of it into words.
+        if whole.chars().count() > LONGEST_CLAUSE_WITH_RUNS {
+            continue;
+        }
         for range in runs_of_short_words(analyzer, whole) {
             if runs_looked_up == MAX_RUNS {
                 break;
@@ -131,9 +136,6 @@ pub(crate) fn corrections(
             // Inside a sentence only the lexicon's commonest candidates are
             // weighed (each costs a fold and a count, on every query).
             let alone = run == whole;
-            if !alone && whole.chars().count() > LONGEST_CLAUSE_WITH_RUNS {
-                break;
-            }
             let limit = if alone { CANDIDATES } else { CANDIDATES_IN_SENTENCES };
             let candidates = sound_alikes(analyzer, &pattern, 1, false, limit, index);
             if let Some(best) = candidates.first() {
