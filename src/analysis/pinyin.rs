@@ -410,6 +410,13 @@ pub fn readings(c: char) -> Vec<&'static str> {
     out
 }
 
+/// The characters of `text` that have a reading: what a user types of it
+/// in pinyin (陈冠希…(组图) is typed `cgx…zt`, digits, Latin words and
+/// punctuation left out).
+pub fn typed_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().filter(|&c| each_reading(c).next().is_some())
+}
+
 /// [`readings`] without the allocation and the deduplication: the
 /// lexicon calls this for every candidate character. A character of the
 /// standard table has its standard readings only; any other, all of

@@ -16,7 +16,7 @@ use tantivy::index::SegmentId;
 use tantivy::schema::Field;
 use tantivy::{Searcher, SegmentReader};
 
-use crate::analysis::pinyin::readings;
+use crate::analysis::pinyin::{readings, typed_chars};
 
 /// The most characters with a reading a title kept has: a headline is
 /// typed as initials whole (`cgxjjlkxg…`), a longer text is not.
@@ -40,7 +40,7 @@ impl TitleInitials {
         let mut stream = index.terms().stream()?;
         while stream.advance() {
             let Ok(title) = std::str::from_utf8(stream.key()) else { continue };
-            let mut typed = title.chars().filter(|c| !readings(*c).is_empty());
+            let mut typed = typed_chars(title);
             let Some(first) = typed.next() else { continue };
             if !(1..LONGEST).contains(&typed.count()) {
                 continue;

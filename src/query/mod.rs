@@ -699,28 +699,45 @@ impl SearchIndex {
         if pattern.tokens.iter().any(|(_, t)| stats.token_doc_freq(t).unwrap_or(0) == 0) {
             return 0;
         }
-        let searcher = stats.searcher();
-        let presence = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
         let mut most = 0;
-        for field in self.text_fields(searcher) {
+        for field in self.text_fields(stats.searcher()) {
             let mut count = 0;
-            let Ok(weight) = pattern.query(field).weight(presence) else { continue };
-            for segment in searcher.segment_readers() {
-                let Ok(mut scorer) = weight.scorer(segment, 1.0) else { continue };
-                let mut doc = tantivy::DocSet::doc(&scorer);
-                while doc != tantivy::TERMINATED {
-                    if segment.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
-                        count += 1;
-                        if count >= cap {
-                            return count;
-                        }
-                    }
-                    doc = tantivy::DocSet::advance(&mut scorer);
-                }
+            self.each_live_match(stats, pattern, field, |_| {
+                count += 1;
+                count < cap
+            });
+            if count >= cap {
+                return count;
             }
             most = most.max(count);
         }
         most
+    }
+
+    /// Calls `visit` with each live document that has `pattern` in
+    /// `field`, in index order, until it returns false.
+    fn each_live_match(
+        &self,
+        stats: &Stats<'_>,
+        pattern: &Pattern,
+        field: tantivy::schema::Field,
+        mut visit: impl FnMut(tantivy::DocAddress) -> bool,
+    ) {
+        let searcher = stats.searcher();
+        let presence = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
+        let Ok(weight) = pattern.query(field).weight(presence) else { return };
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let Ok(mut scorer) = weight.scorer(segment, 1.0) else { continue };
+            let mut doc = tantivy::DocSet::doc(&scorer);
+            while doc != tantivy::TERMINATED {
+                if segment.alive_bitset().is_none_or(|a| a.is_alive(doc))
+                    && !visit(tantivy::DocAddress::new(ord as u32, doc))
+                {
+                    return;
+                }
+                doc = tantivy::DocSet::advance(&mut scorer);
+            }
+        }
     }
 
     /// The title (folded) of a live document whose title key is `key`.
@@ -743,26 +760,25 @@ impl SearchIndex {
     /// word, as before this check).
     fn holds_as_word(&self, stats: &Stats<'_>, pattern: &Pattern) -> bool {
         let searcher = stats.searcher();
-        let presence = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
-        let mut read = 0;
+        let (mut read, mut word) = (0, false);
         for field in self.text_fields(searcher) {
-            let Ok(weight) = pattern.query(field).weight(presence) else { continue };
-            for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-                let Ok(mut scorer) = weight.scorer(segment, 1.0) else { continue };
-                let mut doc = tantivy::DocSet::doc(&scorer);
-                while doc != tantivy::TERMINATED && read < WORD_CHECK_DOCS {
-                    if segment.alive_bitset().is_none_or(|a| a.is_alive(doc)) {
-                        let address = tantivy::DocAddress::new(ord as u32, doc);
-                        let Ok(article) = self.load_article(searcher, address) else { return true };
+            self.each_live_match(stats, pattern, field, |address| {
+                if read == WORD_CHECK_DOCS {
+                    return false;
+                }
+                read += 1;
+                word = match self.load_article(searcher, address) {
+                    Ok(article) => {
                         let text =
                             if field == self.fields.title { article.title.unwrap_or_default() } else { article.body };
-                        if correct::cut_as_word(&self.analyzer, &self.analyzer.fold(&text), &pattern.text) {
-                            return true;
-                        }
-                        read += 1;
+                        correct::cut_as_word(&self.analyzer, &self.analyzer.fold(&text), &pattern.text)
                     }
-                    doc = tantivy::DocSet::advance(&mut scorer);
-                }
+                    Err(_) => true,
+                };
+                !word
+            });
+            if word {
+                return true;
             }
         }
         read == 0
@@ -882,7 +898,7 @@ impl SearchIndex {
         // a title key drops separators and punctuation (复出(组图) is
         // 复出组图), which a pattern of it would then not find.
         let titles = |slots: &[crate::analysis::pinyin::Slot]| {
-            let typed = |t: &str| t.chars().filter(|c| !crate::analysis::pinyin::readings(*c).is_empty()).count();
+            let typed = |t: &str| crate::analysis::pinyin::typed_chars(t).count();
             let keys = self.titles_fitting(stats, slots).unwrap_or_default();
             keys.into_iter()
                 .filter(|key| typed(key) == slots.len())

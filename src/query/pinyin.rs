@@ -98,7 +98,6 @@ pub(crate) fn read(
     // and candidates.
     let mut best_cut: Option<(f64, Vec<Labelled>)> = None;
     let letters = folded.chars().filter(char::is_ascii_alphabetic).count();
-    let typed = |t: &str| t.chars().filter(|c| !pinyin::readings(*c).is_empty()).count();
     for slots in pinyin::read(&folded, true).into_iter().take(MAX_READINGS) {
         let label = |slots: &[Slot]| slots.iter().map(slot_text).collect::<Vec<_>>().join(" ");
         // Initials fit too many word pairs for a cut to find a title's
@@ -112,7 +111,7 @@ pub(crate) fn read(
             continue;
         }
         if slots.len() >= 2 && initials > 0 {
-            for title in titles(&slots).into_iter().filter(|t| typed(t) == slots.len()) {
+            for title in titles(&slots) {
                 let Some(pattern) = Pattern::of_text(analyzer, &title) else { continue };
                 if whole_titles.len() < MAX_TITLES && !whole_titles.iter().any(|t| t.pattern == pattern) {
                     whole_titles.push(SoundsLike { pattern, reading: label(&slots) });

@@ -153,7 +153,7 @@ impl SearchIndex {
         // Only the characters with a reading are typed (陈冠希…(组图) is
         // `cgx…`): the others are skipped.
         let fits = |title: &str| {
-            let mut chars = title.chars().filter(|c| !pinyin::readings(*c).is_empty());
+            let mut chars = pinyin::typed_chars(title);
             slots.iter().all(|s| chars.next().is_some_and(|c| pinyin::fits(c, s)))
         };
         for k in (1..=slots.len().min(2)).rev() {
