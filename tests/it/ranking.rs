@@ -181,6 +181,30 @@ fn between_two_short_documents_with_the_same_passage_the_shorter_ranks_first() {
     assert_eq!(common::ids(&results)[..2], ["long", "short"], "{:?}", common::ids(&results));
 }
 
+/// A short document is one passage: the message that translates the
+/// query, and spreads its words over more positions than the query has
+/// (為「真」，則表示「command」欄的指令應處理), ranks above a shorter
+/// sibling that has fewer of them close together. A window of the query's
+/// width cut the first message's part short, and the sibling won.
+#[test]
+fn a_short_document_is_one_passage() {
+    let mut articles = vec![
+        Article::new("whole", "如數值為「真」，則表示「command」欄的指令應處理「icq」網址。"),
+        Article::new("tight", "處理「icq」網址的指令（如有啟用）"),
+    ];
+    // Other messages, so that the characters have an idf.
+    for (i, body) in
+        ["開啟檔案失敗", "儲存設定", "郵件已傳送", "伺服器無回應", "請稍後再試", "標示全部", "數值", "指令"]
+            .iter()
+            .enumerate()
+    {
+        articles.push(Article::new(format!("other{i}"), *body));
+    }
+    let index = common::index_of(&articles);
+    let results = index.search(&SearchRequest::new("若变量为真，则指令应处理「icq」链接。")).expect("search");
+    assert_eq!(common::ids(&results)[..2], ["whole", "tight"], "{:?}", common::ids(&results));
+}
+
 /// The pairs and the passage look only `rescore_depth` positions into a
 /// field: a sentence after that depth still scores its units, but gives no
 /// passage and no pairs.

@@ -18,6 +18,11 @@ use super::positions::Positions;
 use super::settings::RankingSettings;
 use super::stats::Stats;
 
+/// A document no longer than this many times the query is short: its
+/// passage gains [`RankingSettings::passage_focus`] and is the whole field
+/// (see [`PassageSpec::width_in`]).
+const SHORT_DOCUMENT: Score = 2.0;
+
 /// The query as one passage: its units and how wide a window of a field
 /// they are looked for in (see [`RankingSettings::passage_weight`]).
 #[derive(Debug, Default)]
@@ -80,7 +85,7 @@ impl PassageSpec {
     /// about as short as the query gain, the shorter the more.
     pub(crate) fn focus(&self, length: u32, focus: Score) -> Score {
         let query = self.length.max(1) as Score;
-        let share = (2.0 - length as Score / query).clamp(0.0, 1.0);
+        let share = (SHORT_DOCUMENT - length as Score / query).clamp(0.0, 1.0);
         1.0 + focus * share
     }
 
@@ -131,9 +136,32 @@ impl PassageSpec {
         self.units.iter().map(|unit| Ok(unit.weight * stats.idf(&unit.token)?)).collect()
     }
 
-    /// Document `k`'s best window: how many units it holds and their
-    /// weighed idf.
-    pub(crate) fn best_in(&self, positions: &Positions, k: usize, unit_idf: &[Score]) -> (usize, Score) {
+    /// How wide a window is looked for in a field of `length` tokens: the
+    /// query's width, or the whole field when it is short (no longer than
+    /// [`SHORT_DOCUMENT`] times the query, as the focus counts). A message
+    /// barely longer than the query spreads the query's words over more
+    /// positions than the query has (为真，则指令应处理 in 如數值為「真」，
+    /// 則表示「command」欄的指令應處理), and a window of the query's width
+    /// would cut off part of what the document shares with it, while a
+    /// sibling that shares less but tighter kept all of its part. Such a
+    /// document is one passage; on longer pages, proximity still decides.
+    pub(crate) fn width_in(&self, length: u32) -> u32 {
+        if (length as Score) <= SHORT_DOCUMENT * self.length.max(1) as Score {
+            u32::MAX
+        } else {
+            self.width
+        }
+    }
+
+    /// Document `k`'s best window, in a field of `field_length` tokens: how
+    /// many units it holds and their weighed idf.
+    pub(crate) fn best_in(
+        &self,
+        positions: &Positions,
+        k: usize,
+        unit_idf: &[Score],
+        field_length: u32,
+    ) -> (usize, Score) {
         // A unit with stand-ins is wherever any of them is.
         let lists: Vec<Cow<'_, [u32]>> = self
             .units
@@ -153,7 +181,7 @@ impl PassageSpec {
             })
             .collect();
         let lists: Vec<&[u32]> = lists.iter().map(|l| l.as_ref()).collect();
-        best_window(&lists, unit_idf, self.width)
+        best_window(&lists, unit_idf, self.width_in(field_length))
     }
 
     /// The explanation of a hit's passage part.

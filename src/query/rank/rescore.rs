@@ -170,12 +170,13 @@ impl Rescore<'_> {
                 .chain(self.passage.into_iter().flat_map(PassageSpec::tokens));
             let positions = Positions::read(segment, field, terms, &docs, self.settings.rescore_depth)?;
             let mut separators = Separators::new(segment, field)?;
+            let field_norms = segment.get_fieldnorms_reader(field)?;
             for (k, &(address, i)) in group.iter().enumerate() {
                 for (p, tf) in &mut pass.tf {
                     tf[i] = positions.side_by_side(&self.pairs[*p].pair, k, address.doc_id, &mut separators);
                 }
                 if let Some(passage) = self.passage {
-                    pass.best[i] = passage.best_in(&positions, k, unit_idf);
+                    pass.best[i] = passage.best_in(&positions, k, unit_idf, field_norms.fieldnorm(address.doc_id));
                 }
             }
         }

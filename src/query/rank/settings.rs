@@ -66,7 +66,8 @@ pub struct RankingSettings {
     /// × s × s / t`, where `s` sums the weighed idf of the query's units in
     /// the window and `t` that of all of them. The share `s / t` favours a
     /// passage that has nearly all of the query over several that each
-    /// have half.
+    /// have half. A field no longer than twice the query (a message, a
+    /// short title) is a passage whole, however far apart its words are.
     pub passage_weight: f32,
     /// How many units (characters and Latin words) a query needs before
     /// its best passage is scored. In a query of a few words the pairs
