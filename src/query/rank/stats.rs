@@ -343,9 +343,10 @@ pub(crate) fn bm25_idf(doc_freq: u64, docs: u64) -> Score {
 /// A pair is a phrase of two characters, and counting its documents reads
 /// the positions of every document that has both; two common characters
 /// are in most documents. So over a larger index the count is taken in
-/// its first `PAIR_SAMPLE_DOCS` documents and scaled up: an estimate whose
-/// cost does not grow with the index. (Documents are in the order they
-/// were added, so the sample leans to the oldest.)
+/// about `PAIR_SAMPLE_DOCS` documents, the first of each segment in
+/// proportion to its size, and scaled up: an estimate whose cost does not
+/// grow with the index. (Documents are in the order they were added, so
+/// within a segment the sample leans to the oldest.)
 pub const PAIR_SAMPLE_DOCS: u32 = 4_096;
 
 impl Stats<'_> {
@@ -383,14 +384,20 @@ fn sampled_pair_doc_freq(searcher: &Searcher, field: Field, pair: &Pair) -> tant
         terms.insert(1, (pair.gap - 1, Term::from_field_text(field, crate::analysis::SEPARATOR_TOKEN)));
     }
     let weight = PhraseQuery::new_with_offset(terms).weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let (mut count, mut seen, mut total) = (0u64, 0u64, 0u64);
+    let total: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
+    let (mut count, mut seen) = (0u64, 0u64);
     for segment in searcher.segment_readers() {
-        total += u64::from(segment.max_doc());
-        let budget = PAIR_SAMPLE_DOCS.saturating_sub(seen as u32);
-        if budget == 0 {
+        // Each segment gives its share of the sample, the same fraction of
+        // its documents: how the writer's threads and merges happened to
+        // cut the collection into segments then moves the estimate little,
+        // where a sample of the first segments' documents was a different
+        // sample for each layout of the same collection (and its ranking
+        // another one).
+        let share = (u64::from(segment.max_doc()) * u64::from(PAIR_SAMPLE_DOCS)).div_ceil(total.max(1));
+        let limit = segment.max_doc().min(u32::try_from(share).unwrap_or(u32::MAX));
+        if limit == 0 {
             continue;
         }
-        let limit = segment.max_doc().min(budget);
         let mut scorer = weight.scorer(segment, 1.0)?;
         let mut doc = scorer.doc();
         while doc < limit {
@@ -454,5 +461,44 @@ mod tests {
         assert!(seen > 4, "the texts' tokens are in the index");
         assert_eq!(stats.token_doc_freq("").expect("doc freq"), 0);
         assert_eq!(stats.token_doc_freq("nothing").expect("doc freq"), 0);
+    }
+
+    /// Over an index larger than the sample, each segment gives its share
+    /// of it: a pair that only the newest segment has is estimated near its
+    /// real count, not as nowhere (a sample of the first documents read the
+    /// old segment alone), and an index the sample covers is counted
+    /// exactly, whatever its segments.
+    #[test]
+    fn a_pairs_sample_takes_every_segment_in_proportion() {
+        let index = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+        let mut writer = index.writer().expect("writer");
+        let (old, new) = (PAIR_SAMPLE_DOCS + 900, 1_000u32);
+        for i in 0..old {
+            writer.upsert(&Article::new(format!("old{i}"), "北方下雪。")).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        for i in 0..new {
+            writer.upsert(&Article::new(format!("new{i}"), "上海天气多云。")).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader.searcher();
+        assert!(searcher.segment_readers().len() >= 2, "two segments");
+        let pair =
+            |first: &str, second: &str| Pair { first: first.into(), second: second.into(), gap: 1, separated: false };
+        let estimate = sampled_pair_doc_freq(&searcher, index.fields.body, &pair("天", "气")).expect("estimate");
+        let real = u64::from(new);
+        assert!(estimate.abs_diff(real) <= real / 20, "{estimate} for {real}");
+        let everywhere = sampled_pair_doc_freq(&searcher, index.fields.body, &pair("下", "雪")).expect("estimate");
+        assert!(everywhere.abs_diff(u64::from(old)) <= u64::from(old) / 20, "{everywhere} for {old}");
+        // The newest segment alone, under the sample's size: exact.
+        let small = SearchIndex::in_memory(&AnalyzerSettings::default()).expect("index");
+        let mut writer = small.writer().expect("writer");
+        for (i, body) in ["北方下雪。", "上海天气多云。", "天气晴。"].iter().enumerate() {
+            writer.upsert(&Article::new(format!("d{i}"), *body)).expect("upsert");
+            writer.commit().expect("commit");
+        }
+        let searcher = small.reader.searcher();
+        let exact = sampled_pair_doc_freq(&searcher, small.fields.body, &pair("天", "气")).expect("count");
+        assert_eq!(exact, 2);
     }
 }
