@@ -154,6 +154,16 @@ fn a_rare_word_is_enough_where_filler_characters_are_not() {
     assert!(common::ids(&results).contains(&"filler0"));
 }
 
+/// An index of `messages` among other short messages (six, and `more`),
+/// so that the characters have an idf.
+fn messages_among_others(mut messages: Vec<Article>, more: &[&str]) -> SearchIndex {
+    let others = ["開啟檔案失敗", "儲存設定", "郵件已傳送", "伺服器無回應", "請稍後再試", "標示全部"];
+    for (i, body) in others.iter().chain(more).enumerate() {
+        messages.push(Article::new(format!("other{i}"), *body));
+    }
+    common::index_of(&messages)
+}
+
 /// Between two short documents with much the same passage, the one that
 /// is little more than it ranks first; without the focus (`passage_focus`
 /// 0) the longer one, which has two more of the query's characters (請,
@@ -162,16 +172,7 @@ fn a_rare_word_is_enough_where_filler_characters_are_not() {
 fn between_two_short_documents_with_the_same_passage_the_shorter_ranks_first() {
     let short = Article::new("short", "檢查所輸入的位置是否正確後再試一次。");
     let long = Article::new("long", "主機名稱無效。請檢查您所輸入的位置是否正確後再試一次。");
-    let mut articles = vec![short, long];
-    // Other messages, so that the characters have an idf.
-    for (i, body) in
-        ["開啟檔案失敗", "儲存設定", "郵件已傳送", "伺服器無回應", "請稍後再試", "標示全部", "主機名稱", "您好"]
-            .iter()
-            .enumerate()
-    {
-        articles.push(Article::new(format!("other{i}"), *body));
-    }
-    let index = common::index_of(&articles);
+    let index = messages_among_others(vec![short, long], &["主機名稱", "您好"]);
     let q = "请检查您输入的位置是否正确并重试。";
     let results = index.search(&SearchRequest::new(q)).expect("search");
     assert_eq!(common::ids(&results)[..2], ["short", "long"], "{:?}", common::ids(&results));
@@ -188,19 +189,9 @@ fn between_two_short_documents_with_the_same_passage_the_shorter_ranks_first() {
 /// width cut the first message's part short, and the sibling won.
 #[test]
 fn a_short_document_is_one_passage() {
-    let mut articles = vec![
-        Article::new("whole", "如數值為「真」，則表示「command」欄的指令應處理「icq」網址。"),
-        Article::new("tight", "處理「icq」網址的指令（如有啟用）"),
-    ];
-    // Other messages, so that the characters have an idf.
-    for (i, body) in
-        ["開啟檔案失敗", "儲存設定", "郵件已傳送", "伺服器無回應", "請稍後再試", "標示全部", "數值", "指令"]
-            .iter()
-            .enumerate()
-    {
-        articles.push(Article::new(format!("other{i}"), *body));
-    }
-    let index = common::index_of(&articles);
+    let whole = Article::new("whole", "如數值為「真」，則表示「command」欄的指令應處理「icq」網址。");
+    let tight = Article::new("tight", "處理「icq」網址的指令（如有啟用）");
+    let index = messages_among_others(vec![whole, tight], &["數值", "指令"]);
     let results = index.search(&SearchRequest::new("若变量为真，则指令应处理「icq」链接。")).expect("search");
     assert_eq!(common::ids(&results)[..2], ["whole", "tight"], "{:?}", common::ids(&results));
 }
