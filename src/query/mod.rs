@@ -460,6 +460,20 @@ impl SearchResults {
     }
 }
 
+/// The request's query parsed (as plain text when asked), within the
+/// limits on its length and its terms.
+fn parsed(request: &SearchRequest) -> Result<ParsedQuery> {
+    let chars = request.query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(QueryError::TooLong { len: chars, max: MAX_QUERY_CHARS }.into());
+    }
+    let parsed = if request.plain { parse_plain(&request.query) } else { parse(&request.query) };
+    if parsed.term_count() > MAX_QUERY_TERMS {
+        return Err(QueryError::TooManyTerms { count: parsed.term_count(), max: MAX_QUERY_TERMS }.into());
+    }
+    Ok(parsed)
+}
+
 /// How many documents [`SearchIndex::holds_as_word`] reads at most.
 const WORD_CHECK_DOCS: usize = 3;
 
@@ -477,8 +491,11 @@ impl SearchIndex {
     /// the candidates in [`SearchIndex::in_memory`] and rank them here.
     ///
     /// `total` and `full_matches` count this index's documents only.
-    /// Pinyin readings and corrections need the collection's vocabulary,
-    /// which statistics do not carry: they read this index's.
+    /// Pinyin is read with the collection's counts (the first stage should
+    /// look for the same readings: [`SearchIndex::pinyin_readings`]), but
+    /// titles spelled whole by initials and corrections of typos need the
+    /// collection's texts, which statistics do not carry: they read this
+    /// index's.
     ///
     /// ```
     /// use zhsearch::{analysis::AnalyzerSettings, article::Article, index::SearchIndex, query::SearchRequest};
@@ -512,15 +529,54 @@ impl SearchIndex {
         IndexStatistics::new(self.reader.searcher(), self.fields)
     }
 
+    /// The Han texts the pinyin of `request` reads as (`北京` for
+    /// `beijing`, `干部` for `gb`), chosen with a collection's statistics
+    /// as a search of it would choose them, in the order the query has
+    /// them; empty when the request asks for no pinyin or has none.
+    ///
+    /// For an engine that draws the candidates of a search from elsewhere
+    /// (a cluster, see [`SearchIndex::search_with`]): its first stage must
+    /// look for these too, since the candidates' own text has no pinyin.
+    /// Call it on an index that shares the analyzer
+    /// ([`SearchIndex::in_memory_with`]); a reading that depends on titles
+    /// (initials that spell a title whole) reads this index's titles.
+    ///
+    /// ```
+    /// use zhsearch::{analysis::AnalyzerSettings, article::Article, index::SearchIndex, query::SearchRequest};
+    ///
+    /// let whole = SearchIndex::in_memory(&AnalyzerSettings::default())?;
+    /// let mut writer = whole.writer()?;
+    /// writer.upsert(&Article::new("1", "北京今天天气很好"))?;
+    /// writer.commit()?;
+    /// let scratch = SearchIndex::in_memory_with(whole.analyzer())?;
+    /// let readings = scratch.pinyin_readings(&SearchRequest::new("beijing tianqi"), &whole.statistics())?;
+    /// assert_eq!(readings, ["北京", "天气"]);
+    /// # Ok::<(), zhsearch::Error>(())
+    /// ```
+    pub fn pinyin_readings(
+        &self,
+        request: &SearchRequest,
+        statistics: &dyn CollectionStatistics,
+    ) -> Result<Vec<String>> {
+        let parsed = parsed(request)?;
+        if !request.pinyin {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let stats = Stats::of_collection(&searcher, self.fields, statistics);
+        let mut out: Vec<String> = Vec::new();
+        for clause in self.analyze(&parsed, request, &stats).iter().flatten() {
+            for reading in &clause.sounds_like {
+                if !out.contains(&reading.pattern.text) {
+                    out.push(reading.pattern.text.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn search_in(&self, request: &SearchRequest, external: Option<&dyn CollectionStatistics>) -> Result<SearchResults> {
-        let chars = request.query.chars().count();
-        if chars > MAX_QUERY_CHARS {
-            return Err(QueryError::TooLong { len: chars, max: MAX_QUERY_CHARS }.into());
-        }
-        let parsed = if request.plain { parse_plain(&request.query) } else { parse(&request.query) };
-        if parsed.term_count() > MAX_QUERY_TERMS {
-            return Err(QueryError::TooManyTerms { count: parsed.term_count(), max: MAX_QUERY_TERMS }.into());
-        }
+        let parsed = parsed(request)?;
         let settings = match &request.ranking {
             Some(settings) => {
                 settings.validate()?;
