@@ -950,6 +950,7 @@ impl SearchIndex {
         let branch = cut.as_slice();
         let docs = |p: &Pattern| stats.docs_estimate(p);
         let token_docs = |t: &str| stats.token_doc_freq(t).unwrap_or(0);
+        let prefetch = |tokens: &[&str]| stats.prefetch(tokens);
         // The titles a reading spells whole, as their articles write them:
         // a title key drops separators and punctuation (复出(组图) is
         // 复出组图), which a pattern of it would then not find.
@@ -977,14 +978,15 @@ impl SearchIndex {
             }
             let joined = branch[i..end].iter().map(|c| c.term.text()).collect::<Vec<_>>().join(" ");
             let (mut reading, mut next) = match end - i >= 2 {
-                true => (pinyin::read(&self.analyzer, &joined, &docs, &token_docs, &titles), end),
+                true => (pinyin::read(&self.analyzer, &joined, &docs, &token_docs, &prefetch, &titles), end),
                 false => (None, i + 1),
             };
             if reading.is_none() {
                 // Not as one text: this clause alone.
                 next = i + 1;
                 if readable(&branch[i]) {
-                    reading = pinyin::read(&self.analyzer, branch[i].term.text(), &docs, &token_docs, &titles);
+                    reading =
+                        pinyin::read(&self.analyzer, branch[i].term.text(), &docs, &token_docs, &prefetch, &titles);
                 }
             }
             let clause = match next > i + 1 {

@@ -83,6 +83,7 @@ pub(crate) fn read(
     text: &str,
     docs: &dyn Fn(&Pattern) -> u64,
     token_docs: &dyn Fn(&str) -> u64,
+    prefetch: &dyn Fn(&[&str]),
     titles: &dyn Fn(&[Slot]) -> Vec<String>,
 ) -> Option<Reading> {
     if !text.chars().any(|c| c.is_ascii_alphabetic()) {
@@ -91,7 +92,7 @@ pub(crate) fn read(
     // Han characters typed as such are folded (Traditional to Simplified)
     // as the index folds them; the letters are lowercased by the reader.
     let folded = analyzer.fold(text);
-    let mut spans = Spans { analyzer, lexicon: analyzer.lexicons(), docs, token_docs, memo: HashMap::new() };
+    let mut spans = Spans { analyzer, lexicon: analyzer.lexicons(), docs, token_docs, prefetch, memo: HashMap::new() };
     let mut one_word: Vec<(u64, SoundsLike)> = Vec::new();
     let mut whole_titles: Vec<SoundsLike> = Vec::new();
     // The best cut of any reading: its score, and each word's syllables
@@ -199,6 +200,9 @@ struct Spans<'a> {
     docs: &'a dyn Fn(&Pattern) -> u64,
     /// How many documents have an index token.
     token_docs: &'a dyn Fn(&str) -> u64,
+    /// Makes the counts of many tokens known at once, before they are
+    /// asked one by one (a cluster answers each in a round trip).
+    prefetch: &'a dyn Fn(&[&str]),
     memo: HashMap<Vec<Slot>, Vec<Candidate>>,
 }
 
@@ -228,15 +232,29 @@ impl Spans<'_> {
         // table is jieba's two-character words): its documents are a term
         // lookup. A longer word is analyzed into its pattern first, kept
         // for the candidate it may become.
+        let patterns: Vec<Option<Pattern>> = texts
+            .iter()
+            .map(|t| match t.chars().count() {
+                1 | 2 => None,
+                _ => Pattern::of_text(self.analyzer, t),
+            })
+            .collect();
+        let tokens: Vec<&str> = texts
+            .iter()
+            .zip(&patterns)
+            .flat_map(|(t, p)| match p {
+                Some(p) => p.tokens.iter().map(|(_, token)| token.as_str()).collect(),
+                None => vec![*t],
+            })
+            .collect();
+        (self.prefetch)(&tokens);
         let mut scored: Vec<(u64, &str, Option<Pattern>)> = texts
             .into_iter()
-            .filter_map(|t| {
-                let (docs, pattern) = match t.chars().count() {
-                    1 | 2 => ((self.token_docs)(t), None),
-                    _ => {
-                        let pattern = Pattern::of_text(self.analyzer, t);
-                        (pattern.as_ref().map_or(0, |p| (self.docs)(p)), pattern)
-                    }
+            .zip(patterns)
+            .filter_map(|(t, pattern)| {
+                let docs = match (t.chars().count(), &pattern) {
+                    (1 | 2, _) => (self.token_docs)(t),
+                    (_, p) => p.as_ref().map_or(0, |p| (self.docs)(p)),
                 };
                 (docs > 0).then_some((docs, t, pattern))
             })
@@ -376,7 +394,7 @@ mod tests {
         let analyzer = Analyzer::new().expect("analyzer");
         let docs = |_: &Pattern| 10;
         let token_docs = |_: &str| 10;
-        let reads = |text: &str| read(&analyzer, text, &docs, &token_docs, &|_| Vec::new()).is_some();
+        let reads = |text: &str| read(&analyzer, text, &docs, &token_docs, &|_| {}, &|_| Vec::new()).is_some();
         for (text, expected) in [
             ("schaefer", false),
             ("galaxy", false),

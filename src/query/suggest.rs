@@ -159,9 +159,23 @@ impl SearchIndex {
         for k in (1..=slots.len().min(2)).rev() {
             // The first words the index has (every token in some
             // document: a cheap check, remembered for the call).
-            let words = self.analyzer.lexicons().fitting(&slots[..k], POOL).into_iter().filter(|w| {
-                Pattern::of_text(&self.analyzer, w)
+            let pool: Vec<(&str, Option<Pattern>)> = self
+                .analyzer
+                .lexicons()
+                .fitting(&slots[..k], POOL)
+                .into_iter()
+                .map(|w| (w, Pattern::of_text(&self.analyzer, w)))
+                .collect();
+            // Counted together where each count is a round trip (a cluster).
+            let tokens: Vec<&str> = pool
+                .iter()
+                .flat_map(|(_, p)| p.iter().flat_map(|p| p.tokens.iter().map(|(_, t)| t.as_str())))
+                .collect();
+            stats.prefetch(&tokens);
+            let words = pool.iter().filter_map(|(w, p)| {
+                p.as_ref()
                     .is_some_and(|p| p.tokens.iter().all(|(_, t)| stats.token_doc_freq(t).is_ok_and(|n| n > 0)))
+                    .then_some(*w)
             });
             for word in words.take(TITLE_WORDS) {
                 for title in self.titles_starting_with(word, TITLE_WORDS * 5)? {

@@ -51,6 +51,13 @@ pub trait CollectionStatistics: Send + Sync {
     fn field_tokens(&self, field: TextField) -> crate::Result<u64>;
     /// How many documents have `token` in `field`.
     fn token_documents(&self, field: TextField, token: &str) -> crate::Result<u64>;
+    /// How many documents have each of `tokens` in `field`, in order. A
+    /// provider whose every lookup is a round trip answers many at once
+    /// here: reading pinyin weighs dozens of candidate words together. By
+    /// default, one at a time.
+    fn tokens_documents(&self, field: TextField, tokens: &[&str]) -> crate::Result<Vec<u64>> {
+        tokens.iter().map(|t| self.token_documents(field, t)).collect()
+    }
     /// How many documents have `units` side by side, in this order, in
     /// `field`: a phrase of one-position tokens.
     fn phrase_documents(&self, field: TextField, units: &[&str]) -> crate::Result<u64>;
@@ -207,6 +214,37 @@ impl<'a> Stats<'a> {
 
     pub(crate) fn searcher(&self) -> &'a Searcher {
         self.searcher
+    }
+
+    /// Asks the collection's statistics for the counts of `tokens` at
+    /// once (see [`CollectionStatistics::tokens_documents`]), so that
+    /// [`Stats::token_doc_freq`] finds them known. Nothing for an index's
+    /// own statistics, whose lookups are cheap; a failure leaves the
+    /// lookups to be made one at a time, which report it.
+    pub(crate) fn prefetch(&self, tokens: &[&str]) {
+        let Some(external) = self.external else { return };
+        let missing: Vec<&str> = {
+            let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            let mut missing: Vec<&str> = tokens.iter().copied().filter(|t| !memo.contains_key(*t)).collect();
+            missing.sort_unstable();
+            missing.dedup();
+            missing
+        };
+        if missing.len() < 2 {
+            return;
+        }
+        let (Ok(titles), Ok(bodies), Ok(documents)) = (
+            external.tokens_documents(TextField::Title, &missing),
+            external.tokens_documents(TextField::Body, &missing),
+            self.total_num_docs(),
+        ) else {
+            return;
+        };
+        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        for ((token, title), body) in missing.into_iter().zip(titles).zip(bodies) {
+            // As `token_doc_freq` counts: the larger, within the collection.
+            memo.insert(token.to_owned(), title.max(body).min(documents));
+        }
     }
 
     /// How many documents have `token` in the title or the body (the larger
