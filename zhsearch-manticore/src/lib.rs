@@ -33,8 +33,11 @@
 //!
 //! `total` is the number of documents the first stage matched (wider than
 //! zhsearch's own rule); `full_matches` counts among the candidates.
-//! Pinyin readings and corrections need the collection's vocabulary and
-//! are off through a cluster.
+//! A query typed in pinyin is read before the first stage, with the
+//! collection's counts ([`zhsearch::index::SearchIndex::pinyin_readings`]),
+//! and the engine is asked for the Han words it stands for too.
+//! Corrections of typos need the collection's texts and are off through a
+//! cluster.
 //!
 //! # Faults
 //!
@@ -65,7 +68,7 @@ pub use error::{Error, Result};
 use node::{meta, number, text, Node};
 use schema::{DIST_TABLE, SHARD_TABLE};
 use sql::quote;
-use stats::{count_statement, phrase_text, read_keywords, Statistics};
+use stats::{count_statement, dictionary_counts, phrase_text, read_keywords, Statistics};
 
 /// The most bytes of an article's JSON the engine stores (Sphinx 2.2's
 /// string attributes wrap silently at 4 MiB).
@@ -388,7 +391,12 @@ impl Cluster {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let variants = self.analyzer.variants();
         let tables: Vec<&zhsearch::analysis::Variants> = vec![&variants];
-        let stage = query::first_stage(&self.analyzer, request, &tables);
+        // Pinyin is read before the engine is asked, with the collection's
+        // counts, so that the first stage looks for the Han words it stands
+        // for (the articles have no pinyin); the counts it looked up serve
+        // the ranking too.
+        let (readings, looked_up) = self.read_pinyin(request)?;
+        let stage = query::first_stage(&self.analyzer, request, &tables, &readings);
         // The collection's count of every keyword, from each shard's
         // dictionary (cheap): the commonest leave the quorum.
         let known = match self.config.common_share < 1.0 {
@@ -417,7 +425,8 @@ impl Cluster {
         }
         let first_meta = meta(&sets[1]);
         let total = first_meta.iter().find(|(n, _)| n == "total_found").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
-        let mut keywords = known.map(|(counts, _)| counts).unwrap_or_default();
+        let mut keywords = looked_up;
+        keywords.extend(known.map(|(counts, _)| counts).unwrap_or_default());
         read_keywords(&sets[1], &mut keywords);
         if let Some(at) = batch.also_at {
             read_keywords(&sets[at + 1], &mut keywords);
@@ -490,8 +499,7 @@ impl Cluster {
             sql.extend(statements);
             first
         };
-        let totals_at = totals
-            .then(|| at(&mut sql, vec![format!("SELECT COUNT(*), SUM(t_len), SUM(b_len), SUM(titled) FROM {table}")]));
+        let totals_at = totals.then(|| at(&mut sql, vec![totals_statement(table)]));
         let also_at = (!stage.also.is_empty()).then(|| {
             let also = format!("SELECT id FROM {table} WHERE MATCH({}) LIMIT 0", quote(&stage.also.join(" | ")));
             at(&mut sql, vec![also, "SHOW META".to_owned()])
@@ -541,9 +549,35 @@ impl Cluster {
         keywords: HashMap<String, u64>,
         phrases: HashMap<String, u64>,
     ) -> Result<SearchResults> {
+        let statistics = self.statistics(totals, keywords, phrases);
+        let articles = self.fetch(candidates)?;
+        let part = SearchIndex::in_memory_with(&self.analyzer)?;
+        let mut writer = part.writer()?;
+        for article in &articles {
+            writer.upsert(article)?;
+        }
+        writer.commit()?;
+        // Corrections of typos need the collection's texts (the candidates
+        // are not the collection): off, as the README says.
+        let second = request.clone().typos(false).facets(false);
+        let results = part.search_with(&second, &statistics)?;
+        self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
+        Ok(results)
+    }
+
+    /// The collection's statistics for one search, from its `totals`
+    /// (documents, title and body tokens, titled documents) and the counts
+    /// known so far; others are asked for when the ranking needs them.
+    fn statistics(
+        &self,
+        totals: [u64; 4],
+        keywords: HashMap<String, u64>,
+        phrases: HashMap<String, u64>,
+    ) -> Statistics<'_> {
         let [documents, title_tokens, body_tokens, titled] = totals;
-        let statistics = Statistics {
+        Statistics {
             master: &self.master,
+            shards: &self.shards,
             table: &self.config.table,
             documents,
             title_tokens,
@@ -552,18 +586,45 @@ impl Cluster {
             keywords: Mutex::new(keywords),
             phrases: Mutex::new(phrases),
             lookups: AtomicUsize::new(0),
-        };
-        let articles = self.fetch(candidates)?;
-        let part = SearchIndex::in_memory_with(&self.analyzer)?;
-        let mut writer = part.writer()?;
-        for article in &articles {
-            writer.upsert(article)?;
         }
-        writer.commit()?;
-        let second = request.clone().pinyin(false).typos(false).facets(false);
-        let results = part.search_with(&second, &statistics)?;
+    }
+
+    /// The Han texts the request's pinyin reads as (see
+    /// [`SearchIndex::pinyin_readings`]), read with the collection's
+    /// counts, and the keyword counts that took; nothing when the request
+    /// asks for no pinyin or has no Latin letter.
+    fn read_pinyin(&self, request: &SearchRequest) -> Result<(Vec<String>, HashMap<String, u64>)> {
+        if !request.pinyin || !request.query.chars().any(|c| c.is_ascii_alphabetic()) {
+            return Ok((Vec::new(), HashMap::new()));
+        }
+        let statistics = self.statistics(self.collection_totals()?, HashMap::new(), HashMap::new());
+        let scratch = SearchIndex::in_memory_with(&self.analyzer)?;
+        let readings = scratch.pinyin_readings(request, &statistics)?;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
-        Ok(results)
+        Ok((readings, statistics.keywords.into_inner().unwrap_or_else(|e| e.into_inner())))
+    }
+
+    /// The collection's size and lengths (documents, title and body
+    /// tokens, titled documents): cached, or read now and cached.
+    fn collection_totals(&self) -> Result<[u64; 4]> {
+        let cached =
+            self.totals.lock().unwrap_or_else(|e| e.into_inner()).filter(|(at, _)| at.elapsed() < TOTALS_MAX_AGE);
+        if let Some((_, totals)) = cached {
+            return Ok(totals);
+        }
+        let table = self.config.table.as_str();
+        let sets = self.master.run(&format!("{}; SHOW WARNINGS", totals_statement(table)))?;
+        let row = sets
+            .first()
+            .and_then(|rows| rows.first())
+            .ok_or_else(|| reply_error("no row for the collection's size"))?;
+        let totals = [0, 1, 2, 3].map(|i| number(row, i).unwrap_or(0));
+        // Not the counts of a cluster with a shard missing.
+        let warned = sets.last().is_some_and(|rows| rows.iter().any(|r| !text(r, 2).is_empty()));
+        if !warned {
+            *self.totals.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), totals));
+        }
+        Ok(totals)
     }
 
     /// How many documents have each of `keywords`, summed over the shards'
@@ -574,13 +635,11 @@ impl Cluster {
         if keywords.is_empty() {
             return None;
         }
-        let call = format!("CALL KEYWORDS({}, {}, 1)", quote(&keywords.join(" ")), quote(SHARD_TABLE));
+        let keywords: Vec<&str> = keywords.iter().map(String::as_str).collect();
+        let counts = dictionary_counts(&self.shards, &keywords)?;
         let status = format!("SHOW INDEX {SHARD_TABLE} STATUS");
-        let (mut counts, mut documents) = (HashMap::new(), 0);
+        let mut documents = 0;
         for shard in &self.shards {
-            for row in shard.run(&call).ok()?.first()? {
-                *counts.entry(text(row, 2)).or_insert(0) += number(row, 3).unwrap_or(0);
-            }
             let status = shard.run(&status).ok()?;
             documents += meta(status.first()?).iter().find(|(n, _)| n == "indexed_documents")?.1.parse::<u64>().ok()?;
         }
@@ -624,6 +683,11 @@ impl Cluster {
         }
         out
     }
+}
+
+/// The statement that reads the collection's size and lengths.
+fn totals_statement(table: &str) -> String {
+    format!("SELECT COUNT(*), SUM(t_len), SUM(b_len), SUM(titled) FROM {table}")
 }
 
 fn row_columns() -> String {

@@ -130,7 +130,12 @@ fn phrase_anywhere(fields: &[TextField], units: &[String]) -> String {
 
 /// Builds the first stage of `request`. `variants` are the regional
 /// variants and the synonyms to widen the quorum with.
-pub(crate) fn first_stage(analyzer: &Analyzer, request: &SearchRequest, variants: &[&Variants]) -> FirstStage {
+pub(crate) fn first_stage(
+    analyzer: &Analyzer,
+    request: &SearchRequest,
+    variants: &[&Variants],
+    readings: &[String],
+) -> FirstStage {
     let parsed = match request.plain {
         true => parse::parse_plain(&request.query),
         false => parse::parse(&request.query),
@@ -179,6 +184,19 @@ pub(crate) fn first_stage(analyzer: &Analyzer, request: &SearchRequest, variants
                 }
             }
         }
+        // What the query's pinyin reads as joins the quorum as variants do
+        // (N still counts the query's own tokens): the articles have the
+        // Han words, not the letters.
+        for reading in readings {
+            let (units, extras) = tokens(analyzer, reading);
+            for &field in fields_of(Scope::All) {
+                let own = units.iter().filter(|u| *u != zhsearch::analysis::SEPARATOR_TOKEN);
+                branch.quorum.extend(own.chain(&extras).map(|t| keyword(field, t)));
+                for w in units.windows(2) {
+                    pairs.insert((field, w.to_vec()));
+                }
+            }
+        }
         branch.wants_quorum = !branch.quorum.is_empty() && (branch.required.is_empty() || positive > 1);
         stage.branches.push(branch);
     }
@@ -201,26 +219,43 @@ mod tests {
     #[test]
     fn words_make_a_quorum_quotes_a_phrase_and_negations_an_exclusion() {
         let analyzer = Analyzer::new().expect("analyzer");
-        let stage = first_stage(&analyzer, &SearchRequest::new("北京 -上海"), &[]);
+        let stage = first_stage(&analyzer, &SearchRequest::new("北京 -上海"), &[], &[]);
         let text = stage.text(&|_| false);
         // 北 京 北京 in both fields; a fifth of three tokens is one.
         assert!(text.contains("\"bu4eac bu5317 bu5317_4eac tu4eac tu5317 tu5317_4eac\"/1"), "{text}");
         assert!(text.ends_with(" -(\"tu4e0a tu6d77\" | \"bu4e0a bu6d77\"))"), "{text}");
-        let quoted = first_stage(&analyzer, &SearchRequest::new("\"北京，上海\""), &[]).text(&|_| false);
+        let quoted = first_stage(&analyzer, &SearchRequest::new("\"北京，上海\""), &[], &[]).text(&|_| false);
         assert!(
             quoted.starts_with("((\"tu5317 tu4eac ts tu4e0a tu6d77\" | \"bu5317 bu4eac bs bu4e0a bu6d77\")"),
             "{}",
             quoted
         );
-        let scoped = first_stage(&analyzer, &SearchRequest::new("title:北京"), &[]).text(&|_| false);
+        let scoped = first_stage(&analyzer, &SearchRequest::new("title:北京"), &[], &[]).text(&|_| false);
         assert!(!scoped.contains("bu5317"), "{}", scoped);
         assert_eq!(stage.also.len(), 1, "the title key");
         // Common keywords leave the quorum, and its N counts the rest.
-        let cut = first_stage(&analyzer, &SearchRequest::new("北京 的 天气"), &[]);
+        let cut = first_stage(&analyzer, &SearchRequest::new("北京 的 天气"), &[], &[]);
         let (keywords, cut) = (cut.keywords(), cut.text(&|k| k.ends_with("7684")));
         assert!(!cut.contains("u7684") && keywords.iter().any(|k| k == "bu7684"), "{cut}");
-        let all_common = first_stage(&analyzer, &SearchRequest::new("的"), &[]).text(&|_| true);
+        let all_common = first_stage(&analyzer, &SearchRequest::new("的"), &[], &[]).text(&|_| true);
         assert!(all_common.contains("bu7684"), "{}", all_common);
-        assert!(first_stage(&analyzer, &SearchRequest::new("，。"), &[]).text(&|_| false).is_empty());
+        assert!(first_stage(&analyzer, &SearchRequest::new("，。"), &[], &[]).text(&|_| false).is_empty());
+    }
+
+    /// The Han words a query's pinyin reads as join its quorum, in both
+    /// fields, without raising N.
+    #[test]
+    fn pinyin_readings_join_the_quorum() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let request = SearchRequest::new("beijing");
+        let alone = first_stage(&analyzer, &request, &[], &[]).text(&|_| false);
+        assert!(!alone.contains("u5317"), "{alone}");
+        let stage = first_stage(&analyzer, &request, &[], &["北京".to_owned()]);
+        let text = stage.text(&|_| false);
+        for k in ["tu5317", "bu5317", "bu4eac", "bu5317_4eac"] {
+            assert!(text.contains(k), "{k} in {text}");
+        }
+        let n = |t: &str| t.rsplit('/').next().map(str::to_owned);
+        assert_eq!(n(&text), n(&alone), "{text}");
     }
 }

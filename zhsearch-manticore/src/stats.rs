@@ -16,7 +16,8 @@ use std::sync::Mutex;
 
 use zhsearch::query::{CollectionStatistics, TextField};
 
-use crate::node::{meta, number, Node};
+use crate::node::{meta, number, text, Node};
+use crate::schema::SHARD_TABLE;
 use crate::sql::quote;
 use crate::units::keyword;
 
@@ -24,6 +25,8 @@ use crate::units::keyword;
 #[derive(Debug)]
 pub(crate) struct Statistics<'c> {
     pub master: &'c Node,
+    /// The shards, whose dictionaries answer many keywords at once.
+    pub shards: &'c [Node],
     /// The table reads go to.
     pub table: &'c str,
     pub documents: u64,
@@ -50,6 +53,20 @@ pub(crate) fn phrase_text(field: TextField, units: &[impl AsRef<str>]) -> String
 /// The statement that counts a phrase's documents.
 pub(crate) fn count_statement(table: &str, text: &str) -> String {
     format!("SELECT COUNT(*) FROM {table} WHERE MATCH({})", quote(text))
+}
+
+/// How many documents have each of `keywords`, summed over the shards'
+/// dictionaries (`CALL KEYWORDS`, one statement a shard however many
+/// keywords); `None` when a shard does not answer.
+pub(crate) fn dictionary_counts(shards: &[Node], keywords: &[&str]) -> Option<HashMap<String, u64>> {
+    let call = format!("CALL KEYWORDS({}, {}, 1)", quote(&keywords.join(" ")), quote(SHARD_TABLE));
+    let mut counts = HashMap::new();
+    for shard in shards {
+        for row in shard.run(&call).ok()?.first()? {
+            *counts.entry(text(row, 2)).or_insert(0) += number(row, 3).unwrap_or(0);
+        }
+    }
+    Some(counts)
 }
 
 /// Reads keyword counts from `SHOW META` rows into `into`.
@@ -101,6 +118,37 @@ impl CollectionStatistics for Statistics<'_> {
 
     fn token_documents(&self, field: TextField, token: &str) -> zhsearch::Result<u64> {
         self.keyword_docs(keyword(field, token))
+    }
+
+    /// The keywords not known yet are read from the shards' dictionaries
+    /// together, in one round trip a shard, the title's and the body's at
+    /// once (the ranking asks for both); if a shard does not answer, one at
+    /// a time through the master, as `token_documents` reads them.
+    fn tokens_documents(&self, field: TextField, tokens: &[&str]) -> zhsearch::Result<Vec<u64>> {
+        let keywords: Vec<String> = tokens.iter().map(|t| keyword(field, t)).collect();
+        let both: Vec<String> = match field {
+            TextField::Title | TextField::Body => [TextField::Title, TextField::Body]
+                .iter()
+                .flat_map(|&f| tokens.iter().map(move |t| keyword(f, t)))
+                .collect(),
+            TextField::TitleKey => keywords.clone(),
+        };
+        let mut missing: Vec<&str> = {
+            let known = self.keywords.lock().unwrap_or_else(|e| e.into_inner());
+            both.iter().map(String::as_str).filter(|k| !known.contains_key(*k)).collect()
+        };
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.len() > 1 {
+            if let Some(counts) = dictionary_counts(self.shards, &missing) {
+                self.lookups.fetch_add(1, Ordering::Relaxed);
+                let mut known = self.keywords.lock().unwrap_or_else(|e| e.into_inner());
+                for k in missing {
+                    known.insert(k.to_owned(), counts.get(k).copied().unwrap_or(0));
+                }
+            }
+        }
+        keywords.into_iter().map(|k| self.keyword_docs(k)).collect()
     }
 
     fn phrase_documents(&self, field: TextField, units: &[&str]) -> zhsearch::Result<u64> {
