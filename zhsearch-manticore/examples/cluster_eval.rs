@@ -1,7 +1,11 @@
 //! MRR@10 through a cluster, beside the embedded engine on the same
 //! articles in the same run, and the first stage's recall.
 //!
-//! `cargo run --release -p zhsearch-manticore --example cluster_eval -- [--port BASE] [--candidates K] [--plain] [--keep] [--no-common-cut | --common-share S] [--headlines TITLES.jsonl] ARTICLES.jsonl QUERIES.jsonl...`
+//! `cargo run --release -p zhsearch-manticore --example cluster_eval -- [--port BASE] [--candidates K] [--plain] [--keep] [--no-common-cut | --common-share S] [--headlines TITLES.jsonl] [--pinyin-titles] ARTICLES.jsonl QUERIES.jsonl...`
+//!
+//! `--pinyin-titles` adds a set of its own: each article title of 2 to 8
+//! Han characters (and nothing else), typed as the first reading of each
+//! character run together (`zixun`), must find its article.
 //!
 //! ARTICLES.jsonl holds one article per line (as `zhsearch::ingest` reads
 //! them); each QUERIES.jsonl line is `{"q": …, "target": id}`. The cluster
@@ -32,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut keep = false;
     let mut common_cut = true;
     let mut common_share: Option<f64> = None;
+    let mut pinyin_titles = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => port = args.next().ok_or("--port needs a value")?.parse()?,
@@ -41,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--no-common-cut" => common_cut = false,
             "--common-share" => common_share = Some(args.next().ok_or("--common-share needs a value")?.parse()?),
             "--headlines" => headlines = Some(args.next().ok_or("--headlines needs a file")?),
+            "--pinyin-titles" => pinyin_titles = true,
             _ => files.push(arg),
         }
     }
@@ -71,6 +77,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let read = zhsearch::ingest::read_path(articles)?.articles;
     let bytes: usize = read.iter().map(|a| a.body.len() + a.title.as_ref().map_or(0, String::len)).sum();
+    let mut queries: Vec<String> = queries.to_vec();
+    if pinyin_titles {
+        let path = std::env::temp_dir().join(format!("cluster-eval-pinyin-{}.jsonl", std::process::id()));
+        let mut lines = String::new();
+        for article in &read {
+            let Some(title) = article.title.as_deref().map(str::trim) else { continue };
+            let n = title.chars().count();
+            if !(2..=8).contains(&n) || !title.chars().all(zhsearch::analysis::normalize::is_han) {
+                continue;
+            }
+            let typed: Option<Vec<&str>> =
+                title.chars().map(|c| zhsearch::analysis::pinyin::readings(c).first().copied()).collect();
+            if let Some(typed) = typed {
+                lines.push_str(&serde_json::json!({"q": typed.concat(), "target": article.id}).to_string());
+                lines.push('\n');
+            }
+        }
+        std::fs::write(&path, lines)?;
+        queries.push(path.display().to_string());
+    }
     for article in read {
         writer.upsert(&article)?;
     }
@@ -123,7 +149,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             cluster.lookups() - lookups
         );
     }
-    for file in queries {
+    for file in &queries {
         let (mut mrr, mut base, mut n, mut found, mut same) = (0.0, 0.0, 0, 0, 0);
         let mut times = Vec::new();
         let lookups = cluster.lookups();

@@ -395,8 +395,8 @@ impl Cluster {
         // counts, so that the first stage looks for the Han words it stands
         // for (the articles have no pinyin); the counts it looked up serve
         // the ranking too.
-        let (readings, looked_up) = self.read_pinyin(request)?;
-        let stage = query::first_stage(&self.analyzer, request, &tables, &readings);
+        let pinyin = self.read_pinyin(request)?;
+        let stage = query::first_stage(&self.analyzer, request, &tables, &pinyin.readings);
         // The collection's count of every keyword, from each shard's
         // dictionary (cheap): the commonest leave the quorum.
         let known = match self.config.common_share < 1.0 {
@@ -425,7 +425,7 @@ impl Cluster {
         }
         let first_meta = meta(&sets[1]);
         let total = first_meta.iter().find(|(n, _)| n == "total_found").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
-        let mut keywords = looked_up;
+        let mut keywords = pinyin.keywords;
         keywords.extend(known.map(|(counts, _)| counts).unwrap_or_default());
         read_keywords(&sets[1], &mut keywords);
         if let Some(at) = batch.also_at {
@@ -451,7 +451,8 @@ impl Cluster {
                 totals
             }
         };
-        let phrases = self.pair_counts(&pair_texts, &sets[batch.pairs_at..batch.pairs_at + batch.first_pairs])?;
+        let mut phrases = self.pair_counts(&pair_texts, &sets[batch.pairs_at..batch.pairs_at + batch.first_pairs])?;
+        phrases.extend(pinyin.phrases);
         let candidates: Vec<u64> = sets[0].iter().filter_map(|row| number(row, 0)).collect();
         let mut results = self.rank(request, &candidates, totals, keywords, phrases)?;
         results.total = total;
@@ -591,17 +592,21 @@ impl Cluster {
 
     /// The Han texts the request's pinyin reads as (see
     /// [`SearchIndex::pinyin_readings`]), read with the collection's
-    /// counts, and the keyword counts that took; nothing when the request
-    /// asks for no pinyin or has no Latin letter.
-    fn read_pinyin(&self, request: &SearchRequest) -> Result<(Vec<String>, HashMap<String, u64>)> {
+    /// counts, and the keyword and phrase counts that took; nothing when
+    /// the request asks for no pinyin or has no Latin letter.
+    fn read_pinyin(&self, request: &SearchRequest) -> Result<PinyinRead> {
         if !request.pinyin || !request.query.chars().any(|c| c.is_ascii_alphabetic()) {
-            return Ok((Vec::new(), HashMap::new()));
+            return Ok(PinyinRead::default());
         }
         let statistics = self.statistics(self.collection_totals()?, HashMap::new(), HashMap::new());
         let scratch = SearchIndex::in_memory_with(&self.analyzer)?;
         let readings = scratch.pinyin_readings(request, &statistics)?;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
-        Ok((readings, statistics.keywords.into_inner().unwrap_or_else(|e| e.into_inner())))
+        Ok(PinyinRead {
+            readings,
+            keywords: statistics.keywords.into_inner().unwrap_or_else(|e| e.into_inner()),
+            phrases: statistics.phrases.into_inner().unwrap_or_else(|e| e.into_inner()),
+        })
     }
 
     /// The collection's size and lengths (documents, title and body
@@ -683,6 +688,15 @@ impl Cluster {
         }
         out
     }
+}
+
+/// What reading a query's pinyin found (see `Cluster::read_pinyin`): the
+/// Han texts, and the counts it looked up, which the ranking needs too.
+#[derive(Debug, Default)]
+struct PinyinRead {
+    readings: Vec<String>,
+    keywords: HashMap<String, u64>,
+    phrases: HashMap<String, u64>,
 }
 
 /// The statement that reads the collection's size and lengths.

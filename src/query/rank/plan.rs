@@ -291,8 +291,9 @@ fn plan_branch(clauses: &[Clause], ctx: &Context<'_>) -> tantivy::Result<Branch>
         }
         // A query typed in pinyin: a title that is what it reads as (`zixun`
         // is the page 资讯, before 资讯函式), below a title as typed.
-        for read in title_readings(&together) {
-            let read_key = (ctx.title_key)(&read);
+        let read_keys: Vec<String> = title_readings(&together).iter().map(|read| (ctx.title_key)(read)).collect();
+        ctx.stats.prefetch_title_keys(&read_keys.iter().map(String::as_str).collect::<Vec<_>>());
+        for read_key in read_keys {
             if !read_key.is_empty() && read_key != key {
                 let boost = settings.title_exact_boost * PINYIN_FACTOR;
                 branch.group("the title reads as the query", Lookup::TitleKey(read_key), Scope::Title, boost);

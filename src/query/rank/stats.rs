@@ -247,6 +247,16 @@ impl<'a> Stats<'a> {
         }
     }
 
+    /// Asks the collection's statistics for the counts of title `keys` at
+    /// once, as [`Stats::prefetch`] does for tokens (the provider keeps
+    /// them: a title key's count is asked of it each time).
+    pub(crate) fn prefetch_title_keys(&self, keys: &[&str]) {
+        if let (Some(external), true) = (self.external, keys.len() > 1) {
+            // A failure is reported by the lookups one at a time.
+            let _ = external.tokens_documents(TextField::TitleKey, keys);
+        }
+    }
+
     /// How many documents have `token` in the title or the body (the larger
     /// count of the two).
     pub(crate) fn token_doc_freq(&self, token: &str) -> tantivy::Result<u64> {
