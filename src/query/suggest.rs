@@ -159,23 +159,18 @@ impl SearchIndex {
         for k in (1..=slots.len().min(2)).rev() {
             // The first words the index has (every token in some
             // document: a cheap check, remembered for the call).
-            let pool: Vec<(&str, Option<Pattern>)> = self
-                .analyzer
-                .lexicons()
-                .fitting(&slots[..k], POOL)
-                .into_iter()
-                .map(|w| (w, Pattern::of_text(&self.analyzer, w)))
-                .collect();
-            // Counted together where each count is a round trip (a cluster).
-            let tokens: Vec<&str> = pool
-                .iter()
-                .flat_map(|(_, p)| p.iter().flat_map(|p| p.tokens.iter().map(|(_, t)| t.as_str())))
-                .collect();
-            stats.prefetch(&tokens);
-            let words = pool.iter().filter_map(|(w, p)| {
-                p.as_ref()
+            let pool = self.analyzer.lexicons().fitting(&slots[..k], POOL);
+            // Where each count is a round trip (a cluster), all of them
+            // together first; an index's own are cheap, read as needed.
+            if stats.is_external() {
+                let patterns: Vec<Pattern> = pool.iter().filter_map(|w| Pattern::of_text(&self.analyzer, w)).collect();
+                stats.prefetch(
+                    &patterns.iter().flat_map(|p| p.tokens.iter().map(|(_, t)| t.as_str())).collect::<Vec<_>>(),
+                );
+            }
+            let words = pool.into_iter().filter(|w| {
+                Pattern::of_text(&self.analyzer, w)
                     .is_some_and(|p| p.tokens.iter().all(|(_, t)| stats.token_doc_freq(t).is_ok_and(|n| n > 0)))
-                    .then_some(*w)
             });
             for word in words.take(TITLE_WORDS) {
                 for title in self.titles_starting_with(word, TITLE_WORDS * 5)? {

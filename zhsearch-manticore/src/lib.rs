@@ -415,8 +415,7 @@ impl Cluster {
         }
         // The collection's size and lengths: a scan of every document, so
         // read at most once a second, and again after this client writes.
-        let cached =
-            self.totals.lock().unwrap_or_else(|e| e.into_inner()).filter(|(at, _)| at.elapsed() < TOTALS_MAX_AGE);
+        let cached = self.cached_totals();
         let pair_texts: Vec<String> = stage.pairs.iter().map(|(f, units)| phrase_text(*f, units)).collect();
         let batch = self.first_round(request, &stage, &match_text, cached.is_none(), &pair_texts);
         let sets = self.master.run(&batch.sql.join("; "))?;
@@ -438,15 +437,14 @@ impl Cluster {
         warnings.extend(first_meta.iter().filter(|(n, _)| n == "warning").map(|(_, v)| v.clone()));
         let unavailable = self.unavailable(&warnings);
         let totals = match (cached, batch.totals_at) {
-            (Some((_, totals)), _) => totals,
+            (Some(totals), _) => totals,
             (None, at) => {
                 let row = at
                     .and_then(|at| sets[at].first())
                     .ok_or_else(|| reply_error("no row for the collection's size"))?;
                 let totals = [0, 1, 2, 3].map(|i| number(row, i).unwrap_or(0));
-                // Not the counts of a cluster with a shard missing.
                 if unavailable.is_empty() {
-                    *self.totals.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), totals));
+                    self.remember_totals(totals);
                 }
                 totals
             }
@@ -612,9 +610,7 @@ impl Cluster {
     /// The collection's size and lengths (documents, title and body
     /// tokens, titled documents): cached, or read now and cached.
     fn collection_totals(&self) -> Result<[u64; 4]> {
-        let cached =
-            self.totals.lock().unwrap_or_else(|e| e.into_inner()).filter(|(at, _)| at.elapsed() < TOTALS_MAX_AGE);
-        if let Some((_, totals)) = cached {
+        if let Some(totals) = self.cached_totals() {
             return Ok(totals);
         }
         let table = self.config.table.as_str();
@@ -624,12 +620,25 @@ impl Cluster {
             .and_then(|rows| rows.first())
             .ok_or_else(|| reply_error("no row for the collection's size"))?;
         let totals = [0, 1, 2, 3].map(|i| number(row, i).unwrap_or(0));
-        // Not the counts of a cluster with a shard missing.
         let warned = sets.last().is_some_and(|rows| rows.iter().any(|r| !text(r, 2).is_empty()));
         if !warned {
-            *self.totals.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), totals));
+            self.remember_totals(totals);
         }
         Ok(totals)
+    }
+
+    /// The collection's size and lengths, if read less than
+    /// [`TOTALS_MAX_AGE`] ago (and not since this client wrote).
+    fn cached_totals(&self) -> Option<[u64; 4]> {
+        let cached = *self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        cached.filter(|(at, _)| at.elapsed() < TOTALS_MAX_AGE).map(|(_, totals)| totals)
+    }
+
+    /// Keeps the collection's size and lengths for the next searches: only
+    /// counts every shard answered (not those of a cluster with a shard
+    /// missing).
+    fn remember_totals(&self, totals: [u64; 4]) {
+        *self.totals.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), totals));
     }
 
     /// How many documents have each of `keywords`, summed over the shards'
