@@ -460,6 +460,16 @@ impl SearchResults {
     }
 }
 
+/// What a request means, beyond its text (see [`SearchIndex::read_query`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueryReading {
+    /// The Han texts its pinyin reads as, in the order the query has them.
+    pub pinyin: Vec<String>,
+    /// The query with a word no document has corrected, best first, as
+    /// [`SearchResults::did_you_mean`] has them.
+    pub did_you_mean: Vec<String>,
+}
+
 /// The request's query parsed (as plain text when asked), within the
 /// limits on its length and its terms.
 fn parsed(request: &SearchRequest) -> Result<ParsedQuery> {
@@ -492,7 +502,7 @@ impl SearchIndex {
     ///
     /// `total` and `full_matches` count this index's documents only.
     /// Pinyin is read with the collection's counts (the first stage should
-    /// look for the same readings: [`SearchIndex::pinyin_readings`]), but
+    /// look for the same readings: [`SearchIndex::read_query`]), but
     /// titles spelled whole by initials and corrections of typos need the
     /// collection's texts, which statistics do not carry: they read this
     /// index's.
@@ -529,17 +539,19 @@ impl SearchIndex {
         IndexStatistics::new(self.reader.searcher(), self.fields)
     }
 
-    /// The Han texts the pinyin of `request` reads as (`北京` for
-    /// `beijing`, `干部` for `gb`), chosen with a collection's statistics
-    /// as a search of it would choose them, in the order the query has
-    /// them; empty when the request asks for no pinyin or has none.
+    /// What `request` means, read with a collection's statistics as a
+    /// search of it would read it: the Han texts its pinyin reads as
+    /// (`北京` for `beijing`, `干部` for `gb`), and the corrections of its
+    /// typos, each as the request asks for them.
     ///
     /// For an engine that draws the candidates of a search from elsewhere
     /// (a cluster, see [`SearchIndex::search_with`]): its first stage must
-    /// look for these too, since the candidates' own text has no pinyin.
-    /// Call it on an index that shares the analyzer
-    /// ([`SearchIndex::in_memory_with`]); a reading that depends on titles
-    /// (initials that spell a title whole) reads this index's titles.
+    /// look for the Han words too, since the candidates' own text has no
+    /// pinyin, and the candidates of a query whose typo matches nothing
+    /// are those of its correction. Call it on an index that shares the
+    /// analyzer ([`SearchIndex::in_memory_with`]); a reading that depends on
+    /// titles (initials that spell a title whole) reads this index's
+    /// titles, and corrections count phrases through the statistics.
     ///
     /// ```
     /// use zhsearch::{analysis::AnalyzerSettings, article::Article, index::SearchIndex, query::SearchRequest};
@@ -547,32 +559,29 @@ impl SearchIndex {
     /// let whole = SearchIndex::in_memory(&AnalyzerSettings::default())?;
     /// let mut writer = whole.writer()?;
     /// writer.upsert(&Article::new("1", "北京今天天气很好"))?;
+    /// writer.upsert(&Article::new("2", "联合国宣布对该国实施经济制裁"))?;
     /// writer.commit()?;
     /// let scratch = SearchIndex::in_memory_with(whole.analyzer())?;
-    /// let readings = scratch.pinyin_readings(&SearchRequest::new("beijing tianqi"), &whole.statistics())?;
-    /// assert_eq!(readings, ["北京", "天气"]);
+    /// let read = scratch.read_query(&SearchRequest::new("beijing tianqi"), &whole.statistics())?;
+    /// assert_eq!(read.pinyin, ["北京", "天气"]);
+    /// let read = scratch.read_query(&SearchRequest::new("制才"), &whole.statistics())?;
+    /// assert_eq!(read.did_you_mean, ["制裁"]);
     /// # Ok::<(), zhsearch::Error>(())
     /// ```
-    pub fn pinyin_readings(
-        &self,
-        request: &SearchRequest,
-        statistics: &dyn CollectionStatistics,
-    ) -> Result<Vec<String>> {
+    pub fn read_query(&self, request: &SearchRequest, statistics: &dyn CollectionStatistics) -> Result<QueryReading> {
         let parsed = parsed(request)?;
-        if !request.pinyin {
-            return Ok(Vec::new());
-        }
         let searcher = self.reader.searcher();
         let stats = Stats::of_collection(&searcher, self.fields, statistics);
-        let mut out: Vec<String> = Vec::new();
-        for clause in self.analyze(&parsed, request, &stats).iter().flatten() {
+        let branches = self.analyze(&parsed, request, &stats);
+        let mut pinyin: Vec<String> = Vec::new();
+        for clause in branches.iter().flatten() {
             for reading in &clause.sounds_like {
-                if !out.contains(&reading.pattern.text) {
-                    out.push(reading.pattern.text.clone());
+                if !pinyin.contains(&reading.pattern.text) {
+                    pinyin.push(reading.pattern.text.clone());
                 }
             }
         }
-        Ok(out)
+        Ok(QueryReading { pinyin, did_you_mean: self.did_you_mean(request, &branches, &stats) })
     }
 
     fn search_in(&self, request: &SearchRequest, external: Option<&dyn CollectionStatistics>) -> Result<SearchResults> {
@@ -605,28 +614,7 @@ impl SearchIndex {
             stats: &stats,
             settings: &settings,
         };
-        let did_you_mean = match request.typos {
-            true => {
-                // A candidate with a token no document has is in no
-                // document: no phrase search for it.
-                let docs = |p: &Pattern| match stats.docs_estimate(p) {
-                    0 => 0,
-                    _ => self.docs_with(&stats, p),
-                };
-                let estimate = |p: &Pattern| stats.docs_estimate(p);
-                let count_up_to = |p: &Pattern, cap: u64| match stats.is_external() {
-                    true => docs(p),
-                    false => self.count_pattern(&stats, p, cap),
-                };
-                // A text the index has only across words (数之 in 函数之一)
-                // is not a word the index has.
-                let as_word = |p: &Pattern| stats.is_external() || self.holds_as_word(&stats, p);
-                let lookups =
-                    correct::Lookups { estimate: &estimate, count_up_to: &count_up_to, docs: &docs, as_word: &as_word };
-                correct::corrections(&self.analyzer, &request.query, &branches, &lookups)
-            }
-            false => Vec::new(),
-        };
+        let did_you_mean = self.did_you_mean(request, &branches, &stats);
         let Some(ranking) = Ranking::plan(&branches, context).map_err(|e| self.error(e))? else {
             return self.corrected(request, SearchResults { did_you_mean, ..SearchResults::default() }, external);
         };
@@ -729,6 +717,31 @@ impl SearchIndex {
         again.query = first.clone();
         let corrected = self.search_in(&again, external)?;
         Ok(SearchResults { did_you_mean: results.did_you_mean, corrected_to: Some(again.query), ..corrected })
+    }
+
+    /// The corrections of the request's typos (see
+    /// [`SearchRequest::typos`]); none when it asks for none.
+    fn did_you_mean(&self, request: &SearchRequest, branches: &[Vec<Clause>], stats: &Stats<'_>) -> Vec<String> {
+        if !request.typos {
+            return Vec::new();
+        }
+        // A candidate with a token no document has is in no document: no
+        // phrase search for it.
+        let docs = |p: &Pattern| match stats.docs_estimate(p) {
+            0 => 0,
+            _ => self.docs_with(stats, p),
+        };
+        let estimate = |p: &Pattern| stats.docs_estimate(p);
+        let count_up_to = |p: &Pattern, cap: u64| match stats.is_external() {
+            true => docs(p),
+            false => self.count_pattern(stats, p, cap),
+        };
+        // A text the index has only across words (数之 in 函数之一) is not
+        // a word the index has.
+        let as_word = |p: &Pattern| stats.is_external() || self.holds_as_word(stats, p);
+        let lookups =
+            correct::Lookups { estimate: &estimate, count_up_to: &count_up_to, docs: &docs, as_word: &as_word };
+        correct::corrections(&self.analyzer, &request.query, branches, &lookups)
     }
 
     /// Whether any document has `pattern` (in the title or the body).

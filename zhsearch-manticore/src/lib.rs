@@ -34,10 +34,10 @@
 //! `total` is the number of documents the first stage matched (wider than
 //! zhsearch's own rule); `full_matches` counts among the candidates.
 //! A query typed in pinyin is read before the first stage, with the
-//! collection's counts ([`zhsearch::index::SearchIndex::pinyin_readings`]),
-//! and the engine is asked for the Han words it stands for too.
-//! Corrections of typos need the collection's texts and are off through a
-//! cluster.
+//! collection's counts ([`zhsearch::index::SearchIndex::read_query`]),
+//! and the engine is asked for the Han words it stands for too. Typos are
+//! corrected by the second stage with the collection's counts; a query
+//! that matches nothing as typed is searched again as corrected.
 //!
 //! # Faults
 //!
@@ -453,6 +453,20 @@ impl Cluster {
         phrases.extend(pinyin.phrases);
         let candidates: Vec<u64> = sets[0].iter().filter_map(|row| number(row, 0)).collect();
         let mut results = self.rank(request, &candidates, totals, keywords, phrases)?;
+        // A query that matches nothing as typed, and whose typo the second
+        // stage corrected (with the collection's counts): it searched the
+        // correction among this query's candidates only; the whole
+        // collection is searched for it instead, as embedded.
+        if let Some(correction) = results.corrected_to.take() {
+            let mut again = request.clone().typos(false);
+            again.query = correction.clone();
+            let corrected = self.search(&again)?;
+            return Ok(SearchResults {
+                did_you_mean: results.did_you_mean,
+                corrected_to: Some(correction),
+                ..corrected
+            });
+        }
         results.total = total;
         results.unavailable = unavailable;
         if let Some(at) = batch.facets_at {
@@ -556,9 +570,7 @@ impl Cluster {
             writer.upsert(article)?;
         }
         writer.commit()?;
-        // Corrections of typos need the collection's texts (the candidates
-        // are not the collection): off, as the README says.
-        let second = request.clone().typos(false).facets(false);
+        let second = request.clone().facets(false);
         let results = part.search_with(&second, &statistics)?;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
         Ok(results)
@@ -589,7 +601,7 @@ impl Cluster {
     }
 
     /// The Han texts the request's pinyin reads as (see
-    /// [`SearchIndex::pinyin_readings`]), read with the collection's
+    /// [`SearchIndex::read_query`]), read with the collection's
     /// counts, and the keyword and phrase counts that took; nothing when
     /// the request asks for no pinyin or has no Latin letter.
     fn read_pinyin(&self, request: &SearchRequest) -> Result<PinyinRead> {
@@ -598,7 +610,9 @@ impl Cluster {
         }
         let statistics = self.statistics(self.collection_totals()?, HashMap::new(), HashMap::new());
         let scratch = SearchIndex::in_memory_with(&self.analyzer)?;
-        let readings = scratch.pinyin_readings(request, &statistics)?;
+        // Corrections are read by the second stage, from the counts the
+        // first one brings.
+        let readings = scratch.read_query(&request.clone().typos(false), &statistics)?.pinyin;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
         Ok(PinyinRead {
             readings,

@@ -37,6 +37,7 @@ fn main() {
         ("common_keywords_leave_the_quorum_not_the_ranking", common_keywords_leave_the_quorum_not_the_ranking),
         ("quoted_queries_find_every_article_that_has_the_text", quoted_recall),
         ("pinyin_reads_as_the_embedded_engine_reads_it", pinyin_as_embedded),
+        ("typos_are_corrected_as_the_embedded_engine_corrects_them", typos_as_embedded),
         ("filters_facets_dates_and_deletes", filters_facets_dates),
         ("a_killed_shard_gives_partial_results_and_its_data_back", killed_shard),
         ("bad_input_is_an_error_naming_the_article", bad_input),
@@ -147,7 +148,7 @@ fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
     let mut compared = 0;
     for q in queries(&articles) {
         let request = SearchRequest::new(q.as_str()).limit(10);
-        let want = index.search(&request.clone().typos(false))?;
+        let want = index.search(&request)?;
         let got = cluster.search(&request)?;
         if scored(&got) != scored(&want) {
             return Err(format!("{q}:\n cluster  {:?}\n embedded {:?}", scored(&got), scored(&want)).into());
@@ -201,7 +202,7 @@ fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
         all.sort_by_key(|(id, _)| *id);
         serde_json::to_string(&all)
     };
-    let (got, want) = (cluster.search(&request)?, index.search(&request.clone().typos(false))?);
+    let (got, want) = (cluster.search(&request)?, index.search(&request)?);
     if got.hits.is_empty() || got.hits.iter().any(|h| h.explanation.is_none()) || explain(&got)? != explain(&want)? {
         return Err(format!("explanations differ:\n{}\n{}", explain(&got)?, explain(&want)?).into());
     }
@@ -313,6 +314,37 @@ fn pinyin_as_embedded(dir: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// A typo is corrected through the cluster as embedded: the same "did you
+/// mean", and a query that matches nothing as typed gives the hits of its
+/// correction over the whole collection, scored alike.
+fn typos_as_embedded(dir: &Path) -> Result<(), Failed> {
+    let (cluster, articles) = loaded(dir)?;
+    let index = embedded(&articles)?;
+    let (mut offered, mut corrected) = (0, 0);
+    for q in ["脱贫攻艰", "贫困县", "疫请", "攻艰"] {
+        let request = SearchRequest::new(q).limit(10);
+        let (got, want) = (cluster.search(&request)?, index.search(&request)?);
+        if (&got.did_you_mean, &got.corrected_to) != (&want.did_you_mean, &want.corrected_to) {
+            return Err(format!(
+                "{q}: cluster {:?} {:?}, embedded {:?} {:?}",
+                got.did_you_mean, got.corrected_to, want.did_you_mean, want.corrected_to
+            )
+            .into());
+        }
+        if scored(&got) != scored(&want) {
+            return Err(format!("{q}:\n cluster  {:?}\n embedded {:?}", scored(&got), scored(&want)).into());
+        }
+        offered += usize::from(!want.did_you_mean.is_empty());
+        corrected += usize::from(want.corrected_to.is_some() && !want.hits.is_empty());
+    }
+    // A typo among words that match (脱贫攻艰) is offered a correction; one
+    // that matches nothing (疫请) is searched as corrected.
+    if offered < 2 || corrected < 1 {
+        return Err(format!("{offered} queries offered a correction, {corrected} searched as corrected").into());
+    }
+    Ok(())
+}
+
 fn quoted_recall(dir: &Path) -> Result<(), Failed> {
     let (cluster, articles) = loaded(dir)?;
     let index = embedded(&articles)?;
@@ -343,7 +375,7 @@ fn filters_facets_dates(dir: &Path) -> Result<(), Failed> {
     let index = embedded(&articles)?;
     let request = SearchRequest::new("干部").limit(100).facets(true);
     let got = cluster.search(&request)?;
-    let want = index.search(&request.clone().typos(false))?;
+    let want = index.search(&request)?;
     if got.facets.source.is_empty() || got.facets.month.is_empty() {
         return Err(format!("no facets: {:?}", got.facets).into());
     }
