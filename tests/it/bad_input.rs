@@ -302,6 +302,30 @@ fn query_cases() {
     }
 }
 
+/// Reading a query for another engine (`read_query`) refuses what a
+/// search refuses, with the same errors.
+#[test]
+fn read_query_refuses_what_search_refuses() {
+    let index = index_of(&[Article::new("a", "脱贫攻坚取得胜利。")]);
+    let scratch = SearchIndex::in_memory_with(index.analyzer()).expect("scratch");
+    let long = "贫".repeat(MAX_QUERY_CHARS + 1);
+    match scratch.read_query(&SearchRequest::new(long.as_str()), &index.statistics()) {
+        Err(Error::Query(e)) => {
+            assert_eq!(e, QueryError::TooLong { len: MAX_QUERY_CHARS + 1, max: MAX_QUERY_CHARS });
+        }
+        got => panic!("unexpected {got:?}"),
+    }
+    let over_terms = vec!["脱贫"; MAX_QUERY_TERMS + 1].join(" ");
+    match scratch.read_query(&SearchRequest::new(over_terms.as_str()), &index.statistics()) {
+        Err(Error::Query(e)) => {
+            assert_eq!(e, QueryError::TooManyTerms { count: MAX_QUERY_TERMS + 1, max: MAX_QUERY_TERMS });
+        }
+        got => panic!("unexpected {got:?}"),
+    }
+    let read = scratch.read_query(&SearchRequest::new("，。！？"), &index.statistics()).expect("read");
+    assert_eq!(read, zhsearch::query::QueryReading::default(), "only punctuation means nothing");
+}
+
 #[test]
 fn stop_word_only_queries_have_no_hits_with_a_stop_list() {
     let settings = zhsearch::analysis::Analyzer::builder().bundled_stop_words().build().expect("analyzer");
