@@ -501,11 +501,13 @@ impl SearchIndex {
     /// the candidates in [`SearchIndex::in_memory`] and rank them here.
     ///
     /// `total` and `full_matches` count this index's documents only.
-    /// Pinyin is read with the collection's counts (the first stage should
-    /// look for the same readings: [`SearchIndex::read_query`]), but
-    /// titles spelled whole by initials and corrections of typos need the
-    /// collection's texts, which statistics do not carry: they read this
-    /// index's.
+    /// Pinyin and corrections of typos are read with the collection's
+    /// counts (the first stage should look for the same readings:
+    /// [`SearchIndex::read_query`]), but titles spelled whole by initials
+    /// need the collection's titles, which statistics do not carry: they
+    /// read this index's. A query corrected because it matched nothing is
+    /// searched again in this index only (`corrected_to` tells the caller,
+    /// which may search the collection for it instead).
     ///
     /// ```
     /// use zhsearch::{analysis::AnalyzerSettings, article::Article, index::SearchIndex, query::SearchRequest};
