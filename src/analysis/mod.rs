@@ -297,7 +297,7 @@ impl Analyzer {
     /// copy of OpenCC's regional phrase tables the first time it is asked
     /// for (a few milliseconds), then shared by every clone of the analyzer.
     pub fn variants(&self) -> Arc<Variants> {
-        self.inner.variants.get_or_init(|| Arc::new(Variants::from_opencc(|w| self.fold(w)))).clone()
+        self.inner.variants.get_or_init(|| Arc::new(Variants::bundled(|w| self.fold(w)))).clone()
     }
 
     /// The lexicons pinyin, corrections and suggestions read with: this

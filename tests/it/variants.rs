@@ -222,3 +222,53 @@ fn a_variant_counts_only_where_it_is_a_word() {
     let hk = r.hits.iter().find(|h| h.id == "hk").expect("的士 is a word there");
     assert!(marks(&hk.snippets).iter().any(|m| m.contains("的士")), "{:?}", marks(&hk.snippets));
 }
+
+/// The words of programs that the two sides write differently and OpenCC's
+/// tables lack (the bundled software vocabulary): each finds the other.
+#[test]
+fn software_words_find_the_other_sides_wording() {
+    let pairs = [("替换", "取代"), ("本地", "本機"), ("现有", "既有"), ("工具栏", "工具列"), ("模板", "範本")];
+    let analyzer = zhsearch::analysis::Analyzer::new().expect("analyzer");
+    let variants = analyzer.variants();
+    for (mainland, taiwan) in pairs {
+        let folded = analyzer.fold(taiwan);
+        assert!(variants.of(mainland).contains(&folded), "{mainland} → {:?}", variants.of(mainland));
+        assert!(variants.of(&folded).iter().any(|v| v == mainland), "{taiwan} → {:?}", variants.of(&folded));
+    }
+}
+
+/// A word found only in another spelling stands for its characters in the
+/// matching share: `是否要替换现有文件夹` has 3 of its 10 characters in
+/// `您想要取代既有的資料夾` (4 needed), but 替换, 现有 and 文件夹 in the other
+/// side's words (取代, 既有, 資料夾). Without that, the message that says
+/// the same thing was no match at all.
+#[test]
+fn a_word_in_another_spelling_counts_for_its_characters() {
+    let index = crate::common::index_of_bodies(&[
+        ("replace", "您想要取代既有的資料夾"),
+        ("save", "要儲存這個檔案嗎"),
+        ("exists", "資料已經存在"),
+        ("quit", "您要結束嗎"),
+        ("mail", "有新的郵件"),
+        ("error", "有錯誤發生了"),
+        ("clip", "用夾子夾住"),
+        ("go-on", "是否繼續"),
+        ("all", "全部替換"),
+        ("now", "現在開始"),
+        ("doc", "文件已修改"),
+    ]);
+    let r = index.search(&SearchRequest::new("是否要替换现有文件夹").explain(true)).expect("search");
+    assert_eq!(ids(&r).first(), Some(&"replace"), "{:?}", ids(&r));
+    // Not without the variants: then only the characters count.
+    let r = index.search(&SearchRequest::new("是否要替换现有文件夹").variants(false)).expect("search");
+    assert!(!ids(&r).contains(&"replace"), "{:?}", ids(&r));
+    // A variant found across word boundaries stands for nothing: 的士 in
+    // 的士兵 does not make the soldier a match for 计程车's characters.
+    let index = crate::common::index_of_bodies(&[
+        ("soldier", "一名勇敢的士兵守护着边疆的哨所"),
+        ("taxi", "乘坐出租车去机场"),
+        ("other", "今天天气很好"),
+    ]);
+    let r = index.search(&SearchRequest::new("我想坐计程车")).expect("search");
+    assert_eq!(ids(&r), ["taxi"], "{:?}", ids(&r));
+}

@@ -280,15 +280,15 @@ fn eval_measures_known_items_with_and_without_a_glossary() {
     let dir = tempfile::tempdir().expect("tempdir");
     let articles = dir.path().join("articles.jsonl");
     let lines = [
-        r#"{"id": "slides", "title": "投影片放映", "body": "按一下即可開始放映投影片。"}"#,
+        r#"{"id": "potato", "title": "馬鈴薯燉肉", "body": "將馬鈴薯切塊後與牛肉一起燉煮。"}"#,
         r#"{"id": "cells", "title": "儲存格格式", "body": "變更選取儲存格的字型。"}"#,
         r#"{"id": "other", "title": "列印文件", "body": "將目前的文件送到印表機。"}"#,
     ];
     fs::write(&articles, lines.join("\n")).expect("write articles");
     let queries = dir.path().join("queries.jsonl");
-    fs::write(&queries, r#"{"q": "幻灯片", "target": "slides"}"#).expect("write queries");
+    fs::write(&queries, r#"{"q": "土豆", "target": "potato"}"#).expect("write queries");
     let glossary = dir.path().join("glossary.txt");
-    fs::write(&glossary, "幻灯片,投影片\n").expect("write glossary");
+    fs::write(&glossary, "土豆,马铃薯\n").expect("write glossary");
     let search_bin = example("search");
     let eval = |extra: &[&std::ffi::OsStr]| {
         let out = Command::new(example("eval")).args(extra).arg(&articles).arg(&queries).output().expect("run eval");

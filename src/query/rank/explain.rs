@@ -108,10 +108,14 @@ fn units_found(
     }
     for (g, spec) in branch.groups.iter().enumerate() {
         let mut matched = vec![false; n];
+        // Whether a hit has the word as spelled, not only a variant (see
+        // `Role::covers`).
+        let mut spelled = vec![false; n];
         // Each hit's explained parts of this group: all of them count, or
         // (a word and its variants) the best one.
         let mut parts_found: Vec<Vec<Explanation>> = vec![Vec::new(); n];
-        for part in parts_of(spec, &ranking.text) {
+        for (k, part) in parts_of(spec, &ranking.text).into_iter().enumerate() {
+            let variant = (1..=spec.variants).contains(&k);
             let weight = part.query.weight(enabled)?;
             for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
                 let segment = searcher.segment_reader(group[0].0.segment_ord);
@@ -124,6 +128,7 @@ fn units_found(
                         continue;
                     }
                     matched[i] = true;
+                    spelled[i] |= !variant;
                     if part.boost != 0.0 {
                         let value = scorer.score() * part.boost;
                         let bm25 = Explanation::bm25_summary(&weight.explain(segment, doc)?);
@@ -152,7 +157,9 @@ fn units_found(
                 f.units.value += part.value;
                 f.units.push(part);
             }
-            if matched[i] {
+            if spelled[i] {
+                f.present.add(spec.role.spelled());
+            } else if matched[i] {
                 f.present.add(spec.role);
             }
         }

@@ -30,6 +30,28 @@ pub(crate) struct Role {
     /// (0 for a group that is no unit of matching, and for one that no
     /// document has).
     pub weight: f32,
+    /// For a word of a clause of several words that has variants: how many
+    /// units of matching its characters are, and what they weigh. A
+    /// document that has the word only in another spelling (本機 for 本地)
+    /// has those units in meaning though not in characters; a spelling
+    /// of the word's own has them anyway, and adds only [`Role::spelled`].
+    pub covers: u32,
+    pub covers_weight: f32,
+}
+
+impl Role {
+    /// What the group is where a document has the word as the query
+    /// spells it: its characters are groups of their own, so it covers
+    /// nothing more.
+    pub(crate) fn spelled(self) -> Role {
+        Role { covers: 0, covers_weight: 0.0, ..self }
+    }
+
+    /// Whether having it can bring a document to the matching share: a
+    /// unit, or a word that covers units.
+    pub(crate) fn counts_units(&self) -> bool {
+        self.unit || self.covers > 0
+    }
 }
 
 /// How many of a query's units of matching, words and required groups a
@@ -47,20 +69,20 @@ impl Present {
     /// Counts one more group the document has.
     #[inline]
     pub(crate) fn add(&mut self, role: Role) {
-        self.units += u32::from(role.unit);
+        self.units += u32::from(role.unit) + role.covers;
         self.words += u32::from(role.word);
         self.required += u32::from(role.required);
-        self.weight += role.weight;
+        self.weight += role.weight + role.covers_weight;
     }
 
     /// Counts one group fewer: one that was found only where it is not a
     /// word (see `words.rs`).
     #[inline]
     pub(crate) fn remove(&mut self, role: Role) {
-        self.units = self.units.saturating_sub(u32::from(role.unit));
+        self.units = self.units.saturating_sub(u32::from(role.unit) + role.covers);
         self.words = self.words.saturating_sub(u32::from(role.word));
         self.required = self.required.saturating_sub(u32::from(role.required));
-        self.weight -= role.weight;
+        self.weight -= role.weight + role.covers_weight;
     }
 }
 
@@ -182,13 +204,13 @@ mod tests {
     use super::*;
 
     /// A character of a clause of several words.
-    const UNIT: Role = Role { unit: true, word: false, required: false, weight: 1.0 };
+    const UNIT: Role = Role { unit: true, word: false, required: false, weight: 1.0, covers: 0, covers_weight: 0.0 };
     /// A clause of one word.
-    const WORD: Role = Role { unit: true, word: true, required: false, weight: 1.0 };
+    const WORD: Role = Role { unit: true, word: true, required: false, weight: 1.0, covers: 0, covers_weight: 0.0 };
     /// A word of a clause of several words.
-    const PART: Role = Role { unit: false, word: true, required: false, weight: 0.0 };
-    const QUOTED: Role = Role { unit: false, word: false, required: true, weight: 1.0 };
-    const SCORES: Role = Role { unit: false, word: false, required: false, weight: 0.0 };
+    const PART: Role = Role { unit: false, word: true, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 };
+    const QUOTED: Role = Role { unit: false, word: false, required: true, weight: 1.0, covers: 0, covers_weight: 0.0 };
+    const SCORES: Role = Role { unit: false, word: false, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 };
 
     /// What a document has, weighing nothing (the count decides).
     fn present(units: u32, words: u32, required: u32) -> Present {
@@ -218,6 +240,25 @@ mod tests {
             let rule = Rule::of(roles.iter().copied(), &settings);
             assert_eq!((rule.matches(&has), rule.is_full(&has)), want, "{roles:?} with {has:?}");
         }
+    }
+
+    /// A word with variants covers the units its characters are: found in
+    /// a variant's spelling, they count; found as spelled, the characters
+    /// count on their own and the word adds none.
+    #[test]
+    fn a_word_found_in_a_variant_counts_its_characters() {
+        let covering = Role { covers: 2, covers_weight: 2.0, ..PART };
+        let roles = [UNIT, UNIT, UNIT, UNIT, UNIT, UNIT, covering];
+        let rule = Rule::of(roles.iter().copied(), &RankingSettings::default());
+        assert_eq!(rule.units, 6, "covers add no unit to the rule");
+        let mut variant_only = Present::default();
+        variant_only.add(covering);
+        assert!(rule.matches(&variant_only), "{variant_only:?}");
+        let mut spelled = Present::default();
+        spelled.add(covering.spelled());
+        assert!(!rule.matches(&spelled), "{spelled:?}");
+        variant_only.remove(covering);
+        assert_eq!(variant_only, Present::default());
     }
 
     #[test]

@@ -136,7 +136,8 @@ pub(crate) fn to_group(spec: &GroupSpec, text: &TextFields, stats: &Stats<'_>) -
     let parts = parts_of(spec, text);
     let best_only = matches!(spec.lookup, Lookup::Any(_));
     let bound = group_bound(&parts, best_only, stats)?;
-    Ok(Group { parts: parts.into_iter().map(|p| (p.query, p.boost)).collect(), role: spec.role, best_only, bound })
+    let parts = parts.into_iter().map(|p| (p.query, p.boost)).collect();
+    Ok(Group { parts, role: spec.role, best_only, bound, variants: spec.variants })
 }
 
 /// The most a group of `parts` adds to any document's score, before the

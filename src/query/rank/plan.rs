@@ -130,6 +130,7 @@ pub(crate) fn plan(branches: &[Vec<Clause>], ctx: &Context<'_>) -> tantivy::Resu
         for g in branch.groups.iter_mut().filter(|g| g.role.unit || g.role.required) {
             g.role.weight = lookup_idf(&g.lookup, ctx.stats)?;
         }
+        cover_units(&mut branch);
         // A unit that only scores and that no field holds (a title bonus
         // where no article has a title) is left out. (One that decides
         // matching stays: it can match nothing.)
@@ -337,6 +338,32 @@ struct Spellings<'c> {
     variants: &'c [Pattern],
     /// What it sounds like, when it was typed in pinyin.
     sounds_like: &'c [SoundsLike],
+}
+
+/// Gives each word of a clause of several words that has variants the
+/// units of matching its characters are (see [`Role::covers`]): a document
+/// that has `本機檔案` matches `只支持本地文件` as one with `本地文件` does.
+fn cover_units(branch: &mut Branch) {
+    let covers: Vec<(u32, f32)> = branch
+        .groups
+        .iter()
+        .map(|g| match &g.lookup {
+            Lookup::Any(patterns) if g.variants > 0 && g.role.word && !g.role.unit => {
+                let tokens = &patterns[0].tokens;
+                branch
+                    .groups
+                    .iter()
+                    .filter(|u| u.role.unit && !u.role.word && u.scope == g.scope)
+                    .filter(|u| matches!(&u.lookup, Lookup::Token(t) if tokens.iter().any(|(_, w)| w == t)))
+                    .fold((0, 0.0), |(n, w), u| (n + 1, w + u.role.weight))
+            }
+            _ => (0, 0.0),
+        })
+        .collect();
+    for (g, (covers, weight)) in branch.groups.iter_mut().zip(covers) {
+        g.role.covers = covers;
+        g.role.covers_weight = weight;
+    }
 }
 
 /// How much a reading of pinyin counts against the text as typed: a Latin

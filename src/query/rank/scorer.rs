@@ -149,7 +149,7 @@ impl RankedScorer {
     /// with `optional` looked up in each candidate, on its first match.
     /// The exclusions and filters are set before the first `advance`.
     pub(crate) fn new(parts: Vec<Part>, optional: Vec<Part>, rule: Rule, alive: Option<AliveBitSet>) -> RankedScorer {
-        let units_drive = rule.required == 0 && optional.iter().all(|p| !p.role.unit);
+        let units_drive = rule.required == 0 && optional.iter().all(|p| !p.role.counts_units());
         let mut scorer = RankedScorer {
             parts,
             lookups: optional,
@@ -248,7 +248,7 @@ impl RankedScorer {
         }
         self.lookups = lookups;
         self.lookups.extend(to_lookups);
-        self.units_drive = self.lookups.iter().all(|p| !p.role.unit);
+        self.units_drive = self.lookups.iter().all(|p| !p.role.counts_units());
         self.settle();
     }
 

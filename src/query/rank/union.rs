@@ -48,6 +48,21 @@ pub(crate) struct Group {
     /// The most the group adds to any document's score (infinite when not
     /// known): what the pruning of the top hits reads (see `scorer.rs`).
     pub bound: Score,
+    /// How many parts after the first are the word's variants: a document
+    /// that has only those has the units the role covers (see
+    /// [`Role::covers`]); one with the first has [`Role::spelled`].
+    pub variants: usize,
+}
+
+impl Group {
+    /// The role of the group's part `k`.
+    fn role_of(&self, k: usize) -> Role {
+        if (1..=self.variants).contains(&k) {
+            self.role
+        } else {
+            self.role.spelled()
+        }
+    }
 }
 
 impl Clone for Group {
@@ -57,6 +72,7 @@ impl Clone for Group {
             role: self.role,
             best_only: self.best_only,
             bound: self.bound,
+            variants: self.variants,
         }
     }
 }
@@ -97,8 +113,8 @@ impl Query for RankedQuery {
         let mut groups = Vec::with_capacity(self.groups.len());
         for group in &self.groups {
             let mut parts = Vec::with_capacity(group.parts.len());
-            for (query, boost) in &group.parts {
-                parts.push((query.weight(enable_scoring)?, *boost));
+            for (k, (query, boost)) in group.parts.iter().enumerate() {
+                parts.push((query.weight(enable_scoring)?, *boost, group.role_of(k)));
             }
             groups.push(GroupWeight { parts, role: group.role, best_only: group.best_only, bound: group.bound });
         }
@@ -128,7 +144,8 @@ impl Query for RankedQuery {
 }
 
 struct GroupWeight {
-    parts: Vec<(Box<dyn Weight>, Score)>,
+    /// Each part's weight, boost and role.
+    parts: Vec<(Box<dyn Weight>, Score, Role)>,
     role: Role,
     best_only: bool,
     bound: Score,
@@ -146,7 +163,7 @@ impl Weight for RankedWeight {
         let mut groups: Vec<Vec<Part>> = Vec::with_capacity(self.groups.len());
         for (g, group) in self.groups.iter().enumerate() {
             let mut parts = Vec::new();
-            for (weight, part_boost) in &group.parts {
+            for (weight, part_boost, role) in &group.parts {
                 let scorer = weight.scorer(reader, boost * part_boost)?;
                 if scorer.doc() != TERMINATED {
                     let group_id = u32::try_from(g + 1).unwrap_or(u32::MAX);
@@ -155,7 +172,7 @@ impl Weight for RankedWeight {
                         scored: *part_boost != 0.0,
                         best_only: group.best_only,
                         group: group_id,
-                        role: group.role,
+                        role: *role,
                         bound: group.bound * boost,
                     });
                 }
@@ -171,7 +188,7 @@ impl Weight for RankedWeight {
             let one = cheapest(|c| c.required);
             (0..groups.len()).map(|g| Some(g) == one).collect()
         } else {
-            self.groups.iter().map(|g| g.role.unit).collect()
+            self.groups.iter().map(|g| g.role.counts_units()).collect()
         };
         let (mut parts, mut optional) = (Vec::new(), Vec::new());
         for (g, group_parts) in groups.into_iter().enumerate() {
@@ -265,9 +282,10 @@ mod tests {
                 .iter()
                 .map(|g| Group {
                     parts: vec![(term(g), 1.0), (term(g), 0.5)],
-                    role: Role { unit: true, word: true, required: false, weight: 0.0 },
+                    role: Role { unit: true, word: true, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 },
                     best_only: false,
                     bound: Score::INFINITY,
+                    variants: 0,
                 })
                 .collect(),
             rule,
@@ -330,8 +348,13 @@ mod tests {
         let term = |t: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
         };
-        let group =
-            |t: &str, role: Role| Group { parts: vec![(term(t), 1.0)], role, best_only: false, bound: Score::INFINITY };
+        let group = |t: &str, role: Role| Group {
+            parts: vec![(term(t), 1.0)],
+            role,
+            best_only: false,
+            bound: Score::INFINITY,
+            variants: 0,
+        };
         let run = |groups: Vec<Group>, rule: Rule| {
             let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
             let (mut top, _, full) = collect(&searcher, &query);
@@ -339,8 +362,8 @@ mod tests {
             let found: Vec<(u32, f32)> = top.into_iter().map(|(s, a)| (a.doc_id, s)).collect();
             (found, full)
         };
-        let unit = Role { unit: true, word: true, required: false, weight: 0.0 };
-        let required = Role { unit: false, word: false, required: true, weight: 0.0 };
+        let unit = Role { unit: true, word: true, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 };
+        let required = Role { unit: false, word: false, required: true, weight: 0.0, covers: 0, covers_weight: 0.0 };
         // "c" required, "a" and "b" relaxed, two units needed (the required
         // one counts): c drives alone, a and b are looked up.
         let with_c = rule(3, 2, 2, 1);
@@ -443,12 +466,12 @@ mod tests {
             };
             let bound = if best_only { most(1.0) } else { most(1.0) + most(0.5) };
             let role = match kind % 4 {
-                0 => Role { unit: true, word: true, required: false, weight: 1.0 },
-                1 => Role { unit: true, word: false, required: false, weight: 0.5 },
-                2 => Role { unit: false, word: false, required: false, weight: 0.0 },
-                _ => Role { unit: false, word: true, required: true, weight: 1.0 },
+                0 => Role { unit: true, word: true, required: false, weight: 1.0, covers: 0, covers_weight: 0.0 },
+                1 => Role { unit: true, word: false, required: false, weight: 0.5, covers: 0, covers_weight: 0.0 },
+                2 => Role { unit: false, word: false, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 },
+                _ => Role { unit: false, word: true, required: true, weight: 1.0, covers: 0, covers_weight: 0.0 },
             };
-            Group { parts: boosts.iter().map(|b| (query(), *b)).collect(), role, best_only, bound }
+            Group { parts: boosts.iter().map(|b| (query(), *b)).collect(), role, best_only, bound, variants: 0 }
         }
 
         /// The best `limit` hits, counting every match, then pruning from

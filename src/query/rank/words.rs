@@ -124,7 +124,13 @@ pub(crate) fn check(
         let best_only = matches!(spec.lookup, Lookup::Any(_));
         for &(_, i) in &affected {
             let found = values[i].iter().flatten();
-            if values[i].iter().any(Option::is_some) {
+            // Only a variant's spelling: the word's units too (see
+            // `Role::covers`).
+            let variants = 1..=spec.variants;
+            let spelled = values[i].iter().enumerate().any(|(k, v)| v.is_some() && !variants.contains(&k));
+            if spelled {
+                present[i].add(spec.role.spelled());
+            } else if values[i].iter().any(Option::is_some) {
                 present[i].add(spec.role);
             }
             units[i] += if best_only { found.copied().fold(0.0, Score::max) } else { found.sum() };
