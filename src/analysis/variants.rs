@@ -10,8 +10,9 @@
 //! entries (`data/variants/`, Apache-2.0, as opencc-rust bundles them; a
 //! test checks the copy against OpenCC's files), since writing OpenCC's
 //! dictionaries out and reading them back took milliseconds of every
-//! process's first query. zhsearch adds its own list of the software
-//! words those tables lack (替换/取代, 本地/本機; `software-terms.tsv`).
+//! process's first query. zhsearch adds its own lists of the words those
+//! tables lack: software (替换/取代, 本地/本機; `software-terms.tsv`) and
+//! names and everyday words (奥巴马/歐巴馬, 悉尼/雪梨; `news-terms.tsv`).
 //! Every entry is folded the way
 //! the analyzer folds text (so a mainland word typed in Traditional script,
 //! `服務器`, is the same key as `服务器`), and each pair of words that still
@@ -97,11 +98,11 @@ impl Variants {
     }
 
     /// The table of OpenCC's regional phrase tables (the bundled copy)
-    /// and zhsearch's software vocabulary ([`software_entries`]), each
+    /// and zhsearch's own lists ([`OWN_LISTS`]), each
     /// word folded by `fold`, less [`LEFT_OUT`].
     pub(crate) fn bundled(fold: impl Fn(&str) -> String) -> Variants {
         let mut variants = Variants::default();
-        for (key, value) in bundled_entries().chain(software_entries()) {
+        for (key, value) in bundled_entries().chain(own_entries()) {
             let (a, b) = (fold(&key), fold(&value));
             let left_out = LEFT_OUT.iter().any(|&(x, y)| (a == x && b == y) || (a == y && b == x));
             if !left_out {
@@ -190,18 +191,22 @@ fn bundled_entries() -> impl Iterator<Item = (String, String)> {
     BUNDLED.lines().filter_map(|l| l.split_once('\t')).map(|(k, v)| (k.to_owned(), v.to_owned()))
 }
 
-/// The words of programs and their documentation that the mainland and
-/// Taiwan write differently and OpenCC's tables lack (替换/取代, 本地/本機,
-/// 工具栏/工具列): zhsearch's own list, a mainland word and a Taiwan word
-/// a line. A search library's users index help pages, messages and
-/// manuals translated on one side of the strait and searched from the
-/// other, where these are the words that differ.
-const SOFTWARE: &str = include_str!("../../data/variants/software-terms.tsv");
+/// zhsearch's own lists of the words the mainland and Taiwan write
+/// differently and OpenCC's tables lack, a mainland word and a Taiwan
+/// word a line:
+/// - the words of programs and their documentation (替换/取代, 本地/本機,
+///   工具栏/工具列): users index help pages, messages and manuals
+///   translated on one side of the strait and search them from the other;
+/// - names of people, places and companies, and everyday words
+///   (奥巴马/歐巴馬, 悉尼/雪梨, 猕猴桃/奇異果), which a news archive needs.
+const OWN_LISTS: [&str; 2] =
+    [include_str!("../../data/variants/software-terms.tsv"), include_str!("../../data/variants/news-terms.tsv")];
 
-/// The software vocabulary's pairs (lines starting with `#` are comments).
-fn software_entries() -> impl Iterator<Item = (String, String)> {
-    SOFTWARE
-        .lines()
+/// The pairs of zhsearch's own lists (lines starting with `#` are comments).
+fn own_entries() -> impl Iterator<Item = (String, String)> {
+    OWN_LISTS
+        .iter()
+        .flat_map(|list| list.lines())
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t'))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -348,18 +353,18 @@ mod tests {
         assert!(live.len() > 1_000, "{}", live.len());
     }
 
-    /// Each line of the software vocabulary is a pair of words that still
+    /// Each line of zhsearch's own lists is a pair of words that still
     /// differ once folded and that OpenCC's tables do not already pair: a
     /// supplement, not a copy. (A pair that no longer adds anything after
     /// an OpenCC upgrade is named here.)
     #[test]
-    fn the_software_vocabulary_adds_pairs_of_words() {
+    fn the_own_lists_add_pairs_of_words() {
         let analyzer = crate::analysis::Analyzer::new().expect("analyzer");
         let fold = |w: &str| analyzer.fold(w);
         let opencc: std::collections::HashSet<(String, String)> =
             bundled_entries().map(|(k, v)| (fold(&k), fold(&v))).collect();
         let mut n = 0;
-        for (mainland, taiwan) in software_entries() {
+        for (mainland, taiwan) in own_entries() {
             let (a, b) = (fold(&mainland), fold(&taiwan));
             assert!(a.chars().count() >= 2 && b.chars().count() >= 2, "{mainland}/{taiwan}: single characters");
             assert_ne!(a, b, "{mainland}/{taiwan}: the same word once folded");
@@ -367,7 +372,7 @@ mod tests {
             assert!(!known, "{mainland}/{taiwan}: OpenCC's tables have it");
             n += 1;
         }
-        assert!(n > 50, "{n} pairs");
+        assert!(n > 120, "{n} pairs");
     }
 
     #[test]

@@ -223,11 +223,18 @@ fn a_variant_counts_only_where_it_is_a_word() {
     assert!(marks(&hk.snippets).iter().any(|m| m.contains("的士")), "{:?}", marks(&hk.snippets));
 }
 
-/// The words of programs that the two sides write differently and OpenCC's
-/// tables lack (the bundled software vocabulary): each finds the other.
+/// The words that the two sides write differently and OpenCC's tables
+/// lack (zhsearch's own lists, software and news): each finds the other.
 #[test]
 fn software_words_find_the_other_sides_wording() {
-    let pairs = [("替换", "取代"), ("本地", "本機"), ("现有", "既有"), ("工具栏", "工具列"), ("模板", "範本")];
+    let pairs = [
+        ("替换", "取代"),
+        ("本地", "本機"),
+        ("现有", "既有"),
+        ("工具栏", "工具列"),
+        ("模板", "範本"),
+        ("悉尼", "雪梨"),
+    ];
     let analyzer = zhsearch::analysis::Analyzer::new().expect("analyzer");
     let variants = analyzer.variants();
     for (mainland, taiwan) in pairs {
@@ -271,4 +278,21 @@ fn a_word_in_another_spelling_counts_for_its_characters() {
     ]);
     let r = index.search(&SearchRequest::new("我想坐计程车")).expect("search");
     assert_eq!(ids(&r), ["taxi"], "{:?}", ids(&r));
+}
+
+/// A news archive across the strait: names written the other side's way
+/// are found, and marked as the article writes them.
+#[test]
+fn names_are_found_in_the_other_sides_transliteration() {
+    let index = crate::common::index_of_bodies(&[
+        ("tw", "歐巴馬抵達雪梨，與澳洲總理會談。"),
+        ("cn", "特朗普在白宫会见记者。"),
+        ("other", "今天天气很好"),
+    ]);
+    let r = index.search(&SearchRequest::new("奥巴马访问悉尼")).expect("search");
+    assert_eq!(ids(&r).first(), Some(&"tw"), "{:?}", ids(&r));
+    let marked = marks(&r.hits[0].snippets);
+    assert!(marked.iter().any(|m| m.contains("歐巴馬")), "{marked:?}");
+    let r = index.search(&SearchRequest::new("川普")).expect("search");
+    assert_eq!(ids(&r), ["cn"]);
 }
