@@ -244,11 +244,12 @@ fn software_words_find_the_other_sides_wording() {
     }
 }
 
-/// A word found only in another spelling stands for its characters in the
-/// matching share: `是否要替换现有文件夹` has 3 of its 10 characters in
-/// `您想要取代既有的資料夾` (4 needed), but 替换, 现有 and 文件夹 in the other
-/// side's words (取代, 既有, 資料夾). Without that, the message that says
-/// the same thing was no match at all.
+/// A word found only in another spelling stands for the characters that
+/// spelling lacks in the matching share: `是否要替换现有文件夹` has 3 of its
+/// 10 characters in `您想要取代既有的資料夾` (4 needed), and 替换, 现有 and
+/// 文件夹 in the other side's words: 取代 stands for 替 and 换, 既有 for
+/// 现 (it has 有), 資料夾 for 文 and 件 (it has 夾), 8 in all. Without
+/// that, the message that says the same thing was no match at all.
 #[test]
 fn a_word_in_another_spelling_counts_for_its_characters() {
     let index = crate::common::index_of_bodies(&[
@@ -266,6 +267,8 @@ fn a_word_in_another_spelling_counts_for_its_characters() {
     ]);
     let r = index.search(&SearchRequest::new("是否要替换现有文件夹").explain(true)).expect("search");
     assert_eq!(ids(&r).first(), Some(&"replace"), "{:?}", ids(&r));
+    let explained = format!("{:?}", r.hits[0].explanation);
+    assert!(explained.contains("value: 8.0, description: \"units of matching present, of 10"), "{explained}");
     // Not without the variants: then only the characters count.
     let r = index.search(&SearchRequest::new("是否要替换现有文件夹").variants(false)).expect("search");
     assert!(!ids(&r).contains(&"replace"), "{:?}", ids(&r));

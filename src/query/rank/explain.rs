@@ -108,14 +108,13 @@ fn units_found(
     }
     for (g, spec) in branch.groups.iter().enumerate() {
         let mut matched = vec![false; n];
-        // Whether a hit has the word as spelled, not only a variant (see
-        // `Role::covers`).
-        let mut spelled = vec![false; n];
+        // The first part each hit has, which decides the role it is
+        // counted with, as in the scorer (see `Role::covers`).
+        let mut first: Vec<Option<usize>> = vec![None; n];
         // Each hit's explained parts of this group: all of them count, or
         // (a word and its variants) the best one.
         let mut parts_found: Vec<Vec<Explanation>> = vec![Vec::new(); n];
         for (k, part) in parts_of(spec, &ranking.text).into_iter().enumerate() {
-            let variant = (1..=spec.variants).contains(&k);
             let weight = part.query.weight(enabled)?;
             for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
                 let segment = searcher.segment_reader(group[0].0.segment_ord);
@@ -128,7 +127,7 @@ fn units_found(
                         continue;
                     }
                     matched[i] = true;
-                    spelled[i] |= !variant;
+                    first[i] = first[i].or(Some(k));
                     if part.boost != 0.0 {
                         let value = scorer.score() * part.boost;
                         let bm25 = Explanation::bm25_summary(&weight.explain(segment, doc)?);
@@ -157,10 +156,8 @@ fn units_found(
                 f.units.value += part.value;
                 f.units.push(part);
             }
-            if spelled[i] {
-                f.present.add(spec.role.spelled());
-            } else if matched[i] {
-                f.present.add(spec.role);
+            if let Some(k) = first[i] {
+                f.present.add(spec.role_of(k));
             }
         }
     }

@@ -30,25 +30,19 @@ pub(crate) struct Role {
     /// (0 for a group that is no unit of matching, and for one that no
     /// document has).
     pub weight: f32,
-    /// For a word of a clause of several words that has variants: how many
-    /// units of matching its characters are, and what they weigh. A
-    /// document that has the word only in another spelling (本機 for 本地)
-    /// has those units in meaning though not in characters; a spelling
-    /// of the word's own has them anyway, and adds only [`Role::spelled`].
+    /// For one spelling of a word of a clause of several words (a variant
+    /// or a synonym): how many of the query's units of matching the word
+    /// has and this spelling lacks, and what they weigh (取代 for 替换: 替
+    /// and 换; 工具列 for 工具栏: 栏). A document that has the word only in
+    /// this spelling has those units in meaning though not in characters.
+    /// 0 for the word as the query spells it.
     pub covers: u32,
     pub covers_weight: f32,
 }
 
 impl Role {
-    /// What the group is where a document has the word as the query
-    /// spells it: its characters are groups of their own, so it covers
-    /// nothing more.
-    pub(crate) fn spelled(self) -> Role {
-        Role { covers: 0, covers_weight: 0.0, ..self }
-    }
-
     /// Whether having it can bring a document to the matching share: a
-    /// unit, or a word that covers units.
+    /// unit, or a spelling that covers units.
     pub(crate) fn counts_units(&self) -> bool {
         self.unit || self.covers > 0
     }
@@ -242,20 +236,20 @@ mod tests {
         }
     }
 
-    /// A word with variants covers the units its characters are: found in
-    /// a variant's spelling, they count; found as spelled, the characters
-    /// count on their own and the word adds none.
+    /// A word found in a variant's spelling counts for the units the
+    /// variant lacks; found as spelled, the characters count on their own
+    /// and the word adds none.
     #[test]
     fn a_word_found_in_a_variant_counts_its_characters() {
         let covering = Role { covers: 2, covers_weight: 2.0, ..PART };
-        let roles = [UNIT, UNIT, UNIT, UNIT, UNIT, UNIT, covering];
+        let roles = [UNIT, UNIT, UNIT, UNIT, UNIT, UNIT, PART];
         let rule = Rule::of(roles.iter().copied(), &RankingSettings::default());
         assert_eq!(rule.units, 6, "covers add no unit to the rule");
         let mut variant_only = Present::default();
         variant_only.add(covering);
         assert!(rule.matches(&variant_only), "{variant_only:?}");
         let mut spelled = Present::default();
-        spelled.add(covering.spelled());
+        spelled.add(PART);
         assert!(!rule.matches(&spelled), "{spelled:?}");
         variant_only.remove(covering);
         assert_eq!(variant_only, Present::default());

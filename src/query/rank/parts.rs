@@ -137,7 +137,7 @@ pub(crate) fn to_group(spec: &GroupSpec, text: &TextFields, stats: &Stats<'_>) -
     let best_only = matches!(spec.lookup, Lookup::Any(_));
     let bound = group_bound(&parts, best_only, stats)?;
     let parts = parts.into_iter().map(|p| (p.query, p.boost)).collect();
-    Ok(Group { parts, role: spec.role, best_only, bound, variants: spec.variants })
+    Ok(Group { parts, role: spec.role, best_only, bound, covers: spec.covers.clone() })
 }
 
 /// The most a group of `parts` adds to any document's score, before the

@@ -7,7 +7,7 @@ use tantivy::schema::Field;
 use tantivy::Score;
 
 use super::super::parse::Scope;
-use super::super::terms::{Clause, Pair, Pattern, Signal, SoundsLike};
+use super::super::terms::{Cell, Clause, Pair, Pattern, Signal, SoundsLike};
 use super::matching::{Role, Rule};
 use super::pairs::PairSpec;
 use super::parts::{has_parts, strict_query, to_group, TextFields};
@@ -49,6 +49,18 @@ pub(crate) struct GroupSpec {
     /// follow): those count only where a document has them as words (see
     /// `words.rs`).
     pub variants: usize,
+    /// For [`Lookup::Any`] of a word of a clause of several words, each
+    /// pattern's units of matching covered and their weight (see
+    /// [`Role::covers`]; none for the word's own); empty otherwise.
+    pub covers: Vec<(u32, f32)>,
+}
+
+impl GroupSpec {
+    /// The role of the group's pattern (part) `k`.
+    pub(crate) fn role_of(&self, k: usize) -> Role {
+        let (covers, covers_weight) = self.covers.get(k).copied().unwrap_or_default();
+        Role { covers, covers_weight, ..self.role }
+    }
 }
 
 /// One branch of the query, planned.
@@ -74,7 +86,8 @@ impl Branch {
             None => {
                 let label = label.into();
                 let role = Role::default();
-                self.groups.push(GroupSpec { label, lookup, scope, weight, role, scales: Vec::new(), variants: 0 });
+                let (scales, covers) = (Vec::new(), Vec::new());
+                self.groups.push(GroupSpec { label, lookup, scope, weight, role, scales, variants: 0, covers });
                 self.groups.len() - 1
             }
         };
@@ -340,29 +353,44 @@ struct Spellings<'c> {
     sounds_like: &'c [SoundsLike],
 }
 
-/// Gives each word of a clause of several words that has variants the
-/// units of matching its characters are (see [`Role::covers`]): a document
-/// that has `本機檔案` matches `只支持本地文件` as one with `本地文件` does.
+/// Gives each variant of a word of a clause of several words the units of
+/// matching of the word that it lacks (see [`Role::covers`]): a document
+/// that has `本機檔案` matches `只支持本地文件` as one with `本地文件` does,
+/// and one with 工具列 counts 栏 for 工具栏, not 工 and 具 a second time.
+/// (A document that has one of those characters elsewhere still counts it
+/// twice.)
 fn cover_units(branch: &mut Branch) {
-    let covers: Vec<(u32, f32)> = branch
+    // The units of matching that are tokens of one clause: characters, or
+    // Latin words.
+    let units: Vec<(String, Scope, f32)> = branch
         .groups
         .iter()
-        .map(|g| match &g.lookup {
-            Lookup::Any(patterns) if g.variants > 0 && g.role.word && !g.role.unit => {
-                let tokens = &patterns[0].tokens;
-                branch
-                    .groups
-                    .iter()
-                    .filter(|u| u.role.unit && !u.role.word && u.scope == g.scope)
-                    .filter(|u| matches!(&u.lookup, Lookup::Token(t) if tokens.iter().any(|(_, w)| w == t)))
-                    .fold((0, 0.0), |(n, w), u| (n + 1, w + u.role.weight))
-            }
-            _ => (0, 0.0),
+        .filter(|u| u.role.unit && !u.role.word)
+        .filter_map(|u| match &u.lookup {
+            Lookup::Token(t) => Some((t.clone(), u.scope, u.role.weight)),
+            _ => None,
         })
         .collect();
-    for (g, (covers, weight)) in branch.groups.iter_mut().zip(covers) {
-        g.role.covers = covers;
-        g.role.covers_weight = weight;
+    let text = |p: &Pattern| -> String {
+        p.cells.iter().filter_map(|(_, c)| if let Cell::Char(c) = c { Some(*c) } else { None }).collect()
+    };
+    for g in &mut branch.groups {
+        let Lookup::Any(patterns) = &g.lookup else { continue };
+        if g.variants == 0 || !g.role.word || g.role.unit {
+            continue;
+        }
+        let word = text(&patterns[0]);
+        let mut covers = vec![(0, 0.0); patterns.len()];
+        for (k, pattern) in patterns.iter().enumerate().take(g.variants + 1).skip(1) {
+            let spelling = text(pattern);
+            for (_, _, weight) in units.iter().filter(|(u, scope, _)| {
+                *scope == g.scope && word.contains(u.as_str()) && !spelling.contains(u.as_str())
+            }) {
+                covers[k].0 += 1;
+                covers[k].1 += weight;
+            }
+        }
+        g.covers = covers;
     }
 }
 

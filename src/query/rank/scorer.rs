@@ -115,8 +115,9 @@ pub(crate) struct RankedScorer {
     lookups: Vec<Part>,
     /// The sum of the looked-up groups' bounds.
     lookup_bound: f64,
-    /// Whether every unit of matching drives, so that a candidate's units
-    /// are known before anything is looked up.
+    /// Whether every part that counts for units of matching (a unit, a
+    /// spelling that covers some) drives, so that a candidate's units are
+    /// known before anything is looked up.
     units_drive: bool,
     bits: Box<[u64; BUCKETS]>,
     slots: Box<[Slot]>,

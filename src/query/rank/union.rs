@@ -17,8 +17,10 @@
 //! read one after the other.
 //!
 //! Only the *driving* groups are read into the window: those of which
-//! every match has at least one: every unit of matching, or, when a quoted
-//! text is required, the rarest one. (A query whose every match must have
+//! every match has at least one: every unit of matching and every word
+//! with a spelling that counts for units (see [`Role::covers`]; the whole
+//! group drives, its own spelling too), or, when a quoted text is
+//! required, the rarest one. (A query whose every match must have
 //! every word is not ranked here but by tantivy's boolean query; see
 //! [`Rule::only_full_matches`].) The other groups are looked up (a
 //! seek) in each candidate the drivers give, as tantivy's required-optional
@@ -48,20 +50,17 @@ pub(crate) struct Group {
     /// The most the group adds to any document's score (infinite when not
     /// known): what the pruning of the top hits reads (see `scorer.rs`).
     pub bound: Score,
-    /// How many parts after the first are the word's variants: a document
-    /// that has only those has the units the role covers (see
-    /// [`Role::covers`]); one with the first has [`Role::spelled`].
-    pub variants: usize,
+    /// Each part's units of matching covered and their weight (see
+    /// [`Role::covers`]); empty where none covers any.
+    pub covers: Vec<(u32, f32)>,
 }
 
 impl Group {
-    /// The role of the group's part `k`.
+    /// The role of the group's part `k`: the group's, with what the part
+    /// covers.
     fn role_of(&self, k: usize) -> Role {
-        if (1..=self.variants).contains(&k) {
-            self.role
-        } else {
-            self.role.spelled()
-        }
+        let (covers, covers_weight) = self.covers.get(k).copied().unwrap_or_default();
+        Role { covers, covers_weight, ..self.role }
     }
 }
 
@@ -72,7 +71,7 @@ impl Clone for Group {
             role: self.role,
             best_only: self.best_only,
             bound: self.bound,
-            variants: self.variants,
+            covers: self.covers.clone(),
         }
     }
 }
@@ -188,7 +187,7 @@ impl Weight for RankedWeight {
             let one = cheapest(|c| c.required);
             (0..groups.len()).map(|g| Some(g) == one).collect()
         } else {
-            self.groups.iter().map(|g| g.role.counts_units()).collect()
+            self.groups.iter().map(|g| g.parts.iter().any(|(_, _, role)| role.counts_units())).collect()
         };
         let (mut parts, mut optional) = (Vec::new(), Vec::new());
         for (g, group_parts) in groups.into_iter().enumerate() {
@@ -285,7 +284,7 @@ mod tests {
                     role: Role { unit: true, word: true, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 },
                     best_only: false,
                     bound: Score::INFINITY,
-                    variants: 0,
+                    covers: Vec::new(),
                 })
                 .collect(),
             rule,
@@ -353,7 +352,7 @@ mod tests {
             role,
             best_only: false,
             bound: Score::INFINITY,
-            variants: 0,
+            covers: Vec::new(),
         };
         let run = |groups: Vec<Group>, rule: Rule| {
             let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
@@ -471,7 +470,7 @@ mod tests {
                 2 => Role { unit: false, word: false, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 },
                 _ => Role { unit: false, word: true, required: true, weight: 1.0, covers: 0, covers_weight: 0.0 },
             };
-            Group { parts: boosts.iter().map(|b| (query(), *b)).collect(), role, best_only, bound, variants: 0 }
+            Group { parts: boosts.iter().map(|b| (query(), *b)).collect(), role, best_only, bound, covers: Vec::new() }
         }
 
         /// The best `limit` hits, counting every match, then pruning from

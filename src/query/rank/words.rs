@@ -21,7 +21,7 @@ use tantivy::query::EnableScoring;
 use tantivy::{DocAddress, DocSet, Score, Searcher};
 
 use super::collect::RankedHit;
-use super::matching::Present;
+use super::matching::{Present, Role};
 use super::parts::{parts_of, Part};
 use super::plan::Lookup;
 use super::stats::Stats;
@@ -81,7 +81,9 @@ pub(crate) fn check(
         hits[..n].iter().enumerate().filter(|(_, h)| done.insert(h.address)).map(|(i, h)| (h.address, i)).collect();
     order.sort_unstable();
     // Per hit, each group it loses and that group's value.
-    let mut lost: Vec<Vec<(usize, Score)>> = vec![Vec::new(); n];
+    // Each hit's groups found only across word boundaries: the group, its
+    // value, and the role it was counted with.
+    let mut lost: Vec<Vec<(usize, Score, Role)>> = vec![Vec::new(); n];
     for &g in &checked_groups {
         let spec = &branch.groups[g];
         let Lookup::Any(patterns) = &spec.lookup else { continue };
@@ -107,7 +109,7 @@ pub(crate) fn check(
                 continue;
             }
             let value = found.iter().filter_map(|&k| v[k]).fold(0.0, Score::max);
-            lost[i].push((g, value));
+            lost[i].push((g, value, spec.role_of(found[0])));
         }
     }
     let affected: Vec<(DocAddress, usize)> = order.iter().copied().filter(|&(_, i)| !lost[i].is_empty()).collect();
@@ -124,14 +126,10 @@ pub(crate) fn check(
         let best_only = matches!(spec.lookup, Lookup::Any(_));
         for &(_, i) in &affected {
             let found = values[i].iter().flatten();
-            // Only a variant's spelling: the word's units too (see
-            // `Role::covers`).
-            let variants = 1..=spec.variants;
-            let spelled = values[i].iter().enumerate().any(|(k, v)| v.is_some() && !variants.contains(&k));
-            if spelled {
-                present[i].add(spec.role.spelled());
-            } else if values[i].iter().any(Option::is_some) {
-                present[i].add(spec.role);
+            // As the scorer counts it: by the first part the hit has (a
+            // variant's covers the units it lacks, see `Role::covers`).
+            if let Some(k) = values[i].iter().position(Option::is_some) {
+                present[i].add(spec.role_of(k));
             }
             units[i] += if best_only { found.copied().fold(0.0, Score::max) } else { found.sum() };
         }
@@ -141,8 +139,8 @@ pub(crate) fn check(
     for &(address, i) in &affected {
         let mut now = present[i];
         let mut value = units[i];
-        for &(g, v) in &lost[i] {
-            now.remove(branch.groups[g].role);
+        for &(_, v, role) in &lost[i] {
+            now.remove(role);
             value -= v;
         }
         let before = units[i] * rule.coverage(present[i].words);
@@ -157,7 +155,7 @@ pub(crate) fn check(
             keep[i] = false;
             checked.dropped += 1;
         }
-        checked.lost.insert(address, lost[i].iter().map(|&(g, _)| g).collect());
+        checked.lost.insert(address, lost[i].iter().map(|&(g, ..)| g).collect());
     }
     let mut i = 0;
     hits.retain(|_| {
