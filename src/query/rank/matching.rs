@@ -41,6 +41,13 @@ pub(crate) struct Role {
 }
 
 impl Role {
+    /// The role of part `k` of a group whose parts cover `covers` (one
+    /// entry a part, see [`Role::covers`]; none past its end).
+    pub(crate) fn of_part(self, covers: &[(u32, f32)], k: usize) -> Role {
+        let (covers, covers_weight) = covers.get(k).copied().unwrap_or_default();
+        Role { covers, covers_weight, ..self }
+    }
+
     /// Whether having it can bring a document to the matching share: a
     /// unit, or a spelling that covers units.
     pub(crate) fn counts_units(&self) -> bool {

@@ -58,8 +58,7 @@ pub(crate) struct GroupSpec {
 impl GroupSpec {
     /// The role of the group's pattern (part) `k`.
     pub(crate) fn role_of(&self, k: usize) -> Role {
-        let (covers, covers_weight) = self.covers.get(k).copied().unwrap_or_default();
-        Role { covers, covers_weight, ..self.role }
+        self.role.of_part(&self.covers, k)
     }
 }
 

@@ -59,8 +59,7 @@ impl Group {
     /// The role of the group's part `k`: the group's, with what the part
     /// covers.
     fn role_of(&self, k: usize) -> Role {
-        let (covers, covers_weight) = self.covers.get(k).copied().unwrap_or_default();
-        Role { covers, covers_weight, ..self.role }
+        self.role.of_part(&self.covers, k)
     }
 }
 
