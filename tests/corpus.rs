@@ -346,7 +346,8 @@ fn mrr(
 /// Short software messages, each found from its translation by the other
 /// side (`messages-known-item.jsonl`), in the query language and as plain
 /// text; each above its floor, a few points under what the ranking
-/// reached when they were set (0.917 and 0.920 with the passage's focus and unquoting;
+/// reached when they were set (0.940 and 0.944 with zhsearch's own lists
+/// of words across the strait and spellings that count for characters;
 /// BENCHMARKS.md).
 fn messages_known_items(dir: &Path) -> Result<(), Failed> {
     let eval = eval_dir(dir);
@@ -360,7 +361,7 @@ fn messages_known_items(dir: &Path) -> Result<(), Failed> {
         }
     }
     let mut failures = Vec::new();
-    for (name, plain, floor) in [("query language", false, 0.92), ("plain text", true, 0.92)] {
+    for (name, plain, floor) in [("query language", false, 0.93), ("plain text", true, 0.93)] {
         let mrr = mrr(&index, &queries, |q| SearchRequest::new(q).plain(plain))?;
         eprintln!("messages, {name}: {} queries, MRR@10 = {mrr:.3} (floor {floor})", queries.len());
         if mrr < floor {
