@@ -76,6 +76,36 @@ impl Present {
         self.weight += role.weight + role.covers_weight;
     }
 
+    /// What one group of `role` adds.
+    #[inline]
+    pub(crate) fn of(role: Role) -> Present {
+        let mut present = Present::default();
+        present.add(role);
+        present
+    }
+
+    /// Both counts added.
+    #[inline]
+    pub(crate) fn plus(&self, other: &Present) -> Present {
+        Present {
+            units: self.units + other.units,
+            words: self.words + other.words,
+            required: self.required + other.required,
+            weight: self.weight + other.weight,
+        }
+    }
+
+    /// The larger of each count.
+    #[inline]
+    pub(crate) fn max(&self, other: Present) -> Present {
+        Present {
+            units: self.units.max(other.units),
+            words: self.words.max(other.words),
+            required: self.required.max(other.required),
+            weight: self.weight.max(other.weight),
+        }
+    }
+
     /// Counts one group fewer: one that was found only where it is not a
     /// word (see `words.rs`).
     #[inline]

@@ -358,7 +358,7 @@ mod tests {
                 // Each document's score for the group: its parts summed, or
                 // the best of them.
                 let mut scores: std::collections::HashMap<tantivy::DocAddress, tantivy::Score> = Default::default();
-                for (query, boost) in &group.parts {
+                for super::union::GroupPart { query, boost, .. } in &group.parts {
                     let boosted = tantivy::query::BoostQuery::new(query.box_clone(), *boost);
                     let top = TopDocs::with_limit(10).order_by_score();
                     for (score, address) in

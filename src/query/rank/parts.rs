@@ -10,7 +10,7 @@ use super::super::parse::Scope;
 use super::super::terms::Pattern;
 use super::plan::{Branch, GroupSpec, Lookup};
 use super::stats::Stats;
-use super::union::Group;
+use super::union::{Group, GroupPart};
 use crate::index::{FieldSet, Fields};
 
 /// The text fields a search looks in: the index's fields, which of them
@@ -63,6 +63,8 @@ pub(crate) struct Part {
     /// The terms (a term, or a phrase's) each of its fields scores with
     /// BM25, with that field's boost inside the part.
     pub scored: Vec<(Vec<Term>, Score)>,
+    /// The term, when the query is one term with frequencies.
+    pub term: Option<Term>,
 }
 
 /// A spec's parts: one query per field of its scope, with its boost.
@@ -76,22 +78,23 @@ pub(crate) fn parts_of(spec: &GroupSpec, text: &TextFields) -> Vec<Part> {
                 let term = Term::from_field_text(text.fields.title_key, key);
                 let query = Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic));
                 let scored = vec![(vec![term], 1.0)];
-                parts.push(Part { query, boost: spec.weight, label: "title (whole)", scored });
+                parts.push(Part { query, boost: spec.weight, label: "title (whole)", scored, term: None });
             }
         }
         Lookup::Token(token) => {
             for (field, boost) in text.of(spec.scope) {
                 let term = Term::from_field_text(field, token);
                 let query = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
-                let scored = vec![(vec![term], 1.0)];
-                parts.push(Part { query, boost: spec.weight * boost, label: text.name(field), scored });
+                let scored = vec![(vec![term.clone()], 1.0)];
+                let label = text.name(field);
+                parts.push(Part { query, boost: spec.weight * boost, label, scored, term: Some(term) });
             }
         }
         Lookup::Pattern(pattern) => {
             for (field, boost) in text.of(spec.scope) {
                 let scored = vec![(terms(pattern, field), 1.0)];
                 let (query, label) = (pattern.query(field), text.name(field));
-                parts.push(Part { query, boost: spec.weight * boost, label, scored });
+                parts.push(Part { query, boost: spec.weight * boost, label, scored, term: None });
             }
         }
         Lookup::Any(patterns) => {
@@ -113,7 +116,7 @@ pub(crate) fn parts_of(spec: &GroupSpec, text: &TextFields) -> Vec<Part> {
                 let label = if in_fields.len() == 1 { text.name(in_fields[0].0) } else { "title or body" };
                 let query = Box::new(BooleanQuery::new(field_parts));
                 let scored = in_fields.iter().map(|&(field, boost)| (terms(pattern, field), boost)).collect();
-                parts.push(Part { query, boost: spec.weight * scale, label, scored });
+                parts.push(Part { query, boost: spec.weight * scale, label, scored, term: None });
             }
         }
     }
@@ -136,7 +139,7 @@ pub(crate) fn to_group(spec: &GroupSpec, text: &TextFields, stats: &Stats<'_>) -
     let parts = parts_of(spec, text);
     let best_only = matches!(spec.lookup, Lookup::Any(_));
     let bound = group_bound(&parts, best_only, stats)?;
-    let parts = parts.into_iter().map(|p| (p.query, p.boost)).collect();
+    let parts = parts.into_iter().map(|p| GroupPart { query: p.query, boost: p.boost, term: p.term }).collect();
     Ok(Group { parts, role: spec.role, best_only, bound, covers: spec.covers.clone() })
 }
 

@@ -23,7 +23,9 @@
 //! their scores are those of the unpruned search; only the counts miss it.
 
 use tantivy::fastfield::AliveBitSet;
-use tantivy::query::Scorer;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, Scorer};
 use tantivy::{DocId, DocSet, Score, TERMINATED};
 
 use super::matching::{Present, Role, Rule};
@@ -71,8 +73,72 @@ impl Slot {
     }
 }
 
+/// Where a part's documents and scores come from.
+// A query has a few dozen parts; boxing the postings would add a pointer
+// to follow on every posting read, which is what this type saves.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Source {
+    /// A term's postings, read and scored here as tantivy's term scorer
+    /// reads and scores them, to the bit, without its two virtual calls a
+    /// posting: most parts are a character or a bigram, and a headline
+    /// reads hundreds of thousands of their postings.
+    Term { postings: SegmentPostings, norms: FieldNormReader, weight: Bm25Weight },
+    /// Any other query's scorer (a phrase, a word with its variants).
+    Scorer(Box<dyn Scorer>),
+}
+
+impl Source {
+    #[inline]
+    pub(crate) fn doc(&self) -> DocId {
+        match self {
+            Source::Term { postings, .. } => postings.doc(),
+            Source::Scorer(scorer) => scorer.doc(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn advance(&mut self) -> DocId {
+        match self {
+            Source::Term { postings, .. } => postings.advance(),
+            Source::Scorer(scorer) => scorer.advance(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn seek(&mut self, target: DocId) -> DocId {
+        match self {
+            Source::Term { postings, .. } => postings.seek(target),
+            Source::Scorer(scorer) => scorer.seek(target),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn score(&mut self) -> Score {
+        match self {
+            Source::Term { postings, norms, weight } => {
+                weight.score(norms.fieldnorm_id(postings.doc()), postings.term_freq())
+            }
+            Source::Scorer(scorer) => scorer.score(),
+        }
+    }
+
+    pub(crate) fn cost(&self) -> u64 {
+        match self {
+            Source::Term { postings, .. } => postings.cost(),
+            Source::Scorer(scorer) => scorer.cost(),
+        }
+    }
+
+    fn size_hint(&self) -> u32 {
+        match self {
+            Source::Term { postings, .. } => postings.size_hint(),
+            Source::Scorer(scorer) => scorer.size_hint(),
+        }
+    }
+}
+
 pub(crate) struct Part {
-    pub scorer: Box<dyn Scorer>,
+    pub scorer: Source,
     /// Whether it adds to the score (a part of boost 0 only matches).
     pub scored: bool,
     /// Whether its group scores its best part only (a word and its variants).
@@ -96,9 +162,45 @@ fn groups_of(parts: &[Part]) -> Vec<(u32, Score)> {
     groups
 }
 
-/// The sum of the bounds of the distinct groups of `parts`.
-fn bound_of(parts: &[Part]) -> f64 {
-    groups_of(parts).iter().map(|(_, b)| f64::from(*b)).sum()
+/// A looked-up group: where its parts end in the lookups, and what the
+/// groups after it can add at most (see [`RankedScorer::look_up`]).
+#[derive(Debug, Clone, Copy)]
+struct LookupGroup {
+    end: usize,
+    /// The sum of the bounds of the groups after this one.
+    bound_after: f64,
+    /// The most the groups after this one add to what a document has.
+    most_after: Present,
+}
+
+/// The looked-up groups of `parts` (whose groups are adjacent), and the
+/// most all of them add to the score and to what a document has. The
+/// weights are summed in `f64` and rounded up a little: a candidate is
+/// only dropped when even that cannot bring it to the rule.
+fn lookup_groups(parts: &[Part]) -> (Vec<LookupGroup>, f64, Present) {
+    let mut groups: Vec<(usize, f64, Present)> = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let role = Present::of(part.role);
+        match groups.last_mut() {
+            Some((end, _, most)) if parts[*end - 1].group == part.group => {
+                *end = i + 1;
+                *most = most.max(role);
+            }
+            _ => groups.push((i + 1, f64::from(part.bound), role)),
+        }
+    }
+    let mut out = vec![LookupGroup { end: 0, bound_after: 0.0, most_after: Present::default() }; groups.len()];
+    let (mut bound, mut most, mut weight) = (0.0, Present::default(), 0.0f64);
+    for (k, (end, group_bound, group_most)) in groups.iter().enumerate().rev() {
+        let mut most_after = most;
+        most_after.weight = (weight * (1.0 + 1e-5)) as f32;
+        out[k] = LookupGroup { end: *end, bound_after: bound, most_after };
+        bound += group_bound;
+        most = most.plus(group_most);
+        weight += f64::from(group_most.weight);
+    }
+    most.weight = (weight * (1.0 + 1e-5)) as f32;
+    (out, bound, most)
 }
 
 /// A margin against rounding: the bounds are `f32` weights, the coverage
@@ -115,10 +217,12 @@ pub(crate) struct RankedScorer {
     lookups: Vec<Part>,
     /// The sum of the looked-up groups' bounds.
     lookup_bound: f64,
-    /// Whether every part that counts for units of matching (a unit, a
-    /// spelling that covers some) drives, so that a candidate's units are
-    /// known before anything is looked up.
-    units_drive: bool,
+    /// The looked-up groups, in the order of the lookups.
+    lookup_groups: Vec<LookupGroup>,
+    /// The most the looked-up groups can add to what a candidate has of
+    /// the query: a candidate that cannot match even with all of them is
+    /// dropped before anything is looked up.
+    lookup_most: Present,
     bits: Box<[u64; BUCKETS]>,
     slots: Box<[Slot]>,
     bucket: usize,
@@ -150,12 +254,12 @@ impl RankedScorer {
     /// with `optional` looked up in each candidate, on its first match.
     /// The exclusions and filters are set before the first `advance`.
     pub(crate) fn new(parts: Vec<Part>, optional: Vec<Part>, rule: Rule, alive: Option<AliveBitSet>) -> RankedScorer {
-        let units_drive = rule.required == 0 && optional.iter().all(|p| !p.role.counts_units());
         let mut scorer = RankedScorer {
             parts,
             lookups: optional,
             lookup_bound: 0.0,
-            units_drive,
+            lookup_groups: Vec::new(),
+            lookup_most: Present::default(),
             bits: Box::new([0; BUCKETS]),
             slots: Box::default(),
             bucket: BUCKETS,
@@ -181,7 +285,7 @@ impl RankedScorer {
     /// (one driving part needs none, see `next_single`).
     fn settle(&mut self) {
         self.lookups.sort_by(|a, b| b.bound.total_cmp(&a.bound).then(a.group.cmp(&b.group)));
-        self.lookup_bound = bound_of(&self.lookups);
+        (self.lookup_groups, self.lookup_bound, self.lookup_most) = lookup_groups(&self.lookups);
         self.single = self.parts.len() == 1;
         if !self.single && self.slots.is_empty() {
             self.slots = vec![Slot::default(); HORIZON as usize].into_boxed_slice();
@@ -249,7 +353,6 @@ impl RankedScorer {
         }
         self.lookups = lookups;
         self.lookups.extend(to_lookups);
-        self.units_drive = self.lookups.iter().all(|p| !p.role.counts_units());
         self.settle();
     }
 
@@ -278,25 +381,25 @@ impl RankedScorer {
     }
 
     /// Adds the looked-up groups a candidate has to its slot; false as
-    /// soon as what is left cannot bring it to the threshold.
+    /// soon as what is left cannot bring it to the threshold or the rule.
     fn look_up(&mut self, doc: DocId, slot: &mut Slot) -> bool {
         let pruning = self.threshold > 0.0;
-        let mut rest = self.lookup_bound;
-        let mut i = 0;
-        while i < self.lookups.len() {
-            let group = self.lookups[i].group;
-            rest -= f64::from(self.lookups[i].bound);
-            while i < self.lookups.len() && self.lookups[i].group == group {
-                let part = &mut self.lookups[i];
+        let mut start = 0;
+        for g in 0..self.lookup_groups.len() {
+            let LookupGroup { end, bound_after, most_after } = self.lookup_groups[g];
+            for part in &mut self.lookups[start..end] {
                 if part.scorer.doc() < doc {
                     part.scorer.seek(doc);
                 }
                 if part.scorer.doc() == doc {
                     slot.hit(part);
                 }
-                i += 1;
             }
-            if pruning && self.short_of(slot.score + rest) {
+            start = end;
+            if pruning && self.short_of(slot.score + bound_after) {
+                return false;
+            }
+            if !self.rule.matches(&slot.present.plus(&most_after)) {
                 return false;
             }
         }
@@ -307,7 +410,7 @@ impl RankedScorer {
     /// exclusions, can reach the threshold, and is not deleted; its slot
     /// gets the looked-up groups.
     fn accept(&mut self, doc: DocId, slot: &mut Slot) -> bool {
-        if self.units_drive && !self.rule.enough(&slot.present) {
+        if !self.rule.matches(&slot.present.plus(&self.lookup_most)) {
             return false;
         }
         if self.threshold > 0.0 && self.short_of(slot.score + self.lookup_bound) {

@@ -33,16 +33,41 @@
 //! search with their score (see `super::collect`), and nothing reads the
 //! postings again to find it.
 
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use super::matching::{Role, Rule};
-use super::scorer::{Part, RankedScorer};
+use super::scorer::{Part, RankedScorer, Source};
 
-/// One unit of the query: its per-field queries, each with the boost its
-/// score is multiplied by (0: it only matches, it adds nothing).
+/// One query of a group, with the boost its score is multiplied by (0: it
+/// only matches, it adds nothing).
+pub(crate) struct GroupPart {
+    pub query: Box<dyn Query>,
+    pub boost: Score,
+    /// The term, when the query is a `TermQuery` with frequencies: the
+    /// scorer then reads its postings itself (see [`Source::Term`]).
+    pub term: Option<Term>,
+}
+
+impl GroupPart {
+    /// A part of any query, read through its scorer.
+    #[cfg(test)]
+    pub(crate) fn of(query: Box<dyn Query>, boost: Score) -> GroupPart {
+        GroupPart { query, boost, term: None }
+    }
+}
+
+impl Clone for GroupPart {
+    fn clone(&self) -> Self {
+        GroupPart { query: self.query.box_clone(), boost: self.boost, term: self.term.clone() }
+    }
+}
+
+/// One unit of the query: its per-field queries.
 pub(crate) struct Group {
-    pub parts: Vec<(Box<dyn Query>, Score)>,
+    pub parts: Vec<GroupPart>,
     pub role: Role,
     /// Whether the group scores its best part only, rather than the sum:
     /// a word and its variants, each a part, score as one word.
@@ -66,7 +91,7 @@ impl Group {
 impl Clone for Group {
     fn clone(&self) -> Self {
         Group {
-            parts: self.parts.iter().map(|(q, b)| (q.box_clone(), *b)).collect(),
+            parts: self.parts.clone(),
             role: self.role,
             best_only: self.best_only,
             bound: self.bound,
@@ -111,8 +136,18 @@ impl Query for RankedQuery {
         let mut groups = Vec::with_capacity(self.groups.len());
         for group in &self.groups {
             let mut parts = Vec::with_capacity(group.parts.len());
-            for (k, (query, boost)) in group.parts.iter().enumerate() {
-                parts.push((query.weight(enable_scoring)?, *boost, group.role_of(k)));
+            for (k, part) in group.parts.iter().enumerate() {
+                let weight = match (&part.term, enable_scoring) {
+                    (Some(term), EnableScoring::Enabled { statistics_provider, .. }) => {
+                        // As `TermQuery::specialized_weight` computes it.
+                        PartWeight::Term(
+                            term.clone(),
+                            Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?,
+                        )
+                    }
+                    _ => PartWeight::Query(part.query.weight(enable_scoring)?),
+                };
+                parts.push((weight, part.boost, group.role_of(k)));
             }
             groups.push(GroupWeight { parts, role: group.role, best_only: group.best_only, bound: group.bound });
         }
@@ -134,16 +169,46 @@ impl Query for RankedQuery {
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
         for group in &self.groups {
-            for (query, _) in &group.parts {
-                query.query_terms(visitor);
+            for part in &group.parts {
+                part.query.query_terms(visitor);
             }
         }
     }
 }
 
+/// A part's weight: a term's BM25 weight, or any query's.
+enum PartWeight {
+    Term(Term, Bm25Weight),
+    Query(Box<dyn Weight>),
+}
+
+impl PartWeight {
+    /// The part's source in a segment, its scores multiplied by `boost`;
+    /// `None` where it has no document.
+    fn source(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Option<Source>> {
+        let source = match self {
+            PartWeight::Query(weight) => Source::Scorer(weight.scorer(reader, boost)?),
+            PartWeight::Term(term, weight) => {
+                // As `TermWeight::specialized_scorer` reads the term.
+                let index = reader.inverted_index(term.field())?;
+                let Some(info) = index.get_term_info(term)? else {
+                    return Ok(None);
+                };
+                let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+                let norms = match reader.fieldnorms_readers().get_field(term.field())? {
+                    Some(norms) => norms,
+                    None => FieldNormReader::constant(reader.max_doc(), 1),
+                };
+                Source::Term { postings, norms, weight: weight.boost_by(boost) }
+            }
+        };
+        Ok((source.doc() != TERMINATED).then_some(source))
+    }
+}
+
 struct GroupWeight {
     /// Each part's weight, boost and role.
-    parts: Vec<(Box<dyn Weight>, Score, Role)>,
+    parts: Vec<(PartWeight, Score, Role)>,
     role: Role,
     best_only: bool,
     bound: Score,
@@ -162,8 +227,7 @@ impl Weight for RankedWeight {
         for (g, group) in self.groups.iter().enumerate() {
             let mut parts = Vec::new();
             for (weight, part_boost, role) in &group.parts {
-                let scorer = weight.scorer(reader, boost * part_boost)?;
-                if scorer.doc() != TERMINATED {
+                if let Some(scorer) = weight.source(reader, boost * part_boost)? {
                     let group_id = u32::try_from(g + 1).unwrap_or(u32::MAX);
                     parts.push(Part {
                         scorer,
@@ -275,11 +339,14 @@ mod tests {
         let term = |t: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
         };
+        // One part read directly, one through tantivy's scorer.
+        let direct =
+            |t: &str, boost| GroupPart { term: Some(Term::from_field_text(f, t)), ..GroupPart::of(term(t), boost) };
         let query = RankedQuery {
             groups: groups
                 .iter()
                 .map(|g| Group {
-                    parts: vec![(term(g), 1.0), (term(g), 0.5)],
+                    parts: vec![direct(g, 1.0), GroupPart::of(term(g), 0.5)],
                     role: Role { unit: true, word: true, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 },
                     best_only: false,
                     bound: Score::INFINITY,
@@ -347,7 +414,7 @@ mod tests {
             Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
         };
         let group = |t: &str, role: Role| Group {
-            parts: vec![(term(t), 1.0)],
+            parts: vec![GroupPart::of(term(t), 1.0)],
             role,
             best_only: false,
             bound: Score::INFINITY,
@@ -451,7 +518,14 @@ mod tests {
             (index, f)
         }
 
-        fn group(searcher: &tantivy::Searcher, f: tantivy::schema::Field, spec: &(usize, u8, bool)) -> Group {
+        /// A group of two parts of one term (boosts 1 and 0.5), read
+        /// directly or through tantivy's term scorer.
+        fn group(
+            searcher: &tantivy::Searcher,
+            f: tantivy::schema::Field,
+            spec: &(usize, u8, bool),
+            direct: bool,
+        ) -> Group {
             let (term, kind, best_only) = *spec;
             let term = Term::from_field_text(f, TERMS[term]);
             let query = || -> Box<dyn Query> { Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)) };
@@ -469,7 +543,8 @@ mod tests {
                 2 => Role { unit: false, word: false, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 },
                 _ => Role { unit: false, word: true, required: true, weight: 1.0, covers: 0, covers_weight: 0.0 },
             };
-            Group { parts: boosts.iter().map(|b| (query(), *b)).collect(), role, best_only, bound, covers: Vec::new() }
+            let part = |boost| GroupPart { term: direct.then(|| term.clone()), ..GroupPart::of(query(), boost) };
+            Group { parts: boosts.iter().map(|b| part(*b)).collect(), role, best_only, bound, covers: Vec::new() }
         }
 
         /// The best `limit` hits, counting every match, then pruning from
@@ -500,7 +575,8 @@ mod tests {
             ) {
                 let (index, f) = corpus(seed, docs);
                 let searcher = index.reader().expect("reader").searcher();
-                let groups: Vec<Group> = specs.iter().map(|s| group(&searcher, f, s)).collect();
+                // Some groups read directly, some through tantivy's scorer.
+                let groups: Vec<Group> = specs.iter().map(|s| group(&searcher, f, s, s.1 & 4 == 0)).collect();
                 let roles = groups.iter().map(|g| g.role);
                 let units = roles.clone().filter(|r| r.unit || r.required).count() as u32;
                 prop_assume!(units > 0);
@@ -521,13 +597,38 @@ mod tests {
             }
         }
 
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+            /// A term's postings read directly score as tantivy's term
+            /// scorer scores them, to the bit (see `Source::Term`).
+            #[test]
+            fn direct_postings_score_as_tantivys_scorer(
+                seed in any::<u64>(),
+                specs in prop::collection::vec((0usize..8, any::<u8>(), any::<bool>()), 1..6),
+            ) {
+                let (index, f) = corpus(seed, 2_000);
+                let searcher = index.reader().expect("reader").searcher();
+                let run = |direct: bool| {
+                    let groups: Vec<Group> = specs.iter().map(|s| group(&searcher, f, s, direct)).collect();
+                    let roles = groups.iter().map(|g| g.role);
+                    prop_assume!(roles.clone().any(|r| r.unit || r.required));
+                    let rule = Rule::of(roles, &RankingSettings::default());
+                    let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
+                    let [all, _] = both(&searcher, &query, 50);
+                    let hits: Vec<_> = all.hits.iter().map(|h| (h.score.to_bits(), h.address, h.full)).collect();
+                    Ok((hits, all.total, all.full_matches))
+                };
+                prop_assert_eq!(run(true)?, run(false)?);
+            }
+        }
+
         /// The pruning does skip documents: a query of one rare and one
         /// common term, top 5 of 9,000 documents, counts fewer matches.
         #[test]
         fn pruning_skips_documents_that_cannot_enter() {
             let (index, f) = corpus(7, 9_000);
             let searcher = index.reader().expect("reader").searcher();
-            let groups = vec![group(&searcher, f, &(0, 1, false)), group(&searcher, f, &(7, 1, false))];
+            let groups = vec![group(&searcher, f, &(0, 1, false), true), group(&searcher, f, &(7, 1, false), true)];
             let rule = Rule::of(groups.iter().map(|g| g.role), &RankingSettings::default());
             let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
             let [all, pruned] = both(&searcher, &query, 5);
