@@ -105,6 +105,14 @@ pub struct SearchIndex {
     /// Each segment's titles by their initials, built on first use (see
     /// `titles.rs`).
     pub(crate) titles: titles::TitleTables,
+    /// How many threads one search may use (see
+    /// [`SearchIndex::set_search_threads`]).
+    search_threads: std::sync::atomic::AtomicUsize,
+}
+
+/// The cores of the machine, up to 4 (see [`SearchIndex::search_threads`]).
+fn default_search_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -282,6 +290,7 @@ impl SearchIndex {
             synonyms: Default::default(),
             ranking: Default::default(),
             titles: Default::default(),
+            search_threads: std::sync::atomic::AtomicUsize::new(default_search_threads()),
         })
     }
 
@@ -365,6 +374,26 @@ impl SearchIndex {
         write_settings(self.directory.as_ref(), &self.dir, &stored)?;
         *self.ranking.write().unwrap_or_else(|e| e.into_inner()) = settings;
         Ok(())
+    }
+
+    /// How many threads one search may use: a segment of more than some
+    /// 65,000 articles is cut into that many slices, searched at once,
+    /// which brings a natural query's time on a large archive down by
+    /// nearly that factor (BENCHMARKS.md). The hits and scores are the same
+    /// whatever the number, and so are the counts while they are exact
+    /// (past [`crate::query::SearchRequest::count_up_to`] they are lower
+    /// bounds either way). By default the machine's cores, up to
+    /// 4; a server that runs many searches at once, each on a core of its
+    /// own, may set 1.
+    pub fn search_threads(&self) -> usize {
+        self.search_threads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sets how many threads one search may use (see
+    /// [`SearchIndex::search_threads`]); 0 counts as 1. Not stored with
+    /// the index: it is the machine's, not the data's.
+    pub fn set_search_threads(&self, threads: usize) {
+        self.search_threads.store(threads.max(1), std::sync::atomic::Ordering::Relaxed);
     }
 
     fn use_synonyms(&self, synonyms: Synonyms) {

@@ -639,7 +639,7 @@ impl SearchIndex {
             (false, Order::Relevance) => request.count_up_to,
             _ => u64::MAX,
         };
-        let collector = ranking.collector(limit, order, count_up_to, facet_collector);
+        let collector = ranking.collector(limit, order, count_up_to, self.search_threads(), facet_collector);
         let found =
             searcher.search_with_statistics_provider(ranking.query(), &collector, &stats).map_err(|e| self.error(e))?;
         let mut top = found.hits;

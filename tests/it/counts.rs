@@ -119,3 +119,25 @@ fn the_relation_is_eq_or_gte_in_json_and_eq_when_absent() {
     .expect("a request without the field");
     assert_eq!(request.count_up_to, zhsearch::query::COUNT_UP_TO);
 }
+
+/// However many threads a search may use, it finds the same page and
+/// counts. (The slices themselves, which only a segment of over 65,536
+/// articles gets, are property-tested against one pass in the library's
+/// `union` tests with small slices.)
+#[test]
+fn the_threads_a_search_may_use_change_nothing_it_finds() {
+    let index = &index().0;
+    // Other tests share the index: they find the same whatever this sets.
+    let default = index.search_threads();
+    assert!(default >= 1, "the default is at least one thread");
+    let request = SearchRequest::new("的人在有").limit(20);
+    index.set_search_threads(0);
+    assert_eq!(index.search_threads(), 1, "0 counts as 1");
+    let one = index.search(&request).expect("search");
+    index.set_search_threads(4);
+    assert_eq!(index.search_threads(), 4);
+    let four = index.search(&request).expect("search");
+    assert_eq!(page(&one), page(&four));
+    assert_eq!((one.total, one.full_matches), (four.total, four.full_matches));
+    index.set_search_threads(default);
+}

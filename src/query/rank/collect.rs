@@ -14,7 +14,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::Scorer;
 use tantivy::query::Weight;
-use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader};
 
 use super::scorer::RankedScorer;
 
@@ -72,16 +72,26 @@ pub(crate) struct Collect<C> {
     pub count_up_to: u64,
     /// What the segments share (see [`Shared`]).
     pub shared: Arc<Shared>,
+    /// How many threads may search one segment of the ranked query: a
+    /// segment of at least `threads × min_slice_docs` documents is cut into
+    /// that many slices of its documents, searched at once (see
+    /// [`Collect::collect_segment`]).
+    pub threads: usize,
+    pub min_slice_docs: u32,
     pub extra: C,
 }
 
-/// What the segments of one search share, so that the bound on the counts
-/// is the search's, not each segment's, and a segment prunes with the best
-/// threshold any segment before it reached: a document below the score of
-/// another segment's `limit`-th best hit cannot enter the merged best hits
-/// either. (tantivy collects the segments one after the other unless the
-/// index is given an executor; with one, a segment sees what the segments
-/// done before it published.)
+/// The fewest documents a slice of a segment has: below some tens of
+/// thousands of documents a search takes well under a millisecond, and a
+/// thread costs tens of microseconds to start.
+pub(crate) const MIN_SLICE_DOCS: u32 = 32_768;
+
+/// What the segments (and the slices of a segment) of one search share, so
+/// that the bound on the counts is the search's, not each segment's, and a
+/// segment prunes with the best threshold any other reached: a document
+/// below the score of another segment's `limit`-th best hit cannot enter
+/// the merged best hits either. Slices searched at once publish their
+/// counts and thresholds as they go.
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
     /// How many matches the segments done so far counted.
@@ -159,21 +169,33 @@ impl<C: SegmentCollector> SegmentCollect<C> {
         }
     }
 
-    /// Runs the ranked scorer over the segment: the verdict comes with
-    /// each document. (It leaves out deleted documents itself.)
-    fn run_ranked(&mut self, scorer: &mut RankedScorer) {
+    /// Runs the ranked scorer over the segment's documents before `end`:
+    /// the verdict comes with each document. (It leaves out deleted
+    /// documents itself.)
+    fn run_ranked(&mut self, scorer: &mut RankedScorer, end: DocId) {
         let prunes = self.order == Order::Relevance && self.count_up_to < u64::MAX;
-        let counted_before = self.shared.matches.load(Atomic::Relaxed);
-        let theirs = f32::from_bits(self.shared.threshold.load(Atomic::Relaxed));
+        // Matches counted here and not yet published in `shared`, which
+        // other slices read: published in batches, not one atomic add a
+        // match.
+        let mut unpublished = 0u64;
         let mut doc = scorer.doc();
-        while doc != TERMINATED {
+        while doc < end {
             let score = scorer.score();
             self.push(doc, score, scorer.is_full());
-            if prunes && counted_before.saturating_add(self.total) >= self.count_up_to {
+            unpublished += 1;
+            if unpublished >= 1024 {
+                self.shared.matches.fetch_add(unpublished, Atomic::Relaxed);
+                unpublished = 0;
+            }
+            if prunes && self.shared.matches.load(Atomic::Relaxed).saturating_add(unpublished) >= self.count_up_to {
                 // A document not above the threshold cannot enter (see
                 // `threshold`), nor one below another segment's: the
                 // scorer need not score it.
                 let own = self.threshold.map_or(0.0, |((_, score), ..)| score);
+                if own > 0.0 {
+                    self.shared.threshold.fetch_max(own.to_bits(), Atomic::Relaxed);
+                }
+                let theirs = f32::from_bits(self.shared.threshold.load(Atomic::Relaxed));
                 let threshold = own.max(theirs);
                 if threshold > 0.0 {
                     scorer.raise_threshold(threshold);
@@ -182,7 +204,7 @@ impl<C: SegmentCollector> SegmentCollect<C> {
             }
             doc = scorer.advance();
         }
-        self.shared.matches.fetch_add(self.total, Atomic::Relaxed);
+        self.shared.matches.fetch_add(unpublished, Atomic::Relaxed);
         if let Some(((_, score), ..)) = self.threshold.filter(|t| t.0 .1 > 0.0) {
             self.shared.threshold.fetch_max(score.to_bits(), Atomic::Relaxed);
         }
@@ -195,7 +217,23 @@ pub(crate) struct SegmentFruit<F> {
     total: u64,
     full_matches: u64,
     pruned: bool,
-    extra: F,
+    /// One a slice of the segment.
+    extra: Vec<F>,
+}
+
+impl<F> SegmentFruit<F> {
+    /// The slices' fruits as one.
+    fn merge(slices: Vec<SegmentFruit<F>>) -> SegmentFruit<F> {
+        let mut out = SegmentFruit { hits: Vec::new(), total: 0, full_matches: 0, pruned: false, extra: Vec::new() };
+        for slice in slices {
+            out.hits.extend(slice.hits);
+            out.total += slice.total;
+            out.full_matches += slice.full_matches;
+            out.pruned |= slice.pruned;
+            out.extra.extend(slice.extra);
+        }
+        out
+    }
 }
 
 impl<C: SegmentCollector> SegmentCollector for SegmentCollect<C> {
@@ -220,7 +258,7 @@ impl<C: SegmentCollector> SegmentCollector for SegmentCollect<C> {
             total: self.total,
             full_matches: self.full_matches,
             pruned: self.pruned,
-            extra: self.extra.harvest(),
+            extra: vec![self.extra.harvest()],
         }
     }
 }
@@ -254,20 +292,20 @@ impl<C: Collector> Collector for Collect<C> {
         true
     }
 
+    /// Collects one segment. The ranked query's search of a large segment
+    /// is cut into slices of its documents, each searched by a thread of
+    /// its own with its own scorer, and their fruits merged: the hits and
+    /// scores are those of one pass (a document's score does not depend on
+    /// the slice; ties go to the smaller address either way), and the
+    /// slices prune with each other's thresholds.
     fn collect_segment(
         &self,
         weight: &dyn Weight,
         segment_ord: u32,
         reader: &SegmentReader,
     ) -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
-        let mut child = self.for_segment(segment_ord, reader)?;
-        if self.ranked {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            match scorer.downcast_mut::<RankedScorer>() {
-                Some(ranked) => child.run_ranked(ranked),
-                None => return Err(tantivy::TantivyError::InternalError("the ranked query has another scorer".into())),
-            }
-        } else {
+        if !self.ranked {
+            let mut child = self.for_segment(segment_ord, reader)?;
             // As tantivy's own collectors do: its boolean query's
             // `for_each` is faster than a loop over its scorer.
             let alive = reader.alive_bitset();
@@ -276,8 +314,40 @@ impl<C: Collector> Collector for Collect<C> {
                     child.push(doc, score, true);
                 }
             })?;
+            return Ok(child.harvest());
         }
-        Ok(child.harvest())
+        let max_doc = reader.max_doc();
+        let slices = (max_doc / self.min_slice_docs.max(1)).clamp(1, u32::try_from(self.threads).unwrap_or(1).max(1));
+        let size = max_doc.div_ceil(slices).max(1);
+        let slice = |start: DocId| -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
+            let mut child = self.for_segment(segment_ord, reader)?;
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let Some(ranked) = scorer.downcast_mut::<RankedScorer>() else {
+                return Err(tantivy::TantivyError::InternalError("the ranked query has another scorer".into()));
+            };
+            if start > 0 {
+                ranked.seek(start);
+            }
+            child.run_ranked(ranked, start.saturating_add(size));
+            Ok(child.harvest())
+        };
+        if slices == 1 {
+            return slice(0);
+        }
+        let fruits: Vec<tantivy::Result<_>> =
+            std::thread::scope(|scope| {
+                let slice = &slice;
+                let running: Vec<_> = (1..slices).map(|k| scope.spawn(move || slice(k * size))).collect();
+                // This thread searches the first slice.
+                let mut fruits = vec![slice(0)];
+                for thread in running {
+                    fruits.push(thread.join().unwrap_or_else(|_| {
+                        Err(tantivy::TantivyError::InternalError("a slice's search panicked".into()))
+                    }));
+                }
+                fruits
+            });
+        Ok(SegmentFruit::merge(fruits.into_iter().collect::<tantivy::Result<_>>()?))
     }
 
     fn merge_fruits(
@@ -291,7 +361,7 @@ impl<C: Collector> Collector for Collect<C> {
             total += fruit.total;
             full_matches += fruit.full_matches;
             pruned |= fruit.pruned;
-            extras.push(fruit.extra);
+            extras.extend(fruit.extra);
         }
         hits.sort_by(|(k1, h1), (k2, h2)| {
             k2.0.cmp(&k1.0).then(k2.1.total_cmp(&k1.1)).then(h1.address.cmp(&h2.address))

@@ -140,8 +140,19 @@ impl Ranking {
     /// each with its verdict, the counts, and `extra` over every match.
     /// Once `count_up_to` matches are counted, the ranked scorer may skip
     /// documents that cannot enter the best hits (see [`Collect::count_up_to`]).
-    pub(crate) fn collector<C>(&self, limit: usize, order: Order, count_up_to: u64, extra: C) -> Collect<C> {
-        Collect { limit, order, ranked: self.ranked, count_up_to, shared: Default::default(), extra }
+    /// A large segment is searched by up to `threads` threads at once
+    /// (see [`Collect::threads`]).
+    pub(crate) fn collector<C>(
+        &self,
+        limit: usize,
+        order: Order,
+        count_up_to: u64,
+        threads: usize,
+        extra: C,
+    ) -> Collect<C> {
+        let ranked = self.ranked;
+        let (shared, min_slice_docs) = (Default::default(), collect::MIN_SLICE_DOCS);
+        Collect { limit, order, ranked, count_up_to, shared, threads, min_slice_docs, extra }
     }
 
     /// How many of the best hits to rescore: `wanted` at least, and the

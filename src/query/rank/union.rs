@@ -287,7 +287,7 @@ mod tests {
     use tantivy::schema::{IndexRecordOption, Schema, STRING};
     use tantivy::{Index, IndexWriter, Term};
 
-    use super::super::collect::{Collect, Collected, Order, RankedHit};
+    use super::super::collect::{Collect, Collected, Order, RankedHit, MIN_SLICE_DOCS};
     use super::super::settings::RankingSettings;
     use super::*;
 
@@ -308,6 +308,8 @@ mod tests {
             ranked: true,
             count_up_to: u64::MAX,
             shared: Default::default(),
+            threads: 1,
+            min_slice_docs: MIN_SLICE_DOCS,
             extra: tantivy::collector::Count,
         };
         let found = searcher.search(query, &collector).expect("search");
@@ -550,17 +552,29 @@ mod tests {
         /// The best `limit` hits, counting every match, then pruning from
         /// the first match on.
         fn both(searcher: &tantivy::Searcher, query: &RankedQuery, limit: usize) -> [Collected<usize>; 2] {
-            [u64::MAX, 0].map(|count_up_to| {
-                let collector = Collect {
-                    limit,
-                    order: Order::Relevance,
-                    ranked: true,
-                    count_up_to,
-                    shared: Default::default(),
-                    extra: tantivy::collector::Count,
-                };
-                searcher.search(query, &collector).expect("search")
-            })
+            [u64::MAX, 0].map(|count_up_to| sliced(searcher, query, limit, count_up_to, 1))
+        }
+
+        /// The best `limit` hits, each segment searched in up to `threads`
+        /// slices of at least 300 documents.
+        fn sliced(
+            searcher: &tantivy::Searcher,
+            query: &RankedQuery,
+            limit: usize,
+            count_up_to: u64,
+            threads: usize,
+        ) -> Collected<usize> {
+            let collector = Collect {
+                limit,
+                order: Order::Relevance,
+                ranked: true,
+                count_up_to,
+                shared: Default::default(),
+                threads,
+                min_slice_docs: 300,
+                extra: tantivy::collector::Count,
+            };
+            searcher.search(query, &collector).expect("search")
         }
 
         proptest! {
@@ -599,6 +613,37 @@ mod tests {
 
         proptest! {
             #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+            /// Segments cut into slices searched at once find the hits and
+            /// scores of one pass, and count the same matches when they
+            /// count them all.
+            #[test]
+            fn slices_find_what_one_pass_finds(
+                seed in any::<u64>(),
+                docs in prop::sample::select(vec![2_000usize, 9_000]),
+                specs in prop::collection::vec((0usize..8, any::<u8>(), any::<bool>()), 1..6),
+                threads in 2usize..=4,
+                limit in 1usize..40,
+            ) {
+                let (index, f) = corpus(seed, docs);
+                let searcher = index.reader().expect("reader").searcher();
+                let groups: Vec<Group> = specs.iter().map(|s| group(&searcher, f, s, s.1 & 4 == 0)).collect();
+                let roles = groups.iter().map(|g| g.role);
+                prop_assume!(roles.clone().any(|r| r.unit || r.required));
+                let rule = Rule::of(roles, &RankingSettings::default());
+                let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
+                let key = |c: &Collected<usize>| -> Vec<_> {
+                    c.hits.iter().map(|h| (h.score.to_bits(), h.address, h.full)).collect()
+                };
+                for count_up_to in [u64::MAX, 0] {
+                    let one = sliced(&searcher, &query, limit, count_up_to, 1);
+                    let many = sliced(&searcher, &query, limit, count_up_to, threads);
+                    prop_assert_eq!(key(&one), key(&many));
+                    if count_up_to == u64::MAX {
+                        prop_assert_eq!((one.total, one.full_matches, one.extra), (many.total, many.full_matches, many.extra));
+                    }
+                }
+            }
+
             /// A term's postings read directly score as tantivy's term
             /// scorer scores them, to the bit (see `Source::Term`).
             #[test]
