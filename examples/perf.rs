@@ -11,7 +11,13 @@
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- scale 10 50 200 1000
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- ratio   # indexing, alternating
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- means   # pinyin and typos on/off, suggest
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- threads DIR [ROUNDS]
 //! ```
+//!
+//! `threads` times the headlines on an index already built in DIR (for
+//! example `perf recut 200 a.jsonl`, then the search binary's `--index DIR
+//! --add a.jsonl --merge`), each query with one search thread and with the
+//! default, one after the other.
 //!
 //! The corpora are those of the benches (`benches/support`). Every figure is
 //! printed with the baseline's figure from the same run, or as a ratio.
@@ -46,6 +52,7 @@ fn main() {
         Some("natural") => natural(),
         Some("means") => means(),
         Some("recut") => recut_jsonl(&args[1..]),
+        Some("threads") => threads(&args[1..]),
         _ => {
             eprintln!(
                 "usage: perf startup | quoted | natural | means | size | memory | scale [MB...] | ratio | recut MB OUT.jsonl"
@@ -311,6 +318,56 @@ fn suggest_prefixes(headlines: &[String]) -> Vec<String> {
         })
         .filter(|p| !p.is_empty())
         .collect()
+}
+
+/// The 300 headlines on the index in `args[0]`, each query with one search
+/// thread and with the default (`SearchIndex::search_threads`) one after
+/// the other, the default request (no facets) and the lean one; the last
+/// of `args[1]` rounds (3) is measured.
+fn threads(args: &[String]) {
+    let Some(dir) = args.first() else {
+        eprintln!("usage: perf threads DIR [ROUNDS]");
+        std::process::exit(2);
+    };
+    let rounds: usize = args.get(1).map_or(3, |r| r.parse().expect("a number of rounds"));
+    let index = SearchIndex::open(dir).expect("open the index");
+    index.analyzer().load_segmenter();
+    let default_threads = index.search_threads();
+    let queries: Vec<String> = support::headlines().into_iter().take(300).collect();
+    for (name, lean) in [("default", false), ("lean", true)] {
+        let request = |q: &str| if lean { SearchRequest::new(q).snippets(0, 0) } else { SearchRequest::new(q) };
+        let (mut one, mut many) = (Vec::new(), Vec::new());
+        for _ in 0..rounds.max(1) {
+            one.clear();
+            many.clear();
+            for q in &queries {
+                for (threads, times) in [(1, &mut one), (default_threads, &mut many)] {
+                    index.set_search_threads(threads);
+                    let t = Instant::now();
+                    std::hint::black_box(index.search(&request(q)).expect("search").total);
+                    times.push(t.elapsed());
+                }
+            }
+        }
+        one.sort();
+        many.sort();
+        let ratio = |p| percentile(&many, p).as_secs_f64() / percentile(&one, p).as_secs_f64();
+        let spread = |sorted: &[Duration]| {
+            let at = |p| micros(percentile(sorted, p));
+            format!("p50 {} p90 {} p99 {}", at(0.5), at(0.9), at(0.99))
+        };
+        println!(
+            "{} articles, {} segments, {name} request: 1 thread {}; {default_threads} threads {}; \
+             ratio p50 {:.2} p90 {:.2} p99 {:.2}",
+            index.num_docs(),
+            index.segment_count(),
+            spread(&one),
+            spread(&many),
+            ratio(0.5),
+            ratio(0.9),
+            ratio(0.99),
+        );
+    }
 }
 
 fn natural() {

@@ -175,8 +175,8 @@ struct LookupGroup {
 
 /// The looked-up groups of `parts` (whose groups are adjacent), and the
 /// most all of them add to the score and to what a document has. The
-/// weights are summed in `f64` and rounded up a little: a candidate is
-/// only dropped when even that cannot bring it to the rule.
+/// weights are summed in `f64` and rounded up (see [`optimistic`]): a
+/// candidate is only dropped when even that cannot bring it to the rule.
 fn lookup_groups(parts: &[Part]) -> (Vec<LookupGroup>, f64, Present) {
     let mut groups: Vec<(usize, f64, Present)> = Vec::new();
     for (i, part) in parts.iter().enumerate() {
@@ -193,14 +193,21 @@ fn lookup_groups(parts: &[Part]) -> (Vec<LookupGroup>, f64, Present) {
     let (mut bound, mut most, mut weight) = (0.0, Present::default(), 0.0f64);
     for (k, (end, group_bound, group_most)) in groups.iter().enumerate().rev() {
         let mut most_after = most;
-        most_after.weight = (weight * (1.0 + 1e-5)) as f32;
+        most_after.weight = optimistic(weight);
         out[k] = LookupGroup { end: *end, bound_after: bound, most_after };
         bound += group_bound;
         most = most.plus(group_most);
         weight += f64::from(group_most.weight);
     }
-    most.weight = (weight * (1.0 + 1e-5)) as f32;
+    most.weight = optimistic(weight);
     (out, bound, most)
+}
+
+/// A sum of weights made a little larger than any order of `f32` additions
+/// of the same weights can make it: the rule's weights are idfs, tens at
+/// most, and an `f32` sum of a few dozen of them is off by well under 1e-3.
+fn optimistic(weight: f64) -> f32 {
+    (weight * (1.0 + 1e-4) + 1e-3) as f32
 }
 
 /// A margin against rounding: the bounds are `f32` weights, the coverage
