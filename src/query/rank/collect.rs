@@ -139,6 +139,14 @@ impl<C: SegmentCollector> SegmentCollect<C> {
         if self.limit == 0 {
             return;
         }
+        // Under relevance most matches fall below the threshold: one
+        // comparison of scores settles them (an equal score goes to the
+        // full comparison, where the smaller document wins).
+        if let (Order::Relevance, Some(((_, t), ..))) = (self.order, &self.threshold) {
+            if score.total_cmp(t) == std::cmp::Ordering::Less {
+                return;
+            }
+        }
         let date = match (self.order, &self.dates) {
             (Order::Relevance, _) => 0,
             (order, Some(column)) => match column.first(doc) {
