@@ -97,8 +97,8 @@ struct Args {
     #[arg(long)]
     exact_total: bool,
     /// How many threads one search may use (default: the machine's cores,
-    /// up to 4): a segment of more than 65,536 articles is searched in that
-    /// many slices at once, with the same hits. 1 for a machine that runs
+    /// up to 4): an index of 65,536 articles or more is searched by that
+    /// many threads at once, with the same hits. 1 for a machine that runs
     /// many searches at once.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,

@@ -376,10 +376,11 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// How many threads one search may use: a segment of more than some
-    /// 65,000 articles is cut into that many slices, searched at once,
-    /// which brings a natural query's time on a large archive down by
-    /// nearly that factor (BENCHMARKS.md). The hits and scores are the same
+    /// How many threads one search may use: an index of 65,536 articles
+    /// or more is cut into slices of at least 32,768 articles (a segment
+    /// is one slice or more), which that many threads search at once. A
+    /// natural query on a large archive takes about 0.6 of its time on one
+    /// thread with two (BENCHMARKS.md). The hits and scores are the same
     /// whatever the number, and so are the counts while they are exact
     /// (past [`crate::query::SearchRequest::count_up_to`] they are lower
     /// bounds either way). By default the machine's cores, up to

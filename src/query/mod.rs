@@ -640,8 +640,7 @@ impl SearchIndex {
             _ => u64::MAX,
         };
         let collector = ranking.collector(limit, order, count_up_to, self.search_threads(), facet_collector);
-        let found =
-            searcher.search_with_statistics_provider(ranking.query(), &collector, &stats).map_err(|e| self.error(e))?;
+        let found = rank::search(&searcher, ranking.query(), &collector, &stats).map_err(|e| self.error(e))?;
         let mut top = found.hits;
         let (mut total, mut full_matches) = (found.total, found.full_matches);
         // A word found only in another spelling across a word boundary

@@ -121,8 +121,8 @@ fn the_relation_is_eq_or_gte_in_json_and_eq_when_absent() {
 }
 
 /// However many threads a search may use, it finds the same page and
-/// counts. (The slices themselves, which only a segment of over 65,536
-/// articles gets, are property-tested against one pass in the library's
+/// counts. (The slices themselves, which only an index of 65,536 articles
+/// or more gets, are property-tested against one pass in the library's
 /// `union` tests with small slices.)
 #[test]
 fn the_threads_a_search_may_use_change_nothing_it_finds() {

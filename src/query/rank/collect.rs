@@ -7,14 +7,15 @@
 //! here, while the scorer is on the document, is what spares the search a
 //! second pass that would rebuild every weight to find it again.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering as Atomic};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering as Atomic};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::Scorer;
 use tantivy::query::Weight;
-use tantivy::{DocAddress, DocId, DocSet, Score, SegmentReader};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use super::scorer::RankedScorer;
 
@@ -72,16 +73,14 @@ pub(crate) struct Collect<C> {
     pub count_up_to: u64,
     /// What the segments share (see [`Shared`]).
     pub shared: Arc<Shared>,
-    /// How many threads may search one segment of the ranked query: a
-    /// segment of at least `threads × min_slice_docs` documents is cut into
-    /// that many slices of its documents, searched at once (see
-    /// [`Collect::collect_segment`]).
+    /// How many threads the ranked query's search may use, and the fewest
+    /// documents a slice has (see [`search`]).
     pub threads: usize,
     pub min_slice_docs: u32,
     pub extra: C,
 }
 
-/// The fewest documents a slice of a segment has: below some tens of
+/// The fewest documents a slice has (see [`search`]): below some tens of
 /// thousands of documents a search takes well under a millisecond, and a
 /// thread costs tens of microseconds to start.
 pub(crate) const MIN_SLICE_DOCS: u32 = 32_768;
@@ -219,6 +218,113 @@ impl<C: SegmentCollector> SegmentCollect<C> {
     }
 }
 
+impl<C: Collector> Collect<C> {
+    /// Runs the ranked query's scorer over the documents `start..end` of a
+    /// segment.
+    fn collect_slice(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: u32,
+        reader: &SegmentReader,
+        start: DocId,
+        end: DocId,
+    ) -> tantivy::Result<SegmentFruit<<C::Child as SegmentCollector>::Fruit>> {
+        let mut child = self.for_segment(segment_ord, reader)?;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let Some(ranked) = scorer.downcast_mut::<RankedScorer>() else {
+            return Err(tantivy::TantivyError::InternalError("the ranked query has another scorer".into()));
+        };
+        if start > 0 {
+            ranked.seek(start);
+        }
+        child.run_ranked(ranked, end);
+        Ok(child.harvest())
+    }
+}
+
+/// Runs `query` with `collector` and the search's statistics. The ranked
+/// query, given more than one thread, is cut into slices of documents
+/// over all the segments (a segment of fewer than `min_slice_docs` is one
+/// slice), which `threads` threads take one after the other until none is
+/// left; each runs its own scorer over its slice (seek to the start, stop
+/// at the end), and the fruits of one segment's slices are merged before
+/// the segments' are. The hits and scores are those of one pass: a
+/// document's score does not depend on its slice, and ties still go to
+/// the smaller address. The slices publish their counts and thresholds as
+/// they go (see [`Shared`]), so each prunes with the others' best hits.
+pub(crate) fn search<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &Collect<C>,
+    stats: &dyn Bm25StatisticsProvider,
+) -> tantivy::Result<Collected<C::Fruit>> {
+    let readers = searcher.segment_readers();
+    let total: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
+    let threads = collector.threads.max(1);
+    let min = u64::from(collector.min_slice_docs.max(1));
+    if !collector.ranked || threads == 1 || total < 2 * min {
+        return searcher.search_with_statistics_provider(query, collector, stats);
+    }
+    let weight = query.weight(EnableScoring::enabled_from_statistics_provider(stats, searcher))?;
+    // A thread's share of the documents: a segment larger than that is
+    // cut, a smaller one is a slice of its own. (Two slices a thread were
+    // no faster on one large segment: each slice starts its own scorer and
+    // its own threshold.)
+    let size = total.div_ceil(threads as u64).max(min);
+    let mut slices: Vec<(u32, DocId, DocId)> = Vec::new();
+    for (ord, reader) in readers.iter().enumerate() {
+        let docs = reader.max_doc();
+        let count = u64::from(docs).div_ceil(size).max(1);
+        let step = u32::try_from(u64::from(docs).div_ceil(count)).unwrap_or(u32::MAX).max(1);
+        let ord = u32::try_from(ord).unwrap_or(u32::MAX);
+        let mut start = 0;
+        while start < docs.max(1) {
+            let end = if start.saturating_add(step) >= docs { TERMINATED } else { start + step };
+            slices.push((ord, start, end));
+            start = start.saturating_add(step);
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let work = || -> Vec<(usize, tantivy::Result<SegmentFruit<_>>)> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Atomic::Relaxed);
+            let Some(&(ord, start, end)) = slices.get(i) else {
+                return done;
+            };
+            let reader = &readers[ord as usize];
+            done.push((i, collector.collect_slice(weight.as_ref(), ord, reader, start, end)));
+        }
+    };
+    let mut done = std::thread::scope(|scope| {
+        let running: Vec<_> = (1..threads.min(slices.len())).map(|_| scope.spawn(work)).collect();
+        // This thread takes slices too.
+        let mut done = work();
+        for thread in running {
+            match thread.join() {
+                Ok(theirs) => done.extend(theirs),
+                Err(_) => return Err(tantivy::TantivyError::InternalError("a slice's search panicked".into())),
+            }
+        }
+        Ok(done)
+    })?;
+    done.sort_by_key(|(i, _)| *i);
+    // The slices of a segment are next to each other.
+    let mut fruits: Vec<SegmentFruit<_>> = Vec::new();
+    let mut of_segment = Vec::new();
+    let mut segment = None;
+    for (i, fruit) in done {
+        let ord = slices[i].0;
+        if segment.is_some_and(|s| s != ord) {
+            fruits.push(SegmentFruit::merge(std::mem::take(&mut of_segment)));
+        }
+        segment = Some(ord);
+        of_segment.push(fruit?);
+    }
+    fruits.push(SegmentFruit::merge(of_segment));
+    collector.merge_fruits(fruits)
+}
+
 /// A segment's part of [`Collected`], the hits with their keys.
 pub(crate) struct SegmentFruit<F> {
     hits: Vec<(Key, RankedHit)>,
@@ -300,62 +406,26 @@ impl<C: Collector> Collector for Collect<C> {
         true
     }
 
-    /// Collects one segment. The ranked query's search of a large segment
-    /// is cut into slices of its documents, each searched by a thread of
-    /// its own with its own scorer, and their fruits merged: the hits and
-    /// scores are those of one pass (a document's score does not depend on
-    /// the slice; ties go to the smaller address either way), and the
-    /// slices prune with each other's thresholds.
+    /// Collects one segment in one pass (see [`search`] for the slices).
     fn collect_segment(
         &self,
         weight: &dyn Weight,
         segment_ord: u32,
         reader: &SegmentReader,
     ) -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
-        if !self.ranked {
-            let mut child = self.for_segment(segment_ord, reader)?;
-            // As tantivy's own collectors do: its boolean query's
-            // `for_each` is faster than a loop over its scorer.
-            let alive = reader.alive_bitset();
-            weight.for_each(reader, &mut |doc, score| {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    child.push(doc, score, true);
-                }
-            })?;
-            return Ok(child.harvest());
+        if self.ranked {
+            return self.collect_slice(weight, segment_ord, reader, 0, TERMINATED);
         }
-        let max_doc = reader.max_doc();
-        let slices = (max_doc / self.min_slice_docs.max(1)).clamp(1, u32::try_from(self.threads).unwrap_or(1).max(1));
-        let size = max_doc.div_ceil(slices).max(1);
-        let slice = |start: DocId| -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
-            let mut child = self.for_segment(segment_ord, reader)?;
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            let Some(ranked) = scorer.downcast_mut::<RankedScorer>() else {
-                return Err(tantivy::TantivyError::InternalError("the ranked query has another scorer".into()));
-            };
-            if start > 0 {
-                ranked.seek(start);
+        let mut child = self.for_segment(segment_ord, reader)?;
+        // As tantivy's own collectors do: its boolean query's `for_each` is
+        // faster than a loop over its scorer.
+        let alive = reader.alive_bitset();
+        weight.for_each(reader, &mut |doc, score| {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                child.push(doc, score, true);
             }
-            child.run_ranked(ranked, start.saturating_add(size));
-            Ok(child.harvest())
-        };
-        if slices == 1 {
-            return slice(0);
-        }
-        let fruits: Vec<tantivy::Result<_>> =
-            std::thread::scope(|scope| {
-                let slice = &slice;
-                let running: Vec<_> = (1..slices).map(|k| scope.spawn(move || slice(k * size))).collect();
-                // This thread searches the first slice.
-                let mut fruits = vec![slice(0)];
-                for thread in running {
-                    fruits.push(thread.join().unwrap_or_else(|_| {
-                        Err(tantivy::TantivyError::InternalError("a slice's search panicked".into()))
-                    }));
-                }
-                fruits
-            });
-        Ok(SegmentFruit::merge(fruits.into_iter().collect::<tantivy::Result<_>>()?))
+        })?;
+        Ok(child.harvest())
     }
 
     fn merge_fruits(

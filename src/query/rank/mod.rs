@@ -91,7 +91,7 @@ use tantivy::query::Query;
 
 use super::explain::Explanation;
 use super::terms::Clause;
-pub(crate) use collect::{Collect, Order, RankedHit};
+pub(crate) use collect::{search, Collect, Order, RankedHit};
 pub(crate) use parts::TextFields;
 pub(crate) use plan::Context;
 use plan::{Branch, Planned};

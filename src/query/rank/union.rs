@@ -287,7 +287,7 @@ mod tests {
     use tantivy::schema::{IndexRecordOption, Schema, STRING};
     use tantivy::{Index, IndexWriter, Term};
 
-    use super::super::collect::{Collect, Collected, Order, RankedHit, MIN_SLICE_DOCS};
+    use super::super::collect::{search, Collect, Collected, Order, RankedHit, MIN_SLICE_DOCS};
     use super::super::settings::RankingSettings;
     use super::*;
 
@@ -555,8 +555,8 @@ mod tests {
             [u64::MAX, 0].map(|count_up_to| sliced(searcher, query, limit, count_up_to, 1))
         }
 
-        /// The best `limit` hits, each segment searched in up to `threads`
-        /// slices of at least 300 documents.
+        /// The best `limit` hits, the segments searched by `threads`
+        /// threads in slices of at least 300 documents.
         fn sliced(
             searcher: &tantivy::Searcher,
             query: &RankedQuery,
@@ -574,7 +574,7 @@ mod tests {
                 min_slice_docs: 300,
                 extra: tantivy::collector::Count,
             };
-            searcher.search(query, &collector).expect("search")
+            search(searcher, query, &collector, searcher).expect("search")
         }
 
         proptest! {
@@ -613,9 +613,9 @@ mod tests {
 
         proptest! {
             #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
-            /// Segments cut into slices searched at once find the hits and
-            /// scores of one pass, and count the same matches when they
-            /// count them all.
+            /// Segments cut into slices that several threads search find the
+            /// hits and scores of one pass, and count the same matches when
+            /// they count them all.
             #[test]
             fn slices_find_what_one_pass_finds(
                 seed in any::<u64>(),
