@@ -247,8 +247,8 @@ impl<C: Collector> Collect<C> {
 /// over all the segments (a segment of fewer than `min_slice_docs` is one
 /// slice), which `threads` threads take one after the other until none is
 /// left; each runs its own scorer over its slice (seek to the start, stop
-/// at the end), and the fruits of one segment's slices are merged before
-/// the segments' are. The hits and scores are those of one pass: a
+/// at the end), and the slices' fruits are merged as segments' are. The
+/// hits and scores are those of one pass: a
 /// document's score does not depend on its slice, and ties still go to
 /// the smaller address. The slices publish their counts and thresholds as
 /// they go (see [`Shared`]), so each prunes with the others' best hits.
@@ -285,7 +285,7 @@ pub(crate) fn search<C: Collector>(
         }
     }
     let next = AtomicUsize::new(0);
-    let work = || -> Vec<(usize, tantivy::Result<SegmentFruit<_>>)> {
+    let work = || -> Vec<tantivy::Result<SegmentFruit<_>>> {
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, Atomic::Relaxed);
@@ -293,10 +293,10 @@ pub(crate) fn search<C: Collector>(
                 return done;
             };
             let reader = &readers[ord as usize];
-            done.push((i, collector.collect_slice(weight.as_ref(), ord, reader, start, end)));
+            done.push(collector.collect_slice(weight.as_ref(), ord, reader, start, end));
         }
     };
-    let mut done = std::thread::scope(|scope| {
+    let done = std::thread::scope(|scope| {
         let running: Vec<_> = (1..threads.min(slices.len())).map(|_| scope.spawn(work)).collect();
         // This thread takes slices too.
         let mut done = work();
@@ -308,20 +308,9 @@ pub(crate) fn search<C: Collector>(
         }
         Ok(done)
     })?;
-    done.sort_by_key(|(i, _)| *i);
-    // The slices of a segment are next to each other.
-    let mut fruits: Vec<SegmentFruit<_>> = Vec::new();
-    let mut of_segment = Vec::new();
-    let mut segment = None;
-    for (i, fruit) in done {
-        let ord = slices[i].0;
-        if segment.is_some_and(|s| s != ord) {
-            fruits.push(SegmentFruit::merge(std::mem::take(&mut of_segment)));
-        }
-        segment = Some(ord);
-        of_segment.push(fruit?);
-    }
-    fruits.push(SegmentFruit::merge(of_segment));
+    // A slice's fruit is merged as a segment's is: the hits are ordered by
+    // key and address, the counts added.
+    let fruits = done.into_iter().collect::<tantivy::Result<Vec<_>>>()?;
     collector.merge_fruits(fruits)
 }
 
@@ -331,23 +320,7 @@ pub(crate) struct SegmentFruit<F> {
     total: u64,
     full_matches: u64,
     pruned: bool,
-    /// One a slice of the segment.
-    extra: Vec<F>,
-}
-
-impl<F> SegmentFruit<F> {
-    /// The slices' fruits as one.
-    fn merge(slices: Vec<SegmentFruit<F>>) -> SegmentFruit<F> {
-        let mut out = SegmentFruit { hits: Vec::new(), total: 0, full_matches: 0, pruned: false, extra: Vec::new() };
-        for slice in slices {
-            out.hits.extend(slice.hits);
-            out.total += slice.total;
-            out.full_matches += slice.full_matches;
-            out.pruned |= slice.pruned;
-            out.extra.extend(slice.extra);
-        }
-        out
-    }
+    extra: F,
 }
 
 impl<C: SegmentCollector> SegmentCollector for SegmentCollect<C> {
@@ -372,7 +345,7 @@ impl<C: SegmentCollector> SegmentCollector for SegmentCollect<C> {
             total: self.total,
             full_matches: self.full_matches,
             pruned: self.pruned,
-            extra: vec![self.extra.harvest()],
+            extra: self.extra.harvest(),
         }
     }
 }
@@ -439,7 +412,7 @@ impl<C: Collector> Collector for Collect<C> {
             total += fruit.total;
             full_matches += fruit.full_matches;
             pruned |= fruit.pruned;
-            extras.extend(fruit.extra);
+            extras.push(fruit.extra);
         }
         hits.sort_by(|(k1, h1), (k2, h2)| {
             k2.0.cmp(&k1.0).then(k2.1.total_cmp(&k1.1)).then(h1.address.cmp(&h2.address))
