@@ -18,6 +18,7 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use super::scorer::RankedScorer;
+use super::union::{RankedQuery, RankedWeight};
 
 /// The order of the hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,21 +224,14 @@ impl<C: Collector> Collect<C> {
     /// segment.
     fn collect_slice(
         &self,
-        weight: &dyn Weight,
-        segment_ord: u32,
-        reader: &SegmentReader,
+        weight: &RankedWeight,
+        (segment_ord, reader): (u32, &SegmentReader),
         start: DocId,
         end: DocId,
     ) -> tantivy::Result<SegmentFruit<<C::Child as SegmentCollector>::Fruit>> {
         let mut child = self.for_segment(segment_ord, reader)?;
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        let Some(ranked) = scorer.downcast_mut::<RankedScorer>() else {
-            return Err(tantivy::TantivyError::InternalError("the ranked query has another scorer".into()));
-        };
-        if start > 0 {
-            ranked.seek(start);
-        }
-        child.run_ranked(ranked, end);
+        let mut scorer = weight.ranked_scorer(reader, 1.0, start)?;
+        child.run_ranked(&mut scorer, end);
         Ok(child.harvest())
     }
 }
@@ -262,10 +256,11 @@ pub(crate) fn search<C: Collector>(
     let total: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
     let threads = collector.threads.max(1);
     let min = u64::from(collector.min_slice_docs.max(1));
-    if !collector.ranked || threads == 1 || total < 2 * min {
+    let ranked = query.downcast_ref::<RankedQuery>();
+    let (Some(ranked), true, false) = (ranked, collector.ranked, threads == 1 || total < 2 * min) else {
         return searcher.search_with_statistics_provider(query, collector, stats);
-    }
-    let weight = query.weight(EnableScoring::enabled_from_statistics_provider(stats, searcher))?;
+    };
+    let weight = ranked.ranked_weight(EnableScoring::enabled_from_statistics_provider(stats, searcher))?;
     // A thread's share of the documents: a segment larger than that is
     // cut, a smaller one is a slice of its own. (Two slices a thread were
     // no faster on one large segment: each slice starts its own scorer and
@@ -285,6 +280,8 @@ pub(crate) fn search<C: Collector>(
         }
     }
     let next = AtomicUsize::new(0);
+    // A panic in a slice's search is its error: every thread is joined,
+    // and the caller gets an error, not the panic.
     let work = || -> Vec<tantivy::Result<SegmentFruit<_>>> {
         let mut done = Vec::new();
         loop {
@@ -292,26 +289,35 @@ pub(crate) fn search<C: Collector>(
             let Some(&(ord, start, end)) = slices.get(i) else {
                 return done;
             };
-            let reader = &readers[ord as usize];
-            done.push(collector.collect_slice(weight.as_ref(), ord, reader, start, end));
+            let segment = (ord, &readers[ord as usize]);
+            let run = std::panic::AssertUnwindSafe(|| collector.collect_slice(&weight, segment, start, end));
+            done.push(std::panic::catch_unwind(run).unwrap_or_else(|_| Err(panicked())));
         }
     };
     let done = std::thread::scope(|scope| {
-        let running: Vec<_> = (1..threads.min(slices.len())).map(|_| scope.spawn(work)).collect();
+        // A thread that cannot be started leaves its slices to the others.
+        let running: Vec<_> = (1..threads.min(slices.len()))
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
         // This thread takes slices too.
         let mut done = work();
         for thread in running {
             match thread.join() {
                 Ok(theirs) => done.extend(theirs),
-                Err(_) => return Err(tantivy::TantivyError::InternalError("a slice's search panicked".into())),
+                Err(_) => done.push(Err(panicked())),
             }
         }
-        Ok(done)
-    })?;
+        done
+    });
     // A slice's fruit is merged as a segment's is: the hits are ordered by
     // key and address, the counts added.
     let fruits = done.into_iter().collect::<tantivy::Result<Vec<_>>>()?;
     collector.merge_fruits(fruits)
+}
+
+/// The error of a slice whose search panicked.
+fn panicked() -> tantivy::TantivyError {
+    tantivy::TantivyError::InternalError("a slice's search panicked".into())
 }
 
 /// A segment's part of [`Collected`], the hits with their keys.
@@ -387,7 +393,13 @@ impl<C: Collector> Collector for Collect<C> {
         reader: &SegmentReader,
     ) -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
         if self.ranked {
-            return self.collect_slice(weight, segment_ord, reader, 0, TERMINATED);
+            let mut child = self.for_segment(segment_ord, reader)?;
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            let Some(ranked) = scorer.downcast_mut::<RankedScorer>() else {
+                return Err(tantivy::TantivyError::InternalError("the ranked query has another scorer".into()));
+            };
+            child.run_ranked(ranked, TERMINATED);
+            return Ok(child.harvest());
         }
         let mut child = self.for_segment(segment_ord, reader)?;
         // As tantivy's own collectors do: its boolean query's `for_each` is

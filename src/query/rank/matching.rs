@@ -172,6 +172,26 @@ impl Rule {
         present.units + present.required >= self.min_units || present.weight >= self.min_weight
     }
 
+    /// Whether a document with `present` could still match once it has
+    /// at most `more` besides (the lookups it has not been checked for):
+    /// a document that cannot is dropped before they are read. The weights
+    /// are added in `f64` and the sum made larger by more than any order of
+    /// `f32` additions of a few hundred weights can err, relative to the
+    /// whole sum: this may keep a document the rule then drops, never the
+    /// other way.
+    #[inline]
+    pub(crate) fn could_match(&self, present: &Present, more: &Present) -> bool {
+        let required = present.required + more.required;
+        if required < self.required {
+            return false;
+        }
+        if present.units + more.units + required >= self.min_units {
+            return true;
+        }
+        let weight = f64::from(present.weight) + f64::from(more.weight);
+        weight * (1.0 + 1e-4) + 1e-3 >= f64::from(self.min_weight)
+    }
+
     /// Whether a document with `present` matches under relaxed matching.
     #[inline]
     pub(crate) fn matches(&self, present: &Present) -> bool {
@@ -290,6 +310,39 @@ mod tests {
         assert!(!rule.matches(&spelled), "{spelled:?}");
         variant_only.remove(covering);
         assert_eq!(variant_only, Present::default());
+    }
+
+    /// Weights added one by one in `f32` can pass their exact sum: 30 of
+    /// 20, then 40 of a little over half an ulp of 600, each of which
+    /// rounds 600 up by a whole ulp. A document whose weight so added
+    /// reaches the rule's could match, and must not be dropped before its
+    /// lookups are read.
+    #[test]
+    fn a_document_that_could_match_is_never_dropped_by_rounding() {
+        let small = 0.51 * (600f32.next_up() - 600.0);
+        let mut one_by_one = 0f32;
+        for w in std::iter::repeat_n(20.0, 30).chain(std::iter::repeat_n(small, 40)) {
+            one_by_one += w;
+        }
+        let rule = Rule {
+            units: 1_000,
+            min_units: 1_000,
+            min_weight: one_by_one,
+            total_weight: one_by_one,
+            weight_needs_all: true,
+            words: 0,
+            required: 0,
+            coverage_weight: 0.0,
+        };
+        let found = Present { weight: 600.0, ..Present::default() };
+        let more = Present { weight: std::iter::repeat_n(small, 40).sum(), ..Present::default() };
+        assert!(
+            f64::from(found.weight) + f64::from(more.weight) < f64::from(one_by_one),
+            "the case rounds as described"
+        );
+        assert!(rule.could_match(&found, &more));
+        // What cannot reach the rule is dropped.
+        assert!(!rule.could_match(&Present { weight: 500.0, ..Present::default() }, &more));
     }
 
     #[test]

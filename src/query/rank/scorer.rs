@@ -175,8 +175,7 @@ struct LookupGroup {
 
 /// The looked-up groups of `parts` (whose groups are adjacent), and the
 /// most all of them add to the score and to what a document has. The
-/// weights are summed in `f64` and rounded up (see [`optimistic`]): a
-/// candidate is only dropped when even that cannot bring it to the rule.
+/// weights are summed in `f64` (see [`Rule::could_match`]).
 fn lookup_groups(parts: &[Part]) -> (Vec<LookupGroup>, f64, Present) {
     let mut groups: Vec<(usize, f64, Present)> = Vec::new();
     for (i, part) in parts.iter().enumerate() {
@@ -190,24 +189,13 @@ fn lookup_groups(parts: &[Part]) -> (Vec<LookupGroup>, f64, Present) {
         }
     }
     let mut out = vec![LookupGroup { end: 0, bound_after: 0.0, most_after: Present::default() }; groups.len()];
-    let (mut bound, mut most, mut weight) = (0.0, Present::default(), 0.0f64);
+    let (mut bound, mut most) = (0.0, Present::default());
     for (k, (end, group_bound, group_most)) in groups.iter().enumerate().rev() {
-        let mut most_after = most;
-        most_after.weight = optimistic(weight);
-        out[k] = LookupGroup { end: *end, bound_after: bound, most_after };
+        out[k] = LookupGroup { end: *end, bound_after: bound, most_after: most };
         bound += group_bound;
         most = most.plus(group_most);
-        weight += f64::from(group_most.weight);
     }
-    most.weight = optimistic(weight);
     (out, bound, most)
-}
-
-/// A sum of weights made a little larger than any order of `f32` additions
-/// of the same weights can make it: the rule's weights are idfs, tens at
-/// most, and an `f32` sum of a few dozen of them is off by well under 1e-3.
-fn optimistic(weight: f64) -> f32 {
-    (weight * (1.0 + 1e-4) + 1e-3) as f32
 }
 
 /// A margin against rounding: the bounds are `f32` weights, the coverage
@@ -297,6 +285,18 @@ impl RankedScorer {
         if !self.single && self.slots.is_empty() {
             self.slots = vec![Slot::default(); HORIZON as usize].into_boxed_slice();
         }
+    }
+
+    /// Before the first `advance`: the scorer starts at `start`, its
+    /// driving parts moved there (the lookups, filters and exclusions
+    /// follow the candidates).
+    pub(crate) fn start_at(&mut self, start: DocId) {
+        for part in &mut self.parts {
+            if part.scorer.doc() < start {
+                part.scorer.seek(start);
+            }
+        }
+        self.next_start = self.next_start.max(start);
     }
 
     /// Whether the current document is a full match.
@@ -406,7 +406,7 @@ impl RankedScorer {
             if pruning && self.short_of(slot.score + bound_after) {
                 return false;
             }
-            if !self.rule.matches(&slot.present.plus(&most_after)) {
+            if !self.rule.could_match(&slot.present, &most_after) {
                 return false;
             }
         }
@@ -417,7 +417,7 @@ impl RankedScorer {
     /// exclusions, can reach the threshold, and is not deleted; its slot
     /// gets the looked-up groups.
     fn accept(&mut self, doc: DocId, slot: &mut Slot) -> bool {
-        if !self.rule.matches(&slot.present.plus(&self.lookup_most)) {
+        if !self.rule.could_match(&slot.present, &self.lookup_most) {
             return false;
         }
         if self.threshold > 0.0 && self.short_of(slot.score + self.lookup_bound) {
