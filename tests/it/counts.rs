@@ -141,3 +141,95 @@ fn the_threads_a_search_may_use_change_nothing_it_finds() {
     assert_eq!((one.total, one.full_matches), (four.total, four.full_matches));
     index.set_search_threads(default);
 }
+
+/// Words the articles of [`word_index`] are written in: dictionary words,
+/// each one token of the index.
+const WORDS: [&str; 12] =
+    ["经济", "发展", "社会", "人民", "国家", "政府", "市场", "企业", "文化", "历史", "教育", "科学"];
+
+/// 1,800 articles of words in three segments, short, long and between,
+/// so that the segments' average lengths differ from the collection's;
+/// the commonest words have thousands of postings (many full blocks of
+/// 128); some articles deleted; a source on every third.
+fn word_index() -> &'static SearchIndex {
+    static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let index = SearchIndex::in_memory(&zhsearch::analysis::AnalyzerSettings::default()).expect("index");
+        let mut writer = index.writer().expect("writer");
+        let mut rng = common::Lcg(23);
+        for (segment, (least, most)) in [(2u64, 12u64), (60, 400), (15, 80)].into_iter().enumerate() {
+            for i in 0..600 {
+                let len = least + rng.below(most - least);
+                // Skewed: the first words are common, a word often repeats.
+                let words: Vec<&str> = (0..len)
+                    .map(|_| WORDS[(rng.below(WORDS.len() as u64) * rng.below(WORDS.len() as u64) / 11) as usize])
+                    .collect();
+                let mut article = Article::new(format!("s{segment}-{i}"), words.join("，"));
+                if i % 3 == 0 {
+                    article.source = Some("新华社".into());
+                }
+                if i % 7 == 0 {
+                    article.title = Some(words.iter().take(3).copied().collect());
+                }
+                writer.upsert(&article).expect("upsert");
+            }
+            writer.commit().expect("commit");
+        }
+        for i in (0..600).step_by(13) {
+            writer.delete(&format!("s1-{i}"));
+        }
+        writer.commit().expect("commit");
+        index
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// A query every match of which has every word (one word; words under
+    /// strict matching; with a filter or an exclusion) skips the blocks of
+    /// its rarest word's postings that cannot enter the best hits once
+    /// the bound is counted: the page is the one of counting every match.
+    #[test]
+    fn skipping_blocks_changes_no_hit(
+        words in prop::collection::vec(prop::sample::select(WORDS.to_vec()), 1..3),
+        excluded in prop::option::of(prop::sample::select(WORDS.to_vec())),
+        filtered in any::<bool>(),
+        limit in prop::sample::select(vec![1usize, 10, 40]),
+        count_up_to in prop::sample::select(vec![0u64, 50, 500]),
+    ) {
+        let index = word_index();
+        prop_assert!(index.segment_count() >= 2);
+        let mut q = words.join(" ");
+        if let Some(excluded) = excluded.filter(|e| !words.contains(e)) {
+            q = format!("{q} -{excluded}");
+        }
+        let mut request = SearchRequest::new(&q).matching(Matching::All).limit(limit);
+        if filtered {
+            request = request.source("新华社");
+        }
+        let exact = index.search(&request.clone().count_up_to(u64::MAX)).expect("search");
+        let bounded = index.search(&request.count_up_to(count_up_to)).expect("search");
+        prop_assert_eq!(exact.total_relation, TotalRelation::Exact);
+        prop_assert_eq!(page(&exact), page(&bounded), "{}", q);
+        prop_assert!(bounded.total <= exact.total && bounded.total >= count_up_to.min(exact.total), "{}", q);
+        if bounded.total_relation == TotalRelation::Exact {
+            prop_assert_eq!(bounded.total, exact.total);
+        }
+    }
+}
+
+/// A one-word query past the bound skips blocks: its total is a lower
+/// bound, and, every article with the word being a match, no lower than
+/// the articles the dictionary says have it.
+#[test]
+fn a_one_word_query_skips_blocks_and_knows_its_matches() {
+    let index = word_index();
+    for word in ["经济", "发展", "社会"] {
+        let exact = index.search(&SearchRequest::new(word).count_up_to(u64::MAX)).expect("search");
+        let bounded = index.search(&SearchRequest::new(word).count_up_to(0)).expect("search");
+        assert_eq!(bounded.total_relation, TotalRelation::AtLeast, "{word}");
+        assert_eq!(page(&bounded), page(&exact), "{word}");
+        assert!(exact.total > 300, "{word}: {}", exact.total);
+        assert!(bounded.total * 10 >= exact.total * 8, "{word}: {} of {}", bounded.total, exact.total);
+    }
+}

@@ -72,6 +72,7 @@
 //! [`Matching::Relaxed`]: super::Matching::Relaxed
 //! [`Matching::All`]: super::Matching::All
 
+mod blocks;
 mod collect;
 mod explain;
 mod matching;
@@ -117,6 +118,8 @@ pub(crate) struct Ranking {
     query: Box<dyn Query>,
     /// Whether `query` is the ranked query (see [`Collect::ranked`]).
     ranked: bool,
+    /// See [`Collect::driver`].
+    driver: Option<blocks::Driver>,
     settings: RankingSettings,
 }
 
@@ -124,11 +127,11 @@ impl Ranking {
     /// Plans the query of `branches` (each a list of analyzed clauses), or
     /// `None` when it can match nothing.
     pub(crate) fn plan(branches: &[Vec<Clause>], ctx: Context<'_>) -> tantivy::Result<Option<Ranking>> {
-        let Some(Planned { branches, query, ranked, union, all_words }) = plan::plan(branches, &ctx)? else {
+        let Some(Planned { branches, query, ranked, union, all_words, driver }) = plan::plan(branches, &ctx)? else {
             return Ok(None);
         };
         let settings = ctx.settings.clone();
-        Ok(Some(Ranking { text: ctx.text, branches, union, all_words, query, ranked, settings }))
+        Ok(Some(Ranking { text: ctx.text, branches, union, all_words, query, ranked, driver, settings }))
     }
 
     /// The query to run, with the search's [`Stats`].
@@ -150,9 +153,21 @@ impl Ranking {
         threads: usize,
         extra: C,
     ) -> Collect<C> {
-        let ranked = self.ranked;
-        let (shared, min_slice_docs) = (Default::default(), collect::MIN_SLICE_DOCS);
-        Collect { limit, order, ranked, count_up_to, shared, threads, min_slice_docs, extra }
+        let (ranked, driver) = (self.ranked, self.driver.clone());
+        let (shared, min_slice_docs, min_threaded_postings) =
+            (Default::default(), collect::MIN_SLICE_DOCS, collect::MIN_THREADED_POSTINGS);
+        Collect {
+            limit,
+            order,
+            ranked,
+            driver,
+            count_up_to,
+            shared,
+            threads,
+            min_slice_docs,
+            min_threaded_postings,
+            extra,
+        }
     }
 
     /// How many of the best hits to rescore: `wanted` at least, and the

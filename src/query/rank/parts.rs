@@ -8,6 +8,7 @@ use tantivy::{Score, Term};
 
 use super::super::parse::Scope;
 use super::super::terms::Pattern;
+use super::blocks::{Driver, DriverPart, Other};
 use super::plan::{Branch, GroupSpec, Lookup};
 use super::stats::Stats;
 use super::union::{Group, GroupPart};
@@ -194,4 +195,61 @@ pub(crate) fn strict_query(branch: &Branch, text: &TextFields) -> Box<dyn Query>
     }
     clauses.extend(branch.exclusions.iter().map(|q| (Occur::MustNot, q.box_clone())));
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// The word that drives the skipping of blocks in a strict branch's
+/// query (see `blocks.rs`): of the words every match must have, one
+/// looked up as one token in each field, the rarest; with the most the
+/// other groups add. `None` when no such word exists, or when another
+/// group has no bound. `filtered`: whether the search has filters.
+pub(crate) fn strict_driver(
+    branch: &Branch,
+    text: &TextFields,
+    stats: &Stats<'_>,
+    filtered: bool,
+) -> tantivy::Result<Option<Driver>> {
+    let mut best: Option<(u64, usize, Vec<DriverPart>)> = None;
+    for (i, spec) in branch.groups.iter().enumerate() {
+        // The groups `strict_query` makes required, of one token.
+        if !(spec.role.word || spec.role.required) || !matches!(spec.lookup, Lookup::Token(_)) {
+            continue;
+        }
+        let mut parts = Vec::new();
+        for part in parts_of(spec, text) {
+            let Some(term) = part.term else { continue };
+            parts.push(DriverPart::new(term, part.boost, stats)?);
+        }
+        let frequency: u64 = parts.iter().map(|p| p.doc_freq).sum();
+        if !parts.is_empty() && best.as_ref().is_none_or(|(f, ..)| frequency < *f) {
+            best = Some((frequency, i, parts));
+        }
+    }
+    let Some((_, driver, parts)) = best else {
+        return Ok(None);
+    };
+    let (mut rest, mut others): (Score, Vec<Other>) = (0.0, Vec::new());
+    let mut alone = !filtered && branch.exclusions.is_empty();
+    for (_, spec) in branch.groups.iter().enumerate().filter(|(i, _)| *i != driver) {
+        let best_only = matches!(spec.lookup, Lookup::Any(_));
+        let group_parts = parts_of(spec, text);
+        let bound = group_bound(&group_parts, best_only, stats)?;
+        alone &= !(spec.role.word || spec.role.required);
+        // A group of one term a field (a word, the title that is the query)
+        // adds only where its terms are.
+        let terms: Vec<Term> = group_parts
+            .iter()
+            .flat_map(|p| &p.scored)
+            .filter_map(|(terms, _)| match terms.as_slice() {
+                [term] => Some(term.clone()),
+                _ => None,
+            })
+            .collect();
+        let one_term_each = group_parts.iter().all(|p| matches!(p.scored.as_slice(), [(terms, _)] if terms.len() == 1));
+        match (best_only, one_term_each) {
+            (false, true) => others.push(Other { terms, bound }),
+            _ => rest += bound,
+        }
+    }
+    let bounded = rest.is_finite() && others.iter().all(|o| o.bound.is_finite());
+    Ok(bounded.then_some(Driver { parts, others, rest, alone }))
 }

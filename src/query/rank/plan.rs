@@ -8,9 +8,10 @@ use tantivy::Score;
 
 use super::super::parse::Scope;
 use super::super::terms::{Cell, Clause, Pair, Pattern, Signal, SoundsLike};
+use super::blocks::Driver;
 use super::matching::{Role, Rule};
 use super::pairs::PairSpec;
-use super::parts::{has_parts, strict_query, to_group, TextFields};
+use super::parts::{has_parts, strict_driver, strict_query, to_group, TextFields};
 use super::passage::PassageSpec;
 use super::settings::RankingSettings;
 use super::stats::Stats;
@@ -128,6 +129,9 @@ pub(crate) struct Planned {
     pub union: bool,
     /// Whether every match must have every word: strict matching, or `OR`.
     pub all_words: bool,
+    /// For a strict branch's query, the word whose blocks bound the
+    /// scores (see `blocks.rs`).
+    pub driver: Option<Driver>,
 }
 
 /// Plans the query of `branches` (each a list of analyzed clauses), or
@@ -164,10 +168,12 @@ pub(crate) fn plan(branches: &[Vec<Clause>], ctx: &Context<'_>) -> tantivy::Resu
         );
         Box::new(BooleanQuery::new(clauses))
     };
+    let mut driver = None;
     let (query, ranked): (Box<dyn Query>, bool) = match (planned.as_slice(), union) {
         // Every match is a full match: tantivy's own boolean query is the
         // same query, and faster.
         ([branch], false) if branch.is_strict(all_words, ctx.settings) => {
+            driver = strict_driver(branch, &ctx.text, ctx.stats, !ctx.filters.is_empty())?;
             (filtered(strict_query(branch, &ctx.text)), false)
         }
         ([branch], false) => (Box::new(ranked_query(branch, ctx)?), true),
@@ -185,7 +191,7 @@ pub(crate) fn plan(branches: &[Vec<Clause>], ctx: &Context<'_>) -> tantivy::Resu
             (filtered(Box::new(BooleanQuery::new(union))), false)
         }
     };
-    Ok(Some(Planned { branches: planned, query, ranked, union, all_words }))
+    Ok(Some(Planned { branches: planned, query, ranked, union, all_words, driver }))
 }
 
 /// A lookup's idf: a token's, a pattern's (0 when it matches nothing), or

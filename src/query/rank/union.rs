@@ -34,7 +34,7 @@
 //! postings again to find it.
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
@@ -132,6 +132,25 @@ impl std::fmt::Debug for RankedQuery {
 }
 
 impl RankedQuery {
+    /// How many postings the query's groups hold, by the search's
+    /// statistics: about the work of one pass over the segments (a
+    /// phrase's terms are each counted whole, though a phrase reads the
+    /// positions of the documents that have them all).
+    pub(crate) fn postings(&self, stats: &dyn Bm25StatisticsProvider) -> tantivy::Result<u64> {
+        let mut terms: Vec<&Term> = Vec::new();
+        for part in self.groups.iter().flat_map(|g| &g.parts) {
+            match &part.term {
+                Some(term) => terms.push(term),
+                None => part.query.query_terms(&mut |term, _| terms.push(term)),
+            }
+        }
+        let mut postings = 0u64;
+        for term in terms {
+            postings = postings.saturating_add(stats.doc_freq(term)?);
+        }
+        Ok(postings)
+    }
+
     /// The query's weight, as its own type (see [`RankedWeight::ranked_scorer`]).
     pub(crate) fn ranked_weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<RankedWeight> {
         let mut groups = Vec::with_capacity(self.groups.len());
@@ -325,6 +344,7 @@ mod tests {
     /// Runs `query` with the search's collector: (hits by score, total, full matches).
     fn collect(searcher: &tantivy::Searcher, query: &RankedQuery) -> (Vec<(f32, tantivy::DocAddress)>, u64, u64) {
         let collector = Collect {
+            driver: None,
             limit: 20,
             order: Order::Relevance,
             ranked: true,
@@ -332,6 +352,7 @@ mod tests {
             shared: Default::default(),
             threads: 1,
             min_slice_docs: MIN_SLICE_DOCS,
+            min_threaded_postings: 0,
             extra: tantivy::collector::Count,
         };
         let found = searcher.search(query, &collector).expect("search");
@@ -587,6 +608,7 @@ mod tests {
             threads: usize,
         ) -> Collected<usize> {
             let collector = Collect {
+                driver: None,
                 limit,
                 order: Order::Relevance,
                 ranked: true,
@@ -594,6 +616,7 @@ mod tests {
                 shared: Default::default(),
                 threads,
                 min_slice_docs: 300,
+                min_threaded_postings: 0,
                 extra: tantivy::collector::Count,
             };
             search(searcher, query, &collector, searcher).expect("search")
