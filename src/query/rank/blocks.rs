@@ -131,6 +131,16 @@ impl Driver {
         Ok(Blocks { parts, others, rest, matches_at_least: self.matches_at_least(reader)? })
     }
 
+    /// How many of a segment's documents have the word in any field at
+    /// most: no more than that can match.
+    pub(crate) fn matches_at_most(&self, reader: &SegmentReader) -> tantivy::Result<u64> {
+        let mut most = 0u64;
+        for part in &self.parts {
+            most += u64::from(reader.inverted_index(part.term.field())?.doc_freq(&part.term)?);
+        }
+        Ok(most)
+    }
+
     /// How many of a segment's live documents match at least, known from
     /// the term dictionary alone: when the driver is [`Driver::alone`],
     /// the documents of its commonest term less the segment's deleted

@@ -308,6 +308,16 @@ impl<C: SegmentCollector> SegmentCollect<C> {
 }
 
 impl<C: Collector> Collect<C> {
+    /// Whether a strict branch's search may count `count_up_to` matches
+    /// by the end of this segment (see [`Collect::driver`]): if not, no
+    /// block can be skipped, and tantivy's `for_each` is faster than the
+    /// loop that would skip them.
+    fn may_reach_the_bound(&self, driver: &Driver, reader: &SegmentReader) -> tantivy::Result<bool> {
+        let (before, known) = (self.shared.matches.load(Atomic::Relaxed), self.shared.known.load(Atomic::Relaxed));
+        let most = before.saturating_add(driver.matches_at_most(reader)?);
+        Ok(most.max(known) >= self.count_up_to)
+    }
+
     /// Runs the ranked query's scorer over the documents `start..end` of a
     /// segment.
     fn collect_slice(
@@ -503,12 +513,17 @@ impl<C: Collector> Collector for Collect<C> {
         }
         let mut child = self.for_segment(segment_ord, reader)?;
         let alive = reader.alive_bitset();
-        if let (Some(driver), Order::Relevance, true, true) =
-            (&self.driver, self.order, self.count_up_to < u64::MAX, self.limit > 0)
-        {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            child.run_strict(scorer.as_mut(), &mut driver.open(reader)?, |doc| alive.is_none_or(|a| a.is_alive(doc)));
-            return Ok(child.harvest());
+        let strict = match (&self.driver, self.order, self.count_up_to < u64::MAX, self.limit > 0) {
+            (Some(driver), Order::Relevance, true, true) => Some(driver),
+            _ => None,
+        };
+        if let Some(driver) = strict {
+            if self.may_reach_the_bound(driver, reader)? {
+                let mut scorer = weight.scorer(reader, 1.0)?;
+                let alive = |doc| alive.is_none_or(|a| a.is_alive(doc));
+                child.run_strict(scorer.as_mut(), &mut driver.open(reader)?, alive);
+                return Ok(child.harvest());
+            }
         }
         // As tantivy's own collectors do: its boolean query's `for_each` is
         // faster than a loop over its scorer.
@@ -517,6 +532,9 @@ impl<C: Collector> Collector for Collect<C> {
                 child.push(doc, score, true);
             }
         })?;
+        if strict.is_some() {
+            self.shared.matches.fetch_add(child.total, Atomic::Relaxed);
+        }
         Ok(child.harvest())
     }
 
