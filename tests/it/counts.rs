@@ -161,10 +161,21 @@ fn word_index() -> &'static SearchIndex {
             for i in 0..600 {
                 let len = least + rng.below(most - least);
                 // Skewed: the first words are common, a word often repeats.
-                let words: Vec<&str> = (0..len)
+                let mut words: Vec<&str> = (0..len)
                     .map(|_| WORDS[(rng.below(WORDS.len() as u64) * rng.below(WORDS.len() as u64) / 11) as usize])
                     .collect();
-                let mut article = Article::new(format!("s{segment}-{i}"), words.join("，"));
+                // A phrase whose second word is found nowhere else: its
+                // rarest term occurs as often as the phrase.
+                if i % 3 != 2 {
+                    for _ in 0..1 + rng.below(3) {
+                        let at = rng.below(words.len() as u64 + 1) as usize;
+                        words.insert(at, "经济政策");
+                    }
+                }
+                // Some articles run their words together: two words side
+                // by side are a phrase a quoted query finds.
+                let joint = if i % 2 == 0 { "，" } else { "" };
+                let mut article = Article::new(format!("s{segment}-{i}"), words.join(joint));
                 if i % 3 == 0 {
                     article.source = Some("新华社".into());
                 }
@@ -183,6 +194,14 @@ fn word_index() -> &'static SearchIndex {
     })
 }
 
+/// A word of [`WORDS`], or two of them quoted (a phrase).
+fn word_or_phrase() -> impl Strategy<Value = String> {
+    let word = prop::sample::select(WORDS.to_vec()).prop_map(String::from);
+    let pair = (prop::sample::select(WORDS.to_vec()), prop::sample::select(WORDS.to_vec()))
+        .prop_map(|(a, b)| format!("\"{a}{b}\""));
+    prop_oneof![word, pair]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
     /// A query every match of which has every word (one word; words under
@@ -191,7 +210,7 @@ proptest! {
     /// the bound is counted: the page is the one of counting every match.
     #[test]
     fn skipping_blocks_changes_no_hit(
-        words in prop::collection::vec(prop::sample::select(WORDS.to_vec()), 1..3),
+        words in prop::collection::vec(word_or_phrase(), 1..3),
         excluded in prop::option::of(prop::sample::select(WORDS.to_vec())),
         filtered in any::<bool>(),
         limit in prop::sample::select(vec![1usize, 10, 40]),
@@ -200,7 +219,7 @@ proptest! {
         let index = word_index();
         prop_assert!(index.segment_count() >= 2);
         let mut q = words.join(" ");
-        if let Some(excluded) = excluded.filter(|e| !words.contains(e)) {
+        if let Some(excluded) = excluded.filter(|e| !words.iter().any(|w| w.contains(e))) {
             q = format!("{q} -{excluded}");
         }
         let mut request = SearchRequest::new(&q).matching(Matching::All).limit(limit);
@@ -231,5 +250,24 @@ fn a_one_word_query_skips_blocks_and_knows_its_matches() {
         assert_eq!(page(&bounded), page(&exact), "{word}");
         assert!(exact.total > 300, "{word}: {}", exact.total);
         assert!(bounded.total * 10 >= exact.total * 8, "{word}: {} of {}", bounded.total, exact.total);
+    }
+}
+
+/// A quoted text past the bound skips the blocks of its rarest term that
+/// cannot enter the best hits, and reads no positions there. (Here its
+/// rarest term occurs only in it; where the term is as common outside the
+/// phrase, its bound rarely falls below the best hits'.)
+#[test]
+fn a_quoted_text_skips_blocks() {
+    let index = word_index();
+    let q = "\"经济政策\"";
+    // Alone, and with a filter.
+    for request in [SearchRequest::new(q), SearchRequest::new(q).source("新华社")] {
+        let exact = index.search(&request.clone().count_up_to(u64::MAX)).expect("search");
+        let bounded = index.search(&request.count_up_to(0)).expect("search");
+        assert!(exact.total > 100, "{q}: {}", exact.total);
+        assert_eq!(bounded.total_relation, TotalRelation::AtLeast, "{q}");
+        assert!(bounded.total < exact.total, "{q}: {} of {}", bounded.total, exact.total);
+        assert_eq!(page(&bounded), page(&exact), "{q}");
     }
 }

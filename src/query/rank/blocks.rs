@@ -4,10 +4,14 @@
 //! (see `collect.rs`).
 //!
 //! A strict branch (every match is a full match, a one-word query among
-//! them) runs as tantivy's boolean query. One of its required words, one
-//! token looked up in each field, drives: within one block of that word's
-//! postings in each field, a document scores at most the sum of the
-//! blocks' maxima plus the most every other group adds. tantivy stores a
+//! them) runs as tantivy's boolean query. One of its required words or
+//! quoted texts, one token or one phrase in each field, drives: within
+//! one block of that word's postings in each field (a phrase's rarest
+//! term's), a document scores at most the sum of the blocks' maxima plus
+//! the most every other group adds. (A phrase occurs in a document at most
+//! as often as each of its terms, and BM25's factor grows with the
+//! frequency: the phrase's factor is at most its rarest term's, at the
+//! phrase's weight.) tantivy stores a
 //! maximum for each block of 128 postings, as the (field norm, term
 //! frequency) pair of the block that scores best under BM25. But it picks
 //! that pair with the *segment's* average field length, while the search
@@ -37,29 +41,51 @@ use tantivy::{DocId, Score, SegmentReader, Term};
 /// place (about 1e-7) of its exact value.
 const MARGIN: f64 = 1e-5;
 
-/// One term the driving word is looked up as, in one field.
+/// The driving word in one field: a term, or a phrase of terms.
 #[derive(Debug, Clone)]
 pub(crate) struct DriverPart {
+    /// The term whose postings are read a block at a time: the phrase's
+    /// rarest (a phrase occurs in a document at most as often as each of
+    /// its terms, so its BM25 factor there is at most that term's).
     pub term: Term,
-    /// The boost the query's scorer gives it (the group's weight times
-    /// the field's boost).
-    pub boost: Score,
-    /// The collection's statistics, as the scorer's BM25 weight reads
-    /// them: the term's document frequency, the number of documents, and
-    /// the field's average length.
+    /// The part's BM25 weight (idf × (1 + k1), the phrase's idfs summed)
+    /// at its boost, as the query's scorer has it.
+    pub weight: f64,
+    /// How many documents of the collection have `term`.
     pub doc_freq: u64,
-    pub total_docs: u64,
+    /// Whether the part is `term` alone (not a phrase).
+    pub single: bool,
+    /// The field's average length in the collection, as the scorer's BM25
+    /// weight reads it.
     pub average: Score,
 }
 
 impl DriverPart {
-    /// The part of `term` at `boost`, with the search's statistics.
-    pub(crate) fn new(term: Term, boost: Score, stats: &dyn Bm25StatisticsProvider) -> tantivy::Result<DriverPart> {
+    /// The part of `terms` (one term, or a phrase's) at `boost`, with the
+    /// search's statistics; `None` for no terms.
+    pub(crate) fn new(
+        terms: &[Term],
+        boost: Score,
+        stats: &dyn Bm25StatisticsProvider,
+    ) -> tantivy::Result<Option<DriverPart>> {
+        let mut rarest: Option<(u64, &Term)> = None;
+        for term in terms {
+            let doc_freq = stats.doc_freq(term)?;
+            if rarest.is_none_or(|(f, _)| doc_freq < f) {
+                rarest = Some((doc_freq, term));
+            }
+        }
+        let Some((doc_freq, term)) = rarest else {
+            return Ok(None);
+        };
+        // The weight with the factor of a term frequency so large that it
+        // rounds to 1 in the shortest field (`parts::group_bound`).
+        let weight = f64::from(Bm25Weight::for_terms(stats, terms)?.boost_by(boost).score(0, u32::MAX));
         let total_docs = stats.total_num_docs()?;
         // As `Bm25Weight::for_terms` computes it.
         let average = stats.total_num_tokens(term.field())? as Score / total_docs as Score;
-        let doc_freq = stats.doc_freq(&term)?;
-        Ok(DriverPart { term, boost, doc_freq, total_docs, average })
+        let single = terms.len() == 1;
+        Ok(Some(DriverPart { term: term.clone(), weight, doc_freq, single, average }))
     }
 }
 
@@ -104,15 +130,20 @@ impl Driver {
             // The segment's average, as its serializer computed it to pick
             // each block's pair (`FieldSerializer::create`).
             let segment_average = inverted.total_num_tokens() as Score / norms.num_docs() as Score;
-            // The collection's statistics count this segment: neither
-            // count can be below the segment's, so the idf is defined.
-            let total_docs = part.total_docs.max(part.doc_freq);
-            let weight = Bm25Weight::for_one_term(part.doc_freq, total_docs, segment_average).boost_by(part.boost);
+            // BM25 under the segment's average, at some weight: the
+            // segment's blocks are bounded by their pairs' factors under
+            // it, scaled to the part's weight.
+            let weight = Bm25Weight::for_one_term(1, 2, segment_average);
+            let unit = f64::from(weight.score(0, u32::MAX));
             let r = (f64::from(segment_average) / f64::from(part.average)).min(1.0);
-            // A segment or a collection without lengths (or a boost below
+            // A segment or a collection without lengths (or a weight below
             // zero) gives no bound: every block is read.
-            let scale = if r > 0.0 && r.is_finite() && part.boost >= 0.0 { (1.0 + MARGIN) / r } else { f64::INFINITY };
-            parts.push(BlockCursor { postings, norms, weight, scale });
+            let scale = if r > 0.0 && r.is_finite() && unit > 0.0 && part.weight >= 0.0 {
+                part.weight / unit * (1.0 + MARGIN) / r
+            } else {
+                f64::INFINITY
+            };
+            parts.push(BlockCursor { postings, norms, weight, scale, at: 0 });
         }
         let mut others = Vec::new();
         for other in &self.others {
@@ -175,12 +206,14 @@ struct OtherCursor {
 struct BlockCursor {
     postings: BlockSegmentPostings,
     norms: FieldNormReader,
-    /// BM25 with the segment's average field length (the collection's
-    /// document frequencies), at the part's boost.
+    /// BM25 with the segment's average field length, at some weight.
     weight: Bm25Weight,
-    /// `(1 + MARGIN) / r`: what turns the block's maximum under the
-    /// segment's average into a bound under the collection's.
+    /// `part weight / that weight × (1 + MARGIN) / r`: what turns the
+    /// block's maximum under the segment's average into a bound under the
+    /// collection's, at the part's weight.
     scale: f64,
+    /// Where in its block the last `seek` left it.
+    at: usize,
 }
 
 impl Blocks {
@@ -191,21 +224,27 @@ impl Blocks {
     /// (no document from `doc` on matches the branch).
     pub(crate) fn window(&mut self, doc: DocId) -> Option<(DocId, f64)> {
         let mut last: Option<DocId> = None;
-        let mut most = self.rest;
         for part in &mut self.parts {
             // `seek` loads the block that may hold `doc`; when every
             // document of the postings is before `doc`, it points past the
             // block's end.
-            let at = part.postings.seek(doc);
+            part.at = part.postings.seek(doc);
             let len = part.postings.block_len();
-            if at >= len {
-                continue;
+            if part.at < len {
+                let end = part.postings.doc(len - 1);
+                last = Some(last.map_or(end, |l| l.min(end)));
             }
-            let end = part.postings.doc(len - 1);
-            last = Some(last.map_or(end, |l| l.min(end)));
-            most += f64::from(part.postings.block_max_score(&part.norms, &part.weight)) * part.scale;
         }
         let last = last?;
+        // A part adds its block's bound only when the block has a
+        // document in the window (a title's postings, sparse, often have
+        // none).
+        let mut most = self.rest;
+        for part in &mut self.parts {
+            if part.at < part.postings.block_len() && part.postings.doc(part.at) <= last {
+                most += f64::from(part.postings.block_max_score(&part.norms, &part.weight)) * part.scale;
+            }
+        }
         for other in &mut self.others {
             let within = other.postings.iter_mut().any(|p| {
                 let at = p.seek(doc);
@@ -229,8 +268,9 @@ mod tests {
     use super::*;
 
     /// An index of two segments: documents of `short` lengths, then of
-    /// `long` ones, each with the term `x` a given number of times among
-    /// filler words; and the documents deleted from it.
+    /// `long` ones, each with the phrase `x y` a given number of times
+    /// among filler words (so that `x`, `y` and the phrase occur as often);
+    /// and the documents deleted from it.
     fn index(short: &[(u32, u32)], long: &[(u32, u32)], deleted: &[u64]) -> (Index, tantivy::schema::Field) {
         let mut builder = Schema::builder();
         let body = builder.add_text_field("body", TEXT);
@@ -241,7 +281,7 @@ mod tests {
         for segment in [short, long] {
             for &(len, tf) in segment {
                 let tf = tf.min(len);
-                let words: Vec<&str> = (0..len).map(|i| if i < tf { "x" } else { "y" }).collect();
+                let words: Vec<&str> = (0..len).map(|i| if i < tf { "x y" } else { "z" }).collect();
                 writer.add_document(tantivy::doc!(body => words.join(" "), id => n)).expect("add");
                 n += 1;
             }
@@ -274,25 +314,32 @@ mod tests {
             let (index, body) = index(&short, &long, &deleted);
             let searcher = index.reader().expect("reader").searcher();
             prop_assert_eq!(searcher.segment_readers().len(), 2);
-            let term = Term::from_field_text(body, "x");
-            let parts = vec![DriverPart::new(term.clone(), boost, &searcher)?];
-            let driver = Driver { parts, others: Vec::new(), rest: 0.0, alone: true };
-            let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-            let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher))?;
-            for reader in searcher.segment_readers() {
-                let mut blocks = driver.open(reader)?;
-                let mut scorer = weight.scorer(reader, boost)?;
-                let mut doc = scorer.doc();
-                while doc != TERMINATED {
-                    let (last, most) = blocks.window(doc).expect("a window holds the document");
-                    prop_assert!(last >= doc);
-                    let score = scorer.score();
-                    prop_assert!(f64::from(score) <= most, "{} above {}", score, most);
-                    doc = scorer.advance();
+            let (x, y) = (Term::from_field_text(body, "x"), Term::from_field_text(body, "y"));
+            let scoring = EnableScoring::enabled_from_searcher(&searcher);
+            let term: Box<dyn Query> = Box::new(TermQuery::new(x.clone(), IndexRecordOption::WithFreqs));
+            let phrase: Box<dyn Query> = Box::new(tantivy::query::PhraseQuery::new(vec![x.clone(), y.clone()]));
+            // The term alone, and the phrase (a phrase's weight sums its
+            // terms' idfs: the bound fails at the rarest term's weight).
+            for (terms, query, alone) in [(vec![x.clone()], term, true), (vec![x.clone(), y.clone()], phrase, false)] {
+                let parts: Vec<DriverPart> = DriverPart::new(&terms, boost, &searcher)?.into_iter().collect();
+                let driver = Driver { parts, others: Vec::new(), rest: 0.0, alone };
+                let weight = query.weight(scoring)?;
+                for reader in searcher.segment_readers() {
+                    let mut blocks = driver.open(reader)?;
+                    let mut scorer = weight.scorer(reader, boost)?;
+                    let mut doc = scorer.doc();
+                    while doc != TERMINATED {
+                        let (last, most) = blocks.window(doc).expect("a window holds the document");
+                        prop_assert!(last >= doc);
+                        let score = scorer.score();
+                        prop_assert!(f64::from(score) <= most, "{} above {} ({} terms)", score, most, terms.len());
+                        doc = scorer.advance();
+                    }
+                    if alone {
+                        let alive = (0..reader.max_doc()).filter(|&d| reader.alive_bitset().is_none_or(|a| a.is_alive(d)));
+                        prop_assert_eq!(blocks.matches_at_least, alive.count() as u64, "every document has x");
+                    }
                 }
-                prop_assert!(blocks.matches_at_least <= u64::from(reader.num_docs()));
-                let alive = (0..reader.max_doc()).filter(|&d| reader.alive_bitset().is_none_or(|a| a.is_alive(d)));
-                prop_assert_eq!(blocks.matches_at_least, alive.count() as u64, "every document has x");
             }
         }
     }

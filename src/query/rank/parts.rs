@@ -198,10 +198,11 @@ pub(crate) fn strict_query(branch: &Branch, text: &TextFields) -> Box<dyn Query>
 }
 
 /// The word that drives the skipping of blocks in a strict branch's
-/// query (see `blocks.rs`): of the words every match must have, one
-/// looked up as one token in each field, the rarest; with the most the
-/// other groups add. `None` when no such word exists, or when another
-/// group has no bound. `filtered`: whether the search has filters.
+/// query (see `blocks.rs`): of the words and quoted texts every match must
+/// have, one looked up as one token or one phrase in each field, the one
+/// whose rarest terms are rarest; with the most the other groups add.
+/// `None` when no such word exists, or when another group has no bound.
+/// `filtered`: whether the search has filters.
 pub(crate) fn strict_driver(
     branch: &Branch,
     text: &TextFields,
@@ -210,14 +211,15 @@ pub(crate) fn strict_driver(
 ) -> tantivy::Result<Option<Driver>> {
     let mut best: Option<(u64, usize, Vec<DriverPart>)> = None;
     for (i, spec) in branch.groups.iter().enumerate() {
-        // The groups `strict_query` makes required, of one token.
-        if !(spec.role.word || spec.role.required) || !matches!(spec.lookup, Lookup::Token(_)) {
+        // The groups `strict_query` makes required, of one token or one
+        // pattern (a phrase) a field.
+        if !(spec.role.word || spec.role.required) || !matches!(spec.lookup, Lookup::Token(_) | Lookup::Pattern(_)) {
             continue;
         }
         let mut parts = Vec::new();
         for part in parts_of(spec, text) {
-            let Some(term) = part.term else { continue };
-            parts.push(DriverPart::new(term, part.boost, stats)?);
+            let [(terms, field_boost)] = part.scored.as_slice() else { continue };
+            parts.extend(DriverPart::new(terms, part.boost * field_boost, stats)?);
         }
         let frequency: u64 = parts.iter().map(|p| p.doc_freq).sum();
         if !parts.is_empty() && best.as_ref().is_none_or(|(f, ..)| frequency < *f) {
@@ -228,7 +230,8 @@ pub(crate) fn strict_driver(
         return Ok(None);
     };
     let (mut rest, mut others): (Score, Vec<Other>) = (0.0, Vec::new());
-    let mut alone = !filtered && branch.exclusions.is_empty();
+    // Every document with a term matches only when the word is that term.
+    let mut alone = !filtered && branch.exclusions.is_empty() && parts.iter().all(|p| p.single);
     for (_, spec) in branch.groups.iter().enumerate().filter(|(i, _)| *i != driver) {
         let best_only = matches!(spec.lookup, Lookup::Any(_));
         let group_parts = parts_of(spec, text);
