@@ -949,7 +949,12 @@ impl SearchIndex {
         analyze: &dyn Fn(&parse::Clause) -> Option<Clause>,
         stats: &Stats<'_>,
     ) -> Vec<Clause> {
-        let readable = |c: &parse::Clause| !c.negated && matches!(c.term, parse::Term::Word(_));
+        // Beside Han text, letters in capitals are written as meant (see
+        // `pinyin::cased_as_pinyin`).
+        let han = branch.iter().any(|c| c.term.text().chars().any(crate::analysis::normalize::is_han));
+        let readable = |c: &parse::Clause| {
+            !c.negated && matches!(c.term, parse::Term::Word(_)) && (!han || pinyin::cased_as_pinyin(c.term.text()))
+        };
         // A clause too long to read in one go, cut as if typed apart.
         let cut: Vec<parse::Clause> = branch
             .iter()

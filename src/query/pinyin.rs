@@ -21,6 +21,9 @@
 //! clause per word of the best cut, each with its alternatives, and the
 //! ranking finds the documents with all of them, as it does for a query
 //! typed in words.
+//!
+//! Beside Han characters, a clause with letters in capitals (`DC`, `A股`,
+//! `LibreOffice`) is taken as written (see [`cased_as_pinyin`]).
 
 use std::collections::HashMap;
 
@@ -343,6 +346,31 @@ pub(crate) fn cut_long(text: &str) -> Option<Vec<String>> {
     (syllables > MAX_SLOTS || letters > pinyin::MAX_LATIN).then_some(pieces)
 }
 
+/// Whether a clause of a query that has Han characters may have been
+/// typed in pinyin, by how its letters are written: each run of letters in
+/// lower case (`北jing`), or capitalized (`Beijing`). Letters in capitals
+/// beside Han text are names and codes as written (`DC`, `E-P1`, `A股`,
+/// `HTML 导出`, `LibreOffice`): an input method types pinyin in lower
+/// case. Read as pinyin, a headline's `ASUS` or `CGDC` became initials
+/// standing for thousands of articles' words. (A query of letters alone,
+/// `BJ`, is still read.)
+pub(crate) fn cased_as_pinyin(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_alphabetic()) {
+        let run = &rest[start..];
+        let end = run.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(run.len());
+        let mut letters = run[..end].chars();
+        let first = letters.next().unwrap_or('a');
+        let tail_lower = letters.clone().all(|c| c.is_ascii_lowercase());
+        let capitalized = first.is_ascii_uppercase() && end > 1 && tail_lower;
+        if !(first.is_ascii_lowercase() && tail_lower || capitalized) {
+            return false;
+        }
+        rest = &run[end..];
+    }
+    true
+}
+
 /// Whether a run of clauses typed apart (`bei jing`) should be read as one
 /// text: each is only letters and reads as full syllables (so `hang
 /// glider`, whose `glider` needs initials, stays two English words).
@@ -355,6 +383,27 @@ pub(crate) fn reads_as_syllables(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letters_in_capitals_are_not_pinyin() {
+        for (text, pinyin) in [
+            ("beijing", true),
+            ("Beijing", true),
+            ("北jing", true),
+            ("刘dh", true),
+            ("xi'an", true),
+            ("可换镜头便携DC", false),
+            ("奥林巴斯E-P1降至6450", false),
+            ("A股", false),
+            ("HTML", false),
+            ("LibreOffice", false),
+            ("BeiJing", false),
+            ("Max", true),
+            ("6450", true),
+        ] {
+            assert_eq!(cased_as_pinyin(text), pinyin, "{text}");
+        }
+    }
     use crate::analysis::AnalyzerSettings;
     use crate::article::Article;
     use crate::index::SearchIndex;

@@ -88,6 +88,19 @@ fn a_mix_with_han_characters_keeps_them() {
 }
 
 #[test]
+fn capitals_beside_han_text_are_written_as_meant() {
+    let index = fixtures();
+    // In lower case, `bj` beside Han text is pinyin for 北京; in capitals
+    // it is a name or a code as written (a headline's `DC`, `A股`).
+    assert!(ids(&search(&index, "美食 bj")).contains(&"beijing"), "{:?}", ids(&search(&index, "美食 bj")));
+    let results = search(&index, "美食 BJ");
+    assert!(ids(&results).contains(&"chengdu"));
+    assert!(!ids(&results).contains(&"beijing"), "BJ is not read: {:?}", ids(&results));
+    // Letters alone are still read, in any case.
+    assert_eq!(ids(&search(&index, "BJ")).first(), Some(&"beijing"));
+}
+
+#[test]
 fn han_queries_never_match_by_sound() {
     let index = fixtures();
     assert_eq!(ids(&search(&index, "景点")), ["jingdian"]);
