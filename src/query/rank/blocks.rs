@@ -11,10 +11,12 @@
 //! the most every other group adds. (A phrase occurs in a document at most
 //! as often as each of its terms, and BM25's factor grows with the
 //! frequency: the phrase's factor is at most its rarest term's, at the
-//! phrase's weight.) tantivy stores a
-//! maximum for each block of 128 postings, as the (field norm, term
-//! frequency) pair of the block that scores best under BM25. But it picks
-//! that pair with the *segment's* average field length, while the search
+//! phrase's weight.)
+//!
+//! tantivy stores a maximum for each block of 128 postings, as the (field
+//! norm, term frequency) pair of the block that scores best under BM25.
+//! But it picks that pair with the *segment's* average field length
+//! (written with the segment's postings), while the search
 //! scores with the collection's statistics (and with a cluster's, see
 //! [`super::CollectionStatistics`]): under another average another
 //! pair of the block may score best, so the stored pair alone is not a
