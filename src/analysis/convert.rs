@@ -44,7 +44,7 @@
 //! length, each output character points at the key character in the same
 //! place (the last one, past the key's end), see [`Converted`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -79,13 +79,13 @@ pub struct Converter {
     /// Bit `c` is set when a context-only phrase starts with `c`.
     phrase_starts: Vec<u64>,
     /// Context-only phrases (see the module docs), by first character.
-    phrases: HashMap<char, Vec<Box<str>>>,
+    phrases: FxHashMap<char, Vec<Box<str>>>,
     /// `TSCharacters`: every character that changes, and its value.
-    char_values: HashMap<char, Box<str>>,
+    char_values: FxHashMap<char, Box<str>>,
     /// Bit `c` is set when some `TSPhrases` key starts with `c`.
     any_phrase_starts: Vec<u64>,
     /// `TSPhrases`: (key, value) by first character, longest key first.
-    phrase_values: HashMap<char, Vec<Entry>>,
+    phrase_values: FxHashMap<char, Vec<Entry>>,
 }
 
 impl std::fmt::Debug for Converter {
@@ -276,7 +276,7 @@ fn open_t2s_in(dir: &Path) -> std::result::Result<Converter, String> {
     }
     let opencc = OpenCC::new(&config).map_err(|e| format!("cannot open {}: {e}", config.display()))?;
     let mut changes = vec![0u64; BITSET_WORDS];
-    let mut char_values: HashMap<char, Box<str>> = HashMap::new();
+    let mut char_values: FxHashMap<char, Box<str>> = FxHashMap::default();
     for (key, value) in lexicon::read(&dir.join("TSCharacters.ocd2"))? {
         let mut chars = key.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
@@ -287,9 +287,9 @@ fn open_t2s_in(dir: &Path) -> std::result::Result<Converter, String> {
         }
     }
     let mut phrase_starts = vec![0u64; BITSET_WORDS];
-    let mut phrases: HashMap<char, Vec<Box<str>>> = HashMap::new();
+    let mut phrases: FxHashMap<char, Vec<Box<str>>> = FxHashMap::default();
     let mut any_phrase_starts = vec![0u64; BITSET_WORDS];
-    let mut phrase_values: HashMap<char, Vec<Entry>> = HashMap::new();
+    let mut phrase_values: FxHashMap<char, Vec<Entry>> = FxHashMap::default();
     for (key, value) in lexicon::read(&dir.join("TSPhrases.ocd2"))? {
         let Some(first) = key.chars().next() else { continue };
         if changes_only_in_context(&key, &value, &changes) {
