@@ -161,17 +161,13 @@ impl Driver {
             }
         }
         let rest = if self.rest >= 0.0 { f64::from(self.rest) * (1.0 + MARGIN) } else { f64::INFINITY };
-        Ok(Blocks { parts, others, rest, matches_at_least: self.matches_at_least(reader)? })
-    }
-
-    /// How many of a segment's documents have the word in any field at
-    /// most: no more than that can match.
-    pub(crate) fn matches_at_most(&self, reader: &SegmentReader) -> tantivy::Result<u64> {
-        let mut most = 0u64;
-        for part in &self.parts {
-            most += u64::from(reader.inverted_index(part.term.field())?.doc_freq(&part.term)?);
-        }
-        Ok(most)
+        // The same count as `matches_at_least`, from the postings opened.
+        let matches_at_least = match self.alone {
+            true => parts.iter().map(|p| p.postings.doc_freq()).max().unwrap_or(0),
+            false => 0,
+        };
+        let matches_at_least = u64::from(matches_at_least.saturating_sub(reader.num_deleted_docs()));
+        Ok(Blocks { parts, others, rest, matches_at_least })
     }
 
     /// How many of a segment's live documents match at least, known from
@@ -197,6 +193,14 @@ pub(crate) struct Blocks {
     rest: f64,
     /// See [`Driver::matches_at_least`].
     pub matches_at_least: u64,
+}
+
+impl Blocks {
+    /// How many of the segment's documents have the word in any field, at
+    /// most: no more than that can match.
+    pub(crate) fn matches_at_most(&self) -> u64 {
+        self.parts.iter().map(|p| u64::from(p.postings.doc_freq())).sum()
+    }
 }
 
 /// An [`Other`] over one segment: its terms' postings there.

@@ -312,10 +312,9 @@ impl<C: Collector> Collect<C> {
     /// by the end of this segment (see [`Collect::driver`]): if not, no
     /// block can be skipped, and tantivy's `for_each` is faster than the
     /// loop that would skip them.
-    fn may_reach_the_bound(&self, driver: &Driver, reader: &SegmentReader) -> tantivy::Result<bool> {
+    fn may_reach_the_bound(&self, blocks: &Blocks) -> bool {
         let (before, known) = (self.shared.matches.load(Atomic::Relaxed), self.shared.known.load(Atomic::Relaxed));
-        let most = before.saturating_add(driver.matches_at_most(reader)?);
-        Ok(most.max(known) >= self.count_up_to)
+        before.saturating_add(blocks.matches_at_most()).max(known) >= self.count_up_to
     }
 
     /// Runs the ranked query's scorer over the documents `start..end` of a
@@ -518,10 +517,11 @@ impl<C: Collector> Collector for Collect<C> {
             _ => None,
         };
         if let Some(driver) = strict {
-            if self.may_reach_the_bound(driver, reader)? {
+            let mut blocks = driver.open(reader)?;
+            if self.may_reach_the_bound(&blocks) {
                 let mut scorer = weight.scorer(reader, 1.0)?;
                 let alive = |doc| alive.is_none_or(|a| a.is_alive(doc));
-                child.run_strict(scorer.as_mut(), &mut driver.open(reader)?, alive);
+                child.run_strict(scorer.as_mut(), &mut blocks, alive);
                 return Ok(child.harvest());
             }
         }
