@@ -192,37 +192,35 @@ fn word_articles() -> Vec<Vec<Article>> {
 /// and with it how far a search prunes: the page does not change.)
 fn word_index() -> &'static SearchIndex {
     static INDEX: OnceLock<SearchIndex> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let index = SearchIndex::in_memory(&zhsearch::analysis::AnalyzerSettings::default()).expect("index");
-        // One indexing thread: one segment a commit (two threads share the
-        // articles out as they come).
-        let mut writer = index.writer_with_threads(1).expect("writer");
-        for run in word_articles() {
-            for article in &run {
-                writer.upsert(article).expect("upsert");
-            }
-            writer.commit().expect("commit");
-        }
-        for i in (0..600).step_by(13) {
-            writer.delete(&format!("s1-{i}"));
-        }
-        writer.commit().expect("commit");
-        index
-    })
+    INDEX.get_or_init(|| word_index_in(false))
 }
 
 /// [`word_articles`] in one segment: a search prunes the same every run.
 fn one_segment_word_index() -> &'static SearchIndex {
     static INDEX: OnceLock<SearchIndex> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let index = SearchIndex::in_memory(&zhsearch::analysis::AnalyzerSettings::default()).expect("index");
-        let mut writer = index.writer_with_threads(1).expect("writer");
-        for article in word_articles().iter().flatten() {
+    INDEX.get_or_init(|| word_index_in(true))
+}
+
+fn word_index_in(one_segment: bool) -> SearchIndex {
+    let index = SearchIndex::in_memory(&zhsearch::analysis::AnalyzerSettings::default()).expect("index");
+    // One indexing thread: one segment a commit (two threads share the
+    // articles out as they come).
+    let mut writer = index.writer_with_threads(1).expect("writer");
+    for run in word_articles() {
+        for article in &run {
             writer.upsert(article).expect("upsert");
         }
-        writer.commit().expect("commit");
-        index
-    })
+        if !one_segment {
+            writer.commit().expect("commit");
+        }
+    }
+    if !one_segment {
+        for i in (0..600).step_by(13) {
+            writer.delete(&format!("s1-{i}"));
+        }
+    }
+    writer.commit().expect("commit");
+    index
 }
 
 /// A word of [`WORDS`], or two of them quoted (a phrase).
