@@ -216,13 +216,22 @@ pub(crate) fn strict_driver(
         if !(spec.role.word || spec.role.required) || !matches!(spec.lookup, Lookup::Token(_) | Lookup::Pattern(_)) {
             continue;
         }
+        // Every part must be bounded by its blocks, or the group cannot
+        // drive (a part left out would score above the bound).
         let mut parts = Vec::new();
+        let mut bounded = true;
         for part in parts_of(spec, text) {
-            let [(terms, field_boost)] = part.scored.as_slice() else { continue };
-            parts.extend(DriverPart::new(terms, part.boost * field_boost, stats)?);
+            let made = match part.scored.as_slice() {
+                [(terms, field_boost)] => DriverPart::new(terms, part.boost * field_boost, stats)?,
+                _ => None,
+            };
+            match made {
+                Some(made) => parts.push(made),
+                None => bounded = false,
+            }
         }
         let frequency: u64 = parts.iter().map(|p| p.doc_freq).sum();
-        if !parts.is_empty() && best.as_ref().is_none_or(|(f, ..)| frequency < *f) {
+        if bounded && !parts.is_empty() && best.as_ref().is_none_or(|(f, ..)| frequency < *f) {
             best = Some((frequency, i, parts));
         }
     }
