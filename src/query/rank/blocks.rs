@@ -162,11 +162,8 @@ impl Driver {
         }
         let rest = if self.rest >= 0.0 { f64::from(self.rest) * (1.0 + MARGIN) } else { f64::INFINITY };
         // The same count as `matches_at_least`, from the postings opened.
-        let matches_at_least = match self.alone {
-            true => parts.iter().map(|p| p.postings.doc_freq()).max().unwrap_or(0),
-            false => 0,
-        };
-        let matches_at_least = u64::from(matches_at_least.saturating_sub(reader.num_deleted_docs()));
+        let frequencies = parts.iter().map(|p| p.postings.doc_freq());
+        let matches_at_least = self.known(frequencies, reader);
         Ok(Blocks { parts, others, rest, matches_at_least })
     }
 
@@ -178,11 +175,20 @@ impl Driver {
         if !self.alone {
             return Ok(0);
         }
-        let mut most = 0;
+        let mut frequencies = Vec::with_capacity(self.parts.len());
         for part in &self.parts {
-            most = most.max(reader.inverted_index(part.term.field())?.doc_freq(&part.term)?);
+            frequencies.push(reader.inverted_index(part.term.field())?.doc_freq(&part.term)?);
         }
-        Ok(u64::from(most.saturating_sub(reader.num_deleted_docs())))
+        Ok(self.known(frequencies.into_iter(), reader))
+    }
+
+    /// The matches known from the driver's terms' document frequencies in
+    /// a segment (see [`Driver::matches_at_least`]).
+    fn known(&self, frequencies: impl Iterator<Item = u32>, reader: &SegmentReader) -> u64 {
+        match self.alone {
+            true => u64::from(frequencies.max().unwrap_or(0).saturating_sub(reader.num_deleted_docs())),
+            false => 0,
+        }
     }
 }
 

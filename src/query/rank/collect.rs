@@ -218,12 +218,7 @@ impl<C: SegmentCollector> SegmentCollect<C> {
                 // A document not above the threshold cannot enter (see
                 // `threshold`), nor one below another segment's: the
                 // scorer need not score it.
-                let own = self.threshold.map_or(0.0, |((_, score), ..)| score);
-                if own > 0.0 {
-                    self.shared.threshold.fetch_max(own.to_bits(), Atomic::Relaxed);
-                }
-                let theirs = f32::from_bits(self.shared.threshold.load(Atomic::Relaxed));
-                let threshold = own.max(theirs);
+                let threshold = self.best_threshold();
                 if threshold > 0.0 {
                     scorer.raise_threshold(threshold);
                     self.pruned = true;
@@ -232,9 +227,8 @@ impl<C: SegmentCollector> SegmentCollect<C> {
             doc = scorer.advance();
         }
         self.shared.matches.fetch_add(unpublished, Atomic::Relaxed);
-        if let Some(((_, score), ..)) = self.threshold.filter(|t| t.0 .1 > 0.0) {
-            self.shared.threshold.fetch_max(score.to_bits(), Atomic::Relaxed);
-        }
+        // Published for the segments and slices still to come.
+        self.best_threshold();
     }
 }
 
