@@ -323,3 +323,21 @@ fn the_bundled_sample_reads_cleanly() {
     assert!(batch.rejected.is_empty(), "{:?}", errors(&batch));
     assert_eq!(batch.articles.len(), 5);
 }
+
+/// A writer's thread count is kept within 1 to 8: 0 indexes on one thread
+/// (one segment a commit), a count past 8 on 8.
+#[test]
+fn a_writer_takes_one_to_eight_threads() {
+    for threads in [0, 1, 100] {
+        let index = zhsearch::index::SearchIndex::in_memory(&Default::default()).expect("index");
+        let mut writer = index.writer_with_threads(threads).expect("writer");
+        for i in 0..200 {
+            writer.upsert(&Article::new(format!("a{i}"), "北京今天天气晴朗。")).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        assert_eq!(index.num_docs(), 200, "{threads} threads");
+        if threads <= 1 {
+            assert_eq!(index.segment_count(), 1, "{threads} threads: one segment");
+        }
+    }
+}
