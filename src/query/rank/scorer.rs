@@ -162,6 +162,36 @@ fn groups_of(parts: &[Part]) -> Vec<(u32, Score)> {
     groups
 }
 
+/// What a document must have, at least, to pass [`Rule::could_match`]
+/// with `more` besides: a quick test, before the exact one, that lets
+/// through every document the exact one does (and, by a hair of the
+/// weight, perhaps a few more).
+#[derive(Debug, Clone, Copy, Default)]
+struct Needs {
+    required: u32,
+    units: u32,
+    weight: f64,
+}
+
+impl Needs {
+    fn of(rule: &Rule, more: &Present) -> Needs {
+        // `could_match`: `(w + more) × (1 + 1e-4) + 1e-3 >= min_weight`,
+        // solved for `w`, made smaller by more than its rounding.
+        let weight = (f64::from(rule.min_weight) - 1e-3) / (1.0 + 1e-4) - f64::from(more.weight);
+        Needs {
+            required: rule.required.saturating_sub(more.required),
+            units: rule.min_units.saturating_sub(more.units + more.required),
+            weight: weight - 1e-6 * (1.0 + weight.abs()),
+        }
+    }
+
+    #[inline]
+    fn met_by(&self, present: &Present) -> bool {
+        present.required >= self.required
+            && (present.units + present.required >= self.units || f64::from(present.weight) >= self.weight)
+    }
+}
+
 /// A looked-up group: where its parts end in the lookups, and what the
 /// groups after it can add at most (see [`RankedScorer::look_up`]).
 #[derive(Debug, Clone, Copy)]
@@ -218,6 +248,9 @@ pub(crate) struct RankedScorer {
     /// the query: a candidate that cannot match even with all of them is
     /// dropped before anything is looked up.
     lookup_most: Present,
+    /// What a candidate must have from the driving groups to pass
+    /// `rule.could_match` with the lookups.
+    needs: Needs,
     bits: Box<[u64; BUCKETS]>,
     slots: Box<[Slot]>,
     bucket: usize,
@@ -255,6 +288,7 @@ impl RankedScorer {
             lookup_bound: 0.0,
             lookup_groups: Vec::new(),
             lookup_most: Present::default(),
+            needs: Needs::default(),
             bits: Box::new([0; BUCKETS]),
             slots: Box::default(),
             bucket: BUCKETS,
@@ -281,6 +315,7 @@ impl RankedScorer {
     fn settle(&mut self) {
         self.lookups.sort_by(|a, b| b.bound.total_cmp(&a.bound).then(a.group.cmp(&b.group)));
         (self.lookup_groups, self.lookup_bound, self.lookup_most) = lookup_groups(&self.lookups);
+        self.needs = Needs::of(&self.rule, &self.lookup_most);
         self.single = self.parts.len() == 1;
         if !self.single && self.slots.is_empty() {
             self.slots = vec![Slot::default(); HORIZON as usize].into_boxed_slice();
@@ -501,6 +536,12 @@ impl DocSet for RankedScorer {
                 let t = bits.trailing_zeros() as usize;
                 self.bits[self.bucket] = bits & (bits - 1);
                 let delta = self.bucket * 64 + t;
+                // Most candidates of a headline have too few of its units:
+                // they are dropped here, before the call and the copy.
+                if !self.needs.met_by(&self.slots[delta].present) {
+                    self.slots[delta] = Slot::default();
+                    continue;
+                }
                 let mut slot = std::mem::take(&mut self.slots[delta]);
                 let doc = self.window_start + delta as DocId;
                 if self.accept(doc, &mut slot) {
@@ -580,5 +621,45 @@ impl DocSet for RankedScorer {
 impl Scorer for RankedScorer {
     fn score(&mut self) -> Score {
         self.score
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The quick test lets through every document the exact one does,
+        /// and turns away those well short of the rule.
+        #[test]
+        fn the_quick_test_passes_what_could_match(
+            units in 0u32..40, min_units in 0u32..40, required in 0u32..3,
+            min_weight in 0.0f32..200.0,
+            have in (0u32..40, 0u32..3, 0.0f32..200.0),
+            more in (0u32..40, 0u32..3, 0.0f32..200.0),
+        ) {
+            let rule = Rule {
+                units, min_units, min_weight, total_weight: 3.0 * min_weight, weight_needs_all: false,
+                words: 0, required, coverage_weight: 0.4,
+            };
+            let present = Present { units: have.0, words: 0, required: have.1, weight: have.2 };
+            let more = Present { units: more.0, words: 0, required: more.1, weight: more.2 };
+            let needs = Needs::of(&rule, &more);
+            if rule.could_match(&present, &more) {
+                prop_assert!(needs.met_by(&present), "{needs:?} turns away {present:?}");
+            }
+            // Short of every count by a margin: turned away.
+            let short = Present {
+                units: 0,
+                words: 0,
+                required: 0,
+                weight: (needs.weight - 1.0).max(0.0) as f32,
+            };
+            if needs.units > 0 && needs.weight > 1.0 {
+                prop_assert!(!needs.met_by(&short));
+            }
+        }
     }
 }
