@@ -87,14 +87,17 @@ pub(crate) fn corrections(
             if analyzer.knows_word(&word.text) {
                 continue;
             }
-            let candidates = sound_alikes(analyzer, word, 2, true, CANDIDATES, index);
             // Inside a longer clause, a guessed word is as often a name
             // the index lacks (朱莉 in 朱莉复古发型, not 助理): corrected only
             // where the index has the correction beside its neighbours.
             let whole = clause.pattern.text.as_str();
-            let in_place = |best: &String| match whole.find(word.text.as_str()) {
-                Some(at) if whole != word.text => in_context(analyzer, whole, at..at + word.text.len(), best, index),
-                _ => true,
+            let place = whole.find(word.text.as_str()).filter(|_| whole != word.text);
+            let place = place.map(|at| at..at + word.text.len());
+            let beside = place.as_ref().map(|range| Beside { text: whole, range: range.clone() });
+            let candidates = sound_alikes(analyzer, word, 2, true, CANDIDATES, beside.as_ref(), index);
+            let in_place = |best: &String| match &place {
+                Some(range) => in_context(analyzer, whole, range.clone(), best, index),
+                None => true,
             };
             if candidates.first().is_some_and(in_place) {
                 fixes.push((word.text.clone(), candidates));
@@ -137,7 +140,8 @@ pub(crate) fn corrections(
             // weighed (each costs a fold and a count, on every query).
             let alone = run == whole;
             let limit = if alone { CANDIDATES } else { CANDIDATES_IN_SENTENCES };
-            let candidates = sound_alikes(analyzer, &pattern, 1, false, limit, index);
+            let beside = (!alone).then(|| Beside { text: whole, range: range.clone() });
+            let candidates = sound_alikes(analyzer, &pattern, 1, false, limit, beside.as_ref(), index);
             if let Some(best) = candidates.first() {
                 if alone || in_context(analyzer, whole, range, best, index) {
                     fixes.push((run.to_owned(), candidates));
@@ -179,8 +183,9 @@ pub(crate) fn corrections(
 /// twice as common: never 此的 to 此地.
 ///
 /// The index is asked the cheap questions first: the lexicon's
-/// candidates, their estimates, a count of `text` capped where no
-/// candidate could beat it, exact counts, and last (only when a
+/// candidates, their estimates, whether any candidate fits `beside` (the
+/// text's neighbours, where the caller will want the first one there; see
+/// [`Beside`]), a count of `text` capped where no candidate could beat it, exact counts, and last (only when a
 /// correction would be offered) whether a document has `text` as a word.
 fn sound_alikes(
     analyzer: &Analyzer,
@@ -188,6 +193,7 @@ fn sound_alikes(
     most_changed: usize,
     a_word: bool,
     limit: usize,
+    beside: Option<&Beside<'_>>,
     index: &Lookups<'_>,
 ) -> Vec<String> {
     let changed = |c: &str| c.chars().zip(text.text.chars()).filter(|(a, b)| a != b).count();
@@ -206,6 +212,16 @@ fn sound_alikes(
         })
         .collect();
     let Some(best) = alikes.iter().map(|a| a.2).max() else { return Vec::new() };
+    // Where the caller takes the first candidate only if the index has it
+    // beside the text's neighbours, and none is there, nothing would be
+    // offered: the count of the text below is skipped. It is the dear
+    // question (不生 in 梁静茹婚后两年不生孩子: two common characters side
+    // by side, whose positions are read in every document with both).
+    if let Some(beside) = beside {
+        if !alikes.iter().any(|a| beside.has(analyzer, &a.1.text, index)) {
+            return Vec::new();
+        }
+    }
     // A candidate beats the text when more than twice its documents have
     // it: counting the text's past half the best estimate is no use.
     let floor = (index.count_up_to)(text, best / 2 + 1);
@@ -225,20 +241,45 @@ fn sound_alikes(
     candidates.into_iter().map(|(_, _, c)| c).collect()
 }
 
+/// A text's place in its clause, where a correction must fit its
+/// neighbours (see [`in_context`]).
+pub(crate) struct Beside<'t> {
+    text: &'t str,
+    range: Range<usize>,
+}
+
+impl Beside<'_> {
+    /// Whether some document has `candidate` in place of the text, with
+    /// its neighbours: what [`in_context`] needs first.
+    fn has(&self, analyzer: &Analyzer, candidate: &str, index: &Lookups<'_>) -> bool {
+        let (_, corrected) = with_neighbours(analyzer, self.text, self.range.clone(), candidate);
+        corrected.is_some_and(|c| (index.count_up_to)(&c, 1) > 0)
+    }
+}
+
+/// The run at `range` of `text` with the Han character either side of it
+/// (where there is one), as typed and with `candidate` in its place.
+fn with_neighbours(
+    analyzer: &Analyzer,
+    text: &str,
+    range: Range<usize>,
+    candidate: &str,
+) -> (Option<Pattern>, Option<Pattern>) {
+    let han = |c: &char| crate::analysis::normalize::is_han(*c);
+    let before: String = text[..range.start].chars().next_back().filter(han).into_iter().collect();
+    let after: String = text[range.end..].chars().next().filter(han).into_iter().collect();
+    let typed = format!("{before}{}{after}", &text[range]);
+    let corrected = format!("{before}{candidate}{after}");
+    (Pattern::of_simplified(analyzer, &typed), Pattern::of_simplified(analyzer, &corrected))
+}
+
 /// Whether the index has `candidate` in place of the run at `range` of
 /// `text` with the run's neighbours: the run with the Han character either
 /// side of it (where there is one), as corrected, in some document and in
 /// more than twice as many as have it as typed. 栏标提和 → 栏标题和 is in
 /// the help; 地震已造 → 地震仪造 is in no news.
 fn in_context(analyzer: &Analyzer, text: &str, range: Range<usize>, candidate: &str, index: &Lookups<'_>) -> bool {
-    let han = |c: &char| crate::analysis::normalize::is_han(*c);
-    let before: String = text[..range.start].chars().next_back().filter(han).into_iter().collect();
-    let after: String = text[range.end..].chars().next().filter(han).into_iter().collect();
-    let typed = format!("{before}{}{after}", &text[range]);
-    let corrected = format!("{before}{candidate}{after}");
-    let (Some(typed), Some(corrected)) =
-        (Pattern::of_simplified(analyzer, &typed), Pattern::of_simplified(analyzer, &corrected))
-    else {
+    let (Some(typed), Some(corrected)) = with_neighbours(analyzer, text, range, candidate) else {
         return false;
     };
     let n = (index.docs)(&corrected);
@@ -313,4 +354,45 @@ pub(crate) fn cut_as_word(analyzer: &Analyzer, text: &str, word: &str) -> bool {
         analyzer.is_stop_word(word)
             || tokens.iter().any(|t| t.offset_from == at - from && t.offset_to == end - from && t.text == word)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+
+    /// The candidates for `word` where it stands in `clause`, from an index
+    /// whose only texts are `has` (ten documents each), and the texts the
+    /// index was asked to count.
+    fn weigh(analyzer: &Analyzer, word: &str, clause: &str, has: &[&str]) -> (Vec<String>, Vec<String>) {
+        let counted = RefCell::new(Vec::new());
+        let docs_of = |p: &Pattern| if has.contains(&p.text.as_str()) { 10 } else { 0 };
+        let estimate = |_: &Pattern| 10;
+        let count_up_to = |p: &Pattern, cap: u64| {
+            counted.borrow_mut().push(p.text.clone());
+            docs_of(p).min(cap)
+        };
+        let as_word = |_: &Pattern| false;
+        let index = Lookups { estimate: &estimate, count_up_to: &count_up_to, docs: &docs_of, as_word: &as_word };
+        let pattern = Pattern::of_simplified(analyzer, word).expect("a pattern");
+        let at = clause.find(word).expect("the word is in the clause");
+        let beside = Beside { text: clause, range: at..at + word.len() };
+        let candidates = sound_alikes(analyzer, &pattern, 2, true, CANDIDATES, Some(&beside), &index);
+        (candidates, counted.into_inner())
+    }
+
+    /// The text is counted only when a candidate could be offered: when
+    /// the index has one beside the text's neighbours.
+    #[test]
+    fn a_word_is_counted_only_where_a_correction_fits_its_neighbours() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let (candidates, counted) = weigh(&analyzer, "制才", "美国制才伊朗", &["制裁"]);
+        assert!(candidates.is_empty(), "{candidates:?}");
+        assert!(!counted.contains(&"制才".to_owned()), "{counted:?}");
+
+        let (candidates, counted) = weigh(&analyzer, "制才", "美国制才伊朗", &["制裁", "国制裁伊"]);
+        assert_eq!(candidates.first().map(String::as_str), Some("制裁"), "{candidates:?}");
+        assert!(counted.contains(&"制才".to_owned()), "{counted:?}");
+    }
 }
