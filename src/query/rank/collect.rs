@@ -272,15 +272,22 @@ impl<C: SegmentCollector> SegmentCollect<C> {
             doc = scorer.advance();
         }
         // Then a window (a block of the driver's postings) at a time: read
-        // it when one of its documents could reach the threshold.
-        while doc != TERMINATED {
-            let Some((last, most)) = blocks.window(doc) else {
+        // it when one of its documents could reach the threshold. The
+        // scorer is moved only to a window it reads: a seek decodes the
+        // block it lands in, and most windows are skipped one after the
+        // other.
+        let mut from = doc;
+        while from != TERMINATED {
+            let Some((last, most)) = blocks.window(from) else {
                 break;
             };
             if most < f64::from(threshold) {
                 self.pruned = true;
-                doc = scorer.seek(last.saturating_add(1));
+                from = last.saturating_add(1);
                 continue;
+            }
+            if doc < from {
+                doc = scorer.seek(from);
             }
             while doc <= last {
                 if alive(doc) {
@@ -288,6 +295,7 @@ impl<C: SegmentCollector> SegmentCollect<C> {
                 }
                 doc = scorer.advance();
             }
+            from = doc;
             threshold = self.best_threshold();
         }
         // What was skipped was not counted: the counts are lower bounds,
