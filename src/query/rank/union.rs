@@ -625,6 +625,27 @@ mod tests {
             search(searcher, query, &collector, searcher).expect("search")
         }
 
+        /// The query of groups `specs` (some read directly, some through
+        /// tantivy's scorer), a match needing `1/share` of its units;
+        /// `None` when it has fewer than `least` units.
+        fn query_of(
+            searcher: &tantivy::Searcher,
+            f: tantivy::schema::Field,
+            specs: &[(usize, u8, bool)],
+            share: u32,
+            least: u32,
+        ) -> Option<RankedQuery> {
+            let groups: Vec<Group> = specs.iter().map(|s| group(searcher, f, s, s.1 & 4 == 0)).collect();
+            let roles = groups.iter().map(|g| g.role);
+            let units = roles.clone().filter(|r| r.unit || r.required).count() as u32;
+            if units < least {
+                return None;
+            }
+            let mut rule = Rule::of(roles, &RankingSettings::default());
+            rule.min_units = units.div_ceil(share);
+            Some(RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() })
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
             #[test]
@@ -637,15 +658,9 @@ mod tests {
             ) {
                 let (index, f) = corpus(seed, docs);
                 let searcher = index.reader().expect("reader").searcher();
-                // Some groups read directly, some through tantivy's scorer.
-                let groups: Vec<Group> = specs.iter().map(|s| group(&searcher, f, s, s.1 & 4 == 0)).collect();
-                let roles = groups.iter().map(|g| g.role);
-                let units = roles.clone().filter(|r| r.unit || r.required).count() as u32;
-                prop_assume!(units > 0);
-                let settings = RankingSettings::default();
-                let mut rule = Rule::of(roles, &settings);
-                rule.min_units = units.div_ceil(share);
-                let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
+                let query = query_of(&searcher, f, &specs, share, 1);
+                prop_assume!(query.is_some());
+                let query = query.expect("assumed");
                 let [all, pruned] = both(&searcher, &query, limit);
                 prop_assert!(!all.pruned);
                 let key = |h: &RankedHit| (h.score.to_bits(), h.address, h.full);
@@ -674,13 +689,9 @@ mod tests {
             ) {
                 let (index, f) = corpus(seed, docs);
                 let searcher = index.reader().expect("reader").searcher();
-                let groups: Vec<Group> = specs.iter().map(|s| group(&searcher, f, s, s.1 & 4 == 0)).collect();
-                let roles = groups.iter().map(|g| g.role);
-                let units = roles.clone().filter(|r| r.unit || r.required).count() as u32;
-                prop_assume!(units > 1);
-                let mut rule = Rule::of(roles, &RankingSettings::default());
-                rule.min_units = units.div_ceil(share);
-                let query = RankedQuery { groups, rule, exclusions: Vec::new(), filters: Vec::new() };
+                let query = query_of(&searcher, f, &specs, share, 2);
+                prop_assume!(query.is_some());
+                let query = query.expect("assumed");
                 let run = |take_out: usize| {
                     crate::query::rank::scorer::TAKE_OUT.with(|t| t.set(Some(take_out)));
                     let found = both(&searcher, &query, limit);
