@@ -970,6 +970,7 @@ impl SearchIndex {
         let docs = |p: &Pattern| stats.docs_estimate(p);
         let token_docs = |t: &str| stats.token_doc_freq(t).unwrap_or(0);
         let prefetch = |tokens: &[&str]| stats.prefetch(tokens);
+        let documents = tantivy::query::Bm25StatisticsProvider::total_num_docs(stats).unwrap_or(0);
         // The titles a reading spells whole, as their articles write them:
         // a title key drops separators and punctuation (复出(组图) is
         // 复出组图), which a pattern of it would then not find.
@@ -997,15 +998,15 @@ impl SearchIndex {
             }
             let joined = branch[i..end].iter().map(|c| c.term.text()).collect::<Vec<_>>().join(" ");
             let (mut reading, mut next) = match end - i >= 2 {
-                true => (pinyin::read(&self.analyzer, &joined, &docs, &token_docs, &prefetch, &titles), end),
+                true => (pinyin::read(&self.analyzer, &joined, &docs, &token_docs, &prefetch, &titles, documents), end),
                 false => (None, i + 1),
             };
             if reading.is_none() {
                 // Not as one text: this clause alone.
                 next = i + 1;
                 if readable(&branch[i]) {
-                    reading =
-                        pinyin::read(&self.analyzer, branch[i].term.text(), &docs, &token_docs, &prefetch, &titles);
+                    let text = branch[i].term.text();
+                    reading = pinyin::read(&self.analyzer, text, &docs, &token_docs, &prefetch, &titles, documents);
                 }
             }
             let clause = match next > i + 1 {
