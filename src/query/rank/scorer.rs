@@ -216,24 +216,22 @@ fn at_least(p: &[f64], m: u32) -> f64 {
     dp[m]
 }
 
-/// The units with the most postings to look up rather than read, out
-/// of the groups not `taken` (which add `most`), under `rule`, in a
-/// segment of `max_doc` documents: each one taken out
-/// saves reading its postings, but a candidate needs one unit more
-/// from the others to be looked up in it, and each is a seek. A
-/// headline's common characters are most of its postings; with a
-/// third of its units needed, the documents with a few of its rarer
-/// ones are few. The cost of each choice is estimated as if the units
-/// fell in documents independently (they do not: the estimate of
-/// candidates is raised by [`CORRELATION`]); no choice changes what
-/// matches, only what it costs to find.
-fn dearest(rule: &Rule, max_doc: DocId, groups: &[SplitGroup], taken: &[u32], most: Present) -> Vec<u32> {
-    let mut units: Vec<&SplitGroup> =
-        groups.iter().filter(|g| !taken.contains(&g.group) && !g.adds_nothing()).collect();
+/// The units with the most postings to look up rather than read, of
+/// `groups`, under `rule`, in a segment of `max_doc` documents. Each one
+/// taken out saves reading its postings, but a candidate then needs one
+/// unit more from the others, and is looked up in it, a seek. A
+/// headline's common characters are most of its postings; with a third of
+/// its units needed, the documents with a few of its rarer ones are few.
+/// The cost of each choice is estimated as if the units fell in documents
+/// independently (they do not: the estimate of candidates is raised by
+/// [`CORRELATION`]); no choice changes what matches, only what it costs
+/// to find.
+fn dearest(rule: &Rule, max_doc: DocId, groups: &[SplitGroup]) -> Vec<u32> {
+    let mut units: Vec<&SplitGroup> = groups.iter().filter(|g| !g.adds_nothing()).collect();
     units.sort_by(|a, b| b.cost.cmp(&a.cost).then(a.group.cmp(&b.group)));
-    // The most that may be taken out: while a document with only them
-    // (and `most`) cannot match.
-    let mut aside = vec![most];
+    // What the first k units add, for as many as may be taken out: while
+    // a document with only them cannot match.
+    let mut aside = vec![Present::default()];
     for g in &units {
         let more = aside[aside.len() - 1].plus(&g.most);
         if rule.could_match(&Present::default(), &more) {
@@ -513,7 +511,7 @@ impl RankedScorer {
         let mut groups = groups_of(&self.parts);
         groups.extend(groups_of(&self.lookups));
         groups.sort_by(|a, b| a.bound.total_cmp(&b.bound).then(a.group.cmp(&b.group)));
-        let (mut rest, mut most) = (0.0, Present::default());
+        let mut rest = 0.0;
         let mut looked_up = Vec::new();
         for g in &groups {
             let bound = f64::from(g.bound);
@@ -521,15 +519,13 @@ impl RankedScorer {
                 break;
             }
             rest += bound;
-            most = most.plus(&g.most);
             looked_up.push(g.group);
         }
-        if self.threshold <= 0.0 && !self.rule.could_match(&Present::default(), &most) {
-            let dearest = dearest(&self.rule, self.max_doc, &groups, &looked_up, most);
-            let nothing: Vec<u32> =
-                groups.iter().filter(|g| g.adds_nothing() && !looked_up.contains(&g.group)).map(|g| g.group).collect();
-            looked_up.extend(nothing);
-            looked_up.extend(dearest);
+        // Before any threshold, MaxScore looks nothing up (no bound is
+        // short of 0).
+        if self.threshold <= 0.0 && !self.rule.could_match(&Present::default(), &Present::default()) {
+            looked_up.extend(groups.iter().filter(|g| g.adds_nothing()).map(|g| g.group));
+            looked_up.extend(dearest(&self.rule, self.max_doc, &groups));
         }
         let (to_lookups, driving): (Vec<Part>, Vec<Part>) =
             std::mem::take(&mut self.parts).into_iter().partition(|p| looked_up.contains(&p.group));
@@ -821,7 +817,7 @@ mod tests {
         let mut docs = vec![60_000, 50_000, 45_000, 40_000, 30_000, 25_000];
         docs.extend([2_000, 1_500, 1_200, 1_000, 900, 800, 700, 600, 500, 400, 300, 200]);
         let groups = units(&docs);
-        let taken = dearest(&rule_of(18, 7), 100_000, &groups, &[], Present::default());
+        let taken = dearest(&rule_of(18, 7), 100_000, &groups);
         assert!(!taken.is_empty() && taken.len() <= 6, "{taken:?}");
         // The dearest first.
         assert_eq!(taken, (1..=taken.len() as u32).collect::<Vec<_>>());
@@ -833,9 +829,9 @@ mod tests {
     #[test]
     fn no_unit_is_looked_up_where_it_would_not_pay() {
         let groups = units(&[60_000, 50_000, 300]);
-        assert!(dearest(&rule_of(3, 1), 100_000, &groups, &[], Present::default()).is_empty());
+        assert!(dearest(&rule_of(3, 1), 100_000, &groups).is_empty());
         let common = units(&[60_000, 60_000, 60_000]);
-        assert!(dearest(&rule_of(3, 2), 100_000, &common, &[], Present::default()).is_empty());
+        assert!(dearest(&rule_of(3, 2), 100_000, &common).is_empty());
     }
 
     proptest! {
