@@ -185,8 +185,9 @@ pub(crate) fn corrections(
 /// The index is asked the cheap questions first: the lexicon's
 /// candidates, their estimates, whether any candidate fits `beside` (the
 /// text's neighbours, where the caller will want the first one there; see
-/// [`Beside`]), a count of `text` capped where no candidate could beat it, exact counts, and last (only when a
-/// correction would be offered) whether a document has `text` as a word.
+/// [`Beside`]), a count of `text` capped where no candidate could beat it,
+/// exact counts, and last (only when a correction would be offered)
+/// whether a document has `text` as a word.
 fn sound_alikes(
     analyzer: &Analyzer,
     text: &Pattern,
@@ -243,7 +244,7 @@ fn sound_alikes(
 
 /// A text's place in its clause, where a correction must fit its
 /// neighbours (see [`in_context`]).
-pub(crate) struct Beside<'t> {
+struct Beside<'t> {
     text: &'t str,
     range: Range<usize>,
 }

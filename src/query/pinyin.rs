@@ -54,8 +54,8 @@ const MAX_WORD: usize = 4;
 /// constant 12 against the log of a word's documents, measured on the
 /// development sets' 1,139 articles: that is this, plus the log of their
 /// number. Over 453,031 articles it let common characters, each in a
-/// third of them, beat the words they make: `kaoshijiuneng` read as
-/// kao|shi|jiu|neng, eight single characters each, not 考试 就能.
+/// third of them, beat the words they make: `yiliaorenyuan` read as
+/// yi|liao|ren|yuan, eight single characters each, not 医疗 人员.
 const WORD_PENALTY: f64 = 5.0;
 /// The most slots a clause is read as: a longer Latin run is not pinyin
 /// anyone types in one go.
