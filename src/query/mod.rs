@@ -949,11 +949,19 @@ impl SearchIndex {
         analyze: &dyn Fn(&parse::Clause) -> Option<Clause>,
         stats: &Stats<'_>,
     ) -> Vec<Clause> {
-        // Beside Han text, letters in capitals are written as meant (see
-        // `pinyin::cased_as_pinyin`).
+        // Letters in capitals (`NBA`, `DC`, `iPhone`) are written as meant
+        // beside Han text, and alone when the index has them as written:
+        // an input method takes pinyin in lower case, so capitals are
+        // Latin typed on purpose, and an acronym the archive has is what
+        // the user looks for (年半 and 女伴 are not `NBA`). Alone and not
+        // in the index, they are read (caps lock, `BJ`). See
+        // `pinyin::cased_as_pinyin`.
         let han = branch.iter().any(|c| c.term.text().chars().any(crate::analysis::normalize::is_han));
+        let as_written = |c: &parse::Clause| han || analyze(c).is_some_and(|a| self.has_pattern(stats, &a.pattern));
         let readable = |c: &parse::Clause| {
-            !c.negated && matches!(c.term, parse::Term::Word(_)) && (!han || pinyin::cased_as_pinyin(c.term.text()))
+            !c.negated
+                && matches!(c.term, parse::Term::Word(_))
+                && (pinyin::cased_as_pinyin(c.term.text()) || !as_written(c))
         };
         // A clause too long to read in one go, cut as if typed apart.
         let cut: Vec<parse::Clause> = branch

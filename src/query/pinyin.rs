@@ -22,8 +22,9 @@
 //! ranking finds the documents with all of them, as it does for a query
 //! typed in words.
 //!
-//! Beside Han characters, a clause with letters in capitals (`DC`, `A股`,
-//! `LibreOffice`) is taken as written (see [`cased_as_pinyin`]).
+//! A clause with letters in capitals (`DC`, `A股`, `LibreOffice`, `NBA`)
+//! is taken as written beside Han characters, and alone when the index has
+//! it as written (see [`cased_as_pinyin`]).
 
 use std::collections::HashMap;
 
@@ -366,8 +367,9 @@ pub(crate) fn cut_long(text: &str) -> Option<Vec<String>> {
 /// beside Han text are names and codes as written (`DC`, `E-P1`, `A股`,
 /// `HTML 导出`, `LibreOffice`): an input method types pinyin in lower
 /// case. Read as pinyin, a headline's `ASUS` or `CGDC` became initials
-/// standing for thousands of articles' words. (A query of letters alone,
-/// `BJ`, is still read.)
+/// standing for thousands of articles' words. A query of letters alone is
+/// taken as written when the index has it so (`NBA`, not 年半), and read
+/// otherwise (`BJ`, caps lock).
 pub(crate) fn cased_as_pinyin(text: &str) -> bool {
     let mut rest = text;
     while let Some(start) = rest.find(|c: char| c.is_ascii_alphabetic()) {

@@ -96,8 +96,26 @@ fn capitals_beside_han_text_are_written_as_meant() {
     let results = search(&index, "美食 BJ");
     assert!(ids(&results).contains(&"chengdu"));
     assert!(!ids(&results).contains(&"beijing"), "BJ is not read: {:?}", ids(&results));
-    // Letters alone are still read, in any case.
+    // Letters alone that the index does not have as written are still
+    // read, in any case.
     assert_eq!(ids(&search(&index, "BJ")).first(), Some(&"beijing"));
+}
+
+#[test]
+fn an_acronym_in_capitals_that_the_index_has_is_not_read() {
+    // The poem is short, so its 年半 (nian ban, `n ba…`) would outscore the
+    // longer article's NBA by BM25's length normalization.
+    let index = index_of(&[
+        doc("poem", "秋夜", "终年半是吟。"),
+        doc("nba", "篮球新闻", "NBA总决赛今天开打，两支球队实力接近，球迷期待一场精彩的比赛，门票早已售罄。"),
+    ]);
+    let results = search(&index, "NBA");
+    assert_eq!(ids(&results), ["nba"], "NBA is written as meant");
+    // In lower case it is also pinyin, the literal match still counted.
+    let results = search(&index, "nba");
+    assert!(ids(&results).contains(&"nba") && ids(&results).contains(&"poem"), "{:?}", ids(&results));
+    // Capitals the index does not have are read: a caps-lock `XIAN`.
+    assert!(ids(&search(&fixtures(), "XIAN")).contains(&"xian"));
 }
 
 #[test]
