@@ -309,12 +309,16 @@ fn run(args: &Args) -> Result<usize, Failure> {
             Some(s) => request.source(s.clone()),
             None => request,
         };
-        // Load jieba's dictionary and the pinyin lexicon (which corrections
-        // and pinyin read) first, as a long-running process has them: so
-        // that `took_ms` is the search alone. Indexing never needs them.
+        // Load jieba's dictionary, the pinyin lexicon (which corrections
+        // and pinyin read) and the regional variants folded by this index's
+        // analyzer first, as a long-running process has them: so that
+        // `took_ms` is the search alone. Indexing never needs them.
         index.analyzer().load_segmenter();
         if request.typos || request.pinyin {
             index.analyzer().lexicons();
+        }
+        if request.variants {
+            index.analyzer().variants();
         }
         let started = Instant::now();
         let results = index.search(&request)?;
