@@ -963,6 +963,21 @@ impl SearchIndex {
                 && matches!(c.term, parse::Term::Word(_))
                 && (pinyin::cased_as_pinyin(c.term.text()) || !as_written(c))
         };
+        // Beside Han text, letters in lower case that need initials to be
+        // read as pinyin and that the index has as written are an acronym
+        // typed in lower case, unless the reading makes one word of them
+        // and the Han characters typed with them (`刘dh`, 刘德华): read,
+        // `gdp增长` was 郭东坡 增长 and `nba总决赛` 廿八 总决赛, above the
+        // articles with GDP.
+        let has = |text: &str| {
+            let word = parse::Clause { negated: false, scope: parse::Scope::All, term: parse::Term::Word(text.into()) };
+            analyze(&word).is_some_and(|a| self.has_pattern(stats, &a.pattern))
+        };
+        let acronym = |text: &str, reading: &Option<pinyin::Reading>| {
+            let one_word = matches!(reading, Some(pinyin::Reading::Word(_)))
+                && text.chars().any(crate::analysis::normalize::is_han);
+            han && !one_word && pinyin::initials_runs(text).any(has)
+        };
         // A clause too long to read in one go, cut as if typed apart.
         let cut: Vec<parse::Clause> = branch
             .iter()
@@ -1015,6 +1030,9 @@ impl SearchIndex {
                 if readable(&branch[i]) {
                     let text = branch[i].term.text();
                     reading = pinyin::read(&self.analyzer, text, &docs, &token_docs, &prefetch, &titles, documents);
+                    if acronym(text, &reading) {
+                        reading = None;
+                    }
                 }
             }
             let clause = match next > i + 1 {

@@ -387,6 +387,13 @@ pub(crate) fn cased_as_pinyin(text: &str) -> bool {
     true
 }
 
+/// The runs of two letters or more in `text` that do not read as full
+/// syllables (`gdp`, `nba`, not `beijing` or `ai`): read as pinyin, they
+/// need initials.
+pub(crate) fn initials_runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_ascii_alphabetic()).filter(|run| run.len() >= 2 && !reads_as_syllables(run))
+}
+
 /// Whether a run of clauses typed apart (`bei jing`) should be read as one
 /// text: each is only letters and reads as full syllables (so `hang
 /// glider`, whose `glider` needs initials, stays two English words).
@@ -399,6 +406,21 @@ pub(crate) fn reads_as_syllables(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_that_need_initials_are_found() {
+        for (text, runs) in [
+            ("gdp增长", vec!["gdp"]),
+            ("nba 总决赛", vec!["nba"]),
+            ("刘dh", vec!["dh"]),
+            ("北jing", vec![]),
+            ("ai", vec![]),
+            ("x", vec![]),
+            ("beijing tq", vec!["tq"]),
+        ] {
+            assert_eq!(initials_runs(text).collect::<Vec<_>>(), runs, "{text}");
+        }
+    }
 
     #[test]
     fn letters_in_capitals_are_not_pinyin() {

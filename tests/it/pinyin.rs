@@ -119,6 +119,27 @@ fn an_acronym_in_capitals_that_the_index_has_is_not_read() {
 }
 
 #[test]
+fn an_acronym_in_lower_case_beside_han_text_is_taken_as_written() {
+    let index = index_of(&[
+        doc("gdp", "经济数据", "今年一季度GDP增长百分之七，高于预期，消费和投资都在回升，出口也好于去年同期。"),
+        doc("name", "郭东坡", "郭东坡增长见识。"),
+        doc("liu", "刘德华演唱会", "刘德华在香港举行演唱会。"),
+        doc("dh", "型号", "这台机器的型号是DH，产自德国。"),
+    ]);
+    // gdp needs initials to be read (g d p: 郭东坡), and the index has it.
+    let results = search(&index, "gdp增长");
+    assert_eq!(ids(&results).first(), Some(&"gdp"), "{:?}", ids(&results));
+    let results = search(&index, "gdp 增长");
+    assert_eq!(ids(&results).first(), Some(&"gdp"), "{:?}", ids(&results));
+    // dh is in the index too, but 刘dh reads as one word with the 刘
+    // typed with it: pinyin typed into a word, as an input method takes it.
+    let results = search(&index, "刘dh");
+    assert_eq!(ids(&results).first(), Some(&"liu"), "{:?}", ids(&results));
+    // Alone, lower-case letters are still read as well (`bj`, `crys`).
+    assert!(ids(&search(&index, "gdp")).contains(&"name"), "{:?}", ids(&search(&index, "gdp")));
+}
+
+#[test]
 fn han_queries_never_match_by_sound() {
     let index = fixtures();
     assert_eq!(ids(&search(&index, "景点")), ["jingdian"]);
