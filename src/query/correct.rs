@@ -22,6 +22,15 @@
 //! character away that more documents have (词汇表, 具有): typed alone,
 //! always; inside a short clause, only where the index has the correction
 //! beside the run's neighbours (常用的词汇标 → 的词汇表).
+//!
+//! And a wrong pick inside a word the dictionary lacks (an archive's own
+//! words: 工作表, 储存格, 连字符) has no candidate as a whole: the pair of
+//! characters with the wrong pick is corrected instead, to a word of the
+//! dictionary one character away, where the index has the correction with
+//! the pair's neighbours (工做表 → 工作表, 连字副 → 连字符). A pair beside
+//! characters jieba cut alone, or with no neighbour, is corrected only
+//! where no document has it (的一 in 中的一个 is fine as typed; so is
+//! 世姐).
 
 use std::ops::Range;
 
@@ -146,6 +155,44 @@ pub(crate) fn corrections(
                 if alone || in_context(analyzer, whole, range, best, index) {
                     fixes.push((run.to_owned(), candidates));
                 }
+            }
+        }
+    }
+    // A wrong pick inside a word the dictionary lacks (工做表, 储村格, 财无函式:
+    // the help's own words) leaves no candidate for the whole: the pair of
+    // characters with the wrong pick is corrected instead, where the index
+    // has the correction with its neighbours.
+    let mut spans_looked_up = 0;
+    for clause in branches.iter().flatten() {
+        if clause.negated || clause.quoted || !clause.sounds_like.is_empty() {
+            continue;
+        }
+        let whole = clause.pattern.text.as_str();
+        if whole.chars().count() > LONGEST_CLAUSE_WITH_RUNS || fixes.iter().any(|(w, _)| whole.contains(w.as_str())) {
+            continue;
+        }
+        for (range, in_guess) in pairs_in_guesses(analyzer, whole) {
+            if spans_looked_up == MAX_RUNS {
+                break;
+            }
+            let pair = &whole[range.clone()];
+            let candidates = analyzer.lexicons().one_apart(pair, CANDIDATES_IN_SENTENCES);
+            if candidates.is_empty() {
+                continue;
+            }
+            spans_looked_up += 1;
+            // Beside a character cut alone, the pair is as often right as
+            // written (的一 in 中的一个, where 第一 fits too, in a message the
+            // index has in other words), and with no neighbour it may be a
+            // word of its own (世姐, 位机 after 16): only a pair that no
+            // document has is corrected there.
+            if !in_guess && Pattern::of_simplified(analyzer, pair).is_none_or(|p| (index.count_up_to)(&p, 1) > 0) {
+                continue;
+            }
+            let fitting = candidates.iter().find(|c| in_context(analyzer, whole, range.clone(), c, index));
+            if let Some(best) = fitting {
+                fixes.push((pair.to_owned(), vec![(*best).to_owned()]));
+                break;
             }
         }
     }
@@ -333,6 +380,42 @@ fn runs_of_short_words(analyzer: &Analyzer, text: &str) -> Vec<Range<usize>> {
     runs
 }
 
+/// The pairs of Han characters side by side in `text` (folded) that are
+/// no word of jieba's dictionary and that overlap a word jieba guessed or
+/// a character it cut alone, as byte ranges of `text`, left to right:
+/// where a wrong pick hides inside a word the dictionary lacks (工做 in
+/// 工做表, 字副 in 连字 + 副, 取小 in 取 + 小群 + 组). A pair of known
+/// words' edges is not one (国制 in 美国 + 制裁). The flag: whether the
+/// pair is in a guessed word and has a Han character beside it, the
+/// evidence [`in_context`] weighs; a pair without both is corrected only
+/// where no document has it.
+fn pairs_in_guesses(analyzer: &Analyzer, text: &str) -> Vec<(Range<usize>, bool)> {
+    let tokens: Vec<(Range<usize>, bool)> = analyzer
+        .analyze_query(text)
+        .into_iter()
+        .filter(|t| t.offset_from < t.offset_to && t.offset_to <= text.len())
+        .map(|t| {
+            let guessed = !analyzer.knows_word(&t.text);
+            (t.offset_from..t.offset_to, guessed)
+        })
+        .collect();
+    let overlaps = |r: &Range<usize>, t: &Range<usize>| t.start < r.end && r.start < t.end;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    chars
+        .windows(2)
+        .filter(|w| w.iter().all(|&(_, c)| crate::analysis::normalize::is_han(c)))
+        .map(|w| w[0].0..w[1].0 + w[1].1.len_utf8())
+        .filter(|r| !analyzer.knows_word(&text[r.clone()]))
+        .filter_map(|r| {
+            let guessed = tokens.iter().any(|(t, g)| *g && overlaps(&r, t));
+            let single = tokens.iter().any(|(t, _)| overlaps(&r, t) && text[t.clone()].chars().count() == 1);
+            let han = |c: Option<char>| c.is_some_and(crate::analysis::normalize::is_han);
+            let beside = han(text[..r.start].chars().next_back()) || han(text[r.end..].chars().next());
+            (guessed || single).then_some((r, guessed && beside))
+        })
+        .collect()
+}
+
 /// Whether jieba cuts `text` (folded) with `word` as one word at one of
 /// its first occurrences: the text around each (a few characters either
 /// side, as the word's context decides its cut) is segmented on its own.
@@ -381,6 +464,33 @@ mod tests {
         let beside = Beside { text: clause, range: at..at + word.len() };
         let candidates = sound_alikes(analyzer, &pattern, 2, true, CANDIDATES, Some(&beside), &index);
         (candidates, counted.into_inner())
+    }
+
+    /// Where a wrong pick may hide: pairs inside guessed words and beside
+    /// characters cut alone, never between two known words.
+    #[test]
+    fn pairs_are_looked_for_where_the_cut_guessed() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let pairs = |text: &str| -> Vec<(String, bool)> {
+            pairs_in_guesses(&analyzer, text).into_iter().map(|(r, flag)| (text[r].to_owned(), flag)).collect()
+        };
+        let owned = |v: &[(&str, bool)]| v.iter().map(|&(p, f)| (p.to_owned(), f)).collect::<Vec<_>>();
+        // Text → (pair, whether it is in a guessed word with a neighbour).
+        let table: [(&str, &[(&str, bool)]); 6] = [
+            // jieba guesses 工做表 and 连字 (+ 副).
+            ("工做表", &[("工做", true), ("做表", true)]),
+            ("连字副", &[("连字", true), ("字副", true)]),
+            // Known words only.
+            ("美国制裁伊朗", &[]),
+            // Beside characters cut alone, or alone: only where no
+            // document has them.
+            ("中的一个约会", &[("中的", false), ("的一", false)]),
+            ("世姐", &[("世姐", false)]),
+            ("取小群组", &[("取小", false)]),
+        ];
+        for (text, want) in table {
+            assert_eq!(pairs(text), owned(want), "{text}");
+        }
     }
 
     /// The text is counted only when a candidate could be offered: when

@@ -318,6 +318,31 @@ fn a_typo_the_index_has_only_across_words_is_corrected_toward_the_commoner_word(
 }
 
 #[test]
+fn a_wrong_pick_inside_a_word_the_dictionary_lacks_is_corrected() {
+    // 工作表, 连字符 and 储存格 are the help's words, not jieba's: no word of
+    // the dictionary sounds like 工做表 whole, but 工做 sounds like 工作,
+    // and the index has 工作表.
+    let index = index_of(&[
+        doc("a", "工作表", "插入新的工作表。"),
+        doc("b", "复制工作表", "复制目前的工作表。"),
+        doc("c", "连字符", "在行尾插入连字符。"),
+        doc("d", "选择连字符", "选择自动连字符。"),
+        doc("e", "储存格保护", "保护储存格的内容。"),
+        doc("f", "合并储存格", "合并选取的储存格。"),
+        doc("g", "世姐", "世姐总决赛在三亚举行。"),
+        doc("h", "世界", "世界各地的游客。"),
+        doc("i", "世界杯", "世界杯开幕。"),
+    ]);
+    for (typo, meant) in [("工做表", "工作表"), ("连字副", "连字符"), ("储村格保护", "储存格保护")]
+    {
+        let results = search(&index, typo);
+        assert_eq!(results.did_you_mean.first().map(String::as_str), Some(meant), "{typo}: {:?}", results.did_you_mean);
+    }
+    // A pair that the index has, alone (世姐, Miss World), is its own word.
+    assert!(search(&index, "世姐").did_you_mean.is_empty(), "{:?}", search(&index, "世姐").did_you_mean);
+}
+
+#[test]
 fn a_guessed_word_in_a_sentence_is_corrected_only_in_context() {
     let index = index_of(&[
         doc("a", "助理出席", "总经理助理出席会议。"),
