@@ -340,6 +340,24 @@ fn a_wrong_pick_inside_a_word_the_dictionary_lacks_is_corrected() {
     }
     // A pair that the index has, alone (世姐, Miss World), is its own word.
     assert!(search(&index, "世姐").did_you_mean.is_empty(), "{:?}", search(&index, "世姐").did_you_mean);
+    // In a sentence too.
+    let results = search(&index, "请在目前的工做表插入一个新列");
+    assert_eq!(
+        results.did_you_mean.first().map(String::as_str),
+        Some("请在目前的工作表插入一个新列"),
+        "{:?}",
+        results.did_you_mean
+    );
+    // But not a word the index has, however common its homophone: 弃用
+    // (deprecated) is no slip for 启用 (enabled).
+    let index = index_of(&[
+        doc("a", "弃用", "此选项已弃用。"),
+        doc("b", "启用", "在版本中启用不再提示。"),
+        doc("c", "启用", "在设定中启用不同的选项。"),
+        doc("d", "启用", "在版本中启用不少功能。"),
+    ]);
+    let results = search(&index, "该键已在新的版本中弃用不应再使用");
+    assert!(results.did_you_mean.is_empty(), "{:?}", results.did_you_mean);
 }
 
 #[test]
