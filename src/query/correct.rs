@@ -427,7 +427,9 @@ fn pairs_in_guesses(analyzer: &Analyzer, text: &str) -> Vec<(Range<usize>, bool)
         .filter(|r| !analyzer.knows_word(&text[r.clone()]))
         .filter_map(|r| {
             let guessed = tokens.iter().any(|(t, g)| *g && overlaps(&r, t));
-            let single = tokens.iter().any(|(t, _)| overlaps(&r, t) && text[t.clone()].chars().count() == 1);
+            let single = tokens
+                .iter()
+                .any(|(t, _)| overlaps(&r, t) && text.get(t.clone()).is_some_and(|w| w.chars().count() == 1));
             let han = |c: Option<char>| c.is_some_and(crate::analysis::normalize::is_han);
             let beside = han(text[..r.start].chars().next_back()) || han(text[r.end..].chars().next());
             (guessed || single).then_some((r, guessed && beside))

@@ -241,3 +241,45 @@ proptest! {
         prop_assert_eq!(got, want, "quoted {:?} over {:?}", quoted, docs);
     }
 }
+
+/// An index whose words the query side's readings and corrections find:
+/// acronyms, pinyin targets, words the dictionary lacks.
+fn reading_index() -> &'static zhsearch::index::SearchIndex {
+    static I: OnceLock<zhsearch::index::SearchIndex> = OnceLock::new();
+    I.get_or_init(|| {
+        let index =
+            zhsearch::index::SearchIndex::in_memory(&zhsearch::analysis::AnalyzerSettings::default()).expect("index");
+        let mut writer = index.writer().expect("writer");
+        let bodies = [
+            "NBA总决赛今天开打。GDP增长百分之七。",
+            "插入新的工作表，合并储存格，在行尾插入连字符。",
+            "北京今天天气晴朗。脱贫攻坚取得胜利。",
+            "貧困縣全部摘帽。終年半是吟。",
+        ];
+        for (i, body) in bodies.iter().enumerate() {
+            writer.upsert(&zhsearch::article::Article::new(format!("r{i}"), *body)).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        index
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever is typed, the query side (pinyin readings, acronyms,
+    /// corrections of pairs inside guessed words, which slice the text by
+    /// its characters and its tokens) answers or refuses it as a value,
+    /// in the query language and as plain text.
+    #[test]
+    fn any_text_typed_is_read_without_a_panic(
+        q in prop_oneof![any_text(), "[a-zA-Z工做表连字副储村格北jing NBA gdp增长的一 ]{0,24}"],
+        plain in any::<bool>(),
+    ) {
+        let request = zhsearch::query::SearchRequest::new(q.clone()).plain(plain);
+        match reading_index().search(&request) {
+            Ok(_) | Err(zhsearch::Error::Query(_)) => {}
+            Err(e) => prop_assert!(false, "{q:?}: {e}"),
+        }
+    }
+}
