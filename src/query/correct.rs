@@ -27,11 +27,13 @@
 //! words: 工作表, 储存格, 连字符) has no candidate as a whole: the pair of
 //! characters with the wrong pick is corrected instead, to a word of the
 //! dictionary one character away, where the index has the correction with
-//! the pair's neighbours, and none has the pair with them (工做表 →
-//! 工作表, 连字副 → 连字符). A pair beside characters jieba cut alone,
-//! with no neighbour, or in a clause longer than a few words, is corrected
-//! only where no document has it at all (的一 in 中的一个 is fine as typed;
-//! so are 世姐, and 弃用 in a message where 启用 is common).
+//! the pair's neighbours and none has the pair with them (工做表 → 工作表,
+//! 连字副 → 连字符). In a short clause a pair beside a character jieba cut
+//! alone is looked at too; in a longer one only a pair inside a word jieba
+//! guessed. Unless the pair is inside a guessed word, has a neighbour and
+//! is in a short clause, no document may have the pair at all (的一 in
+//! 中的一个 is fine as typed; so are 世姐, and 弃用 in a message where 启用
+//! is common).
 
 use std::ops::Range;
 
@@ -44,7 +46,8 @@ const CANDIDATES: usize = 20;
 /// How many candidates of a run of words inside a longer clause are
 /// weighed.
 const CANDIDATES_IN_SENTENCES: usize = 6;
-/// The longest clause, in characters, whose runs of words are looked at:
+/// The longest clause, in characters, whose runs of words are looked at
+/// (and, past it, only the pairs inside guessed words, see `pair_fix`):
 /// a query of a few words, where a typo leaves no other clue, not a
 /// pasted sentence or headline, where every run would cost a lookup (4%
 /// of a headline's search, measured) and most are fine.
@@ -161,56 +164,40 @@ pub(crate) fn corrections(
     }
     // A wrong pick inside a word the dictionary lacks (工做表, 储村格, 财无函式:
     // the help's own words) leaves no candidate for the whole: the pair of
-    // characters with the wrong pick is corrected instead, where the index
-    // has the correction with its neighbours (see the module docs). Unlike
-    // the runs above, in a clause of any length: a pair is looked up only
-    // when jieba guessed around it and the dictionary has a word one
-    // character away, and the counts cost nothing measurable on 300
-    // headlines (p50 3.53 / 3.61 ms before, 3.61 / 3.53 after).
-    let mut spans_looked_up = 0;
+    // characters with the wrong pick is corrected instead (see the module
+    // docs and `pair_fix`). Unlike the runs above, in a clause of any
+    // length: a pair is looked up only where jieba's cut is unsure of it
+    // and the dictionary has a word one character away, and at most
+    // MAX_RUNS of them a query.
+    let mut pairs_looked_up = 0;
     for clause in branches.iter().flatten() {
+        if pairs_looked_up == MAX_RUNS {
+            break;
+        }
         if clause.negated || clause.quoted || !clause.sounds_like.is_empty() {
             continue;
         }
         let whole = clause.pattern.text.as_str();
-        if fixes.iter().any(|(w, _)| whole.contains(w.as_str())) {
+        let han = whole.chars().filter(|&c| crate::analysis::normalize::is_han(c)).count();
+        if han < 2 || fixes.iter().any(|(w, _)| whole.contains(w.as_str())) {
             continue;
         }
         let long = whole.chars().count() > LONGEST_CLAUSE_WITH_RUNS;
         for (range, in_guess) in pairs_in_guesses(analyzer, whole) {
-            if spans_looked_up == MAX_RUNS {
+            if pairs_looked_up == MAX_RUNS {
                 break;
             }
+            // In a sentence, only a pair inside a guessed word.
             if long && !in_guess {
                 continue;
             }
-            let pair = &whole[range.clone()];
-            let candidates = analyzer.lexicons().one_apart(pair, CANDIDATES_IN_SENTENCES);
+            let candidates = analyzer.lexicons().one_apart(&whole[range.clone()], CANDIDATES_IN_SENTENCES);
             if candidates.is_empty() {
                 continue;
             }
-            spans_looked_up += 1;
-            // Beside a character cut alone, the pair is as often right as
-            // written (的一 in 中的一个, where 第一 fits too, in a message the
-            // index has in other words), and with no neighbour it may be a
-            // word of its own (世姐, 位机 after 16): only a pair that no
-            // document has is corrected there.
-            // In a sentence, too, where a rare word is more often right
-            // than a slip (弃用 in a message, against 启用).
-            if (long || !in_guess)
-                && Pattern::of_simplified(analyzer, pair).is_none_or(|p| (index.count_up_to)(&p, 1) > 0)
-            {
-                continue;
-            }
-            // A pair the index has with its neighbours is a word it knows
-            // (弃用 in 已弃用, however common 启用 is).
-            let (typed, _) = with_neighbours(analyzer, whole, range.clone(), pair);
-            if typed.is_none_or(|t| (index.count_up_to)(&t, 1) > 0) {
-                continue;
-            }
-            let fitting = candidates.iter().find(|c| in_context(analyzer, whole, range.clone(), c, index));
-            if let Some(best) = fitting {
-                fixes.push((pair.to_owned(), vec![(*best).to_owned()]));
+            pairs_looked_up += 1;
+            if let Some(fix) = pair_fix(analyzer, whole, range, &candidates, in_guess && !long, index) {
+                fixes.push(fix);
                 break;
             }
         }
@@ -324,6 +311,15 @@ impl Beside<'_> {
     }
 }
 
+/// The Han character before and after `range` of `text` (each empty
+/// where there is none).
+fn neighbours(text: &str, range: &Range<usize>) -> (String, String) {
+    let han = |c: &char| crate::analysis::normalize::is_han(*c);
+    let before = text.get(..range.start).and_then(|t| t.chars().next_back()).filter(han);
+    let after = text.get(range.end..).and_then(|t| t.chars().next()).filter(han);
+    (before.into_iter().collect(), after.into_iter().collect())
+}
+
 /// The run at `range` of `text` with the Han character either side of it
 /// (where there is one), as typed and with `candidate` in its place.
 fn with_neighbours(
@@ -332,12 +328,43 @@ fn with_neighbours(
     range: Range<usize>,
     candidate: &str,
 ) -> (Option<Pattern>, Option<Pattern>) {
-    let han = |c: &char| crate::analysis::normalize::is_han(*c);
-    let before: String = text[..range.start].chars().next_back().filter(han).into_iter().collect();
-    let after: String = text[range.end..].chars().next().filter(han).into_iter().collect();
+    let (before, after) = neighbours(text, &range);
     let typed = format!("{before}{}{after}", &text[range]);
     let corrected = format!("{before}{candidate}{after}");
     (Pattern::of_simplified(analyzer, &typed), Pattern::of_simplified(analyzer, &corrected))
+}
+
+/// The pair at `range` of `text` corrected to the first of `candidates`
+/// that some document has with the pair's neighbours, where no document
+/// has the pair with them (弃用 in 已弃用 is a word the index knows,
+/// however common 启用 is); unless `trusted` (a pair inside a guessed
+/// word, with a neighbour, in a short clause), where no document has the
+/// pair at all either. Elsewhere a pair is as often right as written: 的一
+/// in 中的一个, where 第一 fits too, in a message the index has in other
+/// words; 世姐, a word of its own; 弃用 in a long message. As (the pair
+/// with its neighbours as typed, as corrected): the text the query's
+/// correction replaces, which the bare pair may not be (字副 is also in
+/// 文字副本).
+fn pair_fix(
+    analyzer: &Analyzer,
+    text: &str,
+    range: Range<usize>,
+    candidates: &[&str],
+    trusted: bool,
+    index: &Lookups<'_>,
+) -> Option<(String, Vec<String>)> {
+    let pair = text.get(range.clone())?;
+    let found = |t: &str| Pattern::of_simplified(analyzer, t).is_none_or(|p| (index.count_up_to)(&p, 1) > 0);
+    let (before, after) = neighbours(text, &range);
+    let typed = format!("{before}{pair}{after}");
+    if found(&typed) || (!trusted && typed != pair && found(pair)) {
+        return None;
+    }
+    let corrected = candidates
+        .iter()
+        .map(|c| format!("{before}{c}{after}"))
+        .find(|c| Pattern::of_simplified(analyzer, c).is_some_and(|p| (index.count_up_to)(&p, 1) > 0))?;
+    Some((typed, vec![corrected]))
 }
 
 /// Whether the index has `candidate` in place of the run at `range` of
@@ -413,12 +440,10 @@ fn pairs_in_guesses(analyzer: &Analyzer, text: &str) -> Vec<(Range<usize>, bool)
         .analyze_query(text)
         .into_iter()
         .filter(|t| t.offset_from < t.offset_to && t.offset_to <= text.len())
-        .map(|t| {
-            let guessed = !analyzer.knows_word(&t.text);
-            (t.offset_from..t.offset_to, guessed)
-        })
+        .map(|t| (t.offset_from..t.offset_to, analyzer.is_guess(&t.text)))
         .collect();
     let overlaps = |r: &Range<usize>, t: &Range<usize>| t.start < r.end && r.start < t.end;
+    let han = |c: Option<char>| c.is_some_and(crate::analysis::normalize::is_han);
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     chars
         .windows(2)
@@ -430,7 +455,6 @@ fn pairs_in_guesses(analyzer: &Analyzer, text: &str) -> Vec<(Range<usize>, bool)
             let single = tokens
                 .iter()
                 .any(|(t, _)| overlaps(&r, t) && text.get(t.clone()).is_some_and(|w| w.chars().count() == 1));
-            let han = |c: Option<char>| c.is_some_and(crate::analysis::normalize::is_han);
             let beside = han(text[..r.start].chars().next_back()) || han(text[r.end..].chars().next());
             (guessed || single).then_some((r, guessed && beside))
         })
@@ -512,6 +536,34 @@ mod tests {
         for (text, want) in table {
             assert_eq!(pairs(text), owned(want), "{text}");
         }
+    }
+
+    /// A pair is corrected where the index has the correction with its
+    /// neighbours and not the pair with them; untrusted, only where it
+    /// has the pair nowhere.
+    #[test]
+    fn a_pair_is_corrected_only_where_the_index_lacks_it() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let fix = |text: &str, pair: &str, has: &[&str], trusted: bool| {
+            let docs_of = |p: &Pattern| u64::from(has.contains(&p.text.as_str()));
+            let (estimate, as_word) = (|_: &Pattern| 1, |_: &Pattern| false);
+            let count_up_to = |p: &Pattern, cap: u64| docs_of(p).min(cap);
+            let index = Lookups { estimate: &estimate, count_up_to: &count_up_to, docs: &docs_of, as_word: &as_word };
+            let at = text.find(pair).expect("the pair is in the text");
+            let candidates = analyzer.lexicons().one_apart(pair, CANDIDATES_IN_SENTENCES);
+            pair_fix(&analyzer, text, at..at + pair.len(), &candidates, trusted, &index)
+        };
+        let fixed = |typed: &str, corrected: &str| Some((typed.to_owned(), vec![corrected.to_owned()]));
+        // 工做 in 工做表: the fix is the pair with its neighbour.
+        assert_eq!(fix("工做表", "工做", &["工作表"], true), fixed("工做表", "工作表"));
+        // Not where no document has the correction with the neighbour,
+        // nor where one has the pair with it.
+        assert_eq!(fix("工做表", "工做", &["工作"], true), None);
+        assert_eq!(fix("工做表", "工做", &["工作表", "工做表"], true), None);
+        // Untrusted (beside a character cut alone): not where a document
+        // has the pair, even away from these neighbours.
+        assert_eq!(fix("中的一个", "的一", &["中第一个", "的一"], false), None);
+        assert_eq!(fix("中的一个", "的一", &["中第一个", "的一"], true), fixed("中的一个", "中第一个"));
     }
 
     /// The text is counted only when a candidate could be offered: when

@@ -957,7 +957,10 @@ impl SearchIndex {
         // in the index, they are read (caps lock, `BJ`). See
         // `pinyin::cased_as_pinyin`.
         let han = branch.iter().any(|c| c.term.text().chars().any(crate::analysis::normalize::is_han));
-        let as_written = |c: &parse::Clause| han || analyze(c).is_some_and(|a| self.has_pattern(stats, &a.pattern));
+        // The index's counts of a word are memoized (`Stats`): asked again
+        // for the same clause, this is a map lookup.
+        let has = |text: &str| Pattern::of_text(&self.analyzer, text).is_some_and(|p| self.has_pattern(stats, &p));
+        let as_written = |c: &parse::Clause| han || has(c.term.text());
         let readable = |c: &parse::Clause| {
             !c.negated
                 && matches!(c.term, parse::Term::Word(_))
@@ -969,14 +972,10 @@ impl SearchIndex {
         // and the Han characters typed with them (`刘dh`, 刘德华): read,
         // `gdp增长` was 郭东坡 增长 and `nba总决赛` 廿八 总决赛, above the
         // articles with GDP.
-        let has = |text: &str| {
-            let word = parse::Clause { negated: false, scope: parse::Scope::All, term: parse::Term::Word(text.into()) };
-            analyze(&word).is_some_and(|a| self.has_pattern(stats, &a.pattern))
-        };
         let acronym = |text: &str, reading: &Option<pinyin::Reading>| {
             let one_word = matches!(reading, Some(pinyin::Reading::Word(_)))
                 && text.chars().any(crate::analysis::normalize::is_han);
-            han && !one_word && pinyin::initials_runs(text).any(has)
+            han && reading.is_some() && !one_word && pinyin::initials_runs(text).any(has)
         };
         // A clause too long to read in one go, cut as if typed apart.
         let cut: Vec<parse::Clause> = branch

@@ -24,7 +24,11 @@
 //!
 //! A clause with letters in capitals (`DC`, `A股`, `LibreOffice`, `NBA`)
 //! is taken as written beside Han characters, and alone when the index has
-//! it as written (see [`cased_as_pinyin`]).
+//! it as written (see [`cased_as_pinyin`]). Beside Han characters, letters
+//! in lower case that read only through initials and that the index has
+//! are an acronym too (`gdp增长`), unless the reading makes one word of
+//! them and the characters typed with them (`刘dh`; see [`initials_runs`]
+//! and `read_pinyin` in `query/mod.rs`).
 
 use std::collections::HashMap;
 
@@ -361,8 +365,9 @@ pub(crate) fn cut_long(text: &str) -> Option<Vec<String>> {
     (syllables > MAX_SLOTS || letters > pinyin::MAX_LATIN).then_some(pieces)
 }
 
-/// Whether a clause of a query that has Han characters may have been
-/// typed in pinyin, by how its letters are written: each run of letters in
+/// Whether a clause may have been typed in pinyin, by how its letters are
+/// written (the caller decides what else counts: Han text beside it,
+/// whether the index has it as written): each run of letters in
 /// lower case (`北jing`), or capitalized (`Beijing`). Letters in capitals
 /// beside Han text are names and codes as written (`DC`, `E-P1`, `A股`,
 /// `HTML 导出`, `LibreOffice`): an input method types pinyin in lower

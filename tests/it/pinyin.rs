@@ -340,6 +340,15 @@ fn a_wrong_pick_inside_a_word_the_dictionary_lacks_is_corrected() {
     }
     // A pair that the index has, alone (世姐, Miss World), is its own word.
     assert!(search(&index, "世姐").did_you_mean.is_empty(), "{:?}", search(&index, "世姐").did_you_mean);
+    // The correction replaces the pair where it was found, with its
+    // neighbours: 字副 is also in 文字副本, which stays.
+    let results = search(&index, "文字副本插入连字副");
+    assert_eq!(
+        results.did_you_mean.first().map(String::as_str),
+        Some("文字副本插入连字符"),
+        "{:?}",
+        results.did_you_mean
+    );
     // In a sentence too.
     let results = search(&index, "请在目前的工做表插入一个新列");
     assert_eq!(
