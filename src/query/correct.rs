@@ -432,9 +432,8 @@ fn runs_of_short_words(analyzer: &Analyzer, text: &str) -> Vec<Range<usize>> {
 /// where a wrong pick hides inside a word the dictionary lacks (工做 in
 /// 工做表, 字副 in 连字 + 副, 取小 in 取 + 小群 + 组). A pair of known
 /// words' edges is not one (国制 in 美国 + 制裁). The flag: whether the
-/// pair is in a guessed word and has a Han character beside it, the
-/// evidence [`in_context`] weighs; a pair without both is corrected only
-/// where no document has it.
+/// pair is in a guessed word and has a Han character beside it, which
+/// [`pair_fix`] trusts more (in a short clause).
 fn pairs_in_guesses(analyzer: &Analyzer, text: &str) -> Vec<(Range<usize>, bool)> {
     let tokens: Vec<(Range<usize>, bool)> = analyzer
         .analyze_query(text)
