@@ -360,11 +360,9 @@ fn pair_fix(
     if found(&typed) || (!trusted && typed != pair && found(pair)) {
         return None;
     }
-    let corrected = candidates
-        .iter()
-        .map(|c| format!("{before}{c}{after}"))
-        .find(|c| Pattern::of_simplified(analyzer, c).is_some_and(|p| (index.count_up_to)(&p, 1) > 0))?;
-    Some((typed, vec![corrected]))
+    let beside = Beside { text, range };
+    let best = candidates.iter().find(|c| beside.has(analyzer, c, index))?;
+    Some((typed, vec![format!("{before}{best}{after}")]))
 }
 
 /// Whether the index has `candidate` in place of the run at `range` of
