@@ -24,17 +24,28 @@ pub(crate) struct Reader {
     reloading: Arc<Mutex<()>>,
     /// The index's files on disk, whose map cache each reload prunes.
     mmap: Option<MmapDirectory>,
-    /// Keeps the file watcher's callback registered while any clone lives.
-    _watch: Arc<WatchHandle>,
+    /// Keeps the file watcher's callback registered while any clone lives;
+    /// none for an index in memory (see [`Reader::new`]).
+    _watch: Option<Arc<WatchHandle>>,
 }
 
 impl Reader {
     /// A reader of `index`'s last commit that follows later commits, of
     /// this process or another, through the directory's file watcher.
     /// `mmap` is the index's directory when it is on disk.
+    ///
+    /// An index in memory has no watcher: only its own writer commits to
+    /// it, and that writer reloads after each commit. A watcher there cost
+    /// a tenth of a second on about one commit in three: its reload and
+    /// tantivy's own work after a commit both take the index's meta lock,
+    /// and tantivy waits 100 ms before it tries a busy lock again. The
+    /// cluster's second stage commits an index in memory on every search.
     pub(crate) fn new(index: &Index, mmap: Option<MmapDirectory>) -> tantivy::Result<Reader> {
         let inner: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let reloading = Arc::new(Mutex::new(()));
+        if mmap.is_none() {
+            return Ok(Reader { inner, reloading, mmap, _watch: None });
+        }
         let callback = {
             let (inner, reloading, mmap) = (inner.clone(), reloading.clone(), mmap.clone());
             // A failed reload here changes nothing: searches keep the last
@@ -44,7 +55,13 @@ impl Reader {
             })
         };
         let watch = index.directory().watch(callback)?;
-        Ok(Reader { inner, reloading, mmap, _watch: Arc::new(watch) })
+        Ok(Reader { inner, reloading, mmap, _watch: Some(Arc::new(watch)) })
+    }
+
+    /// Whether commits of other writers are followed (an index on disk).
+    #[cfg(test)]
+    pub(crate) fn follows_other_writers(&self) -> bool {
+        self._watch.is_some()
     }
 
     /// Makes the newest commit visible.
@@ -72,4 +89,22 @@ fn reload(reader: &IndexReader, reloading: &Mutex<()>, mmap: Option<&MmapDirecto
         mmap.get_cache_info();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{Analyzer, AnalyzerSettings};
+    use crate::index::SearchIndex;
+
+    /// An index on disk follows other processes' commits; one in memory
+    /// has no watcher to race its own writer's reloads.
+    #[test]
+    fn only_an_index_on_disk_watches_for_commits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let on_disk = SearchIndex::create(dir.path(), &AnalyzerSettings::default()).expect("index on disk");
+        assert!(on_disk.reader.follows_other_writers());
+        let analyzer = Analyzer::new().expect("analyzer");
+        let in_memory = SearchIndex::in_memory_with(&analyzer).expect("index in memory");
+        assert!(!in_memory.reader.follows_other_writers());
+    }
 }
