@@ -49,7 +49,7 @@ use crate::article::Article;
 use crate::error::{Error, Location, Result};
 use crate::query::RankingSettings;
 
-use reader::Reader;
+use reader::{Followed, Reader};
 pub use schema::Fields;
 
 /// The file, in the index directory, that records zhsearch's settings.
@@ -134,6 +134,7 @@ impl SearchIndex {
             Some(directory),
             Some(dir.to_owned()),
             Analyzer::from_settings(settings)?,
+            Followed::Yes,
         )
     }
 
@@ -144,7 +145,7 @@ impl SearchIndex {
         directory: impl Into<Box<dyn Directory>>,
         settings: &AnalyzerSettings,
     ) -> Result<SearchIndex> {
-        SearchIndex::create_in(directory.into(), None, None, Analyzer::from_settings(settings)?)
+        SearchIndex::create_in(directory.into(), None, None, Analyzer::from_settings(settings)?, Followed::Yes)
     }
 
     fn create_in(
@@ -152,6 +153,7 @@ impl SearchIndex {
         mmap: Option<MmapDirectory>,
         dir: Option<PathBuf>,
         analyzer: Analyzer,
+        followed: Followed,
     ) -> Result<SearchIndex> {
         let exists = |name: &str| directory.exists(Path::new(name)).unwrap_or(true);
         if exists(SETTINGS_FILE) || exists("meta.json") {
@@ -168,7 +170,7 @@ impl SearchIndex {
         let (schema, fields) = schema::build();
         let index = Index::create(directory.box_clone(), schema, schema::index_settings())
             .map_err(|e| index_error(dir.as_deref(), e))?;
-        SearchIndex::assemble(index, directory, mmap, fields, analyzer, dir)
+        SearchIndex::assemble(index, directory, mmap, fields, analyzer, dir, followed)
     }
 
     /// Opens the index in `dir` with the analyzer settings it was built with.
@@ -215,7 +217,7 @@ impl SearchIndex {
         let fields = schema::resolve(&index.schema())
             .ok_or_else(|| Error::NotAnIndex { dir: label(&dir), reason: "its schema is not zhsearch's".into() })?;
         check_segment_files(&index, &dir)?;
-        let opened = SearchIndex::assemble(index, directory, mmap, fields, analyzer, dir)?;
+        let opened = SearchIndex::assemble(index, directory, mmap, fields, analyzer, dir, Followed::Yes)?;
         opened.use_synonyms(stored.synonyms);
         if let Some(ranking) = stored.ranking {
             // A hand-edited file is checked as a settings file is.
@@ -254,7 +256,8 @@ impl SearchIndex {
 
     /// An index held in memory, gone when dropped.
     pub fn in_memory(settings: &AnalyzerSettings) -> Result<SearchIndex> {
-        SearchIndex::create_in(Box::new(RamDirectory::create()), None, None, Analyzer::from_settings(settings)?)
+        let analyzer = Analyzer::from_settings(settings)?;
+        SearchIndex::create_in(Box::new(RamDirectory::create()), None, None, analyzer, Followed::No)
     }
 
     /// An index held in memory that analyzes with `analyzer` (a clone,
@@ -262,7 +265,7 @@ impl SearchIndex {
     /// ranking candidates drawn from a cluster does (see
     /// [`SearchIndex::search_with`]).
     pub fn in_memory_with(analyzer: &Analyzer) -> Result<SearchIndex> {
-        SearchIndex::create_in(Box::new(RamDirectory::create()), None, None, analyzer.clone())
+        SearchIndex::create_in(Box::new(RamDirectory::create()), None, None, analyzer.clone(), Followed::No)
     }
 
     /// `mmap` is `directory` itself when the index is on disk (see
@@ -274,11 +277,12 @@ impl SearchIndex {
         fields: Fields,
         analyzer: Analyzer,
         dir: Option<PathBuf>,
+        followed: Followed,
     ) -> Result<SearchIndex> {
         index.tokenizers().register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
         // Our own commits reload the reader at once (see `IndexWriter::commit`);
         // the file watcher picks up commits made by other processes.
-        let reader = Reader::new(&index, mmap).map_err(|e| index_error(dir.as_deref(), e))?;
+        let reader = Reader::new(&index, mmap, followed).map_err(|e| index_error(dir.as_deref(), e))?;
         Ok(SearchIndex {
             index,
             directory,

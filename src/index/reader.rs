@@ -16,6 +16,17 @@ use std::sync::{Arc, Mutex};
 use tantivy::directory::{Directory, MmapDirectory, WatchCallback, WatchHandle};
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
+/// Whether others than the index's own writer may commit to its
+/// directory, so that the reader must watch for their commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Followed {
+    /// A directory on disk, or one the user gave: other processes'
+    /// writers may commit to it.
+    Yes,
+    /// An index in memory that only its own writer sees.
+    No,
+}
+
 /// A tantivy reader whose reloads, our own and the file watcher's, run one
 /// at a time (module docs).
 #[derive(Clone)]
@@ -34,16 +45,17 @@ impl Reader {
     /// this process or another, through the directory's file watcher.
     /// `mmap` is the index's directory when it is on disk.
     ///
-    /// An index in memory has no watcher: only its own writer commits to
-    /// it, and that writer reloads after each commit. A watcher there cost
-    /// a tenth of a second on about one commit in three: its reload and
-    /// tantivy's own work after a commit both take the index's meta lock,
-    /// and tantivy waits 100 ms before it tries a busy lock again. The
-    /// cluster's second stage commits an index in memory on every search.
-    pub(crate) fn new(index: &Index, mmap: Option<MmapDirectory>) -> tantivy::Result<Reader> {
+    /// An index in memory has no watcher ([`Followed::No`]): only its own
+    /// writer commits to it, and that writer reloads after each commit. A
+    /// watcher there cost a tenth of a second on about one commit in
+    /// three: its reload and tantivy's own work after a commit both take
+    /// the index's meta lock, and tantivy waits 100 ms before it tries a
+    /// busy lock again. The cluster's second stage commits an index in
+    /// memory on every search.
+    pub(crate) fn new(index: &Index, mmap: Option<MmapDirectory>, followed: Followed) -> tantivy::Result<Reader> {
         let inner: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let reloading = Arc::new(Mutex::new(()));
-        if mmap.is_none() {
+        if followed == Followed::No {
             return Ok(Reader { inner, reloading, mmap, _watch: None });
         }
         let callback = {
@@ -96,13 +108,17 @@ mod tests {
     use crate::analysis::{Analyzer, AnalyzerSettings};
     use crate::index::SearchIndex;
 
-    /// An index on disk follows other processes' commits; one in memory
-    /// has no watcher to race its own writer's reloads.
+    /// An index on disk, or in a directory the user gave, follows other
+    /// writers' commits; one in memory has no watcher to race its own
+    /// writer's reloads.
     #[test]
-    fn only_an_index_on_disk_watches_for_commits() {
+    fn only_an_index_in_memory_does_not_watch_for_commits() {
         let dir = tempfile::tempdir().expect("tempdir");
         let on_disk = SearchIndex::create(dir.path(), &AnalyzerSettings::default()).expect("index on disk");
         assert!(on_disk.reader.follows_other_writers());
+        let given = tantivy::directory::RamDirectory::create();
+        let given = SearchIndex::create_in_directory(given, &AnalyzerSettings::default()).expect("index");
+        assert!(given.reader.follows_other_writers(), "a directory others may share");
         let analyzer = Analyzer::new().expect("analyzer");
         let in_memory = SearchIndex::in_memory_with(&analyzer).expect("index in memory");
         assert!(!in_memory.reader.follows_other_writers());
