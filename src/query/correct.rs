@@ -72,6 +72,10 @@ pub(crate) struct Lookups<'a> {
     pub docs: &'a dyn Fn(&Pattern) -> u64,
     /// Whether some document has a text as a word (reads their texts).
     pub as_word: &'a dyn Fn(&Pattern) -> bool,
+    /// Asks at once for the counts the questions above will need of these
+    /// texts; nothing where each question is cheap (an index of its own),
+    /// one round trip instead of a dozen where each is one (a cluster).
+    pub prefetch: &'a dyn Fn(&[&Pattern]),
 }
 
 /// The query with each word no document has replaced by the words that
@@ -256,13 +260,17 @@ fn sound_alikes(
         1 => lexicons.one_apart(&text.text, limit),
         _ => lexicons.homophones(&text.text, limit),
     };
-    let alikes: Vec<(usize, Pattern, u64)> = words
+    let patterns: Vec<(usize, Pattern)> = words
         .into_iter()
         .filter(|c| changed(c) <= most_changed)
-        .filter_map(|c| {
-            let pattern = Pattern::of_simplified(analyzer, c)?;
+        .filter_map(|c| Some((changed(c), Pattern::of_simplified(analyzer, c)?)))
+        .collect();
+    (index.prefetch)(&patterns.iter().map(|(_, p)| p).collect::<Vec<_>>());
+    let alikes: Vec<(usize, Pattern, u64)> = patterns
+        .into_iter()
+        .filter_map(|(changed, pattern)| {
             let estimate = (index.estimate)(&pattern);
-            (estimate > 0).then(|| (changed(c), pattern, estimate))
+            (estimate > 0).then_some((changed, pattern, estimate))
         })
         .collect();
     let Some(best) = alikes.iter().map(|a| a.2).max() else { return Vec::new() };
@@ -272,6 +280,7 @@ fn sound_alikes(
     // question (不生 in 梁静茹婚后两年不生孩子: two common characters side
     // by side, whose positions are read in every document with both).
     if let Some(beside) = beside {
+        beside.prefetch(analyzer, alikes.iter().map(|a| a.1.text.as_str()), index);
         if !alikes.iter().any(|a| beside.has(analyzer, &a.1.text, index)) {
             return Vec::new();
         }
@@ -308,6 +317,14 @@ impl Beside<'_> {
     fn has(&self, analyzer: &Analyzer, candidate: &str, index: &Lookups<'_>) -> bool {
         let (_, corrected) = with_neighbours(analyzer, self.text, self.range.clone(), candidate);
         corrected.is_some_and(|c| (index.count_up_to)(&c, 1) > 0)
+    }
+
+    /// Asks at once for what [`Beside::has`] will ask of each of
+    /// `candidates`.
+    fn prefetch<'c>(&self, analyzer: &Analyzer, candidates: impl Iterator<Item = &'c str>, index: &Lookups<'_>) {
+        let corrected: Vec<Pattern> =
+            candidates.filter_map(|c| with_neighbours(analyzer, self.text, self.range.clone(), c).1).collect();
+        (index.prefetch)(&corrected.iter().collect::<Vec<_>>());
     }
 }
 
@@ -488,6 +505,18 @@ mod tests {
 
     use super::*;
 
+    /// Lookups of an index whose every question is cheap (nothing to
+    /// prefetch).
+    fn fake<'a>(
+        estimate: &'a dyn Fn(&Pattern) -> u64,
+        count_up_to: &'a dyn Fn(&Pattern, u64) -> u64,
+        docs: &'a dyn Fn(&Pattern) -> u64,
+        as_word: &'a dyn Fn(&Pattern) -> bool,
+    ) -> Lookups<'a> {
+        fn nothing(_: &[&Pattern]) {}
+        Lookups { estimate, count_up_to, docs, as_word, prefetch: &nothing }
+    }
+
     /// The candidates for `word` where it stands in `clause`, from an index
     /// whose only texts are `has` (ten documents each), and the texts the
     /// index was asked to count.
@@ -500,7 +529,7 @@ mod tests {
             docs_of(p).min(cap)
         };
         let as_word = |_: &Pattern| false;
-        let index = Lookups { estimate: &estimate, count_up_to: &count_up_to, docs: &docs_of, as_word: &as_word };
+        let index = fake(&estimate, &count_up_to, &docs_of, &as_word);
         let pattern = Pattern::of_simplified(analyzer, word).expect("a pattern");
         let at = clause.find(word).expect("the word is in the clause");
         let beside = Beside { text: clause, range: at..at + word.len() };
@@ -545,7 +574,7 @@ mod tests {
             let docs_of = |p: &Pattern| u64::from(has.contains(&p.text.as_str()));
             let (estimate, as_word) = (|_: &Pattern| 1, |_: &Pattern| false);
             let count_up_to = |p: &Pattern, cap: u64| docs_of(p).min(cap);
-            let index = Lookups { estimate: &estimate, count_up_to: &count_up_to, docs: &docs_of, as_word: &as_word };
+            let index = fake(&estimate, &count_up_to, &docs_of, &as_word);
             let at = text.find(pair).expect("the pair is in the text");
             let candidates = analyzer.lexicons().one_apart(pair, CANDIDATES_IN_SENTENCES);
             pair_fix(&analyzer, text, at..at + pair.len(), &candidates, trusted, &index)

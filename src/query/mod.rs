@@ -740,8 +740,14 @@ impl SearchIndex {
         // A text the index has only across words (数之 in 函数之一) is not
         // a word the index has.
         let as_word = |p: &Pattern| stats.is_external() || self.holds_as_word(stats, p);
-        let lookups =
-            correct::Lookups { estimate: &estimate, count_up_to: &count_up_to, docs: &docs, as_word: &as_word };
+        let prefetch = |patterns: &[&Pattern]| stats.prefetch_patterns(patterns);
+        let lookups = correct::Lookups {
+            estimate: &estimate,
+            count_up_to: &count_up_to,
+            docs: &docs,
+            as_word: &as_word,
+            prefetch: &prefetch,
+        };
         correct::corrections(&self.analyzer, &request.query, branches, &lookups)
     }
 

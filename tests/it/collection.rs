@@ -180,3 +180,56 @@ fn an_empty_part_has_no_hits() {
     assert!(results.hits.is_empty());
     assert_eq!(results.total, 0);
 }
+
+/// The whole's statistics, counting how they are asked for: phrases one
+/// at a time, and batches of them.
+struct Counting {
+    inner: zhsearch::query::IndexStatistics,
+    single: std::sync::atomic::AtomicUsize,
+    batches: std::sync::Mutex<Vec<usize>>,
+}
+
+impl CollectionStatistics for Counting {
+    fn documents(&self) -> zhsearch::Result<u64> {
+        self.inner.documents()
+    }
+    fn field_tokens(&self, field: TextField) -> zhsearch::Result<u64> {
+        self.inner.field_tokens(field)
+    }
+    fn token_documents(&self, field: TextField, token: &str) -> zhsearch::Result<u64> {
+        self.inner.token_documents(field, token)
+    }
+    fn phrase_documents(&self, field: TextField, units: &[&str]) -> zhsearch::Result<u64> {
+        self.single.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.phrase_documents(field, units)
+    }
+    fn phrases_documents(&self, phrases: &[(TextField, Vec<&str>)]) -> zhsearch::Result<Vec<u64>> {
+        self.batches.lock().expect("lock").push(phrases.len());
+        phrases.iter().map(|(field, units)| self.inner.phrase_documents(*field, units)).collect()
+    }
+}
+
+/// A typo's candidates are weighed with their neighbours (溢指 in 溢指收到:
+/// 一直收, 一只收, 意志收…): a provider whose every count is a round trip
+/// (a cluster) is asked for those phrases together, and the correction is
+/// the one the whole index offers.
+#[test]
+fn a_corrections_phrases_are_asked_for_together() {
+    let whole = index_of(&[
+        Article::new("a", "他一直收到来信，一直收着。"),
+        Article::new("b", "一只猫。遗址保护。意志坚定。一致通过。"),
+        Article::new("c", "一直很好，一直在这里。"),
+        Article::new("d", "收到了。"),
+    ]);
+    let part = index_of(&[Article::new("a", "他一直收到来信，一直收着。")]);
+    let counting = Counting { inner: whole.statistics(), single: Default::default(), batches: Default::default() };
+    let request = SearchRequest::new("溢指收到");
+    let want = whole.search(&request).expect("search");
+    let got = part.search_with(&request, &counting).expect("search with");
+    assert_eq!(got.did_you_mean, want.did_you_mean);
+    assert!(want.did_you_mean.iter().any(|c| c.contains("一直收到")), "{:?}", want.did_you_mean);
+    let batches = counting.batches.lock().expect("lock").clone();
+    assert!(batches.iter().any(|&n| n >= 4), "batches {batches:?}");
+    let single = counting.single.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(single <= 2, "{single} phrases asked one at a time, batches {batches:?}");
+}

@@ -91,7 +91,7 @@ pub const COMMON_MIN_DOCS: u64 = 20_000;
 
 /// How many SELECTs one round trip may carry (searchd's
 /// `max_batch_queries`).
-const BATCH: usize = 32;
+pub(crate) const BATCH: usize = 32;
 
 /// The statements of a search's first round trip, and where the replies
 /// of each part start.

@@ -92,14 +92,55 @@ impl Statistics<'_> {
             return Ok(n);
         }
         self.lookups.fetch_add(1, Ordering::Relaxed);
-        let sql = format!("SELECT id FROM {} WHERE MATCH({}) LIMIT 0; SHOW META", self.table, quote(&keyword));
+        // The ranking asks for a token's count in the title and then in
+        // the body: both are read in the one round trip.
+        let sibling = match keyword.split_at(1) {
+            ("t", rest) => Some(format!("b{rest}")),
+            ("b", rest) => Some(format!("t{rest}")),
+            _ => None,
+        };
+        let text = match &sibling {
+            Some(other) => format!("{keyword} | {other}"),
+            None => keyword.clone(),
+        };
+        let sql = format!("SELECT id FROM {} WHERE MATCH({}) LIMIT 0; SHOW META", self.table, quote(&text));
         let sets = self.master.run(&sql).map_err(|e| self.error(e))?;
         let mut keywords = self.keywords.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(rows) = sets.last() {
             read_keywords(rows, &mut keywords);
         }
-        // The engine folds keywords to lower case, as ours already are.
+        // The engine folds keywords to lower case, as ours already are; a
+        // keyword no document has may be missing from its reply.
+        if let Some(other) = sibling {
+            keywords.entry(other).or_insert(0);
+        }
         Ok(*keywords.entry(keyword).or_insert(0))
+    }
+
+    /// Counts the phrases of `texts` (`MATCH()` texts) not known yet,
+    /// [`crate::BATCH`] to a round trip through the master, and remembers
+    /// them.
+    fn count_phrases(&self, texts: &[String]) -> zhsearch::Result<()> {
+        let mut missing: Vec<&String> = {
+            let known = self.phrases.lock().unwrap_or_else(|e| e.into_inner());
+            texts.iter().filter(|t| !known.contains_key(*t)).collect()
+        };
+        missing.sort_unstable();
+        missing.dedup();
+        for chunk in missing.chunks(crate::BATCH) {
+            self.lookups.fetch_add(1, Ordering::Relaxed);
+            let batch: Vec<String> = chunk.iter().map(|t| count_statement(self.table, t)).collect();
+            let sets = self.master.run(&batch.join("; ")).map_err(|e| self.error(e))?;
+            if sets.len() != chunk.len() {
+                let reason = format!("{} result sets for {} phrase counts", sets.len(), chunk.len());
+                return Err(self.error(crate::Error::Reply { node: self.master.name.clone(), reason }));
+            }
+            let mut known = self.phrases.lock().unwrap_or_else(|e| e.into_inner());
+            for (text, rows) in chunk.iter().zip(&sets) {
+                known.insert((*text).clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -152,20 +193,35 @@ impl CollectionStatistics for Statistics<'_> {
     }
 
     fn phrase_documents(&self, field: TextField, units: &[&str]) -> zhsearch::Result<u64> {
-        if units.len() < 2 {
-            return match units.first() {
-                Some(one) => self.token_documents(field, one),
-                None => Ok(0),
-            };
+        Ok(self.phrases_documents(&[(field, units.to_vec())])?.first().copied().unwrap_or(0))
+    }
+
+    /// The phrases not known yet are counted together, in as few round
+    /// trips as the engine allows; with each phrase of the title or the
+    /// body, the same phrase in the other (the ranking asks for both, one
+    /// after the other). A single unit is a keyword's count.
+    fn phrases_documents(&self, phrases: &[(TextField, Vec<&str>)]) -> zhsearch::Result<Vec<u64>> {
+        let mut texts = Vec::new();
+        for (field, units) in phrases.iter().filter(|(_, units)| units.len() > 1) {
+            texts.push(phrase_text(*field, units));
+            match field {
+                TextField::Title => texts.push(phrase_text(TextField::Body, units)),
+                TextField::Body => texts.push(phrase_text(TextField::Title, units)),
+                TextField::TitleKey => {}
+            }
         }
-        let text = phrase_text(field, units);
-        if let Some(&n) = self.phrases.lock().unwrap_or_else(|e| e.into_inner()).get(&text) {
-            return Ok(n);
+        self.count_phrases(&texts)?;
+        let mut out = Vec::with_capacity(phrases.len());
+        for (field, units) in phrases {
+            out.push(match units.as_slice() {
+                [] => 0,
+                [one] => self.token_documents(*field, one)?,
+                units => {
+                    let text = phrase_text(*field, units);
+                    self.phrases.lock().unwrap_or_else(|e| e.into_inner()).get(&text).copied().unwrap_or(0)
+                }
+            });
         }
-        self.lookups.fetch_add(1, Ordering::Relaxed);
-        let sets = self.master.run(&count_statement(self.table, &text)).map_err(|e| self.error(e))?;
-        let n = sets.first().and_then(|rows| rows.first()).and_then(|row| number(row, 0)).unwrap_or(0);
-        self.phrases.lock().unwrap_or_else(|e| e.into_inner()).insert(text, n);
-        Ok(n)
+        Ok(out)
     }
 }

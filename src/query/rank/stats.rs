@@ -61,6 +61,15 @@ pub trait CollectionStatistics: Send + Sync {
     /// How many documents have `units` side by side, in this order, in
     /// `field`: a phrase of one-position tokens.
     fn phrase_documents(&self, field: TextField, units: &[&str]) -> crate::Result<u64>;
+    /// How many documents have each of `phrases` (units in a field, as
+    /// [`CollectionStatistics::phrase_documents`] counts them), in order.
+    /// A provider whose every lookup is a round trip answers many at once
+    /// here: correcting a typo weighs a dozen candidate words, each with
+    /// its neighbours, in the title and in the body. By default, one at a
+    /// time.
+    fn phrases_documents(&self, phrases: &[(TextField, Vec<&str>)]) -> crate::Result<Vec<u64>> {
+        phrases.iter().map(|(field, units)| self.phrase_documents(*field, units)).collect()
+    }
 }
 
 /// The statistics of a whole index (see [`SearchIndex::statistics`]), to
@@ -121,6 +130,19 @@ impl CollectionStatistics for IndexStatistics {
     }
 }
 
+/// A pattern's units, one per position: its characters, and the
+/// separator token for a separator.
+fn units_of(pattern: &Pattern) -> Vec<String> {
+    pattern
+        .cells
+        .iter()
+        .map(|(_, cell)| match cell {
+            Cell::Char(c) => c.to_string(),
+            Cell::Separator => crate::analysis::SEPARATOR_TOKEN.to_owned(),
+        })
+        .collect()
+}
+
 fn index_error(source: tantivy::TantivyError) -> crate::Error {
     crate::Error::Index { dir: None, source }
 }
@@ -148,6 +170,9 @@ pub(crate) struct Stats<'a> {
     title_key: Field,
     /// Document frequencies of title and body tokens, by text.
     memo: Mutex<HashMap<String, u64>>,
+    /// The collection's counts of phrases of units, by field and units
+    /// (see [`Stats::prefetch_patterns`]).
+    phrase_memo: Mutex<HashMap<(TextField, Vec<String>), u64>>,
     /// For each of the title and the body that some segment has, the term
     /// dictionaries of the segments that have it, opened once a search.
     dictionaries: OnceLock<Vec<Vec<Arc<InvertedIndexReader>>>>,
@@ -164,6 +189,7 @@ impl<'a> Stats<'a> {
             body: fields.body,
             title_key: fields.title_key,
             memo: Mutex::new(HashMap::new()),
+            phrase_memo: Mutex::new(HashMap::new()),
             dictionaries: OnceLock::new(),
             external: None,
         }
@@ -200,16 +226,59 @@ impl<'a> Stats<'a> {
         if let Some(token) = pattern.single_token() {
             return Some(external.token_documents(field, token).map_err(external_error));
         }
-        let owned: Vec<String> = pattern
-            .cells
-            .iter()
-            .map(|(_, cell)| match cell {
-                Cell::Char(c) => c.to_string(),
-                Cell::Separator => crate::analysis::SEPARATOR_TOKEN.to_owned(),
-            })
-            .collect();
-        let units: Vec<&str> = owned.iter().map(String::as_str).collect();
-        Some(external.phrase_documents(field, &units).map_err(external_error))
+        let key = (field, units_of(pattern));
+        if let Some(&n) = self.phrase_memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Some(Ok(n));
+        }
+        let units: Vec<&str> = key.1.iter().map(String::as_str).collect();
+        let n = external.phrase_documents(field, &units).map_err(external_error);
+        if let Ok(n) = n {
+            self.phrase_memo.lock().unwrap_or_else(|e| e.into_inner()).insert(key, n);
+        }
+        Some(n)
+    }
+
+    /// Asks the collection's statistics at once for what
+    /// [`Stats::external_pattern_docs`] would ask of each of `patterns`
+    /// in turn: their tokens' counts, then, for each pattern of more than
+    /// one token that all are in some document, its count as a phrase in
+    /// the title and in the body. Nothing for an index's own statistics,
+    /// whose lookups are cheap; a failure leaves the lookups to be made
+    /// one at a time, which report it.
+    pub(crate) fn prefetch_patterns(&self, patterns: &[&Pattern]) {
+        let Some(external) = self.external else { return };
+        let tokens: Vec<&str> = patterns.iter().flat_map(|p| p.tokens.iter().map(|(_, t)| t.as_str())).collect();
+        self.prefetch(&tokens);
+        let mut wanted: Vec<(TextField, Vec<String>)> = Vec::new();
+        {
+            let memo = self.phrase_memo.lock().unwrap_or_else(|e| e.into_inner());
+            for pattern in patterns {
+                // A pattern with a token no document has is in none: the
+                // lookups ask no phrase count for it.
+                if pattern.single_token().is_some()
+                    || pattern.tokens.iter().any(|(_, t)| self.token_doc_freq(t).unwrap_or(0) == 0)
+                {
+                    continue;
+                }
+                let units = units_of(pattern);
+                for field in [TextField::Title, TextField::Body] {
+                    let key = (field, units.clone());
+                    if !memo.contains_key(&key) && !wanted.contains(&key) {
+                        wanted.push(key);
+                    }
+                }
+            }
+        }
+        if wanted.len() < 2 {
+            return;
+        }
+        let asked: Vec<(TextField, Vec<&str>)> =
+            wanted.iter().map(|(f, units)| (*f, units.iter().map(String::as_str).collect())).collect();
+        let Ok(counts) = external.phrases_documents(&asked) else { return };
+        let mut memo = self.phrase_memo.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, n) in wanted.into_iter().zip(counts) {
+            memo.insert(key, n);
+        }
     }
 
     pub(crate) fn searcher(&self) -> &'a Searcher {
