@@ -193,6 +193,8 @@ pub struct Cluster {
     shards: Vec<Node>,
     /// Statistics asked for one at a time, over this cluster's life.
     lookups: AtomicUsize,
+    /// Phrases the engine searched to count their documents.
+    phrase_searches: AtomicUsize,
     /// The collection's size and lengths (documents, title tokens, body
     /// tokens, titled documents), and when they were read.
     totals: Mutex<Option<(std::time::Instant, [u64; 4])>>,
@@ -236,7 +238,15 @@ impl Cluster {
         let analyzer = Analyzer::from_settings(settings)?;
         let master = Node::new("master", config.master.clone());
         let shards = config.shards.iter().map(|s| Node::new(s.name.clone(), s.sql.clone())).collect();
-        Ok(Cluster { config, analyzer, master, shards, lookups: AtomicUsize::new(0), totals: Mutex::new(None) })
+        Ok(Cluster {
+            config,
+            analyzer,
+            master,
+            shards,
+            lookups: AtomicUsize::new(0),
+            phrase_searches: AtomicUsize::new(0),
+            totals: Mutex::new(None),
+        })
     }
 
     /// The analyzer.
@@ -248,6 +258,14 @@ impl Cluster {
     /// stage that did not foresee them (for measurements).
     pub fn lookups(&self) -> usize {
         self.lookups.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Phrases the engine has searched to count their documents, over
+    /// this cluster's life (for measurements). The pairs the ranking
+    /// counts most are read from the shards' dictionaries instead, where
+    /// the articles were written with them (by this version).
+    pub fn phrase_searches(&self) -> usize {
+        self.phrase_searches.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn forget_totals(&self) {
@@ -355,7 +373,9 @@ impl Cluster {
         }
         let title = article.title.as_deref().unwrap_or_default();
         let t = units::encode_field(&self.analyzer, TextField::Title, title);
-        let b = units::encode_field(&self.analyzer, TextField::Body, &article.body);
+        let mut b = units::encode_field(&self.analyzer, TextField::Body, &article.body);
+        // Says that this article's pairs are keywords (see PAIRS_MARK).
+        b.extras = format!("{} {}", b.extras, units::PAIRS_MARK).trim_start().to_owned();
         let key = zhsearch::index::schema::title_key(&self.analyzer, title);
         let (k, titled) = match key.is_empty() {
             true => (String::new(), 0),
@@ -397,18 +417,29 @@ impl Cluster {
         // the ranking too.
         let pinyin = self.read_pinyin(request)?;
         let stage = query::first_stage(&self.analyzer, request, &tables, &pinyin.readings);
-        // The collection's count of every keyword, from each shard's
-        // dictionary (cheap): the commonest leave the quorum.
-        let known = match self.config.common_share < 1.0 {
-            true => self.keyword_counts(&stage.keywords()),
-            false => None,
-        };
-        let match_text = match &known {
-            Some((counts, documents)) => {
-                let limit = ((*documents as f64 * self.config.common_share) as u64).max(self.config.common_min_docs);
-                stage.text(&|k| counts.get(k).is_some_and(|&n| n > limit))
+        // The query's pairs, each with the keyword that counts it.
+        let pair_keywords: Vec<(String, String)> = stage
+            .pairs
+            .iter()
+            .filter_map(|(field, units)| {
+                let units: Vec<&str> = units.iter().map(String::as_str).collect();
+                units::pair_keyword(&self.analyzer, *field, &units).map(|k| (phrase_text(*field, &units), k))
+            })
+            .collect();
+        // The collection's count of every keyword and of those pairs, from
+        // each shard's dictionary (cheap): the commonest keywords leave the
+        // quorum, and the pairs need no phrase search.
+        let mut wanted = stage.keywords();
+        wanted.extend(pair_keywords.iter().map(|(_, k)| k.clone()));
+        let known = self.keyword_counts(&wanted);
+        let pairs_known = known.as_ref().is_some_and(|k| k.pairs_are_keywords);
+        let match_text = match (&known, self.config.common_share < 1.0) {
+            (Some(known), true) => {
+                let limit =
+                    ((known.documents as f64 * self.config.common_share) as u64).max(self.config.common_min_docs);
+                stage.text(&|k| known.counts.get(k).is_some_and(|&n| n > limit))
             }
-            None => stage.text(&|_| false),
+            _ => stage.text(&|_| false),
         };
         if match_text.is_empty() {
             return Ok(SearchResults::default());
@@ -416,7 +447,18 @@ impl Cluster {
         // The collection's size and lengths: a scan of every document, so
         // read at most once a second, and again after this client writes.
         let cached = self.cached_totals();
-        let pair_texts: Vec<String> = stage.pairs.iter().map(|(f, units)| phrase_text(*f, units)).collect();
+        let mut phrases: HashMap<String, u64> = HashMap::new();
+        if let (Some(known), true) = (&known, pairs_known) {
+            for (text, k) in &pair_keywords {
+                phrases.insert(text.clone(), known.counts.get(k).copied().unwrap_or(0));
+            }
+        }
+        let pair_texts: Vec<String> = stage
+            .pairs
+            .iter()
+            .map(|(f, units)| phrase_text(*f, units))
+            .filter(|text| !phrases.contains_key(text))
+            .collect();
         let batch = self.first_round(request, &stage, &match_text, cached.is_none(), &pair_texts);
         let sets = self.master.run(&batch.sql.join("; "))?;
         if sets.len() != batch.sql.len() {
@@ -425,7 +467,7 @@ impl Cluster {
         let first_meta = meta(&sets[1]);
         let total = first_meta.iter().find(|(n, _)| n == "total_found").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
         let mut keywords = pinyin.keywords;
-        keywords.extend(known.map(|(counts, _)| counts).unwrap_or_default());
+        keywords.extend(known.map(|known| known.counts).unwrap_or_default());
         read_keywords(&sets[1], &mut keywords);
         if let Some(at) = batch.also_at {
             read_keywords(&sets[at + 1], &mut keywords);
@@ -449,10 +491,10 @@ impl Cluster {
                 totals
             }
         };
-        let mut phrases = self.pair_counts(&pair_texts, &sets[batch.pairs_at..batch.pairs_at + batch.first_pairs])?;
+        phrases.extend(self.pair_counts(&pair_texts, &sets[batch.pairs_at..batch.pairs_at + batch.first_pairs])?);
         phrases.extend(pinyin.phrases);
         let candidates: Vec<u64> = sets[0].iter().filter_map(|row| number(row, 0)).collect();
-        let mut results = self.rank(request, &candidates, totals, keywords, phrases)?;
+        let mut results = self.rank(request, &candidates, totals, keywords, phrases, pairs_known)?;
         // A query that matches nothing as typed, and whose typo the second
         // stage corrected (with the collection's counts): it searched the
         // correction among this query's candidates only; the whole
@@ -536,6 +578,7 @@ impl Cluster {
     /// How many documents have each pair: the first ones from the first
     /// round trip's `sets`, the rest 32 to a round trip.
     fn pair_counts(&self, pair_texts: &[String], sets: &[Vec<mysql::Row>]) -> Result<HashMap<String, u64>> {
+        self.phrase_searches.fetch_add(pair_texts.len(), std::sync::atomic::Ordering::Relaxed);
         let mut phrases = HashMap::new();
         for (text, rows) in pair_texts.iter().zip(sets) {
             phrases.insert(text.clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
@@ -561,8 +604,9 @@ impl Cluster {
         totals: [u64; 4],
         keywords: HashMap<String, u64>,
         phrases: HashMap<String, u64>,
+        pairs_known: bool,
     ) -> Result<SearchResults> {
-        let statistics = self.statistics(totals, keywords, phrases);
+        let statistics = self.statistics(totals, keywords, phrases, pairs_known);
         let articles = self.fetch(candidates)?;
         let part = SearchIndex::in_memory_with(&self.analyzer)?;
         // A few hundred articles: one thread commits them in about half
@@ -575,6 +619,7 @@ impl Cluster {
         let second = request.clone().facets(false);
         let results = part.search_with(&second, &statistics)?;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
+        self.phrase_searches.fetch_add(statistics.phrase_searches.into_inner(), std::sync::atomic::Ordering::Relaxed);
         Ok(results)
     }
 
@@ -586,9 +631,12 @@ impl Cluster {
         totals: [u64; 4],
         keywords: HashMap<String, u64>,
         phrases: HashMap<String, u64>,
+        pairs_are_keywords: bool,
     ) -> Statistics<'_> {
         let [documents, title_tokens, body_tokens, titled] = totals;
         Statistics {
+            analyzer: &self.analyzer,
+            pairs_are_keywords,
             master: &self.master,
             shards: &self.shards,
             table: &self.config.table,
@@ -599,6 +647,7 @@ impl Cluster {
             keywords: Mutex::new(keywords),
             phrases: Mutex::new(phrases),
             lookups: AtomicUsize::new(0),
+            phrase_searches: AtomicUsize::new(0),
         }
     }
 
@@ -610,12 +659,14 @@ impl Cluster {
         if !request.pinyin || !request.query.chars().any(|c| c.is_ascii_alphabetic()) {
             return Ok(PinyinRead::default());
         }
-        let statistics = self.statistics(self.collection_totals()?, HashMap::new(), HashMap::new());
+        let pairs_known = self.keyword_counts(&[]).is_some_and(|k| k.pairs_are_keywords);
+        let statistics = self.statistics(self.collection_totals()?, HashMap::new(), HashMap::new(), pairs_known);
         let scratch = SearchIndex::in_memory_with(&self.analyzer)?;
         // Corrections are read by the second stage, from the counts the
         // first one brings.
         let readings = scratch.read_query(&request.clone().typos(false), &statistics)?.pinyin;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
+        self.phrase_searches.fetch_add(statistics.phrase_searches.into_inner(), std::sync::atomic::Ordering::Relaxed);
         Ok(PinyinRead {
             readings,
             keywords: statistics.keywords.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -658,14 +709,14 @@ impl Cluster {
     }
 
     /// How many documents have each of `keywords`, summed over the shards'
-    /// dictionaries (`CALL KEYWORDS`), and about how many documents there
-    /// are; `None` when a shard does not answer (the search then goes on
-    /// without the cut, and the master says which shard is missing).
-    fn keyword_counts(&self, keywords: &[String]) -> Option<(HashMap<String, u64>, u64)> {
-        if keywords.is_empty() {
-            return None;
-        }
-        let keywords: Vec<&str> = keywords.iter().map(String::as_str).collect();
+    /// dictionaries (`CALL KEYWORDS`), about how many documents there are,
+    /// and whether every document has its pairs as keywords; `None` when a
+    /// shard does not answer (the search then goes on without the cut and
+    /// counts pairs as phrases, and the master says which shard is
+    /// missing).
+    fn keyword_counts(&self, keywords: &[String]) -> Option<KnownCounts> {
+        let mut keywords: Vec<&str> = keywords.iter().map(String::as_str).collect();
+        keywords.push(units::PAIRS_MARK);
         let counts = dictionary_counts(&self.shards, &keywords)?;
         let status = format!("SHOW INDEX {SHARD_TABLE} STATUS");
         let mut documents = 0;
@@ -673,7 +724,10 @@ impl Cluster {
             let status = shard.run(&status).ok()?;
             documents += meta(status.first()?).iter().find(|(n, _)| n == "indexed_documents")?.1.parse::<u64>().ok()?;
         }
-        Some((counts, documents))
+        // Articles written before pairs were keywords lack the mark (and
+        // their pairs): then every pair is counted as a phrase.
+        let pairs_are_keywords = counts.get(units::PAIRS_MARK).copied().unwrap_or(0) >= documents;
+        Some(KnownCounts { counts, documents, pairs_are_keywords })
     }
 
     /// The articles of `ids`, from the engine's stored JSON.
@@ -713,6 +767,17 @@ impl Cluster {
         }
         out
     }
+}
+
+/// Counts read from the shards' dictionaries (see `Cluster::keyword_counts`).
+struct KnownCounts {
+    /// Documents per keyword.
+    counts: HashMap<String, u64>,
+    /// About how many documents there are.
+    documents: u64,
+    /// Whether every document has its pairs as keywords
+    /// ([`units::PAIRS_MARK`]).
+    pairs_are_keywords: bool,
 }
 
 /// What reading a query's pinyin found (see `Cluster::read_pinyin`): the

@@ -123,6 +123,16 @@ fn tokens(analyzer: &Analyzer, text: &str) -> (Vec<String>, Vec<String>) {
     (units, extras)
 }
 
+/// The pairs the ranking counts among `units`: two units side by side,
+/// and two with a separator between them (a separator is no side of a
+/// pair).
+fn pairs_of(units: &[String]) -> impl Iterator<Item = &[String]> {
+    let sep = zhsearch::analysis::SEPARATOR_TOKEN;
+    let side_by_side = units.windows(2).filter(move |w| w.iter().all(|u| u != sep));
+    let across = units.windows(3).filter(move |w| w[1] == sep && w[0] != sep && w[2] != sep);
+    side_by_side.chain(across)
+}
+
 fn phrase_anywhere(fields: &[TextField], units: &[String]) -> String {
     let alternatives: Vec<String> = fields.iter().map(|&f| phrase_text(f, units)).collect();
     format!("({})", alternatives.join(" | "))
@@ -164,12 +174,7 @@ pub(crate) fn first_stage(
             branch.own.extend(distinct.iter().map(|t| fields.iter().map(|&f| keyword(f, t)).collect::<Vec<_>>()));
             for &field in fields {
                 branch.quorum.extend(distinct.iter().map(|t| keyword(field, t)));
-                for w in units.windows(2) {
-                    pairs.insert((field, w.to_vec()));
-                }
-                for w in units.windows(3).filter(|w| w[1] == zhsearch::analysis::SEPARATOR_TOKEN) {
-                    pairs.insert((field, w.to_vec()));
-                }
+                pairs.extend(pairs_of(&units).map(|w| (field, w.to_vec())));
             }
             if matches!(clause.term, Term::Word(_)) && request.variants {
                 for word in analyzer.analyze_query(clause.term.text()) {
@@ -192,9 +197,7 @@ pub(crate) fn first_stage(
             for &field in fields_of(Scope::All) {
                 let own = units.iter().filter(|u| *u != zhsearch::analysis::SEPARATOR_TOKEN);
                 branch.quorum.extend(own.chain(&extras).map(|t| keyword(field, t)));
-                for w in units.windows(2) {
-                    pairs.insert((field, w.to_vec()));
-                }
+                pairs.extend(pairs_of(&units).map(|w| (field, w.to_vec())));
             }
         }
         branch.wants_quorum = !branch.quorum.is_empty() && (branch.required.is_empty() || positive > 1);

@@ -24,6 +24,12 @@ use crate::units::keyword;
 /// Collection-wide counts for one search.
 #[derive(Debug)]
 pub(crate) struct Statistics<'c> {
+    /// The analyzer the articles were written with (which pairs are
+    /// dictionary bigrams).
+    pub analyzer: &'c zhsearch::analysis::Analyzer,
+    /// Whether every article has its pairs as keywords
+    /// ([`crate::units::PAIRS_MARK`]).
+    pub pairs_are_keywords: bool,
     pub master: &'c Node,
     /// The shards, whose dictionaries answer many keywords at once.
     pub shards: &'c [Node],
@@ -39,6 +45,8 @@ pub(crate) struct Statistics<'c> {
     pub phrases: Mutex<HashMap<String, u64>>,
     /// Counts asked for one at a time, after the first stage.
     pub lookups: AtomicUsize,
+    /// Phrases the engine searched to count them.
+    pub phrase_searches: AtomicUsize,
 }
 
 /// `MATCH()` text for a phrase of units in `field`.
@@ -117,6 +125,38 @@ impl Statistics<'_> {
         Ok(*keywords.entry(keyword).or_insert(0))
     }
 
+    /// The keyword that counts the phrase `units` in `field`, when the
+    /// articles have their pairs as keywords and the phrase is a pair.
+    fn pair_keyword(&self, field: TextField, units: &[&str]) -> Option<String> {
+        self.pairs_are_keywords.then(|| crate::units::pair_keyword(self.analyzer, field, units)).flatten()
+    }
+
+    /// Counts the pairs of `pairs` (`MATCH()` text, keyword) not known yet
+    /// from the shards' dictionaries, in one round trip a shard, and
+    /// remembers them as phrases; through the master as phrases when a
+    /// shard does not answer.
+    fn count_pairs(&self, pairs: &[(String, String)]) -> zhsearch::Result<()> {
+        let missing: Vec<&(String, String)> = {
+            let known = self.phrases.lock().unwrap_or_else(|e| e.into_inner());
+            pairs.iter().filter(|(text, _)| !known.contains_key(text)).collect()
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let keywords: Vec<&str> = missing.iter().map(|(_, k)| k.as_str()).collect();
+        self.lookups.fetch_add(1, Ordering::Relaxed);
+        match dictionary_counts(self.shards, &keywords) {
+            Some(counts) => {
+                let mut known = self.phrases.lock().unwrap_or_else(|e| e.into_inner());
+                for (text, k) in missing {
+                    known.insert(text.clone(), counts.get(k).copied().unwrap_or(0));
+                }
+                Ok(())
+            }
+            None => self.count_phrases(&missing.iter().map(|(text, _)| text.clone()).collect::<Vec<_>>()),
+        }
+    }
+
     /// Counts the phrases of `texts` (`MATCH()` texts) not known yet,
     /// [`crate::BATCH`] to a round trip through the master, and remembers
     /// them.
@@ -129,6 +169,7 @@ impl Statistics<'_> {
         missing.dedup();
         for chunk in missing.chunks(crate::BATCH) {
             self.lookups.fetch_add(1, Ordering::Relaxed);
+            self.phrase_searches.fetch_add(chunk.len(), Ordering::Relaxed);
             let batch: Vec<String> = chunk.iter().map(|t| count_statement(self.table, t)).collect();
             let sets = self.master.run(&batch.join("; ")).map_err(|e| self.error(e))?;
             if sets.len() != chunk.len() {
@@ -202,14 +243,21 @@ impl CollectionStatistics for Statistics<'_> {
     /// after the other). A single unit is a keyword's count.
     fn phrases_documents(&self, phrases: &[(TextField, Vec<&str>)]) -> zhsearch::Result<Vec<u64>> {
         let mut texts = Vec::new();
+        let mut pairs = Vec::new();
         for (field, units) in phrases.iter().filter(|(_, units)| units.len() > 1) {
-            texts.push(phrase_text(*field, units));
-            match field {
-                TextField::Title => texts.push(phrase_text(TextField::Body, units)),
-                TextField::Body => texts.push(phrase_text(TextField::Title, units)),
-                TextField::TitleKey => {}
+            let other = match field {
+                TextField::Title => Some(TextField::Body),
+                TextField::Body => Some(TextField::Title),
+                TextField::TitleKey => None,
+            };
+            for f in std::iter::once(*field).chain(other) {
+                match self.pair_keyword(f, units) {
+                    Some(k) => pairs.push((phrase_text(f, units), k)),
+                    None => texts.push(phrase_text(f, units)),
+                }
             }
         }
+        self.count_pairs(&pairs)?;
         self.count_phrases(&texts)?;
         let mut out = Vec::with_capacity(phrases.len());
         for (field, units) in phrases {

@@ -78,6 +78,35 @@ pub(crate) fn is_unit(token: &str) -> bool {
     token.chars().nth(1).is_none()
 }
 
+/// The keyword every article's body holds once, since articles are
+/// written with [`pair_keyword`]s: where every document has it, a pair's
+/// count is its keyword's (see `Cluster::search`); a cluster loaded
+/// before holds no pair keywords, and its pairs are counted as phrases.
+pub(crate) const PAIRS_MARK: &str = "bv2";
+
+/// The keyword whose count is the count of the phrase `units` in `field`,
+/// for the two kinds of phrase the ranking counts most (pairs): two units
+/// side by side (a dictionary bigram's own keyword, or `p` and both
+/// units, `tp5317_4eac`), or two units with a separator between them
+/// (`tp5317_s_4eac`). `None` for any other phrase. The engine would
+/// otherwise count a pair by merging the positions of its two characters,
+/// common ones among them, in every document that has both: a headline's
+/// two dozen pairs took longer than its first stage.
+pub(crate) fn pair_keyword(analyzer: &Analyzer, field: TextField, units: &[&str]) -> Option<String> {
+    let sep = zhsearch::analysis::SEPARATOR_TOKEN;
+    let unit = |u: &str| u != sep && is_unit(u);
+    let hex = |u: &str| u.chars().next().map(|c| format!("{:x}", c as u32)).unwrap_or_default();
+    let p = prefix(field);
+    match units {
+        [a, b] if unit(a) && unit(b) => Some(match analyzer.is_char_bigram(&format!("{a}{b}")) {
+            true => keyword(field, &format!("{a}{b}")),
+            false => format!("{p}p{}_{}", hex(a), hex(b)),
+        }),
+        [a, s, b] if unit(a) && *s == sep && unit(b) => Some(format!("{p}p{}_s_{}", hex(a), hex(b))),
+        _ => None,
+    }
+}
+
 /// A text field of one article, as the engine stores it.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct EncodedField {
@@ -98,6 +127,9 @@ pub(crate) fn encode_field(analyzer: &Analyzer, field: TextField, text: &str) ->
     let mut out = EncodedField::default();
     let mut next = 0usize;
     let p = prefix(field);
+    // The last two units and their positions, for the pairs.
+    let mut before: Option<(usize, String)> = None;
+    let mut last: Option<(usize, String)> = None;
     for token in analyzer.char_tokens(text) {
         out.len += 1;
         if is_unit(&token.text) {
@@ -107,6 +139,24 @@ pub(crate) fn encode_field(analyzer: &Analyzer, field: TextField, text: &str) ->
             }
             push(&mut out.units, &keyword(field, &token.text));
             next = token.position + 1;
+            // The pairs that end here, but a dictionary bigram's, which
+            // char_tokens has as a token of its own (among the extras).
+            let at = token.position;
+            let mut ending: Vec<Vec<&str>> = Vec::new();
+            if let Some((q, a)) = last.as_ref().filter(|(q, _)| q + 1 == at) {
+                ending.push(vec![a, &token.text]);
+                if let Some((_, b)) = before.as_ref().filter(|(r, _)| r + 1 == *q) {
+                    ending.push(vec![b, a, &token.text]);
+                }
+            }
+            for units in ending {
+                let own = units.len() == 2 && analyzer.is_char_bigram(&units.concat());
+                if let Some(k) = pair_keyword(analyzer, field, &units).filter(|_| !own) {
+                    push(&mut out.extras, &k);
+                }
+            }
+            before = last.take();
+            last = Some((at, token.text));
         } else {
             push(&mut out.extras, &keyword(field, &token.text));
         }
@@ -151,9 +201,36 @@ mod tests {
     fn units_keep_positions_and_extras_are_apart() {
         let analyzer = Analyzer::new().expect("analyzer");
         let f = encode_field(&analyzer, TextField::Body, "脱贫，v2");
-        // 脱 贫 ， v 2 are units; 脱贫 and v2 are extras.
+        // 脱 贫 ， v 2 are units; 脱贫 and v2 are extras, and so are the
+        // pairs that are no token of their own: 贫，v across the separator,
+        // and v 2 (脱贫 is its own keyword already).
         assert_eq!(f.units, "bu8131 bu8d2b bs bu76 bu32");
-        assert_eq!(f.extras, "bu8131_8d2b bwv2");
+        assert_eq!(f.extras, "bu8131_8d2b bp8d2b_s_76 bwv2 bp76_32");
         assert_eq!(f.len, 7);
+    }
+
+    /// A pair's count is one keyword's: a dictionary bigram's own, or the
+    /// pair's; a longer phrase has none.
+    #[test]
+    fn pairs_are_keywords() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let sep = zhsearch::analysis::SEPARATOR_TOKEN;
+        let table: [(&[&str], Option<&str>); 6] = [
+            (&["北", "京"], Some("tu5317_4eac")),
+            (&["京", "北"], Some("tp4eac_5317")),
+            (&["京", sep, "北"], Some("tp4eac_s_5317")),
+            (&["京", sep], None),
+            (&[sep, "北"], None),
+            (&["北", "京", "市"], None),
+        ];
+        for (units, want) in table {
+            assert_eq!(pair_keyword(&analyzer, TextField::Title, units).as_deref(), want, "{units:?}");
+        }
+        // Every pair of an article is there, in the field's extras.
+        let f = encode_field(&analyzer, TextField::Title, "京北，北京");
+        for units in [&["京", "北"][..], &["北", sep, "北"], &["北", "京"]] {
+            let k = pair_keyword(&analyzer, TextField::Title, units).expect("a pair");
+            assert!(f.extras.split(' ').any(|e| e == k), "{k} in {}", f.extras);
+        }
     }
 }
