@@ -37,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut common_cut = true;
     let mut common_share: Option<f64> = None;
     let mut pinyin_titles = false;
+    let mut pair_quorum = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => port = args.next().ok_or("--port needs a value")?.parse()?,
@@ -47,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--common-share" => common_share = Some(args.next().ok_or("--common-share needs a value")?.parse()?),
             "--headlines" => headlines = Some(args.next().ok_or("--headlines needs a file")?),
             "--pinyin-titles" => pinyin_titles = true,
+            "--pair-quorum" => pair_quorum = true,
             _ => files.push(arg),
         }
     }
@@ -58,6 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(share) = common_share {
         config.common_share = share;
     }
+    config.pair_quorum = pair_quorum;
     if !common_cut {
         config.common_share = 1.0;
     }

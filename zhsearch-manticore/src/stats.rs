@@ -67,6 +67,10 @@ pub(crate) fn count_statement(table: &str, text: &str) -> String {
 /// dictionaries (`CALL KEYWORDS`, one statement a shard however many
 /// keywords); `None` when a shard does not answer.
 pub(crate) fn dictionary_counts(shards: &[Node], keywords: &[&str]) -> Option<HashMap<String, u64>> {
+    // The engine answers a keyword asked twice twice: each is asked once.
+    let mut keywords = keywords.to_vec();
+    keywords.sort_unstable();
+    keywords.dedup();
     let call = format!("CALL KEYWORDS({}, {}, 1)", quote(&keywords.join(" ")), quote(SHARD_TABLE));
     let mut counts = HashMap::new();
     for shard in shards {

@@ -34,6 +34,7 @@ fn main() {
     let tests: Vec<(&str, ClusterTest)> = vec![
         ("ranks_as_the_embedded_engine_does", ranks_as_embedded),
         ("one_shard_or_three_give_the_same_top_ten", one_or_three),
+        ("a_quorum_of_pairs_ranks_as_the_embedded_engine_does", pair_quorum_as_embedded),
         ("common_keywords_leave_the_quorum_not_the_ranking", common_keywords_leave_the_quorum_not_the_ranking),
         ("quoted_queries_find_every_article_that_has_the_text", quoted_recall),
         ("pinyin_reads_as_the_embedded_engine_reads_it", pinyin_as_embedded),
@@ -224,6 +225,37 @@ fn ranks_as_embedded(dir: &Path) -> Result<(), Failed> {
     let hit = cluster.search(&SearchRequest::new("貧困縣"))?;
     if hit.hits.is_empty() || hit.hits.iter().all(|h| h.id.starts_with("000")) {
         return Err(format!("貧困縣 found {:?}", scored(&hit)).into());
+    }
+    Ok(())
+}
+
+/// A first stage that looks for a long query's pairs (`pair_quorum`)
+/// rather than its characters misses only documents that share no pair
+/// with the query: every hit scores as embedded, every full match is
+/// found, and nearly all of the embedded top ten.
+fn pair_quorum_as_embedded(dir: &Path) -> Result<(), Failed> {
+    let (_, articles) = loaded(dir)?;
+    let mut config = ClusterConfig::local(base_port(dir)?, 3);
+    config.pair_quorum = true;
+    let cluster = Cluster::connect(config)?;
+    let index = embedded(&articles)?;
+    let (mut long, mut wanted, mut found) = (0, 0, 0);
+    for q in queries(&articles) {
+        let request = SearchRequest::new(q.as_str()).limit(10);
+        let (got, want) = (cluster.search(&request)?, index.search(&request)?);
+        let (got, want) = (scored(&got), scored(&want));
+        if let Some(hit) = got.iter().find(|hit| !want.contains(hit) && hit.1 > want.last().map_or(0.0, |w| w.1)) {
+            return Err(format!("{q}: {hit:?} is not as embedded:\n cluster  {got:?}\n embedded {want:?}").into());
+        }
+        if let Some(full) = want.iter().find(|w| w.2 && !got.contains(w)) {
+            return Err(format!("{q}: the full match {full:?} is missing").into());
+        }
+        wanted += want.len();
+        found += want.iter().filter(|w| got.contains(w)).count();
+        long += usize::from(q.chars().count() >= 12 && !want.is_empty());
+    }
+    if long < 5 || found * 10 < wanted * 9 {
+        return Err(format!("{long} long queries had hits; {found} of the embedded {wanted} hits found").into());
     }
     Ok(())
 }
