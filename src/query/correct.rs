@@ -374,10 +374,16 @@ fn pair_fix(
     let found = |t: &str| Pattern::of_simplified(analyzer, t).is_none_or(|p| (index.count_up_to)(&p, 1) > 0);
     let (before, after) = neighbours(text, &range);
     let typed = format!("{before}{pair}{after}");
+    // What is asked of the pair as typed, at once; then of each candidate
+    // in its place, at once.
+    let asked: Vec<Pattern> =
+        [typed.as_str(), pair].iter().filter_map(|t| Pattern::of_simplified(analyzer, t)).collect();
+    (index.prefetch)(&asked.iter().collect::<Vec<_>>());
     if found(&typed) || (!trusted && typed != pair && found(pair)) {
         return None;
     }
     let beside = Beside { text, range };
+    beside.prefetch(analyzer, candidates.iter().copied(), index);
     let best = candidates.iter().find(|c| beside.has(analyzer, c, index))?;
     Some((typed, vec![format!("{before}{best}{after}")]))
 }

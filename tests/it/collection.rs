@@ -232,4 +232,27 @@ fn a_corrections_phrases_are_asked_for_together() {
     assert!(batches.iter().any(|&n| n >= 4), "batches {batches:?}");
     let single = counting.single.load(std::sync::atomic::Ordering::Relaxed);
     assert!(single <= 2, "{single} phrases asked one at a time, batches {batches:?}");
+
+    // A wrong pick inside a word the dictionary lacks (工做表): the pair
+    // as typed, then its candidates in its place, each asked together.
+    let whole = index_of(&[
+        Article::new("a", "在工作表中插入行。工作表的名称。"),
+        Article::new("b", "工作很忙。工具栏。"),
+        Article::new("c", "表格和图表。"),
+    ]);
+    let part = index_of(&[Article::new("a", "在工作表中插入行。工作表的名称。")]);
+    let counting = Counting { inner: whole.statistics(), single: Default::default(), batches: Default::default() };
+    let request = SearchRequest::new("工做表");
+    let want = whole.search(&request).expect("search");
+    let got = part.search_with(&request, &counting).expect("search with");
+    assert_eq!(got.did_you_mean, want.did_you_mean);
+    assert!(want.did_you_mean.iter().any(|c| c.contains("工作表")), "{:?}", want.did_you_mean);
+    let single = counting.single.load(std::sync::atomic::Ordering::Relaxed);
+    let batches = counting.batches.lock().expect("lock").clone();
+    // One phrase alone: the corrected query's own word, 工作表, when it is
+    // searched (as typed it matches nothing).
+    assert!(
+        single <= 1 && batches.iter().any(|&n| n >= 2),
+        "{single} phrases asked one at a time, batches {batches:?}"
+    );
 }
