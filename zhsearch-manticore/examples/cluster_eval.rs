@@ -1,7 +1,7 @@
 //! MRR@10 through a cluster, beside the embedded engine on the same
 //! articles in the same run, and the first stage's recall.
 //!
-//! `cargo run --release -p zhsearch-manticore --example cluster_eval -- [--port BASE] [--candidates K] [--plain] [--keep] [--no-common-cut | --common-share S] [--headlines TITLES.jsonl] [--pinyin-titles] ARTICLES.jsonl QUERIES.jsonl...`
+//! `cargo run --release -p zhsearch-manticore --example cluster_eval -- [--port BASE] [--candidates K] [--plain] [--keep] [--no-common-cut | --common-share S] [--pair-quorum] [--headlines TITLES.jsonl] [--pinyin-titles] ARTICLES.jsonl QUERIES.jsonl...`
 //!
 //! `--pinyin-titles` adds a set of its own: each article title of 2 to 8
 //! Han characters (and nothing else), typed as the first reading of each
@@ -10,7 +10,9 @@
 //! ARTICLES.jsonl holds one article per line (as `zhsearch::ingest` reads
 //! them); each QUERIES.jsonl line is `{"q": …, "target": id}`. The cluster
 //! (started by `scripts/cluster.sh start DIR`) is cleared and loaded with
-//! the articles first.
+//! the articles first. Start it on empty data directories for figures:
+//! the engine's dictionaries count the articles a clear deleted until it
+//! merges its chunks, and the counts of a cluster loaded twice run high.
 
 use std::time::Instant;
 
