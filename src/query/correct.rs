@@ -374,17 +374,23 @@ fn pair_fix(
     let found = |t: &str| Pattern::of_simplified(analyzer, t).is_none_or(|p| (index.count_up_to)(&p, 1) > 0);
     let (before, after) = neighbours(text, &range);
     let typed = format!("{before}{pair}{after}");
-    // What is asked of the pair as typed, at once; then of each candidate
-    // in its place, at once.
-    let asked: Vec<Pattern> =
-        [typed.as_str(), pair].iter().filter_map(|t| Pattern::of_simplified(analyzer, t)).collect();
-    (index.prefetch)(&asked.iter().collect::<Vec<_>>());
-    if found(&typed) || (!trusted && typed != pair && found(pair)) {
+    // The cheaper questions first: the pair as typed with its neighbours
+    // (a phrase search that stops at its first match), each candidate in
+    // its place (each asked for at once), and only where one fits, the
+    // bare pair. Two common characters that no document has side by side
+    // are the dear question: 路龙 in 白浮泉路龙山 took 1.4 ms over 200 MB of
+    // news, the rest of the pair's questions 0.1 ms.
+    let typed_pattern = Pattern::of_simplified(analyzer, &typed);
+    (index.prefetch)(&typed_pattern.iter().collect::<Vec<_>>());
+    if found(&typed) {
         return None;
     }
     let beside = Beside { text, range };
     beside.prefetch(analyzer, candidates.iter().copied(), index);
     let best = candidates.iter().find(|c| beside.has(analyzer, c, index))?;
+    if !trusted && typed != pair && found(pair) {
+        return None;
+    }
     Some((typed, vec![format!("{before}{best}{after}")]))
 }
 
