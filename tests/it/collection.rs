@@ -209,50 +209,46 @@ impl CollectionStatistics for Counting {
     }
 }
 
+/// `query`'s corrections over `part` ranked with `whole`'s statistics,
+/// which must be `whole`'s own corrections and hold `expected`; and how
+/// the phrase counts were asked for: one at a time, and in batches of so
+/// many.
+fn corrections_asked(whole: &[Article], part: &[Article], query: &str, expected: &str) -> (usize, Vec<usize>) {
+    let (whole, part) = (index_of(whole), index_of(part));
+    let counting = Counting { inner: whole.statistics(), single: Default::default(), batches: Default::default() };
+    let request = SearchRequest::new(query);
+    let want = whole.search(&request).expect("search");
+    let got = part.search_with(&request, &counting).expect("search with");
+    assert_eq!(got.did_you_mean, want.did_you_mean);
+    assert!(want.did_you_mean.iter().any(|c| c.contains(expected)), "{:?}", want.did_you_mean);
+    let single = counting.single.load(std::sync::atomic::Ordering::Relaxed);
+    let batches = counting.batches.lock().expect("lock").clone();
+    (single, batches)
+}
+
 /// A typo's candidates are weighed with their neighbours (溢指 in 溢指收到:
 /// 一直收, 一只收, 意志收…): a provider whose every count is a round trip
 /// (a cluster) is asked for those phrases together, and the correction is
 /// the one the whole index offers.
 #[test]
 fn a_corrections_phrases_are_asked_for_together() {
-    let whole = index_of(&[
-        Article::new("a", "他一直收到来信，一直收着。"),
+    let found = Article::new("a", "他一直收到来信，一直收着。");
+    let others = [
         Article::new("b", "一只猫。遗址保护。意志坚定。一致通过。"),
         Article::new("c", "一直很好，一直在这里。"),
         Article::new("d", "收到了。"),
-    ]);
-    let part = index_of(&[Article::new("a", "他一直收到来信，一直收着。")]);
-    let counting = Counting { inner: whole.statistics(), single: Default::default(), batches: Default::default() };
-    let request = SearchRequest::new("溢指收到");
-    let want = whole.search(&request).expect("search");
-    let got = part.search_with(&request, &counting).expect("search with");
-    assert_eq!(got.did_you_mean, want.did_you_mean);
-    assert!(want.did_you_mean.iter().any(|c| c.contains("一直收到")), "{:?}", want.did_you_mean);
-    let batches = counting.batches.lock().expect("lock").clone();
-    assert!(batches.iter().any(|&n| n >= 4), "batches {batches:?}");
-    let single = counting.single.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(single <= 2, "{single} phrases asked one at a time, batches {batches:?}");
+    ];
+    let whole: Vec<Article> = std::iter::once(found.clone()).chain(others).collect();
+    let (single, batches) = corrections_asked(&whole, &[found], "溢指收到", "一直收到");
+    assert!(single <= 2 && batches.iter().any(|&n| n >= 4), "{single} one at a time, batches {batches:?}");
 
     // A wrong pick inside a word the dictionary lacks (工做表): the pair
     // as typed, then its candidates in its place, each asked together.
-    let whole = index_of(&[
-        Article::new("a", "在工作表中插入行。工作表的名称。"),
-        Article::new("b", "工作很忙。工具栏。"),
-        Article::new("c", "表格和图表。"),
-    ]);
-    let part = index_of(&[Article::new("a", "在工作表中插入行。工作表的名称。")]);
-    let counting = Counting { inner: whole.statistics(), single: Default::default(), batches: Default::default() };
-    let request = SearchRequest::new("工做表");
-    let want = whole.search(&request).expect("search");
-    let got = part.search_with(&request, &counting).expect("search with");
-    assert_eq!(got.did_you_mean, want.did_you_mean);
-    assert!(want.did_you_mean.iter().any(|c| c.contains("工作表")), "{:?}", want.did_you_mean);
-    let single = counting.single.load(std::sync::atomic::Ordering::Relaxed);
-    let batches = counting.batches.lock().expect("lock").clone();
     // One phrase alone: the corrected query's own word, 工作表, when it is
     // searched (as typed it matches nothing).
-    assert!(
-        single <= 1 && batches.iter().any(|&n| n >= 2),
-        "{single} phrases asked one at a time, batches {batches:?}"
-    );
+    let found = Article::new("a", "在工作表中插入行。工作表的名称。");
+    let others = [Article::new("b", "工作很忙。工具栏。"), Article::new("c", "表格和图表。")];
+    let whole: Vec<Article> = std::iter::once(found.clone()).chain(others).collect();
+    let (single, batches) = corrections_asked(&whole, &[found], "工做表", "工作表");
+    assert!(single <= 1 && batches.iter().any(|&n| n >= 2), "{single} one at a time, batches {batches:?}");
 }
