@@ -68,7 +68,7 @@ pub use error::{Error, Result};
 use node::{meta, number, text, Node};
 use schema::{DIST_TABLE, SHARD_TABLE};
 use sql::quote;
-use stats::{count_statement, dictionary_counts, phrase_text, read_keywords, Statistics};
+use stats::{count_round, count_statement, dictionary_counts, phrase_text, read_keywords, Statistics};
 
 /// The most bytes of an article's JSON the engine stores (Sphinx 2.2's
 /// string attributes wrap silently at 4 MiB).
@@ -600,12 +600,9 @@ impl Cluster {
         for (text, rows) in pair_texts.iter().zip(sets) {
             phrases.insert(text.clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
         }
-        let table = self.config.table.as_str();
         for chunk in pair_texts[sets.len()..].chunks(BATCH) {
-            let batch: Vec<String> = chunk.iter().map(|t| count_statement(table, t)).collect();
-            let sets = self.master.run(&batch.join("; "))?;
-            for (text, rows) in chunk.iter().zip(&sets) {
-                phrases.insert(text.clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
+            for (text, n) in chunk.iter().zip(count_round(&self.master, &self.config.table, chunk)?) {
+                phrases.insert(text.clone(), n);
             }
         }
         Ok(phrases)

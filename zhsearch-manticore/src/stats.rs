@@ -63,6 +63,15 @@ pub(crate) fn count_statement(table: &str, text: &str) -> String {
     format!("SELECT COUNT(*) FROM {table} WHERE MATCH({})", quote(text))
 }
 
+/// How many documents have each phrase of `texts` (`MATCH()` texts, at
+/// most [`crate::BATCH`]), in one round trip to `node`: the counts of the
+/// result sets that came back, in order.
+pub(crate) fn count_round(node: &Node, table: &str, texts: &[impl AsRef<str>]) -> crate::Result<Vec<u64>> {
+    let batch: Vec<String> = texts.iter().map(|t| count_statement(table, t.as_ref())).collect();
+    let sets = node.run(&batch.join("; "))?;
+    Ok(sets.iter().map(|rows| rows.first().and_then(|row| number(row, 0)).unwrap_or(0)).collect())
+}
+
 /// How many documents have each of `keywords`, summed over the shards'
 /// dictionaries (`CALL KEYWORDS`, one statement a shard however many
 /// keywords); `None` when a shard does not answer.
@@ -174,15 +183,14 @@ impl Statistics<'_> {
         for chunk in missing.chunks(crate::BATCH) {
             self.lookups.fetch_add(1, Ordering::Relaxed);
             self.phrase_searches.fetch_add(chunk.len(), Ordering::Relaxed);
-            let batch: Vec<String> = chunk.iter().map(|t| count_statement(self.table, t)).collect();
-            let sets = self.master.run(&batch.join("; ")).map_err(|e| self.error(e))?;
-            if sets.len() != chunk.len() {
-                let reason = format!("{} result sets for {} phrase counts", sets.len(), chunk.len());
+            let counts = count_round(self.master, self.table, chunk).map_err(|e| self.error(e))?;
+            if counts.len() != chunk.len() {
+                let reason = format!("{} result sets for {} phrase counts", counts.len(), chunk.len());
                 return Err(self.error(crate::Error::Reply { node: self.master.name.clone(), reason }));
             }
             let mut known = self.phrases.lock().unwrap_or_else(|e| e.into_inner());
-            for (text, rows) in chunk.iter().zip(&sets) {
-                known.insert((*text).clone(), rows.first().and_then(|row| number(row, 0)).unwrap_or(0));
+            for (text, n) in chunk.iter().zip(counts) {
+                known.insert((*text).clone(), n);
             }
         }
         Ok(())

@@ -249,18 +249,19 @@ impl<'a> Stats<'a> {
         let Some(external) = self.external else { return };
         let tokens: Vec<&str> = patterns.iter().flat_map(|p| p.tokens.iter().map(|(_, t)| t.as_str())).collect();
         self.prefetch(&tokens);
+        // A pattern with a token no document has is in none: the lookups
+        // ask no phrase count for it. (Asked before the memo is locked: a
+        // token's count may be a round trip.)
+        let phrases: Vec<Vec<String>> = patterns
+            .iter()
+            .filter(|p| p.single_token().is_none())
+            .filter(|p| p.tokens.iter().all(|(_, t)| self.token_doc_freq(t).unwrap_or(0) > 0))
+            .map(|p| units_of(p))
+            .collect();
         let mut wanted: Vec<(TextField, Vec<String>)> = Vec::new();
         {
             let memo = self.phrase_memo.lock().unwrap_or_else(|e| e.into_inner());
-            for pattern in patterns {
-                // A pattern with a token no document has is in none: the
-                // lookups ask no phrase count for it.
-                if pattern.single_token().is_some()
-                    || pattern.tokens.iter().any(|(_, t)| self.token_doc_freq(t).unwrap_or(0) == 0)
-                {
-                    continue;
-                }
-                let units = units_of(pattern);
+            for units in phrases {
                 for field in [TextField::Title, TextField::Body] {
                     let key = (field, units.clone());
                     if !memo.contains_key(&key) && !wanted.contains(&key) {
