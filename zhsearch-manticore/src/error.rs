@@ -33,6 +33,16 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A node did not finish something in the time it was given.
+    #[error("{node}: {what} not done within {seconds} s")]
+    Timeout {
+        /// `shard0`…, or `master`.
+        node: String,
+        /// What it was doing.
+        what: String,
+        /// The time it was given.
+        seconds: u64,
+    },
     /// The cluster's description is wrong.
     #[error("cluster config: {0}")]
     Config(String),

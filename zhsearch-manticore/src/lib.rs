@@ -89,6 +89,15 @@ pub const COMMON_SHARE: f64 = 0.2;
 /// little.
 pub const COMMON_MIN_DOCS: u64 = 20_000;
 
+/// How long [`Cluster::clear`] and [`Cluster::ingest`] wait for a shard's
+/// chunks to merge (see [`Cluster::compact`]).
+pub const COMPACT_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// The document id of the placeholder that lets an emptied shard merge its
+/// chunks (see [`Cluster::compact`]); [`doc_id`] keeps articles below it
+/// but for a 1 in 2^62 hash, and a shard with articles needs none.
+const PLACEHOLDER_ID: u64 = 0x7FFF_FFFF_FFFF_FFFE;
+
 /// Threads that index the candidates in memory (see `Cluster::rank`).
 const SECOND_STAGE_THREADS: usize = 2;
 
@@ -105,6 +114,32 @@ struct Round {
     facets_at: Option<usize>,
     pairs_at: usize,
     first_pairs: usize,
+}
+
+/// What a shard's dictionary counts against what it holds (see
+/// [`Cluster::compact`]).
+struct ShardState {
+    /// Articles its dictionary counts: those with the mark keyword.
+    marked: u64,
+    /// Articles it holds.
+    live: u64,
+    /// Its disk chunks.
+    disk_chunks: u64,
+}
+
+impl ShardState {
+    fn read(shard: &Node) -> Result<ShardState> {
+        let call = format!("CALL KEYWORDS({}, {}, 1)", quote(units::PAIRS_MARK), quote(SHARD_TABLE));
+        let marked = shard.run(&call)?.first().and_then(|rows| rows.first()).and_then(|r| number(r, 3)).unwrap_or(0);
+        let sets = shard.run(&format!("SHOW INDEX {SHARD_TABLE} STATUS"))?;
+        let status = sets.first().map(|rows| meta(rows)).unwrap_or_default();
+        let value = |name: &str| {
+            status.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.parse::<u64>().ok()).ok_or_else(|| {
+                Error::Reply { node: shard.name.clone(), reason: format!("no {name} in its table's status") }
+            })
+        };
+        Ok(ShardState { marked, live: value("indexed_documents")?, disk_chunks: value("disk_chunks")? })
+    }
 }
 
 /// A reply of the master that is not what was asked.
@@ -346,7 +381,9 @@ impl Cluster {
         shard.run(&format!("DELETE FROM {SHARD_TABLE} WHERE id = {doc}")).map(drop)
     }
 
-    /// Deletes every article of every shard (for tests and rebuilds).
+    /// Deletes every article of every shard (for tests and rebuilds), and
+    /// compacts the shards so that their counts forget them (see
+    /// [`Cluster::compact`]).
     pub fn clear(&self) -> Result<()> {
         self.forget_totals();
         for shard in &self.shards {
@@ -362,17 +399,112 @@ impl Cluster {
                 shard.run(&format!("DELETE FROM {SHARD_TABLE} WHERE id IN ({})", ids.join(",")))?;
             }
         }
-        Ok(())
+        self.compact(COMPACT_WITHIN).map(drop)
+    }
+
+    /// Makes the engine's document counts exact again after articles were
+    /// replaced or deleted, and returns how many such articles they had
+    /// still counted.
+    ///
+    /// The ranking takes a token's document count from the shards'
+    /// dictionaries, and a shard's dictionary counts a replaced or deleted
+    /// article for as long as the article sits in a disk chunk (the engine
+    /// writes one whenever its RAM chunk fills): re-ingesting an archive
+    /// doubles every count, which skews every score. Only merging the
+    /// chunks drops them. So each shard whose dictionary counts more
+    /// articles than it holds (every article carries one mark keyword,
+    /// whose count says how many the dictionary counts) writes one of its
+    /// articles again, turns its RAM chunk into a disk chunk and merges
+    /// its chunks into one (`OPTIMIZE`; the engine does not merge a single
+    /// chunk, which is why the second one is made; and the RAM chunk's
+    /// own deleted articles are left out as it is written), waiting at most
+    /// `within` for each. A shard with no article left is given a
+    /// placeholder for the merge, deleted after it. Reads go on meanwhile.
+    ///
+    /// [`Cluster::clear`] and [`Cluster::ingest`] compact when they need
+    /// to; after many [`Cluster::upsert`]s or [`Cluster::delete`]s of
+    /// articles already stored, call it. Until then the ranking caps a
+    /// count at the number of articles, which it reads exactly.
+    pub fn compact(&self, within: std::time::Duration) -> Result<u64> {
+        self.forget_totals();
+        let mut forgotten = 0;
+        for shard in &self.shards {
+            forgotten += self.compact_shard(shard, within)?;
+        }
+        Ok(forgotten)
+    }
+
+    /// One shard's part of [`Cluster::compact`].
+    fn compact_shard(&self, shard: &Node, within: std::time::Duration) -> Result<u64> {
+        let before = ShardState::read(shard)?;
+        // Articles written before the mark have none: their shard cannot
+        // say what it still counts, and is merged whenever it has chunks.
+        let unmarked = before.marked < before.live;
+        let stale = before.marked.saturating_sub(before.live);
+        if stale == 0 && !unmarked {
+            return Ok(0);
+        }
+        let placeholder = match shard.run(&format!("SELECT id, doc FROM {SHARD_TABLE} LIMIT 1"))?.first() {
+            Some(rows) if !rows.is_empty() => {
+                let id = number(&rows[0], 0).ok_or_else(|| Error::Reply {
+                    node: shard.name.clone(),
+                    reason: format!("document id {:?} is no number", text(&rows[0], 0)),
+                })?;
+                let article: Article = serde_json::from_str(&text(&rows[0], 1)).map_err(|e| Error::Reply {
+                    node: shard.name.clone(),
+                    reason: format!("document {id}: stored article: {e}"),
+                })?;
+                let row = self.row(id, &article)?;
+                shard.run(&format!("REPLACE INTO {SHARD_TABLE} ({}) VALUES {row}", row_columns()))?;
+                false
+            }
+            _ => {
+                shard.run(&format!("REPLACE INTO {SHARD_TABLE} (id, k) VALUES ({PLACEHOLDER_ID}, 'kcompact')"))?;
+                true
+            }
+        };
+        // The RAM chunk, written as a disk chunk, leaves its deleted
+        // articles behind; then the disk chunks are merged.
+        shard.run(&format!("FLUSH RAMCHUNK {SHARD_TABLE}"))?;
+        if ShardState::read(shard)?.disk_chunks > 1 {
+            // Sphinx 2.2 knows only `OPTIMIZE INDEX`; Manticore's manual
+            // spells it `OPTIMIZE TABLE`.
+            let optimize = |kind: &str| shard.run(&format!("OPTIMIZE {kind} {SHARD_TABLE}"));
+            match optimize("INDEX") {
+                Err(Error::Node { source: mysql::Error::MySqlError(_), .. }) => optimize("TABLE")?,
+                done => done?,
+            };
+        }
+        // The merge runs in the engine's background: watched, bounded.
+        let started = std::time::Instant::now();
+        while ShardState::read(shard)?.disk_chunks > 1 {
+            if started.elapsed() > within {
+                return Err(Error::Timeout {
+                    node: shard.name.clone(),
+                    what: "merging the disk chunks (OPTIMIZE)".into(),
+                    seconds: within.as_secs(),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if placeholder {
+            shard.run(&format!("DELETE FROM {SHARD_TABLE} WHERE id = {PLACEHOLDER_ID}"))?;
+        }
+        Ok(stale)
     }
 
     /// Reads articles from a file or directory as [`zhsearch::ingest`]
     /// does and upserts them; returns how many were written and what was
     /// rejected.
+    ///
+    /// Articles it replaces are then compacted away ([`Cluster::compact`]):
+    /// re-ingesting an archive would otherwise count each article twice.
     pub fn ingest(&self, path: impl AsRef<Path>) -> Result<(usize, Vec<zhsearch::Error>)> {
         let read = zhsearch::ingest::read_path(path)?;
         for chunk in read.articles.chunks(500) {
             self.upsert(chunk)?;
         }
+        self.compact(COMPACT_WITHIN)?;
         Ok((read.articles.len(), read.rejected))
     }
 

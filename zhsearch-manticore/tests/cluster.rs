@@ -4,8 +4,8 @@
 //! reported as ignored, never as passed.
 //!
 //! Each test starts from empty shards: the cluster is stopped, its data
-//! removed and started again by the script (the engine keeps counting
-//! deleted documents for a while, which would change the statistics).
+//! removed and started again by the script, so that no test depends on
+//! `Cluster::clear` and compaction (which one test tests).
 //! The tests run one at a time: they share the cluster.
 
 use std::path::Path;
@@ -40,6 +40,7 @@ fn main() {
         ("pinyin_reads_as_the_embedded_engine_reads_it", pinyin_as_embedded),
         ("typos_are_corrected_as_the_embedded_engine_corrects_them", typos_as_embedded),
         ("filters_facets_dates_and_deletes", filters_facets_dates),
+        ("replaced_and_deleted_articles_are_compacted_out_of_the_counts", compacted),
         ("a_killed_shard_gives_partial_results_and_its_data_back", killed_shard),
         ("bad_input_is_an_error_naming_the_article", bad_input),
     ];
@@ -452,6 +453,78 @@ fn filters_facets_dates(dir: &Path) -> Result<(), Failed> {
     let after = cluster.search(&request)?;
     if after.hits.iter().any(|h| h.id == first) {
         return Err(format!("{first} still found after its deletion").into());
+    }
+    Ok(())
+}
+
+/// What the engine does when a shard's RAM chunk fills, done at once: its
+/// articles go to a disk chunk, whose dictionary counts an article
+/// replaced or deleted after that until the chunks are merged.
+fn flush_ram_chunks(dir: &Path) -> Result<(), Failed> {
+    use mysql::prelude::Queryable;
+    for shard in ClusterConfig::local(base_port(dir)?, 3).shards {
+        let (host, port) = shard.sql.rsplit_once(':').ok_or("a shard address")?;
+        let opts = mysql::OptsBuilder::new().ip_or_hostname(Some(host)).tcp_port(port.parse()?).prefer_socket(false);
+        mysql::Conn::new(opts)?.query_drop("FLUSH RAMCHUNK shard")?;
+    }
+    Ok(())
+}
+
+/// The queries of [`queries`] whose hits or scores differ between the
+/// cluster and the embedded index.
+fn differing(cluster: &Cluster, index: &SearchIndex, articles: &[Article]) -> Result<Vec<String>, Failed> {
+    let mut out = Vec::new();
+    for q in queries(articles) {
+        let request = SearchRequest::new(q.as_str()).limit(10);
+        let (got, want) = (cluster.search(&request)?, index.search(&request)?);
+        if scored(&got) != scored(&want) {
+            out.push(format!("{q}:\n cluster  {:?}\n embedded {:?}", scored(&got), scored(&want)));
+        }
+    }
+    Ok(out)
+}
+
+fn compacted(dir: &Path) -> Result<(), Failed> {
+    let (cluster, articles) = loaded(dir)?;
+    flush_ram_chunks(dir)?;
+    // Every article written again, as re-ingesting an archive does, and
+    // some deleted.
+    cluster.upsert(&articles)?;
+    let gone: Vec<String> = articles.iter().skip(1).step_by(7).map(|a| a.id.clone()).collect();
+    for id in &gone {
+        cluster.delete(id)?;
+    }
+    let kept: Vec<Article> = articles.iter().filter(|a| !gone.contains(&a.id)).cloned().collect();
+    let index = embedded(&kept)?;
+    // The old copies are still counted: the scores are not the embedded
+    // ones (else this test could not fail).
+    if differing(&cluster, &index, &kept)?.is_empty() {
+        return Err("the replaced articles' counts changed no score".into());
+    }
+    let forgotten = cluster.compact(std::time::Duration::from_secs(120))?;
+    // The replaced ones, and those deleted that the engine still counted.
+    if !(articles.len()..=articles.len() + gone.len()).contains(&(forgotten as usize)) {
+        let (replaced, deleted) = (articles.len(), gone.len());
+        return Err(
+            format!("compaction forgot {forgotten} articles: {replaced} were replaced, {deleted} deleted").into()
+        );
+    }
+    let differ = differing(&cluster, &index, &kept)?;
+    if !differ.is_empty() {
+        return Err(format!("after compaction:\n{}", differ.join("\n")).into());
+    }
+    if cluster.compact(std::time::Duration::from_secs(120))? != 0 {
+        return Err("a second compaction found articles to forget".into());
+    }
+    // Clearing forgets every article: a smaller collection loaded after it
+    // ranks as on its own.
+    flush_ram_chunks(dir)?;
+    cluster.clear()?;
+    let some: Vec<Article> = articles.iter().skip(3).take(25).cloned().collect();
+    cluster.upsert(&some)?;
+    let differ = differing(&cluster, &embedded(&some)?, &some)?;
+    if !differ.is_empty() {
+        return Err(format!("after clear:\n{}", differ.join("\n")).into());
     }
     Ok(())
 }
