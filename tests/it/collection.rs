@@ -93,6 +93,63 @@ fn a_part_ranked_with_the_whole_collections_statistics_scores_as_the_whole() {
     assert!(compared >= 12, "only {compared} queries had hits");
 }
 
+/// `SearchIndex::in_memory_of` builds the part in one segment on the
+/// calling thread: it must search exactly as a part written by a writer.
+#[test]
+fn a_part_built_in_one_segment_searches_as_one_written_by_a_writer() {
+    let articles = collection();
+    let whole = index_of(&articles);
+    let statistics = whole.statistics();
+    let mut compared = 0;
+    for (i, query) in queries(&articles).into_iter().enumerate() {
+        let request = SearchRequest::new(query.as_str()).limit(10).explain(i % 2 == 0);
+        let mut part: Vec<Article> =
+            whole.search(&request).expect("search").hits.into_iter().map(|h| h.article).collect();
+        part.extend(articles.iter().skip(i * 5).take(6).cloned());
+        // An id twice: the later wins, as with upserts in one commit.
+        part.push(Article { body: format!("{} 补充", articles[i].body), ..articles[i].clone() });
+        let written = index_of(&part);
+        let built = SearchIndex::in_memory_of(whole.analyzer(), &part).expect("in one segment");
+        assert_eq!(built.num_docs(), written.num_docs(), "{query}");
+        let view = |r: zhsearch::query::SearchResults| {
+            let mut hits: Vec<String> = r.hits.iter().map(|h| serde_json::to_string(h).expect("json")).collect();
+            hits.sort();
+            (hits, r.total, r.full_matches, r.facets)
+        };
+        let (a, b) = (
+            built.search_with(&request, &statistics).expect("built"),
+            written.search_with(&request, &statistics).expect("written"),
+        );
+        compared += usize::from(!a.hits.is_empty());
+        assert_eq!(view(a), view(b), "{query}");
+    }
+    assert!(compared >= 12, "only {compared} queries had hits");
+    // A part of more text is written by a writer's threads: the same again.
+    let mut large = articles.clone();
+    for copy in 0..2 {
+        large.extend(articles.iter().map(|a| Article { id: format!("copy{copy}-{}", a.id), ..a.clone() }));
+    }
+    let bytes: usize = large.iter().map(|a| a.body.len() + a.title.as_ref().map_or(0, String::len)).sum();
+    assert!(bytes > zhsearch::index::SINGLE_SEGMENT_MAX_BYTES, "{bytes} bytes");
+    let (written, built) = (index_of(&large), SearchIndex::in_memory_of(whole.analyzer(), &large).expect("large"));
+    assert_eq!(built.num_docs(), large.len() as u64);
+    for query in queries(&articles) {
+        // Every hit: copies tie, and ties at a cut have no order.
+        let request = SearchRequest::new(query.as_str()).limit(large.len());
+        let (a, b) = (built.search_with(&request, &statistics), written.search_with(&request, &statistics));
+        let ids = |r: zhsearch::query::SearchResults| {
+            let mut hits: Vec<(String, u32)> = r.hits.into_iter().map(|h| (h.id, h.score.to_bits())).collect();
+            hits.sort();
+            hits
+        };
+        assert_eq!(ids(a.expect("built")), ids(b.expect("written")), "{query}");
+    }
+    // Bad input is refused as a writer refuses it, naming the field.
+    let err = SearchIndex::in_memory_of(whole.analyzer(), &[Article::new("a", "正文"), Article::new("b", " ")])
+        .expect_err("an empty body");
+    assert!(err.to_string().contains("body"), "{err}");
+}
+
 #[test]
 fn the_index_statistics_count_documents_tokens_and_phrases() {
     let whole = index_of(&[

@@ -98,9 +98,6 @@ pub const COMPACT_WITHIN: std::time::Duration = std::time::Duration::from_secs(3
 /// but for a 1 in 2^62 hash, and a shard with articles needs none.
 const PLACEHOLDER_ID: u64 = 0x7FFF_FFFF_FFFF_FFFE;
 
-/// Threads that index the candidates in memory (see `Cluster::rank`).
-const SECOND_STAGE_THREADS: usize = 2;
-
 /// How many SELECTs one round trip may carry (searchd's
 /// `max_batch_queries`).
 pub(crate) const BATCH: usize = 32;
@@ -754,16 +751,9 @@ impl Cluster {
     ) -> Result<SearchResults> {
         let statistics = self.statistics(totals, keywords, phrases, pairs_known);
         let articles = self.fetch(candidates)?;
-        let part = SearchIndex::in_memory_with(&self.analyzer)?;
-        // The shards are idle while the candidates are ranked: two
-        // threads analyze them in 24 ms where one took 40 (300 candidates
-        // at 200 MB). One looked faster once, while a file watcher the
-        // index in memory no longer has stalled commits.
-        let mut writer = part.writer_with_threads(SECOND_STAGE_THREADS)?;
-        for article in &articles {
-            writer.upsert(article)?;
-        }
-        writer.commit()?;
+        // Short candidates in one segment on this thread, long ones by a
+        // writer's two threads (the shards are idle meanwhile).
+        let part = SearchIndex::in_memory_of(&self.analyzer, &articles)?;
         let second = request.clone().facets(false);
         let results = part.search_with(&second, &statistics)?;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
