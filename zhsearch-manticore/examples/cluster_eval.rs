@@ -10,9 +10,8 @@
 //! ARTICLES.jsonl holds one article per line (as `zhsearch::ingest` reads
 //! them); each QUERIES.jsonl line is `{"q": …, "target": id}`. The cluster
 //! (started by `scripts/cluster.sh start DIR`) is cleared and loaded with
-//! the articles first. Start it on empty data directories for figures:
-//! the engine's dictionaries count the articles a clear deleted until it
-//! merges its chunks, and the counts of a cluster loaded twice run high.
+//! the articles first (`Cluster::clear` compacts the shards, so the
+//! counts are those of empty data directories; `--keep` skips both).
 
 use std::time::Instant;
 
