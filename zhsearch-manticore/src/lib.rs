@@ -431,17 +431,31 @@ impl Cluster {
         Ok(forgotten)
     }
 
+    /// How many replaced or deleted articles the shards' dictionaries
+    /// still count (what [`Cluster::compact`] would forget): as Elasticsearch
+    /// reports its deleted documents, to decide when to compact. A shard
+    /// of articles written before the mark keyword counts none here.
+    pub fn stale_documents(&self) -> Result<u64> {
+        let mut stale = 0;
+        for shard in &self.shards {
+            let state = ShardState::read(shard)?;
+            stale += state.marked.saturating_sub(state.live);
+        }
+        Ok(stale)
+    }
+
     /// One shard's part of [`Cluster::compact`].
     fn compact_shard(&self, shard: &Node, within: std::time::Duration) -> Result<u64> {
         let before = ShardState::read(shard)?;
         // Articles written before the mark have none: their shard cannot
-        // say what it still counts, and is merged whenever it has chunks.
+        // say what it still counts, and is merged whenever asked.
         let unmarked = before.marked < before.live;
         let stale = before.marked.saturating_sub(before.live);
         if stale == 0 && !unmarked {
             return Ok(0);
         }
-        let placeholder = match shard.run(&format!("SELECT id, doc FROM {SHARD_TABLE} LIMIT 1"))?.first() {
+        let one = format!("SELECT id, doc FROM {SHARD_TABLE} WHERE id != {PLACEHOLDER_ID} LIMIT 1");
+        let placeholder = match shard.run(&one)?.first() {
             Some(rows) if !rows.is_empty() => {
                 let id = number(&rows[0], 0).ok_or_else(|| Error::Reply {
                     node: shard.name.clone(),
@@ -460,8 +474,19 @@ impl Cluster {
                 true
             }
         };
-        // The RAM chunk, written as a disk chunk, leaves its deleted
-        // articles behind; then the disk chunks are merged.
+        let merged = self.merge_chunks(shard, within);
+        // Removed whatever the merge did: a placeholder left behind would
+        // be counted as an article.
+        if placeholder {
+            shard.run(&format!("DELETE FROM {SHARD_TABLE} WHERE id = {PLACEHOLDER_ID}"))?;
+        }
+        merged.map(|()| stale)
+    }
+
+    /// Writes `shard`'s RAM chunk as a disk chunk (leaving its deleted
+    /// articles behind) and merges its disk chunks into one, waiting at
+    /// most `within`.
+    fn merge_chunks(&self, shard: &Node, within: std::time::Duration) -> Result<()> {
         shard.run(&format!("FLUSH RAMCHUNK {SHARD_TABLE}"))?;
         if ShardState::read(shard)?.disk_chunks > 1 {
             // Sphinx 2.2 knows only `OPTIMIZE INDEX`; Manticore's manual
@@ -484,10 +509,7 @@ impl Cluster {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        if placeholder {
-            shard.run(&format!("DELETE FROM {SHARD_TABLE} WHERE id = {PLACEHOLDER_ID}"))?;
-        }
-        Ok(stale)
+        Ok(())
     }
 
     /// Reads articles from a file or directory as [`zhsearch::ingest`]

@@ -501,7 +501,11 @@ fn compacted(dir: &Path) -> Result<(), Failed> {
     if differing(&cluster, &index, &kept)?.is_empty() {
         return Err("the replaced articles' counts changed no score".into());
     }
+    let stale = cluster.stale_documents()?;
     let forgotten = cluster.compact(std::time::Duration::from_secs(120))?;
+    if stale != forgotten || cluster.stale_documents()? != 0 {
+        return Err(format!("{stale} stale before compaction, {forgotten} forgotten, some left after").into());
+    }
     // The replaced ones, and those deleted that the engine still counted.
     if !(articles.len()..=articles.len() + gone.len()).contains(&(forgotten as usize)) {
         let (replaced, deleted) = (articles.len(), gone.len());
