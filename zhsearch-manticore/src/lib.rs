@@ -98,6 +98,9 @@ pub const COMPACT_WITHIN: std::time::Duration = std::time::Duration::from_secs(3
 /// but for a 1 in 2^62 hash, and a shard with articles needs none.
 const PLACEHOLDER_ID: u64 = 0x7FFF_FFFF_FFFF_FFFE;
 
+/// Ids asked for in one statement when fetching articles.
+const FETCH_BATCH: usize = 500;
+
 /// How many SELECTs one round trip may carry (searchd's
 /// `max_batch_queries`).
 pub(crate) const BATCH: usize = 32;
@@ -890,28 +893,33 @@ impl Cluster {
         Some(KnownCounts { counts, documents, pairs_are_keywords })
     }
 
-    /// The articles of `ids`, from the engine's stored JSON.
+    /// The articles of `ids`, from the engine's stored JSON, in the order
+    /// of `ids`: each shard is asked for its own, all at once.
+    ///
+    /// Through the master the same took three round trips of 100 ids (the
+    /// engine's batches), each waiting on every shard.
     fn fetch(&self, ids: &[u64]) -> Result<Vec<Article>> {
-        let table = self.config.table.as_str();
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(100) {
-            let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
-            let n = chunk.len();
-            let sql = format!(
-                "SELECT id, doc FROM {table} WHERE id IN ({}) LIMIT {n} OPTION max_matches={n}",
-                list.join(",")
-            );
-            let sets = self.master.run(&sql)?;
-            for row in sets.first().into_iter().flatten() {
-                let json = text(row, 1);
-                let article: Article = serde_json::from_str(&json).map_err(|e| Error::Reply {
-                    node: "master".into(),
-                    reason: format!("document {}: {e}", text(row, 0)),
-                })?;
-                out.push(article);
-            }
+        let mut by_shard: Vec<Vec<u64>> = vec![Vec::new(); self.shards.len()];
+        for &id in ids {
+            by_shard[self.shard_of(id)].push(id);
         }
-        Ok(out)
+        let fetched: Vec<Result<Vec<(u64, Article)>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = by_shard
+                .iter()
+                .zip(&self.shards)
+                .filter(|(ids, _)| !ids.is_empty())
+                .map(|(ids, shard)| s.spawn(move || fetch_from(shard, ids)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(reply_error("a fetching thread panicked"))))
+                .collect()
+        });
+        let mut found: HashMap<u64, Article> = HashMap::with_capacity(ids.len());
+        for part in fetched {
+            found.extend(part?);
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// The shards the warnings say did not answer.
@@ -927,6 +935,27 @@ impl Cluster {
         }
         out
     }
+}
+
+/// The articles of `ids` that `shard` holds, with their ids.
+fn fetch_from(shard: &Node, ids: &[u64]) -> Result<Vec<(u64, Article)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(FETCH_BATCH) {
+        let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
+        let n = chunk.len();
+        let sql = format!(
+            "SELECT id, doc FROM {SHARD_TABLE} WHERE id IN ({}) LIMIT {n} OPTION max_matches={n}",
+            list.join(",")
+        );
+        for row in shard.run(&sql)?.first().into_iter().flatten() {
+            let reply = |reason: String| Error::Reply { node: shard.name.clone(), reason };
+            let id = number(row, 0).ok_or_else(|| reply(format!("document id {:?} is no number", text(row, 0))))?;
+            let article: Article =
+                serde_json::from_str(&text(row, 1)).map_err(|e| reply(format!("document {id}: {e}")))?;
+            out.push((id, article));
+        }
+    }
+    Ok(out)
 }
 
 /// Counts read from the shards' dictionaries (see `Cluster::keyword_counts`).
