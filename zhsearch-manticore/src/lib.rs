@@ -402,9 +402,10 @@ impl Cluster {
         self.compact(COMPACT_WITHIN).map(drop)
     }
 
-    /// Makes the engine's document counts exact again after articles were
-    /// replaced or deleted, and returns how many such articles they had
-    /// still counted.
+    /// Merges each shard into one disk chunk, so that its counts are exact
+    /// again after articles were replaced or deleted and its first stage
+    /// ranks with one set of counts; returns how many replaced or deleted
+    /// articles the counts had still included.
     ///
     /// The ranking takes a token's document count from the shards'
     /// dictionaries, and a shard's dictionary counts a replaced or deleted
@@ -420,6 +421,14 @@ impl Cluster {
     /// own deleted articles are left out as it is written), waiting at most
     /// `within` for each. A shard with no article left is given a
     /// placeholder for the merge, deleted after it. Reads go on meanwhile.
+    ///
+    /// A shard of several disk chunks with nothing stale is merged too:
+    /// the engine ranks each chunk's candidates with that chunk's own
+    /// counts (`local_df` does not change it), so a bulk load larger than
+    /// the RAM chunk gives a worse first stage. At 200 MB (five chunks a
+    /// shard) merging took 44 s after a 250 s load; the cluster's top ten
+    /// then held 74.8% of the embedded engine's instead of 63.5%, and a
+    /// headline took 75 ms (p50) instead of 88.
     ///
     /// [`Cluster::clear`] and [`Cluster::ingest`] compact when they need
     /// to; after many [`Cluster::upsert`]s or [`Cluster::delete`]s of
@@ -454,7 +463,7 @@ impl Cluster {
         // say what it still counts, and is merged whenever asked.
         let unmarked = before.marked < before.live;
         let stale = before.marked.saturating_sub(before.live);
-        if stale == 0 && !unmarked {
+        if stale == 0 && !unmarked && before.disk_chunks <= 1 {
             return Ok(0);
         }
         let one = format!("SELECT id, doc FROM {SHARD_TABLE} WHERE id != {PLACEHOLDER_ID} LIMIT 1");
@@ -519,8 +528,9 @@ impl Cluster {
     /// does and upserts them; returns how many were written and what was
     /// rejected.
     ///
-    /// Articles it replaces are then compacted away ([`Cluster::compact`]):
-    /// re-ingesting an archive would otherwise count each article twice.
+    /// The shards are then compacted ([`Cluster::compact`]): re-ingesting
+    /// an archive would otherwise count each article twice, and a load
+    /// larger than a shard's RAM chunk would leave it in several chunks.
     pub fn ingest(&self, path: impl AsRef<Path>) -> Result<(usize, Vec<zhsearch::Error>)> {
         let read = zhsearch::ingest::read_path(path)?;
         for chunk in read.articles.chunks(500) {

@@ -470,6 +470,20 @@ fn flush_ram_chunks(dir: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// Each shard's disk chunks.
+fn disk_chunks(dir: &Path) -> Result<Vec<u64>, Failed> {
+    use mysql::prelude::Queryable;
+    let mut out = Vec::new();
+    for shard in ClusterConfig::local(base_port(dir)?, 3).shards {
+        let (host, port) = shard.sql.rsplit_once(':').ok_or("a shard address")?;
+        let opts = mysql::OptsBuilder::new().ip_or_hostname(Some(host)).tcp_port(port.parse()?).prefer_socket(false);
+        let status: Vec<(String, String)> = mysql::Conn::new(opts)?.query("SHOW INDEX shard STATUS")?;
+        let chunks = status.iter().find(|(name, _)| name == "disk_chunks").ok_or("no disk_chunks")?;
+        out.push(chunks.1.parse()?);
+    }
+    Ok(out)
+}
+
 /// The queries of [`queries`] whose hits or scores differ between the
 /// cluster and the embedded index.
 fn differing(cluster: &Cluster, index: &SearchIndex, articles: &[Article]) -> Result<Vec<String>, Failed> {
@@ -529,6 +543,27 @@ fn compacted(dir: &Path) -> Result<(), Failed> {
     let differ = differing(&cluster, &embedded(&some)?, &some)?;
     if !differ.is_empty() {
         return Err(format!("after clear:\n{}", differ.join("\n")).into());
+    }
+    // Several disk chunks and nothing stale, as a load larger than the RAM
+    // chunk leaves: merged into one a shard.
+    flush_ram_chunks(dir)?;
+    let more: Vec<Article> =
+        articles.iter().take(20).map(|a| Article { id: format!("more-{}", a.id), ..a.clone() }).collect();
+    cluster.upsert(&more)?;
+    flush_ram_chunks(dir)?;
+    if disk_chunks(dir)?.iter().all(|&n| n < 2) {
+        return Err(format!("no shard has two disk chunks: {:?}", disk_chunks(dir)?).into());
+    }
+    if cluster.compact(std::time::Duration::from_secs(120))? != 0 {
+        return Err("nothing was stale, yet compaction forgot articles".into());
+    }
+    if disk_chunks(dir)?.iter().any(|&n| n > 1) {
+        return Err(format!("after compaction: {:?} disk chunks", disk_chunks(dir)?).into());
+    }
+    let all: Vec<Article> = some.iter().chain(&more).cloned().collect();
+    let differ = differing(&cluster, &embedded(&all)?, &all)?;
+    if !differ.is_empty() {
+        return Err(format!("after merging:\n{}", differ.join("\n")).into());
     }
     Ok(())
 }
