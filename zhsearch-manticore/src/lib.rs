@@ -691,7 +691,13 @@ impl Cluster {
             });
         }
         results.total = total;
-        results.unavailable = unavailable;
+        // The shards the master missed, and those the fetch could not reach.
+        let unreachable = std::mem::replace(&mut results.unavailable, unavailable);
+        for name in unreachable {
+            if !results.unavailable.contains(&name) {
+                results.unavailable.push(name);
+            }
+        }
         if let Some(at) = batch.facets_at {
             results.facets.source = counts(&sets[at], |s| s.to_owned());
             results.facets.month = counts(&sets[at + 1], |m| match m.parse::<u32>() {
@@ -785,12 +791,13 @@ impl Cluster {
         pairs_known: bool,
     ) -> Result<SearchResults> {
         let statistics = self.statistics(totals, keywords, phrases, pairs_known);
-        let articles = self.fetch(candidates)?;
+        let (articles, unreachable) = self.fetch(candidates)?;
         // Short candidates in one segment on this thread, long ones by a
         // writer's two threads (the shards are idle meanwhile).
         let part = SearchIndex::in_memory_of(&self.analyzer, &articles)?;
         let second = request.clone().facets(false);
-        let results = part.search_with(&second, &statistics)?;
+        let mut results = part.search_with(&second, &statistics)?;
+        results.unavailable = unreachable;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
         self.phrase_searches.fetch_add(statistics.phrase_searches.into_inner(), std::sync::atomic::Ordering::Relaxed);
         Ok(results)
@@ -904,32 +911,42 @@ impl Cluster {
     }
 
     /// The articles of `ids`, from the engine's stored JSON, in the order
-    /// of `ids`: each shard is asked for its own, all at once.
+    /// of `ids`: each shard is asked for its own, all at once. A shard
+    /// that cannot be reached (stopped since the first stage) is named in
+    /// the second list, and its articles left out, as the master leaves
+    /// out a shard that does not answer.
     ///
     /// Through the master the same took three round trips of 100 ids (the
     /// engine's batches), each waiting on every shard.
-    fn fetch(&self, ids: &[u64]) -> Result<Vec<Article>> {
+    fn fetch(&self, ids: &[u64]) -> Result<(Vec<Article>, Vec<String>)> {
         let mut by_shard: Vec<Vec<u64>> = vec![Vec::new(); self.shards.len()];
         for &id in ids {
             by_shard[self.shard_of(id)].push(id);
         }
-        let fetched: Vec<Result<Vec<(u64, Article)>>> = std::thread::scope(|s| {
+        let fetched: Vec<(&Node, Result<Fetched>)> = std::thread::scope(|s| {
             let handles: Vec<_> = by_shard
                 .iter()
                 .zip(&self.shards)
                 .filter(|(ids, _)| !ids.is_empty())
-                .map(|(ids, shard)| s.spawn(move || fetch_from(shard, ids)))
+                .map(|(ids, shard)| (shard, s.spawn(move || fetch_from(shard, ids))))
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(reply_error("a fetching thread panicked"))))
+                .map(|(shard, h)| (shard, h.join().unwrap_or_else(|_| Err(reply_error("a fetching thread panicked")))))
                 .collect()
         });
         let mut found: HashMap<u64, Article> = HashMap::with_capacity(ids.len());
-        for part in fetched {
-            found.extend(part?);
+        let mut unreachable = Vec::new();
+        for (shard, part) in fetched {
+            match part {
+                Ok(part) => found.extend(part),
+                Err(Error::Node { source, .. }) if !matches!(source, mysql::Error::MySqlError(_)) => {
+                    unreachable.push(shard.name.clone())
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+        Ok((ids.iter().filter_map(|id| found.remove(id)).collect(), unreachable))
     }
 
     /// The shards the warnings say did not answer.
@@ -947,8 +964,11 @@ impl Cluster {
     }
 }
 
+/// Articles fetched from a shard, with their ids.
+type Fetched = Vec<(u64, Article)>;
+
 /// The articles of `ids` that `shard` holds, with their ids.
-fn fetch_from(shard: &Node, ids: &[u64]) -> Result<Vec<(u64, Article)>> {
+fn fetch_from(shard: &Node, ids: &[u64]) -> Result<Fetched> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(FETCH_BATCH) {
         let list: Vec<String> = chunk.iter().map(u64::to_string).collect();

@@ -576,6 +576,15 @@ fn killed_shard(dir: &Path) -> Result<(), Failed> {
     if !whole.hits.iter().any(|h| on_shard2(&h.id)) {
         return Err("no hit lives on shard2".into());
     }
+    // A shard the master reaches but this client cannot (as one stopped
+    // between the first stage and the fetch): its candidates are left out
+    // and it is named.
+    let mut config = ClusterConfig::local(base_port(dir)?, 3);
+    config.shards[2].sql = "127.0.0.1:1".into();
+    let cut_off = Cluster::connect(config)?.search(&request)?;
+    if cut_off.unavailable != ["shard2"] || cut_off.hits.is_empty() || cut_off.hits.iter().any(|h| on_shard2(&h.id)) {
+        return Err(format!("shard2 out of reach: {:?} {:?}", cut_off.unavailable, scored(&cut_off)).into());
+    }
     script(dir, &["kill9", "2"])?;
     let partial = cluster.search(&request)?;
     if partial.unavailable != ["shard2"] {
