@@ -998,6 +998,9 @@ impl SearchIndex {
         let docs = |p: &Pattern| stats.docs_estimate(p);
         let token_docs = |t: &str| stats.token_doc_freq(t).unwrap_or(0);
         let prefetch = |tokens: &[&str]| stats.prefetch(tokens);
+        // Only a collection's statistics gain from lookups made together;
+        // an index's own would read the spans no cut takes for nothing.
+        let prefetch = stats.is_external().then_some(&prefetch as &dyn Fn(&[&str]));
         let documents = tantivy::query::Bm25StatisticsProvider::total_num_docs(stats).unwrap_or(0);
         // The titles a reading spells whole, as their articles write them:
         // a title key drops separators and punctuation (复出(组图) is
@@ -1026,7 +1029,7 @@ impl SearchIndex {
             }
             let joined = branch[i..end].iter().map(|c| c.term.text()).collect::<Vec<_>>().join(" ");
             let (mut reading, mut next) = match end - i >= 2 {
-                true => (pinyin::read(&self.analyzer, &joined, &docs, &token_docs, &prefetch, &titles, documents), end),
+                true => (pinyin::read(&self.analyzer, &joined, &docs, &token_docs, prefetch, &titles, documents), end),
                 false => (None, i + 1),
             };
             if reading.is_none() {
@@ -1034,7 +1037,7 @@ impl SearchIndex {
                 next = i + 1;
                 if readable(&branch[i]) {
                     let text = branch[i].term.text();
-                    reading = pinyin::read(&self.analyzer, text, &docs, &token_docs, &prefetch, &titles, documents);
+                    reading = pinyin::read(&self.analyzer, text, &docs, &token_docs, prefetch, &titles, documents);
                     if acronym(text, &reading) {
                         reading = None;
                     }

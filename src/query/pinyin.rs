@@ -99,7 +99,7 @@ pub(crate) fn read(
     text: &str,
     docs: &dyn Fn(&Pattern) -> u64,
     token_docs: &dyn Fn(&str) -> u64,
-    prefetch: &dyn Fn(&[&str]),
+    prefetch: Prefetch<'_>,
     titles: &dyn Fn(&[Slot]) -> Vec<String>,
     documents: u64,
 ) -> Option<Reading> {
@@ -110,26 +110,46 @@ pub(crate) fn read(
     // as the index folds them; the letters are lowercased by the reader.
     let folded = analyzer.fold(text);
     let word_cost = (documents as f64 + 1.0).ln() + WORD_PENALTY;
-    let mut spans =
-        Spans { analyzer, lexicon: analyzer.lexicons(), docs, token_docs, prefetch, word_cost, memo: HashMap::new() };
+    let mut spans = Spans {
+        analyzer,
+        lexicon: analyzer.lexicons(),
+        docs,
+        token_docs,
+        prefetch,
+        word_cost,
+        memo: HashMap::new(),
+        prepared: HashMap::new(),
+    };
     let mut one_word: Vec<(u64, SoundsLike)> = Vec::new();
     let mut whole_titles: Vec<SoundsLike> = Vec::new();
     // The best cut of any reading: its score, and each word's syllables
     // and candidates.
     let mut best_cut: Option<(f64, Vec<Labelled>)> = None;
     let letters = folded.chars().filter(char::is_ascii_alphabetic).count();
-    for slots in pinyin::read(&folded, true).into_iter().take(MAX_READINGS) {
-        let label = |slots: &[Slot]| slots.iter().map(slot_text).collect::<Vec<_>>().join(" ");
-        // Initials fit too many word pairs for a cut to find a title's
-        // terms (`crys` is 插入页首, and 出入, 传入… are as good a start),
-        // but the index's titles that the whole reading fits are few: also
-        // for a reading too long to cut into words (a headline's
-        // initials), where the titles are all it can stand for.
+    // Initials fit too many word pairs for a cut to find a title's terms
+    // (`crys` is 插入页首, and 出入, 传入… are as good a start), but the
+    // index's titles that the whole reading fits are few: also for a
+    // reading too long to cut into words (a headline's initials), where
+    // the titles are all it can stand for.
+    let long_initials = |slots: &[Slot]| {
         let initials = slots.iter().filter(|s| matches!(s, Slot::Initial(_))).count();
-        let long_initials = slots.len() > MAX_SLOTS && initials * 2 > slots.len();
-        if slots.len() > MAX_SLOTS && !long_initials || (letters >= MIXED_MAX_LETTERS && is_mixed(&slots)) {
-            continue;
-        }
+        slots.len() > MAX_SLOTS && initials * 2 > slots.len()
+    };
+    let readings: Vec<Vec<Slot>> = pinyin::read(&folded, true)
+        .into_iter()
+        .take(MAX_READINGS)
+        .filter(|slots| {
+            let too_long = slots.len() > MAX_SLOTS && !long_initials(slots);
+            let mixed = letters >= MIXED_MAX_LETTERS && is_mixed(slots);
+            !too_long && !mixed
+        })
+        .collect();
+    // Every reading's whole span looked up at once.
+    spans.prefetch_spans(&readings.iter().filter(|r| !long_initials(r)).map(Vec::as_slice).collect::<Vec<_>>());
+    for slots in readings {
+        let label = |slots: &[Slot]| slots.iter().map(slot_text).collect::<Vec<_>>().join(" ");
+        let initials = slots.iter().filter(|s| matches!(s, Slot::Initial(_))).count();
+        let long_initials = long_initials(&slots);
         if slots.len() >= 2 && initials > 0 {
             for title in titles(&slots) {
                 let Some(pattern) = Pattern::of_text(analyzer, &title) else { continue };
@@ -220,34 +240,37 @@ struct Spans<'a> {
     /// How many documents have an index token.
     token_docs: &'a dyn Fn(&str) -> u64,
     /// Makes the counts of many tokens known at once, before they are
-    /// asked one by one (a cluster answers each in a round trip).
-    prefetch: &'a dyn Fn(&[&str]),
+    /// asked one by one: given where each is a round trip (a cluster's
+    /// statistics), when a cut's spans are all looked up first.
+    prefetch: Prefetch<'a>,
     /// What a word of a cut costs: the log of the documents in the index,
     /// and [`WORD_PENALTY`].
     word_cost: f64,
     memo: HashMap<Vec<Slot>, Vec<Candidate>>,
+    /// Each span's fitting words and their patterns, once prefetched.
+    prepared: HashMap<Vec<Slot>, Fitting<'a>>,
 }
 
-impl Spans<'_> {
-    /// The words that fit `slots` and that documents have, the most
-    /// documents first, at most [`MAX_ALTERNATIVES`]. A lone character
-    /// typed as such is itself, word or not.
-    fn words(&mut self, slots: &[Slot]) -> Vec<Candidate> {
-        if let Some(found) = self.memo.get(slots) {
-            return found.clone();
-        }
+/// What makes many tokens' counts known at once (see `Spans::prefetch`).
+pub(crate) type Prefetch<'a> = Option<&'a dyn Fn(&[&str])>;
+
+/// The words of the lexicon that fit a span, each with its pattern when
+/// longer than one index token.
+type Fitting<'a> = (Vec<std::borrow::Cow<'a, str>>, Vec<Option<Pattern>>);
+
+impl<'a> Spans<'a> {
+    /// The words of the lexicon that fit `slots`, with their patterns,
+    /// and the index tokens whose counts rank them. A lone character typed
+    /// as such is itself, word or not.
+    fn fitting(&self, slots: &[Slot]) -> (Fitting<'a>, Vec<String>) {
         // Initials fit thousands of words, and the index's own terms are
         // rarely the most common of them: look further down the lexicon.
         let wide = slots.iter().any(|s| matches!(s, Slot::Initial(_)));
-        let han;
-        let texts: Vec<&str> = match slots {
-            [Slot::Han(c)] => {
-                han = c.to_string();
-                vec![han.as_str()]
-            }
+        let texts: Vec<std::borrow::Cow<'a, str>> = match slots {
+            [Slot::Han(c)] => vec![std::borrow::Cow::Owned(c.to_string())],
             _ => {
                 let limit = if wide { WIDE_LEXICON_WORDS } else { LEXICON_WORDS };
-                self.lexicon.fitting(slots, limit)
+                self.lexicon.fitting(slots, limit).into_iter().map(std::borrow::Cow::Borrowed).collect()
             }
         };
         // A word of one or two characters is one index token (the bigram
@@ -261,21 +284,57 @@ impl Spans<'_> {
                 _ => Pattern::of_text(self.analyzer, t),
             })
             .collect();
-        let tokens: Vec<&str> = texts
+        let tokens: Vec<String> = texts
             .iter()
             .zip(&patterns)
             .flat_map(|(t, p)| match p {
-                Some(p) => p.tokens.iter().map(|(_, token)| token.as_str()).collect(),
-                None => vec![*t],
+                Some(p) => p.tokens.iter().map(|(_, token)| token.clone()).collect(),
+                None => vec![t.to_string()],
             })
             .collect();
-        (self.prefetch)(&tokens);
-        let mut scored: Vec<(u64, &str, Option<Pattern>)> = texts
+        ((texts, patterns), tokens)
+    }
+
+    /// Makes the counts of every span's words known at once (a cluster
+    /// answers each lookup in a round trip: a cut weighs a dozen spans).
+    fn prefetch_spans(&mut self, spans: &[&[Slot]]) {
+        let Some(prefetch) = self.prefetch else { return };
+        let mut tokens: Vec<String> = Vec::new();
+        for &span in spans {
+            if self.memo.contains_key(span) || self.prepared.contains_key(span) {
+                continue;
+            }
+            let (fitting, span_tokens) = self.fitting(span);
+            tokens.extend(span_tokens);
+            self.prepared.insert(span.to_vec(), fitting);
+        }
+        if !tokens.is_empty() {
+            prefetch(&tokens.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    }
+
+    /// The words that fit `slots` and that documents have, the most
+    /// documents first, at most [`MAX_ALTERNATIVES`].
+    fn words(&mut self, slots: &[Slot]) -> Vec<Candidate> {
+        if let Some(found) = self.memo.get(slots) {
+            return found.clone();
+        }
+        let (texts, patterns) = match self.prepared.remove(slots) {
+            Some(prepared) => prepared,
+            None => {
+                let (fitting, tokens) = self.fitting(slots);
+                if let Some(prefetch) = self.prefetch {
+                    prefetch(&tokens.iter().map(String::as_str).collect::<Vec<_>>());
+                }
+                fitting
+            }
+        };
+        let mut scored: Vec<(u64, std::borrow::Cow<'_, str>, Option<Pattern>)> = texts
             .into_iter()
             .zip(patterns)
             .filter_map(|(t, pattern)| {
                 let docs = match (t.chars().count(), &pattern) {
-                    (1 | 2, _) => (self.token_docs)(t),
+                    (1 | 2, _) => (self.token_docs)(&t),
                     (_, p) => p.as_ref().map_or(0, |p| (self.docs)(p)),
                 };
                 (docs > 0).then_some((docs, t, pattern))
@@ -290,7 +349,7 @@ impl Spans<'_> {
             .filter_map(|(docs, t, pattern)| {
                 let pattern = match pattern {
                     Some(pattern) => pattern,
-                    None => Pattern::of_text(self.analyzer, t)?,
+                    None => Pattern::of_text(self.analyzer, &t)?,
                 };
                 Some(Candidate { pattern, docs })
             })
@@ -311,6 +370,9 @@ fn best_cut_of(spans: &mut Spans<'_>, slots: &[Slot]) -> Option<(f64, Cut)> {
     // best[i]: the best cut of slots[..i], and its score.
     let mut best: Vec<Option<(f64, Cut)>> = vec![None; n + 1];
     best[0] = Some((0.0, Vec::new()));
+    // Every span a cut may take, looked up at once.
+    let all: Vec<&[Slot]> = (0..n).flat_map(|i| (i + 1..=n.min(i + MAX_WORD)).map(move |j| &slots[i..j])).collect();
+    spans.prefetch_spans(&all);
     for i in 0..n {
         let Some((score, cut)) = best[i].clone() else { continue };
         for j in i + 1..=n.min(i + MAX_WORD) {
@@ -492,13 +554,37 @@ mod tests {
                 _ if t == "考试" => word,
                 _ => other,
             };
-            let reading = read(&analyzer, "kaoshijiuneng", &docs, &token_docs, &|_| {}, &|_| Vec::new(), documents);
+            let reading = read(&analyzer, "kaoshijiuneng", &docs, &token_docs, None, &|_| Vec::new(), documents);
             let Some(Reading::Words(words)) = reading else {
                 panic!("{documents} documents: {reading:?}");
             };
             let labels: Vec<&str> = words.iter().map(|(label, _)| label.as_str()).collect();
             assert_eq!(labels.first(), Some(&"kao shi"), "{documents} documents: {labels:?}");
             assert!(words[0].1.iter().any(|s| s.pattern.text == "考试"), "{:?}", words[0].1);
+        }
+    }
+
+    /// With statistics that gain from lookups made together (a cluster's),
+    /// a reading asks for its spans' counts in a few batches, not one
+    /// span at a time, and reads the same.
+    #[test]
+    fn a_cuts_spans_are_looked_up_together() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let docs = |_: &Pattern| 3;
+        let token_docs = |t: &str| if t.chars().count() == 1 { 900 } else { 7 };
+        let calls = std::cell::Cell::new(0);
+        let counting = |tokens: &[&str]| {
+            assert!(!tokens.is_empty());
+            calls.set(calls.get() + 1);
+        };
+        for text in ["kaoshijiuneng", "biangengmima", "xinzengchengshiku", "zhonghuarenmingongheguo"] {
+            calls.set(0);
+            let alone = read(&analyzer, text, &docs, &token_docs, None, &|_| Vec::new(), 5_000);
+            let together = read(&analyzer, text, &docs, &token_docs, Some(&counting), &|_| Vec::new(), 5_000);
+            assert_eq!(format!("{together:?}"), format!("{alone:?}"), "{text}");
+            assert!(alone.is_some(), "{text}");
+            // The readings' whole spans, then each reading's cut.
+            assert!((1..=1 + MAX_READINGS).contains(&calls.get()), "{text}: {} lookups", calls.get());
         }
     }
 
@@ -511,7 +597,7 @@ mod tests {
         let analyzer = Analyzer::new().expect("analyzer");
         let docs = |_: &Pattern| 10;
         let token_docs = |_: &str| 10;
-        let reads = |text: &str| read(&analyzer, text, &docs, &token_docs, &|_| {}, &|_| Vec::new(), 1_000).is_some();
+        let reads = |text: &str| read(&analyzer, text, &docs, &token_docs, None, &|_| Vec::new(), 1_000).is_some();
         for (text, expected) in [
             ("schaefer", false),
             ("galaxy", false),
