@@ -325,7 +325,11 @@ impl SearchIndex {
             .tokenizers(tokenizers)
             .single_segment_index_writer(directory.box_clone(), SINGLE_SEGMENT_BUDGET)
             .map_err(error)?;
-        // The last article of an id wins, as with upserts in one commit.
+        // Every article is checked, as a writer checks each upsert; then
+        // the last of an id wins, as with upserts in one commit.
+        for article in articles {
+            article.validate()?;
+        }
         let mut seen = FxHashSet::default();
         let mut unique: Vec<&Article> = articles.iter().rev().filter(|a| seen.insert(a.id.as_str())).collect();
         unique.reverse();

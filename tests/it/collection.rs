@@ -108,6 +108,8 @@ fn a_part_built_in_one_segment_searches_as_one_written_by_a_writer() {
         part.extend(articles.iter().skip(i * 5).take(6).cloned());
         // An id twice: the later wins, as with upserts in one commit.
         part.push(Article { body: format!("{} 补充", articles[i].body), ..articles[i].clone() });
+        let bytes: usize = part.iter().map(|a| a.body.len() + a.title.as_ref().map_or(0, String::len)).sum();
+        assert!(bytes <= zhsearch::index::SINGLE_SEGMENT_MAX_BYTES, "{query}: {bytes} bytes take the writer's path");
         let written = index_of(&part);
         let built = SearchIndex::in_memory_of(whole.analyzer(), &part).expect("in one segment");
         assert_eq!(built.num_docs(), written.num_docs(), "{query}");
@@ -144,10 +146,15 @@ fn a_part_built_in_one_segment_searches_as_one_written_by_a_writer() {
         };
         assert_eq!(ids(a.expect("built")), ids(b.expect("written")), "{query}");
     }
-    // Bad input is refused as a writer refuses it, naming the field.
-    let err = SearchIndex::in_memory_of(whole.analyzer(), &[Article::new("a", "正文"), Article::new("b", " ")])
-        .expect_err("an empty body");
-    assert!(err.to_string().contains("body"), "{err}");
+    // Bad input is refused as a writer refuses it, naming the field, even
+    // where a later article of its id would replace it.
+    for bad in [
+        vec![Article::new("a", "正文"), Article::new("b", " ")],
+        vec![Article::new("a", " "), Article::new("a", "正文")],
+    ] {
+        let err = SearchIndex::in_memory_of(whole.analyzer(), &bad).expect_err("an empty body");
+        assert!(err.to_string().contains("body"), "{err}");
+    }
 }
 
 #[test]
