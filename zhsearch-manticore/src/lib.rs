@@ -93,9 +93,8 @@ pub const COMMON_MIN_DOCS: u64 = 20_000;
 /// chunks to merge (see [`Cluster::compact`]).
 pub const COMPACT_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
-/// The document id of the placeholder that lets an emptied shard merge its
-/// chunks (see [`Cluster::compact`]); [`doc_id`] keeps articles below it
-/// but for a 1 in 2^62 hash, and a shard with articles needs none.
+/// The document id of the placeholder that gives a shard a second chunk
+/// to merge (see [`Cluster::compact`]); [`doc_id`] keeps articles below it.
 const PLACEHOLDER_ID: u64 = 0x7FFF_FFFF_FFFF_FFFE;
 
 /// Ids asked for in one statement when fetching articles.
@@ -258,10 +257,10 @@ impl std::fmt::Debug for Cluster {
 }
 
 /// The engine's document id for an article id: a 64-bit FNV-1a hash, kept
-/// in 1..2^63 (0 is dropped by the engine and the top of the range never
-/// matches).
+/// in 1..2^63 - 2 (0 is dropped by the engine, the top of the range never
+/// matches, and 2^63 - 2 is compaction's placeholder).
 pub fn doc_id(id: &str) -> u64 {
-    (units::fnv1a(id) & 0x7FFF_FFFF_FFFF_FFFF).max(1)
+    (units::fnv1a(id) & 0x7FFF_FFFF_FFFF_FFFF).clamp(1, PLACEHOLDER_ID - 1)
 }
 
 impl Cluster {
@@ -414,13 +413,14 @@ impl Cluster {
     /// doubles every count, which skews every score. Only merging the
     /// chunks drops them. So each shard whose dictionary counts more
     /// articles than it holds (every article carries one mark keyword,
-    /// whose count says how many the dictionary counts) writes one of its
-    /// articles again, turns its RAM chunk into a disk chunk and merges
-    /// its chunks into one (`OPTIMIZE`; the engine does not merge a single
-    /// chunk, which is why the second one is made; and the RAM chunk's
-    /// own deleted articles are left out as it is written), waiting at most
-    /// `within` for each. A shard with no article left is given a
-    /// placeholder for the merge, deleted after it. Reads go on meanwhile.
+    /// whose count says how many the dictionary counts) is given a
+    /// placeholder document, turns its RAM chunk into a disk chunk and
+    /// merges its chunks into one (`OPTIMIZE`; the engine does not merge a
+    /// single chunk, which is why the second one is made; and the RAM
+    /// chunk's own deleted articles are left out as it is written),
+    /// waiting at most `within` for each; the placeholder is deleted
+    /// after. Reads and writes go on meanwhile; while a shard merges, the
+    /// collection's size counts the placeholder.
     ///
     /// A shard of several disk chunks with nothing stale is merged too:
     /// the engine ranks each chunk's candidates with that chunk's own
@@ -458,6 +458,10 @@ impl Cluster {
 
     /// One shard's part of [`Cluster::compact`].
     fn compact_shard(&self, shard: &Node, within: std::time::Duration) -> Result<u64> {
+        // A placeholder left by a compaction that was stopped would count
+        // as an article with no mark, for good.
+        let placeholder = format!("DELETE FROM {SHARD_TABLE} WHERE id = {PLACEHOLDER_ID}");
+        shard.run(&placeholder)?;
         let before = ShardState::read(shard)?;
         // Articles written before the mark have none: their shard cannot
         // say what it still counts, and is merged whenever asked.
@@ -466,32 +470,15 @@ impl Cluster {
         if stale == 0 && !unmarked && before.disk_chunks <= 1 {
             return Ok(0);
         }
-        let one = format!("SELECT id, doc FROM {SHARD_TABLE} WHERE id != {PLACEHOLDER_ID} LIMIT 1");
-        let placeholder = match shard.run(&one)?.first() {
-            Some(rows) if !rows.is_empty() => {
-                let id = number(&rows[0], 0).ok_or_else(|| Error::Reply {
-                    node: shard.name.clone(),
-                    reason: format!("document id {:?} is no number", text(&rows[0], 0)),
-                })?;
-                let article: Article = serde_json::from_str(&text(&rows[0], 1)).map_err(|e| Error::Reply {
-                    node: shard.name.clone(),
-                    reason: format!("document {id}: stored article: {e}"),
-                })?;
-                let row = self.row(id, &article)?;
-                shard.run(&format!("REPLACE INTO {SHARD_TABLE} ({}) VALUES {row}", row_columns()))?;
-                false
-            }
-            _ => {
-                shard.run(&format!("REPLACE INTO {SHARD_TABLE} (id, k) VALUES ({PLACEHOLDER_ID}, 'kcompact')"))?;
-                true
-            }
-        };
+        // A document of its own in the RAM chunk, so that there are two
+        // chunks to merge. Not an article written again: another client's
+        // newer version of it could be overwritten. It holds one keyword
+        // no query asks for, no mark, and no text the first stage matches.
+        shard.run(&format!("REPLACE INTO {SHARD_TABLE} (id, k) VALUES ({PLACEHOLDER_ID}, 'kcompact')"))?;
         let merged = self.merge_chunks(shard, within);
         // Removed whatever the merge did: a placeholder left behind would
         // be counted as an article.
-        if placeholder {
-            shard.run(&format!("DELETE FROM {SHARD_TABLE} WHERE id = {PLACEHOLDER_ID}"))?;
-        }
+        shard.run(&placeholder)?;
         merged.map(|()| stale)
     }
 
@@ -911,40 +898,47 @@ impl Cluster {
     }
 
     /// The articles of `ids`, from the engine's stored JSON, in the order
-    /// of `ids`: each shard is asked for its own, all at once. A shard
-    /// that cannot be reached (stopped since the first stage) is named in
-    /// the second list, and its articles left out, as the master leaves
-    /// out a shard that does not answer.
+    /// of `ids`: each shard is asked for its own, all at once. A shard this
+    /// client cannot reach is asked through the master; one the master
+    /// cannot reach either (stopped since the first stage) is named in the
+    /// second list, and its articles left out, as the master leaves out a
+    /// shard that does not answer.
     ///
-    /// Through the master the same took three round trips of 100 ids (the
-    /// engine's batches), each waiting on every shard.
+    /// Through the master alone the same took three round trips of 100 ids
+    /// (the engine's batches), each waiting on every shard.
     fn fetch(&self, ids: &[u64]) -> Result<(Vec<Article>, Vec<String>)> {
         let mut by_shard: Vec<Vec<u64>> = vec![Vec::new(); self.shards.len()];
         for &id in ids {
             by_shard[self.shard_of(id)].push(id);
         }
-        let fetched: Vec<(&Node, Result<Fetched>)> = std::thread::scope(|s| {
+        let fetched: Vec<Result<Fetched>> = std::thread::scope(|s| {
             let handles: Vec<_> = by_shard
                 .iter()
                 .zip(&self.shards)
-                .filter(|(ids, _)| !ids.is_empty())
-                .map(|(ids, shard)| (shard, s.spawn(move || fetch_from(shard, ids))))
+                .map(|(ids, shard)| s.spawn(move || fetch_from(shard, SHARD_TABLE, ids)))
                 .collect();
             handles
                 .into_iter()
-                .map(|(shard, h)| (shard, h.join().unwrap_or_else(|_| Err(reply_error("a fetching thread panicked")))))
+                .map(|h| h.join().unwrap_or_else(|_| Err(reply_error("a fetching thread panicked"))))
                 .collect()
         });
         let mut found: HashMap<u64, Article> = HashMap::with_capacity(ids.len());
         let mut unreachable = Vec::new();
-        for (shard, part) in fetched {
-            match part {
-                Ok(part) => found.extend(part),
+        for ((part, shard), shard_ids) in fetched.into_iter().zip(&self.shards).zip(&by_shard) {
+            let part = match part {
                 Err(Error::Node { source, .. }) if !matches!(source, mysql::Error::MySqlError(_)) => {
-                    unreachable.push(shard.name.clone())
+                    // An article deleted since the first stage is missing
+                    // from any shard's answer; a shard is named only when
+                    // neither this client nor the master reaches it.
+                    let through_master = fetch_from(&self.master, &self.config.table, shard_ids)?;
+                    if through_master.len() < shard_ids.len() {
+                        unreachable.push(shard.name.clone());
+                    }
+                    through_master
                 }
-                Err(e) => return Err(e),
-            }
+                part => part?,
+            };
+            found.extend(part);
         }
         Ok((ids.iter().filter_map(|id| found.remove(id)).collect(), unreachable))
     }
@@ -967,18 +961,17 @@ impl Cluster {
 /// Articles fetched from a shard, with their ids.
 type Fetched = Vec<(u64, Article)>;
 
-/// The articles of `ids` that `shard` holds, with their ids.
-fn fetch_from(shard: &Node, ids: &[u64]) -> Result<Fetched> {
+/// The articles of `ids` that `node` holds in `table` (or reaches through
+/// it), with their ids.
+fn fetch_from(node: &Node, table: &str, ids: &[u64]) -> Result<Fetched> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(FETCH_BATCH) {
         let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
         let n = chunk.len();
-        let sql = format!(
-            "SELECT id, doc FROM {SHARD_TABLE} WHERE id IN ({}) LIMIT {n} OPTION max_matches={n}",
-            list.join(",")
-        );
-        for row in shard.run(&sql)?.first().into_iter().flatten() {
-            let reply = |reason: String| Error::Reply { node: shard.name.clone(), reason };
+        let sql =
+            format!("SELECT id, doc FROM {table} WHERE id IN ({}) LIMIT {n} OPTION max_matches={n}", list.join(","));
+        for row in node.run(&sql)?.first().into_iter().flatten() {
+            let reply = |reason: String| Error::Reply { node: node.name.clone(), reason };
             let id = number(row, 0).ok_or_else(|| reply(format!("document id {:?} is no number", text(row, 0))))?;
             let article: Article =
                 serde_json::from_str(&text(row, 1)).map_err(|e| reply(format!("document {id}: {e}")))?;

@@ -49,6 +49,9 @@ pub(crate) struct Statistics<'c> {
     pub phrase_searches: AtomicUsize,
 }
 
+/// Keywords in one search of [`Statistics::keywords_through_master`].
+const KEYWORDS_PER_SEARCH: usize = 64;
+
 /// `MATCH()` text for a phrase of units in `field`.
 pub(crate) fn phrase_text(field: TextField, units: &[impl AsRef<str>]) -> String {
     let words: Vec<String> = units.iter().map(|u| keyword(field, u.as_ref())).collect();
@@ -138,6 +141,36 @@ impl Statistics<'_> {
         Ok(*keywords.entry(keyword).or_insert(0))
     }
 
+    /// Reads the counts of `keywords` through the master, as
+    /// `keyword_docs` reads one: a search for any of them, `LIMIT 0`, whose
+    /// `SHOW META` gives each keyword's documents over the shards that
+    /// answer. [`KEYWORDS_PER_SEARCH`] to a search, [`crate::BATCH`] / 2
+    /// searches to a round trip: a pinyin reading prefetches hundreds of
+    /// words, which one at a time would be as many round trips.
+    fn keywords_through_master(&self, keywords: &[&str]) -> zhsearch::Result<()> {
+        let searches: Vec<&[&str]> = keywords.chunks(KEYWORDS_PER_SEARCH).collect();
+        for round in searches.chunks(crate::BATCH / 2) {
+            self.lookups.fetch_add(1, Ordering::Relaxed);
+            let sql: Vec<String> = round
+                .iter()
+                .map(|chunk| {
+                    let text = quote(&chunk.join(" | "));
+                    format!("SELECT id FROM {} WHERE MATCH({text}) LIMIT 0; SHOW META", self.table)
+                })
+                .collect();
+            let sets = self.master.run(&sql.join("; ")).map_err(|e| self.error(e))?;
+            let mut known = self.keywords.lock().unwrap_or_else(|e| e.into_inner());
+            for rows in sets.iter().skip(1).step_by(2) {
+                read_keywords(rows, &mut known);
+            }
+            // A keyword no document has may be missing from the reply.
+            for k in round.iter().flat_map(|chunk| chunk.iter()) {
+                known.entry((*k).to_owned()).or_insert(0);
+            }
+        }
+        Ok(())
+    }
+
     /// The keyword that counts the phrase `units` in `field`, when the
     /// articles have their pairs as keywords and the phrase is a pair.
     fn pair_keyword(&self, field: TextField, units: &[&str]) -> Option<String> {
@@ -216,8 +249,9 @@ impl CollectionStatistics for Statistics<'_> {
 
     /// The keywords not known yet are read from the shards' dictionaries
     /// together, in one round trip a shard, the title's and the body's at
-    /// once (the ranking asks for both); if a shard does not answer, one at
-    /// a time through the master, as `token_documents` reads them.
+    /// once (the ranking asks for both); if a shard does not answer,
+    /// through the master, many to a statement (see
+    /// [`Statistics::keywords_through_master`]).
     fn tokens_documents(&self, field: TextField, tokens: &[&str]) -> zhsearch::Result<Vec<u64>> {
         let keywords: Vec<String> = tokens.iter().map(|t| keyword(field, t)).collect();
         let both: Vec<String> = match field {
@@ -234,12 +268,15 @@ impl CollectionStatistics for Statistics<'_> {
         missing.sort_unstable();
         missing.dedup();
         if missing.len() > 1 {
-            if let Some(counts) = dictionary_counts(self.shards, &missing) {
-                self.lookups.fetch_add(1, Ordering::Relaxed);
-                let mut known = self.keywords.lock().unwrap_or_else(|e| e.into_inner());
-                for k in missing {
-                    known.insert(k.to_owned(), counts.get(k).copied().unwrap_or(0));
+            match dictionary_counts(self.shards, &missing) {
+                Some(counts) => {
+                    self.lookups.fetch_add(1, Ordering::Relaxed);
+                    let mut known = self.keywords.lock().unwrap_or_else(|e| e.into_inner());
+                    for k in missing {
+                        known.insert(k.to_owned(), counts.get(k).copied().unwrap_or(0));
+                    }
                 }
+                None => self.keywords_through_master(&missing)?,
             }
         }
         keywords.into_iter().map(|k| self.keyword_docs(k)).collect()
