@@ -10,8 +10,11 @@
 //! ARTICLES.jsonl holds one article per line (as `zhsearch::ingest` reads
 //! them); each QUERIES.jsonl line is `{"q": …, "target": id}`. The cluster
 //! (started by `scripts/cluster.sh start DIR`) is cleared and loaded with
-//! the articles first (`Cluster::clear` compacts the shards, so the
-//! counts are those of empty data directories; `--keep` skips both).
+//! the articles first (`Cluster::clear` and `Cluster::ingest` compact the
+//! shards: the counts are those of empty data directories, and each shard
+//! ends in one disk chunk, whose first stage ranks better than a load left
+//! in several chunks, so figures from before compaction do not compare;
+//! `--keep` skips both).
 
 use std::time::Instant;
 
