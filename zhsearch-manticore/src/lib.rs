@@ -128,17 +128,30 @@ struct ShardState {
 
 impl ShardState {
     fn read(shard: &Node) -> Result<ShardState> {
+        // Asked here rather than through `dictionary_counts`, which drops
+        // the error that says why a shard did not answer.
         let call = format!("CALL KEYWORDS({}, {}, 1)", quote(units::PAIRS_MARK), quote(SHARD_TABLE));
         let marked = shard.run(&call)?.first().and_then(|rows| rows.first()).and_then(|r| number(r, 3)).unwrap_or(0);
-        let sets = shard.run(&format!("SHOW INDEX {SHARD_TABLE} STATUS"))?;
-        let status = sets.first().map(|rows| meta(rows)).unwrap_or_default();
+        let status = table_status(shard)?;
         let value = |name: &str| {
-            status.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.parse::<u64>().ok()).ok_or_else(|| {
-                Error::Reply { node: shard.name.clone(), reason: format!("no {name} in its table's status") }
+            status_value(&status, name).ok_or_else(|| Error::Reply {
+                node: shard.name.clone(),
+                reason: format!("no {name} in its table's status"),
             })
         };
         Ok(ShardState { marked, live: value("indexed_documents")?, disk_chunks: value("disk_chunks")? })
     }
+}
+
+/// A shard's `SHOW INDEX … STATUS`, as name/value pairs.
+fn table_status(shard: &Node) -> Result<Vec<(String, String)>> {
+    let sets = shard.run(&format!("SHOW INDEX {SHARD_TABLE} STATUS"))?;
+    Ok(sets.first().map(|rows| meta(rows)).unwrap_or_default())
+}
+
+/// A number of a table's status.
+fn status_value(status: &[(String, String)], name: &str) -> Option<u64> {
+    status.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.parse().ok())
 }
 
 /// A reply of the master that is not what was asked.
@@ -885,11 +898,9 @@ impl Cluster {
         let mut keywords: Vec<&str> = keywords.iter().map(String::as_str).collect();
         keywords.push(units::PAIRS_MARK);
         let counts = dictionary_counts(&self.shards, &keywords)?;
-        let status = format!("SHOW INDEX {SHARD_TABLE} STATUS");
         let mut documents = 0;
         for shard in &self.shards {
-            let status = shard.run(&status).ok()?;
-            documents += meta(status.first()?).iter().find(|(n, _)| n == "indexed_documents")?.1.parse::<u64>().ok()?;
+            documents += status_value(&table_status(shard).ok()?, "indexed_documents")?;
         }
         // Articles written before pairs were keywords lack the mark (and
         // their pairs): then every pair is counted as a phrase.
