@@ -115,7 +115,6 @@ impl Statistics<'_> {
         if let Some(&n) = self.keywords.lock().unwrap_or_else(|e| e.into_inner()).get(&keyword) {
             return Ok(n);
         }
-        self.lookups.fetch_add(1, Ordering::Relaxed);
         // The ranking asks for a token's count in the title and then in
         // the body: both are read in the one round trip.
         let sibling = match keyword.split_at(1) {
@@ -123,28 +122,17 @@ impl Statistics<'_> {
             ("b", rest) => Some(format!("t{rest}")),
             _ => None,
         };
-        let text = match &sibling {
-            Some(other) => format!("{keyword} | {other}"),
-            None => keyword.clone(),
-        };
-        let sql = format!("SELECT id FROM {} WHERE MATCH({}) LIMIT 0; SHOW META", self.table, quote(&text));
-        let sets = self.master.run(&sql).map_err(|e| self.error(e))?;
-        let mut keywords = self.keywords.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(rows) = sets.last() {
-            read_keywords(rows, &mut keywords);
-        }
-        // The engine folds keywords to lower case, as ours already are; a
-        // keyword no document has may be missing from its reply.
-        if let Some(other) = sibling {
-            keywords.entry(other).or_insert(0);
-        }
-        Ok(*keywords.entry(keyword).or_insert(0))
+        let mut asked = vec![keyword.as_str()];
+        asked.extend(sibling.as_deref());
+        self.keywords_through_master(&asked)?;
+        Ok(self.keywords.lock().unwrap_or_else(|e| e.into_inner()).get(&keyword).copied().unwrap_or(0))
     }
 
-    /// Reads the counts of `keywords` through the master, as
-    /// `keyword_docs` reads one: a search for any of them, `LIMIT 0`, whose
-    /// `SHOW META` gives each keyword's documents over the shards that
-    /// answer. [`KEYWORDS_PER_SEARCH`] to a search, [`crate::BATCH`] / 2
+    /// Reads the counts of `keywords` through the master: a search for any
+    /// of them, `LIMIT 0`, whose `SHOW META` gives each keyword's documents
+    /// over the shards that answer (the engine folds keywords to lower
+    /// case, as ours already are; one no document has may be missing from
+    /// the reply, and counts 0). [`KEYWORDS_PER_SEARCH`] to a search, [`crate::BATCH`] / 2
     /// searches to a round trip: a pinyin reading prefetches hundreds of
     /// words, which one at a time would be as many round trips.
     fn keywords_through_master(&self, keywords: &[&str]) -> zhsearch::Result<()> {
@@ -163,7 +151,6 @@ impl Statistics<'_> {
             for rows in sets.iter().skip(1).step_by(2) {
                 read_keywords(rows, &mut known);
             }
-            // A keyword no document has may be missing from the reply.
             for k in round.iter().flat_map(|chunk| chunk.iter()) {
                 known.entry((*k).to_owned()).or_insert(0);
             }
