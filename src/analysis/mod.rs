@@ -127,6 +127,7 @@ pub use segment::Mode;
 pub(crate) const MAX_WORD_CHECKS: usize = 64;
 pub use settings::{AnalyzerSettings, UserWord, SCHEME_VERSION};
 pub use tokenizer::{BufferedTokenStream, CharTokenStream, CharTokenizer, WordTokenStream, WordTokenizer};
+pub(crate) use tokenizer::{ReplayTokenizer, TokenStreams};
 pub use variants::{Synonyms, Variants};
 
 /// One token: its text (normalized, Simplified), where it is in the

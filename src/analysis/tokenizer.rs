@@ -147,3 +147,49 @@ impl Tokenizer for CharTokenizer {
         buffer.stream()
     }
 }
+
+/// Token streams analyzed beforehand, each kept as ids into a table of
+/// token texts, replayed by [`ReplayTokenizer`]: the text it is given is a
+/// stream's number (see [`ReplayTokenizer`]).
+#[derive(Debug, Default)]
+pub(crate) struct TokenStreams {
+    /// The token texts, by id.
+    pub texts: Vec<String>,
+    /// Each stream: its tokens as (text id, position, offset from, offset to).
+    pub streams: Vec<Vec<[u32; 4]>>,
+}
+
+/// A tantivy tokenizer that replays [`TokenStreams`]: given the decimal
+/// number of a stream as its text, it gives that stream's tokens (none
+/// for a text that names no stream).
+///
+/// It lets the analysis of many texts run before indexing, on several
+/// threads, and keep only some tokens, with no string allocated per token
+/// (see [`SearchIndex::in_memory_keeping`](crate::index::SearchIndex)).
+#[derive(Clone)]
+pub(crate) struct ReplayTokenizer {
+    streams: std::sync::Arc<TokenStreams>,
+    buffer: Buffer,
+}
+
+impl ReplayTokenizer {
+    pub(crate) fn new(streams: std::sync::Arc<TokenStreams>) -> Self {
+        ReplayTokenizer { streams, buffer: Buffer::default() }
+    }
+}
+
+impl Tokenizer for ReplayTokenizer {
+    type TokenStream<'a> = CharTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CharTokenStream<'a> {
+        let buffer = &mut self.buffer;
+        buffer.clear();
+        let stream = text.parse::<usize>().ok().and_then(|n| self.streams.streams.get(n));
+        for &[id, position, from, to] in stream.into_iter().flatten() {
+            if let Some(text) = self.streams.texts.get(id as usize) {
+                buffer.push(text, from as usize, to as usize, position as usize);
+            }
+        }
+        buffer.stream()
+    }
+}

@@ -41,10 +41,10 @@ use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, MmapDirectory, RamDirectory};
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
-use tantivy::schema::TantivyDocument;
+use tantivy::schema::{Field, TantivyDocument};
 use tantivy::{Index, TantivyError, Term};
 
-use crate::analysis::{Analyzer, AnalyzerSettings, Synonyms, Variants};
+use crate::analysis::{Analyzer, AnalyzerSettings, ReplayTokenizer, Synonyms, TokenStreams, Variants};
 use crate::article::Article;
 use crate::error::{Error, Location, Result};
 use crate::query::RankingSettings;
@@ -302,7 +302,7 @@ impl SearchIndex {
     /// against 16); above, two threads of a writer are (300 of 490
     /// characters: 25 ms against 36).
     pub fn in_memory_of(analyzer: &Analyzer, articles: &[Article]) -> Result<SearchIndex> {
-        let bytes: usize = articles.iter().map(|a| a.body.len() + a.title.as_ref().map_or(0, String::len)).sum();
+        let bytes: usize = articles.iter().map(text_bytes).sum();
         if bytes > SINGLE_SEGMENT_MAX_BYTES {
             let index = SearchIndex::in_memory_with(analyzer)?;
             let mut writer = index.writer_with_threads(2)?;
@@ -312,19 +312,38 @@ impl SearchIndex {
             writer.commit()?;
             return Ok(index);
         }
+        SearchIndex::one_segment(analyzer, articles, None)
+    }
+
+    /// An index in memory holding `articles`, as [`SearchIndex::in_memory_of`]
+    /// builds it, except that its text fields have the postings of `tokens`
+    /// only; every token still counts in its field's length. A search
+    /// whose every token is in `tokens` matches, scores and highlights as
+    /// in the whole index (see [`SearchIndex::search_part`]), as long as it
+    /// does not prune: the blocks' maxima of the postings were chosen with
+    /// the kept tokens' lengths.
+    ///
+    /// tantivy spends most of an index's build on each token it is given
+    /// (300 news articles: about four fifths of the time, against a fifth
+    /// for the analysis), and a search reads a few dozen distinct tokens of
+    /// the tens of thousands 300 articles hold. tantivy counts a field's
+    /// length from the tokens it is given, so the true lengths are written
+    /// over its own after the build.
+    pub(crate) fn in_memory_keeping(
+        analyzer: &Analyzer,
+        articles: &[Article],
+        tokens: &FxHashSet<String>,
+    ) -> Result<SearchIndex> {
+        SearchIndex::one_segment(analyzer, articles, Some(tokens))
+    }
+
+    /// `articles` in one segment built on this thread: whole, or with the
+    /// postings of `kept` tokens only (see [`SearchIndex::in_memory_keeping`]).
+    fn one_segment(analyzer: &Analyzer, articles: &[Article], kept: Option<&FxHashSet<String>>) -> Result<SearchIndex> {
         let directory: Box<dyn Directory> = Box::new(RamDirectory::create());
         let stored = StoredSettings::new(analyzer);
         write_settings(directory.as_ref(), &None, &stored)?;
         let (schema, fields) = schema::build();
-        let tokenizers = tantivy::tokenizer::TokenizerManager::default();
-        tokenizers.register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
-        let error = |e| index_error(None, e);
-        let mut writer = tantivy::IndexBuilder::new()
-            .schema(schema)
-            .settings(schema::index_settings())
-            .tokenizers(tokenizers)
-            .single_segment_index_writer(directory.box_clone(), SINGLE_SEGMENT_BUDGET)
-            .map_err(error)?;
         // Every article is checked, as a writer checks each upsert; then
         // the last of an id wins, as with upserts in one commit.
         for article in articles {
@@ -333,10 +352,39 @@ impl SearchIndex {
         let mut seen = FxHashSet::default();
         let mut unique: Vec<&Article> = articles.iter().rev().filter(|a| seen.insert(a.id.as_str())).collect();
         unique.reverse();
-        for article in unique {
-            writer.add_document(article_document(fields, analyzer, article)?).map_err(error)?;
+        let tokenizers = tantivy::tokenizer::TokenizerManager::default();
+        let kept = match kept {
+            None => {
+                tokenizers.register(schema::CHAR_TOKENIZER, analyzer.char_tokenizer());
+                None
+            }
+            Some(tokens) => {
+                // Analyzed beforehand (on two threads), replayed while
+                // indexing; the index searches with the analyzer's own.
+                let (documents, streams, lengths) = kept_documents(fields, analyzer, &unique, tokens)?;
+                tokenizers.register(schema::CHAR_TOKENIZER, ReplayTokenizer::new(std::sync::Arc::new(streams)));
+                Some((documents, lengths))
+            }
+        };
+        let error = |e| index_error(None, e);
+        let mut writer = tantivy::IndexBuilder::new()
+            .schema(schema)
+            .settings(schema::index_settings())
+            .tokenizers(tokenizers)
+            .single_segment_index_writer(directory.box_clone(), SINGLE_SEGMENT_BUDGET)
+            .map_err(error)?;
+        let Some((documents, lengths)) = kept else {
+            for article in unique {
+                writer.add_document(article_document(fields, analyzer, article)?).map_err(error)?;
+            }
+            let index = writer.finalize().map_err(error)?;
+            return SearchIndex::assemble(index, directory, None, fields, analyzer.clone(), None, Followed::No);
+        };
+        for document in documents {
+            writer.add_document(document).map_err(error)?;
         }
         let index = writer.finalize().map_err(error)?;
+        write_lengths(&index, fields, &lengths).map_err(error)?;
         SearchIndex::assemble(index, directory, None, fields, analyzer.clone(), None, Followed::No)
     }
 
@@ -810,15 +858,25 @@ fn id_hash(id: &str) -> u64 {
 
 /// `article` as tantivy's document, checked first.
 fn article_document(f: Fields, analyzer: &Analyzer, article: &Article) -> Result<TantivyDocument> {
+    document_with(f, analyzer, article, &mut |doc, field, text| doc.add_text(field, text))
+}
+
+/// The document of `article`, its title and body added by `text`.
+fn document_with(
+    f: Fields,
+    analyzer: &Analyzer,
+    article: &Article,
+    text: &mut dyn FnMut(&mut TantivyDocument, Field, &str),
+) -> Result<TantivyDocument> {
     article.validate()?;
     let location = || Location::default().in_field("body");
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &article.id);
     if let Some(title) = &article.title {
-        doc.add_text(f.title, title);
+        text(&mut doc, f.title, title);
         doc.add_text(f.title_key, schema::title_key(analyzer, title));
     }
-    doc.add_text(f.body, &article.body);
+    text(&mut doc, f.body, &article.body);
     if let Some(source) = &article.source {
         doc.add_text(f.source, source);
     }
@@ -831,6 +889,136 @@ fn article_document(f: Fields, analyzer: &Analyzer, article: &Article) -> Result
     let json = serde_json::to_string(article).map_err(|e| Error::invalid(location(), e.to_string()))?;
     doc.add_text(f.article, json);
     Ok(doc)
+}
+
+/// The token that stands, in a field of [`SearchIndex::in_memory_keeping`],
+/// for the tokens left out: the field then has a term exactly when it has
+/// text, as the whole index's has (a search looks in the fields that
+/// have). No text analyzes to it: the normalizer drops control characters.
+pub(crate) const LEFT_OUT_TOKEN: &str = "\u{0}";
+
+/// More text than this (in bytes) is analyzed by two threads in
+/// [`SearchIndex::in_memory_keeping`]: below, starting a thread costs
+/// about what it saves.
+const KEPT_PARALLEL_BYTES: usize = 64 * 1024;
+
+/// The text of `article` an index analyzes (title and body), in bytes.
+fn text_bytes(article: &Article) -> usize {
+    article.body.len() + article.title.as_ref().map_or(0, String::len)
+}
+
+/// The documents of `articles`, their title and body analyzed into the
+/// streams of the `kept` tokens only (at their positions), for
+/// [`ReplayTokenizer`]: the text of article `i`'s title is stream `2i`,
+/// of its body `2i + 1`. With them, the true length of each field (the
+/// tokens tantivy would have counted), `[title, body]` per article.
+fn kept_documents(
+    f: Fields,
+    analyzer: &Analyzer,
+    articles: &[&Article],
+    kept: &FxHashSet<String>,
+) -> Result<(Vec<TantivyDocument>, TokenStreams, Vec<[u32; 2]>)> {
+    let mut texts = vec![LEFT_OUT_TOKEN.to_owned()];
+    texts.extend(kept.iter().filter(|t| t.as_str() != LEFT_OUT_TOKEN).cloned());
+    let ids: rustc_hash::FxHashMap<&str, u32> =
+        texts.iter().zip(0u32..).skip(1).map(|(t, id)| (t.as_str(), id)).collect();
+    type Analyzed = (TantivyDocument, [Vec<[u32; 4]>; 2], [u32; 2]);
+    let one = |i: usize, article: &Article| -> Result<Analyzed> {
+        let mut streams: [Vec<[u32; 4]>; 2] = Default::default();
+        let mut lengths = [0u32; 2];
+        let mut with = |doc: &mut TantivyDocument, field: Field, text: &str| {
+            let at = usize::from(field == f.body);
+            let (stream, length) = (&mut streams[at], &mut lengths[at]);
+            let mut left_out = false;
+            analyzer.for_each_char_token(text, |t, from, to, position| {
+                // tantivy drops (and does not count) a longer token.
+                if t.len() > tantivy::tokenizer::MAX_TOKEN_LEN {
+                    return;
+                }
+                *length += 1;
+                match ids.get(t) {
+                    Some(&id) => stream.push([id, position as u32, from as u32, to as u32]),
+                    None => left_out = true,
+                }
+            });
+            if left_out {
+                stream.push([0, 0, 0, 0]);
+            }
+            doc.add_text(field, (2 * i + at).to_string());
+        };
+        let doc = document_with(f, analyzer, article, &mut with)?;
+        Ok((doc, streams, lengths))
+    };
+    let all = |from: usize, articles: &[&Article]| -> Result<Vec<Analyzed>> {
+        articles.iter().enumerate().map(|(k, a)| one(from + k, a)).collect()
+    };
+    let bytes: usize = articles.iter().map(|a| text_bytes(a)).sum();
+    let analyzed = if bytes <= KEPT_PARALLEL_BYTES || articles.len() < 2 {
+        all(0, articles)?
+    } else {
+        // Two halves of about as much text each, the first on another thread.
+        let (mut half, mut at) = (0, 0);
+        while at < articles.len() && half * 2 < bytes {
+            half += text_bytes(articles[at]);
+            at += 1;
+        }
+        let (first, second) = articles.split_at(at);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| all(0, first));
+            let mut rest = all(at, second)?;
+            let mut done = match other.join() {
+                Ok(done) => done?,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            done.append(&mut rest);
+            Ok::<_, Error>(done)
+        })?
+    };
+    let mut documents = Vec::with_capacity(analyzed.len());
+    let mut streams = TokenStreams { texts, streams: Vec::with_capacity(2 * analyzed.len()) };
+    let mut lengths = Vec::with_capacity(analyzed.len());
+    for (doc, [title, body], length) in analyzed {
+        documents.push(doc);
+        streams.streams.push(title);
+        streams.streams.push(body);
+        lengths.push(length);
+    }
+    Ok((documents, streams, lengths))
+}
+
+/// Writes the true `lengths` (`[title, body]` per document, in order) over
+/// the field lengths tantivy counted in `index`'s one segment, keeping
+/// every other field's.
+fn write_lengths(index: &Index, f: Fields, lengths: &[[u32; 2]]) -> tantivy::Result<()> {
+    use tantivy::fieldnorm::{FieldNormReader, FieldNormReaders, FieldNormsSerializer};
+    use tantivy::index::SegmentComponent;
+    let metas = index.searchable_segment_metas()?;
+    let [meta] = metas.as_slice() else {
+        return Err(TantivyError::InternalError(format!("{} segments where one was built", metas.len())));
+    };
+    // The index's own directory reads and writes the files' footers.
+    let directory = index.directory();
+    let path = meta.relative_path(SegmentComponent::FieldNorms);
+    let readers = FieldNormReaders::open(directory.open_read(&path)?)?;
+    let mut columns = Vec::new();
+    for (field, _) in index.schema().fields() {
+        let Some(reader) = readers.get_field(field)? else { continue };
+        let column: Vec<u8> = if field == f.title || field == f.body {
+            let at = usize::from(field == f.body);
+            lengths.iter().map(|l| FieldNormReader::fieldnorm_to_id(l[at])).collect()
+        } else {
+            (0..meta.max_doc()).map(|doc| reader.fieldnorm_id(doc)).collect()
+        };
+        columns.push((field, column));
+    }
+    drop(readers);
+    directory.delete(&path).map_err(|e| TantivyError::InternalError(e.to_string()))?;
+    let mut serializer = FieldNormsSerializer::from_write(directory.open_write(&path)?)?;
+    for (field, column) in columns {
+        serializer.serialize_field(field, &column)?;
+    }
+    serializer.close()?;
+    Ok(())
 }
 
 impl IndexWriter {
@@ -1132,6 +1320,62 @@ pub(crate) fn segment_files(index: &Index) -> tantivy::Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A part indexed with some tokens only has, in each text field, the
+    /// lengths and the presence of the whole part, and the postings of the
+    /// kept tokens as the whole part has them.
+    #[test]
+    fn a_part_keeping_some_tokens_has_the_whole_parts_lengths() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let mut articles: Vec<Article> = (0..40)
+            .map(|i| {
+                let body = format!("第{i}篇：经济发展的报告，{}。", "科学技术是第一生产力".repeat(i % 7 + 1));
+                let title = (i % 3 != 0).then(|| format!("标题{i} 新闻"));
+                Article { title, ..Article::new(format!("a{i}"), body) }
+            })
+            .collect();
+        // Longer than MAX_TOKEN_LEN: tantivy drops such a token uncounted.
+        articles.push(Article::new("long", format!("经济 {}", "x".repeat(tantivy::tokenizer::MAX_TOKEN_LEN + 10))));
+        let whole = SearchIndex::in_memory_of(&analyzer, &articles).expect("whole");
+        for kept in [vec!["经济", "发", "展"], vec![], vec!["新", "闻", "标"]] {
+            let kept: FxHashSet<String> = kept.into_iter().map(String::from).collect();
+            let part = SearchIndex::in_memory_keeping(&analyzer, &articles, &kept).expect("kept");
+            let (a, b) = (whole.reader.searcher(), part.reader.searcher());
+            let (a, b) = (a.segment_reader(0), b.segment_reader(0));
+            for field in [whole.fields.title, whole.fields.body] {
+                let (na, nb) =
+                    (a.get_fieldnorms_reader(field).expect("norms"), b.get_fieldnorms_reader(field).expect("norms"));
+                for doc in 0..a.max_doc() {
+                    assert_eq!(na.fieldnorm_id(doc), nb.fieldnorm_id(doc), "{kept:?}: doc {doc}");
+                }
+                for token in &kept {
+                    let term = Term::from_field_text(field, token);
+                    let read = |r: &tantivy::SegmentReader| {
+                        let mut out = Vec::new();
+                        let postings = r
+                            .inverted_index(field)
+                            .expect("inverted")
+                            .read_postings(&term, tantivy::schema::IndexRecordOption::WithFreqsAndPositions)
+                            .expect("read");
+                        if let Some(mut p) = postings {
+                            use tantivy::DocSet;
+                            while p.doc() != tantivy::TERMINATED {
+                                let mut positions = Vec::new();
+                                tantivy::postings::Postings::positions(&mut p, &mut positions);
+                                out.push((p.doc(), positions));
+                                p.advance();
+                            }
+                        }
+                        out
+                    };
+                    assert_eq!(read(a), read(b), "{token}");
+                }
+            }
+            let (pa, pb) =
+                (whole.present_fields(&whole.reader.searcher()), part.present_fields(&part.reader.searcher()));
+            assert_eq!(pa.expect("present"), pb.expect("present"), "{kept:?}");
+        }
+    }
 
     /// The index holds character-level tokens only: a process that only
     /// ingests never loads jieba's dictionary; the first search does.

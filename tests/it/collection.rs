@@ -157,6 +157,60 @@ fn a_part_built_in_one_segment_searches_as_one_written_by_a_writer() {
     }
 }
 
+/// `SearchIndex::search_part` indexes the part with the postings of the
+/// tokens the request's reading holds only, and the true field lengths:
+/// every result must be the one an index of the whole part gives, pinyin,
+/// corrections, variants, operators, explanations and snippets included.
+#[test]
+fn a_part_indexed_with_the_requests_tokens_only_searches_as_the_whole_part() {
+    let mut articles = collection();
+    articles.push(Article::new("sanction", "联合国宣布对该国实施经济制裁"));
+    let whole = index_of(&articles);
+    let statistics = whole.statistics();
+    let mut queries = queries(&articles);
+    queries.extend(
+        [
+            "制才",
+            "tuopin gongjian",
+            "tpgj",
+            "xijinping renmin",
+            "疫情fangkong",
+            "疫请防控",
+            "脱贫攻艰",
+            "脱贫攻坚 OR 計程車",
+            "title:脱贫",
+            "\"的\"",
+            "攻坚 -脱贫",
+            "zzzzqqq",
+        ]
+        .map(String::from),
+    );
+    let (mut compared, mut corrected) = (0, 0);
+    for (i, query) in queries.iter().enumerate() {
+        let request = SearchRequest::new(query.as_str()).limit(10).explain(i % 2 == 0);
+        // The whole's best and others: long bodies among them, whose
+        // lengths are mostly tokens the part leaves out.
+        let mut part: Vec<Article> =
+            whole.search(&request.clone().limit(8)).expect("search").hits.into_iter().map(|h| h.article).collect();
+        part.extend(articles.iter().skip(i * 3 % 40).take(20).cloned());
+        part.push(articles[articles.len() - 1].clone());
+        let bytes: usize = part.iter().map(|a| a.body.len() + a.title.as_ref().map_or(0, String::len)).sum();
+        assert!(bytes <= zhsearch::index::SINGLE_SEGMENT_MAX_BYTES, "{query}: {bytes} bytes, more than one segment");
+        let expected =
+            SearchIndex::in_memory_of(whole.analyzer(), &part).expect("whole part").search_with(&request, &statistics);
+        let got = SearchIndex::search_part(whole.analyzer(), &part, &request, &statistics);
+        let json = |r: zhsearch::Result<zhsearch::query::SearchResults>| {
+            serde_json::to_string(&r.expect("search")).expect("json")
+        };
+        let (expected, got) = (json(expected), json(got));
+        assert_eq!(got, expected, "{query}");
+        compared += usize::from(!expected.contains("\"hits\":[]"));
+        corrected += usize::from(expected.contains("\"corrected_to\":\""));
+    }
+    assert!(compared >= 20, "only {compared} queries had hits");
+    assert!(corrected >= 1, "no query was corrected: the correction's path went untested");
+}
+
 #[test]
 fn the_index_statistics_count_documents_tokens_and_phrases() {
     let whole = index_of(&[
