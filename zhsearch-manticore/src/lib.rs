@@ -800,11 +800,10 @@ impl Cluster {
     ) -> Result<SearchResults> {
         let statistics = self.statistics(totals, keywords, phrases, pairs_known);
         let (articles, unreachable) = self.fetch(candidates)?;
-        // Short candidates in one segment on this thread, long ones by a
-        // writer's two threads (the shards are idle meanwhile).
-        let part = SearchIndex::in_memory_of(&self.analyzer, &articles)?;
+        // Indexed with the postings of the request's tokens only (the
+        // statistics remember the counts its reading asks for).
         let second = request.clone().facets(false);
-        let mut results = part.search_with(&second, &statistics)?;
+        let mut results = SearchIndex::search_part(&self.analyzer, &articles, &second, &statistics)?;
         results.unavailable = unreachable;
         self.lookups.fetch_add(statistics.lookups.into_inner(), std::sync::atomic::Ordering::Relaxed);
         self.phrase_searches.fetch_add(statistics.phrase_searches.into_inner(), std::sync::atomic::Ordering::Relaxed);
