@@ -209,6 +209,19 @@ fn a_part_indexed_with_the_requests_tokens_only_searches_as_the_whole_part() {
     }
     assert!(compared >= 20, "only {compared} queries had hits");
     assert!(corrected >= 1, "no query was corrected: the correction's path went untested");
+    // No candidates, and candidates without titles: nothing to index for
+    // the reading's titles.
+    let request = SearchRequest::new("脱贫攻坚 tpgj");
+    let none = SearchIndex::search_part(whole.analyzer(), &[], &request, &statistics).expect("no articles");
+    assert!(none.hits.is_empty() && none.total == 0);
+    let untitled: Vec<Article> = articles.iter().map(|a| Article { title: None, ..a.clone() }).take(30).collect();
+    let expected =
+        SearchIndex::in_memory_of(whole.analyzer(), &untitled).expect("whole").search_with(&request, &statistics);
+    let got = SearchIndex::search_part(whole.analyzer(), &untitled, &request, &statistics);
+    assert_eq!(
+        serde_json::to_string(&got.expect("untitled")).expect("json"),
+        serde_json::to_string(&expected.expect("untitled")).expect("json")
+    );
 }
 
 #[test]
