@@ -894,7 +894,7 @@ fn document_with(
 /// The token that stands, in a field of [`SearchIndex::in_memory_keeping`],
 /// for the tokens left out: the field then has a term exactly when it has
 /// text, as the whole index's has (a search looks in the fields that
-/// have). No text analyzes to it: the normalizer drops control characters.
+/// have). No text analyzes to it: the normalizer reads NUL as a separator.
 pub(crate) const LEFT_OUT_TOKEN: &str = "\u{0}";
 
 /// More text than this (in bytes) is analyzed by two threads in
