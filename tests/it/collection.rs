@@ -222,6 +222,10 @@ fn a_part_indexed_with_the_requests_tokens_only_searches_as_the_whole_part() {
         serde_json::to_string(&got.expect("untitled")).expect("json"),
         serde_json::to_string(&expected.expect("untitled")).expect("json")
     );
+    // Bad input is refused as `in_memory_of` refuses it, naming the field.
+    let bad = [Article { title: Some("标题".into()), ..Article::new("a", " ") }, Article::new("b", "正文")];
+    let err = SearchIndex::search_part(whole.analyzer(), &bad, &request, &statistics).expect_err("an empty body");
+    assert!(err.to_string().contains("body") && err.to_string().contains("`a`"), "{err}");
 }
 
 #[test]
