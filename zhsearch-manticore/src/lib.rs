@@ -800,8 +800,8 @@ impl Cluster {
     ) -> Result<SearchResults> {
         let statistics = self.statistics(totals, keywords, phrases, pairs_known);
         let (articles, unreachable) = self.fetch(candidates)?;
-        // Indexed with the postings of the request's tokens only (the
-        // statistics remember the counts its reading asks for).
+        // Indexed with the postings of the tokens its reading holds only;
+        // the search reuses that reading, and so its counts.
         let second = request.clone().facets(false);
         let mut results = SearchIndex::search_part(&self.analyzer, &articles, &second, &statistics)?;
         results.unavailable = unreachable;
