@@ -578,11 +578,20 @@ impl SearchIndex {
     ) -> Result<SearchResults> {
         let whole = || SearchIndex::in_memory_of(analyzer, articles)?.search_with(request, statistics);
         // Pinyin typed as initials reads the index's titles (see
-        // `titles.rs`): the reading is made where the part's titles are.
-        let titles: Vec<Article> = articles
-            .iter()
-            .filter_map(|a| Some(Article { title: Some(a.title.clone()?), ..Article::new(a.id.clone(), "-") }))
-            .collect();
+        // `titles.rs`): the reading of a query with letters is made where
+        // the part's titles are. Nothing else in a reading with the
+        // collection's counts looks at the index it is made on, so any
+        // other query is read on an empty one rather than analyzing the
+        // candidates' titles for nothing.
+        let letters = request.pinyin
+            && request.query.chars().any(|c| c.is_alphabetic() && !crate::analysis::normalize::is_han(c));
+        let titles: Vec<Article> = match letters {
+            true => articles
+                .iter()
+                .filter_map(|a| Some(Article { title: Some(a.title.clone()?), ..Article::new(a.id.clone(), "-") }))
+                .collect(),
+            false => Vec::new(),
+        };
         let scratch = SearchIndex::in_memory_keeping(analyzer, &titles, &rustc_hash::FxHashSet::default())?;
         let (tokens, read) = scratch.tokens_read(request, statistics)?;
         if tokens.contains(crate::index::LEFT_OUT_TOKEN) {

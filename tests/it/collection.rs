@@ -165,6 +165,12 @@ fn a_part_built_in_one_segment_searches_as_one_written_by_a_writer() {
 fn a_part_indexed_with_the_requests_tokens_only_searches_as_the_whole_part() {
     let mut articles = collection();
     articles.push(Article::new("sanction", "联合国宣布对该国实施经济制裁"));
+    // A title no dictionary word starts, typed as initials: read from the
+    // part's own titles.
+    articles.push(Article {
+        title: Some("开启和关闭档案".into()),
+        ..Article::new("files", "在选项中开启或关闭档案的自动保存。")
+    });
     let whole = index_of(&articles);
     let statistics = whole.statistics();
     let mut queries = queries(&articles);
@@ -173,6 +179,7 @@ fn a_part_indexed_with_the_requests_tokens_only_searches_as_the_whole_part() {
             "制才",
             "tuopin gongjian",
             "tpgj",
+            "kqhgbda",
             "xijinping renmin",
             "疫情fangkong",
             "疫请防控",
