@@ -76,6 +76,11 @@ pub(crate) struct Lookups<'a> {
     /// texts; nothing where each question is cheap (an index of its own),
     /// one round trip instead of a dozen where each is one (a cluster).
     pub prefetch: &'a dyn Fn(&[&Pattern]),
+    /// Whether to ask ahead, at once, what every suspect word and pair of
+    /// the query will be asked first (see [`ask_ahead`]): where each
+    /// prefetch is a round trip. An index of its own answers as cheaply
+    /// one at a time, and would only weigh candidates it never needs.
+    pub ahead: bool,
 }
 
 /// The query with each word no document has replaced by the words that
@@ -87,45 +92,32 @@ pub(crate) fn corrections(
     branches: &[Vec<Clause>],
     index: &Lookups<'_>,
 ) -> Vec<String> {
+    if index.ahead {
+        ask_ahead(analyzer, branches, index);
+    }
     // Each word to correct, with its candidates, best first.
     let mut fixes: Vec<(String, Vec<String>)> = Vec::new();
-    for clause in branches.iter().flatten() {
-        if clause.negated || clause.quoted || !clause.sounds_like.is_empty() {
+    for (clause, word) in suspect_words(analyzer, branches) {
+        if fixes.iter().any(|(w, _)| *w == word.text) {
             continue;
         }
-        for word in &clause.words {
-            let han = word.text.chars().all(crate::analysis::normalize::is_han);
-            if !han || word.text.chars().count() < 2 || fixes.iter().any(|(w, _)| *w == word.text) {
-                continue;
-            }
-            // A word of jieba's dictionary is a word, not a slip of the
-            // input method (whose wrong picks are not words: 制才, 经点).
-            // Only a word jieba guessed is looked up.
-            if analyzer.knows_word(&word.text) {
-                continue;
-            }
-            // Inside a longer clause, a guessed word is as often a name
-            // the index lacks (朱莉 in 朱莉复古发型, not 助理): corrected only
-            // where the index has the correction beside its neighbours.
-            let whole = clause.pattern.text.as_str();
-            let place = whole.find(word.text.as_str()).filter(|_| whole != word.text);
-            let place = place.map(|at| at..at + word.text.len());
-            let beside = place.as_ref().map(|range| Beside { text: whole, range: range.clone() });
-            let candidates = sound_alikes(analyzer, word, 2, true, CANDIDATES, beside.as_ref(), index);
-            let in_place = |best: &String| match &place {
-                Some(range) => in_context(analyzer, whole, range.clone(), best, index),
-                None => true,
-            };
-            if candidates.first().is_some_and(in_place) {
-                fixes.push((word.text.clone(), candidates));
-            }
+        // Inside a longer clause, a guessed word is as often a name the
+        // index lacks (朱莉 in 朱莉复古发型, not 助理): corrected only where
+        // the index has the correction beside its neighbours.
+        let whole = clause.pattern.text.as_str();
+        let place = place_in(whole, &word.text);
+        let beside = place.as_ref().map(|range| Beside { text: whole, range: range.clone() });
+        let candidates = sound_alikes(analyzer, word, 2, true, CANDIDATES, beside.as_ref(), index);
+        let in_place = |best: &String| match &place {
+            Some(range) => in_context(analyzer, whole, range.clone(), best, index),
+            None => true,
+        };
+        if candidates.first().is_some_and(in_place) {
+            fixes.push((word.text.clone(), candidates));
         }
     }
     let mut runs_looked_up = 0;
-    for clause in branches.iter().flatten() {
-        if clause.negated || clause.quoted || !clause.sounds_like.is_empty() {
-            continue;
-        }
+    for clause in branches.iter().flatten().filter(|c| looked_at(c)) {
         // A clause that is one such run is a word typed alone (具又,
         // 词汇标). Inside a longer clause, runs of known words that no
         // document has are mostly names and new words: a run there is
@@ -174,33 +166,21 @@ pub(crate) fn corrections(
     // and the dictionary has a word one character away, and at most
     // MAX_RUNS of them a query.
     let mut pairs_looked_up = 0;
-    for clause in branches.iter().flatten() {
+    let spots = suspect_pairs(analyzer, branches);
+    for (i, clause) in branches.iter().flatten().enumerate() {
         if pairs_looked_up == MAX_RUNS {
             break;
         }
-        if clause.negated || clause.quoted || !clause.sounds_like.is_empty() {
-            continue;
-        }
         let whole = clause.pattern.text.as_str();
-        let han = whole.chars().filter(|&c| crate::analysis::normalize::is_han(c)).count();
-        if han < 2 || fixes.iter().any(|(w, _)| whole.contains(w.as_str())) {
+        if !pairs_looked_at(clause) || fixes.iter().any(|(w, _)| whole.contains(w.as_str())) {
             continue;
         }
-        let long = whole.chars().count() > LONGEST_CLAUSE_WITH_RUNS;
-        for (range, in_guess) in pairs_in_guesses(analyzer, whole) {
+        for spot in spots.iter().filter(|spot| spot.clause == i) {
             if pairs_looked_up == MAX_RUNS {
                 break;
             }
-            // In a sentence, only a pair inside a guessed word.
-            if long && !in_guess {
-                continue;
-            }
-            let candidates = analyzer.lexicons().one_apart(&whole[range.clone()], CANDIDATES_IN_SENTENCES);
-            if candidates.is_empty() {
-                continue;
-            }
             pairs_looked_up += 1;
-            if let Some(fix) = pair_fix(analyzer, whole, range, &candidates, in_guess && !long, index) {
+            if let Some(fix) = pair_fix(analyzer, whole, spot.range.clone(), &spot.candidates, spot.trusted, index) {
                 fixes.push(fix);
                 break;
             }
@@ -254,17 +234,7 @@ fn sound_alikes(
     beside: Option<&Beside<'_>>,
     index: &Lookups<'_>,
 ) -> Vec<String> {
-    let changed = |c: &str| c.chars().zip(text.text.chars()).filter(|(a, b)| a != b).count();
-    let lexicons = analyzer.lexicons();
-    let words = match most_changed {
-        1 => lexicons.one_apart(&text.text, limit),
-        _ => lexicons.homophones(&text.text, limit),
-    };
-    let patterns: Vec<(usize, Pattern)> = words
-        .into_iter()
-        .filter(|c| changed(c) <= most_changed)
-        .filter_map(|c| Some((changed(c), Pattern::of_simplified(analyzer, c)?)))
-        .collect();
+    let patterns = alike_patterns(analyzer, &text.text, most_changed, limit);
     (index.prefetch)(&patterns.iter().map(|(_, p)| p).collect::<Vec<_>>());
     let alikes: Vec<(usize, Pattern, u64)> = patterns
         .into_iter()
@@ -302,6 +272,144 @@ fn sound_alikes(
     // Stable: the lexicon's order breaks ties.
     candidates.sort_by_key(|c| (c.0, std::cmp::Reverse(c.1)));
     candidates.into_iter().map(|(_, _, c)| c).collect()
+}
+
+/// The words of jieba's dictionary that sound like `text` with at most
+/// `most_changed` characters changed (at most `limit` of the lexicon's),
+/// each with how many characters it changes, as patterns.
+fn alike_patterns(analyzer: &Analyzer, text: &str, most_changed: usize, limit: usize) -> Vec<(usize, Pattern)> {
+    let changed = |c: &str| c.chars().zip(text.chars()).filter(|(a, b)| a != b).count();
+    let lexicons = analyzer.lexicons();
+    let words = match most_changed {
+        1 => lexicons.one_apart(text, limit),
+        _ => lexicons.homophones(text, limit),
+    };
+    words
+        .into_iter()
+        .filter(|c| changed(c) <= most_changed)
+        .filter_map(|c| Some((changed(c), Pattern::of_simplified(analyzer, c)?)))
+        .collect()
+}
+
+/// Whether a clause's words and pairs are looked at for typos: not one
+/// negated, quoted, or typed as pinyin.
+fn looked_at(clause: &Clause) -> bool {
+    !clause.negated && !clause.quoted && clause.sounds_like.is_empty()
+}
+
+/// The words of the query that may be a wrong pick of the input method,
+/// with their clauses: each word jieba guessed (a word of its dictionary is
+/// a word, not a slip: the wrong picks 制才, 经点 are not words), all Han,
+/// of two characters or more.
+fn suspect_words<'b>(analyzer: &Analyzer, branches: &'b [Vec<Clause>]) -> Vec<(&'b Clause, &'b Pattern)> {
+    let mut out = Vec::new();
+    for clause in branches.iter().flatten().filter(|c| looked_at(c)) {
+        for word in &clause.words {
+            let han = word.text.chars().all(crate::analysis::normalize::is_han);
+            if han && word.text.chars().count() >= 2 && !analyzer.knows_word(&word.text) {
+                out.push((clause, word));
+            }
+        }
+    }
+    out
+}
+
+/// Where `word` stands in the clause `whole`, unless it is the whole.
+fn place_in(whole: &str, word: &str) -> Option<Range<usize>> {
+    whole.find(word).filter(|_| whole != word).map(|at| at..at + word.len())
+}
+
+/// Whether a clause's pairs are looked at (see [`suspect_pairs`]).
+fn pairs_looked_at(clause: &Clause) -> bool {
+    let han = clause.pattern.text.chars().filter(|&c| crate::analysis::normalize::is_han(c)).count();
+    looked_at(clause) && han >= 2
+}
+
+/// A pair of characters that may hold a wrong pick (see [`pair_fix`]).
+struct SuspectPair<'a> {
+    /// Its clause, by its place among the query's clauses.
+    clause: usize,
+    /// Its bytes in the clause's text.
+    range: Range<usize>,
+    /// The dictionary's words one character away from it.
+    candidates: Vec<&'a str>,
+    /// Whether [`pair_fix`] trusts it more (inside a guessed word, with a
+    /// neighbour, in a short clause).
+    trusted: bool,
+}
+
+/// The pairs of the query's clauses that [`pair_fix`] looks at, clause by
+/// clause, left to right: those [`pairs_in_guesses`] finds (in a sentence,
+/// only those inside a guessed word) that have a word one character away.
+fn suspect_pairs<'a>(analyzer: &'a Analyzer, branches: &[Vec<Clause>]) -> Vec<SuspectPair<'a>> {
+    let mut out = Vec::new();
+    for (i, clause) in branches.iter().flatten().enumerate().filter(|(_, c)| pairs_looked_at(c)) {
+        let whole = clause.pattern.text.as_str();
+        let long = whole.chars().count() > LONGEST_CLAUSE_WITH_RUNS;
+        for (range, in_guess) in pairs_in_guesses(analyzer, whole) {
+            // In a sentence, only a pair inside a guessed word.
+            if long && !in_guess {
+                continue;
+            }
+            let candidates = analyzer.lexicons().one_apart(&whole[range.clone()], CANDIDATES_IN_SENTENCES);
+            if !candidates.is_empty() {
+                out.push(SuspectPair { clause: i, range, candidates, trusted: in_guess && !long });
+            }
+        }
+    }
+    out
+}
+
+/// Asks at once, for every suspect word and pair of the query, the
+/// questions [`sound_alikes`] and [`pair_fix`] ask of each first, in two
+/// rounds (the second needs the first's answers), so that a provider
+/// whose every prefetch is a round trip (a cluster) makes two or three for
+/// the query rather than two or three for each of its suspects: a
+/// headline has up to [`MAX_RUNS`] suspect pairs. The questions of a
+/// suspect the corrections never reach (past a clause's first fix) are
+/// asked for nothing; the answers are the same either way.
+fn ask_ahead(analyzer: &Analyzer, branches: &[Vec<Clause>], index: &Lookups<'_>) {
+    let words = suspect_words(analyzer, branches);
+    let pairs: Vec<SuspectPair> = suspect_pairs(analyzer, branches).into_iter().take(MAX_RUNS).collect();
+    let clauses: Vec<&Clause> = branches.iter().flatten().collect();
+    let alikes: Vec<Vec<(usize, Pattern)>> =
+        words.iter().map(|(_, word)| alike_patterns(analyzer, &word.text, 2, CANDIDATES)).collect();
+    // First: each word and its candidates, each pair with its neighbours
+    // as typed, and alone.
+    let mut first: Vec<Pattern> = Vec::new();
+    for ((_, word), alikes) in words.iter().zip(&alikes) {
+        first.push((*word).clone());
+        first.extend(alikes.iter().map(|(_, p)| p.clone()));
+    }
+    for spot in &pairs {
+        let whole = clauses[spot.clause].pattern.text.as_str();
+        first.extend(with_neighbours(analyzer, whole, spot.range.clone(), "").0);
+        first.extend(Pattern::of_simplified(analyzer, &whole[spot.range.clone()]));
+    }
+    (index.prefetch)(&first.iter().collect::<Vec<_>>());
+    // Then: the candidates in place, with the neighbours, of each word in
+    // a longer clause (those some document has) and of each pair that no
+    // document has as typed.
+    let mut then: Vec<Pattern> = Vec::new();
+    for ((clause, word), alikes) in words.iter().zip(&alikes) {
+        let whole = clause.pattern.text.as_str();
+        let Some(range) = place_in(whole, &word.text) else { continue };
+        then.extend(with_neighbours(analyzer, whole, range.clone(), "").0);
+        for (_, alike) in alikes.iter().filter(|(_, p)| (index.estimate)(p) > 0) {
+            then.extend(with_neighbours(analyzer, whole, range.clone(), &alike.text).1);
+        }
+    }
+    for spot in &pairs {
+        let whole = clauses[spot.clause].pattern.text.as_str();
+        let typed = with_neighbours(analyzer, whole, spot.range.clone(), "").0;
+        if typed.is_some_and(|p| (index.count_up_to)(&p, 1) > 0) {
+            continue;
+        }
+        for candidate in &spot.candidates {
+            then.extend(with_neighbours(analyzer, whole, spot.range.clone(), candidate).1);
+        }
+    }
+    (index.prefetch)(&then.iter().collect::<Vec<_>>());
 }
 
 /// A text's place in its clause, where a correction must fit its
@@ -526,7 +634,7 @@ mod tests {
         as_word: &'a dyn Fn(&Pattern) -> bool,
     ) -> Lookups<'a> {
         fn nothing(_: &[&Pattern]) {}
-        Lookups { estimate, count_up_to, docs, as_word, prefetch: &nothing }
+        Lookups { estimate, count_up_to, docs, as_word, prefetch: &nothing, ahead: false }
     }
 
     /// The candidates for `word` where it stands in `clause`, from an index

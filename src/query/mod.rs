@@ -878,6 +878,7 @@ impl SearchIndex {
             docs: &docs,
             as_word: &as_word,
             prefetch: &prefetch,
+            ahead: stats.is_external(),
         };
         correct::corrections(&self.analyzer, &request.query, branches, &lookups)
     }

@@ -394,3 +394,35 @@ fn a_corrections_phrases_are_asked_for_together() {
     let (single, batches) = corrections_asked(&whole, &[found], "工做表", "工作表");
     assert!(single <= 1 && batches.iter().any(|&n| n >= 2), "{single} one at a time, batches {batches:?}");
 }
+
+/// A headline has several pairs a wrong pick may hide in (官方不评, 方不评论,
+/// 论麦蒂伤, 仍称一号): a provider whose every count is a round trip is
+/// asked what each needs first for all of them at once, in two rounds,
+/// not two or three for each, and the search is the whole index's.
+#[test]
+fn the_suspects_of_a_headline_are_asked_for_together() {
+    let query = "火箭官方不评论麦蒂伤停 亚历山大仍称一号很伟大";
+    // Its words apart (no pair of the headline side by side), and the
+    // characters of the candidates (步 for 不, 地 for 蒂, 意 for 一).
+    let whole = [
+        Article::new("a", "火箭。官方。不。评论。麦蒂。伤停。亚历山大。仍称。一号。很。伟大。"),
+        Article::new("b", "步行。平论。地方。意见。同意。伤口。停车。"),
+        Article::new("c", "官方评论很少，麦蒂伤停一月。"),
+    ];
+    let (whole, part) = (index_of(&whole), index_of(&whole[2..]));
+    let counting = Counting { inner: whole.statistics(), single: Default::default(), batches: Default::default() };
+    let request = SearchRequest::new(query);
+    let want = whole.search(&request).expect("search");
+    let got = part.search_with(&request, &counting).expect("search with");
+    assert_eq!(got.did_you_mean, want.did_you_mean);
+    assert_eq!(
+        got.hits.iter().map(|h| (&h.id, h.score)).collect::<Vec<_>>(),
+        vec![(&"c".to_owned(), want.hits.iter().find(|h| h.id == "c").expect("c").score)]
+    );
+    let single = counting.single.load(std::sync::atomic::Ordering::Relaxed);
+    let batches = counting.batches.lock().expect("lock").clone();
+    // One at a time: three pairs the ranking counts (麦蒂, 蒂伤, 伤停), as
+    // without asking ahead.
+    assert!(single <= 3 && batches.len() <= 3, "{single} one at a time, batches {batches:?}");
+    assert!(batches.iter().any(|&n| n >= 8), "the pairs were not asked together: batches {batches:?}");
+}
