@@ -68,7 +68,7 @@ pub use error::{Error, Result};
 use node::{meta, number, text, Node};
 use schema::{DIST_TABLE, SHARD_TABLE};
 use sql::quote;
-use stats::{count_round, count_statement, dictionary_counts, phrase_text, read_keywords, Statistics};
+use stats::{count_round, count_statement, phrase_text, read_keywords, Statistics};
 
 /// The most bytes of an article's JSON the engine stores (Sphinx 2.2's
 /// string attributes wrap silently at 4 MiB).
@@ -453,15 +453,7 @@ impl Cluster {
         // merge keeps one core busy (on machines of their own, each merges
         // at full speed). Every shard finishes, placeholder deleted, before
         // the first failure is returned.
-        let compacted: Vec<Result<u64>> = std::thread::scope(|s| {
-            let handles: Vec<_> =
-                self.shards.iter().map(|shard| s.spawn(move || self.compact_shard(shard, within))).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(reply_error("a compacting thread panicked"))))
-                .collect()
-        });
-        compacted.into_iter().sum()
+        node::on_each(&self.shards, |shard| self.compact_shard(shard, within)).into_iter().sum()
     }
 
     /// How many replaced or deleted articles the shards' dictionaries
@@ -904,10 +896,16 @@ impl Cluster {
     fn keyword_counts(&self, keywords: &[String]) -> Option<KnownCounts> {
         let mut keywords: Vec<&str> = keywords.iter().map(String::as_str).collect();
         keywords.push(units::PAIRS_MARK);
-        let counts = dictionary_counts(&self.shards, &keywords)?;
-        let mut documents = 0;
-        for shard in &self.shards {
-            documents += status_value(&table_status(shard).ok()?, "indexed_documents")?;
+        // Each shard's counts and size, the shards all at once.
+        let call = stats::keywords_call(&keywords);
+        let replies = node::on_each(&self.shards, |shard| {
+            let sets = shard.run(&call).ok()?;
+            Some((sets, status_value(&table_status(shard).ok()?, "indexed_documents")?))
+        });
+        let (mut counts, mut documents) = (HashMap::new(), 0);
+        for (sets, live) in replies.into_iter().collect::<Option<Vec<_>>>()? {
+            stats::add_keyword_counts(&sets, &mut counts)?;
+            documents += live;
         }
         // Articles written before pairs were keywords lack the mark (and
         // their pairs): then every pair is counted as a phrase.

@@ -89,6 +89,19 @@ impl Node {
     }
 }
 
+/// `f` of each of `nodes`, in order, run on all of them at once (a
+/// thread each): a question every shard answers for itself (its
+/// dictionary's counts, its table's status) waits for the slowest shard
+/// rather than for the sum of them.
+pub(crate) fn on_each<T: Send>(nodes: &[Node], f: impl Fn(&Node) -> T + Sync) -> Vec<T> {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let running: Vec<_> = nodes.iter().map(|node| scope.spawn(move || f(node))).collect();
+        // A panic in `f` is a bug, passed on as it is.
+        running.into_iter().map(|thread| thread.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
 fn read_all(conn: &mut Conn, sql: &str) -> mysql::Result<Sets> {
     let mut result = conn.query_iter(sql)?;
     let mut sets = Vec::new();
@@ -117,4 +130,30 @@ pub(crate) fn number(row: &Row, i: usize) -> Option<u64> {
 /// `SHOW META`'s rows as name/value pairs.
 pub(crate) fn meta(rows: &[Row]) -> Vec<(String, String)> {
     rows.iter().map(|r| (text(r, 0), text(r, 1))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Every node's answer, in the nodes' order, and asked of all at once:
+    /// each call waits (boundedly) until every call has started, which
+    /// one after the other they never would.
+    #[test]
+    fn each_node_is_asked_at_once_and_answers_in_order() {
+        let nodes: Vec<Node> = (0..3).map(|i| Node::new(format!("shard{i}"), "127.0.0.1:1")).collect();
+        let started = AtomicUsize::new(0);
+        let answers = on_each(&nodes, |node| {
+            started.fetch_add(1, Ordering::SeqCst);
+            let waited = std::time::Instant::now();
+            while started.load(Ordering::SeqCst) < nodes.len() && waited.elapsed().as_secs() < 5 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            (node.name.clone(), started.load(Ordering::SeqCst))
+        });
+        let names: Vec<&str> = answers.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["shard0", "shard1", "shard2"]);
+        assert!(answers.iter().all(|&(_, n)| n == 3), "asked one after the other: {answers:?}");
+    }
 }

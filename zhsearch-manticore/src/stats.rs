@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use zhsearch::query::{CollectionStatistics, TextField};
 
-use crate::node::{meta, number, text, Node};
+use crate::node::{meta, number, on_each, text, Node, Sets};
 use crate::schema::SHARD_TABLE;
 use crate::sql::quote;
 use crate::units::keyword;
@@ -77,20 +77,33 @@ pub(crate) fn count_round(node: &Node, table: &str, texts: &[impl AsRef<str>]) -
 
 /// How many documents have each of `keywords`, summed over the shards'
 /// dictionaries (`CALL KEYWORDS`, one statement a shard however many
-/// keywords); `None` when a shard does not answer.
+/// keywords, the shards all at once); `None` when a shard does not answer.
 pub(crate) fn dictionary_counts(shards: &[Node], keywords: &[&str]) -> Option<HashMap<String, u64>> {
+    let call = keywords_call(keywords);
+    let mut counts = HashMap::new();
+    for sets in on_each(shards, |shard| shard.run(&call)) {
+        add_keyword_counts(&sets.ok()?, &mut counts)?;
+    }
+    Some(counts)
+}
+
+/// The statement that asks a shard's dictionary for the counts of
+/// `keywords`.
+pub(crate) fn keywords_call(keywords: &[&str]) -> String {
     // The engine answers a keyword asked twice twice: each is asked once.
     let mut keywords = keywords.to_vec();
     keywords.sort_unstable();
     keywords.dedup();
-    let call = format!("CALL KEYWORDS({}, {}, 1)", quote(&keywords.join(" ")), quote(SHARD_TABLE));
-    let mut counts = HashMap::new();
-    for shard in shards {
-        for row in shard.run(&call).ok()?.first()? {
-            *counts.entry(text(row, 2)).or_insert(0) += number(row, 3).unwrap_or(0);
-        }
+    format!("CALL KEYWORDS({}, {}, 1)", quote(&keywords.join(" ")), quote(SHARD_TABLE))
+}
+
+/// Adds a shard's reply to [`keywords_call`] to `into`; `None` when the
+/// reply has no result set.
+pub(crate) fn add_keyword_counts(sets: &Sets, into: &mut HashMap<String, u64>) -> Option<()> {
+    for row in sets.first()? {
+        *into.entry(text(row, 2)).or_insert(0) += number(row, 3).unwrap_or(0);
     }
-    Some(counts)
+    Some(())
 }
 
 /// Reads keyword counts from `SHOW META` rows into `into`.
