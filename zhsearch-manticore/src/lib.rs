@@ -453,7 +453,7 @@ impl Cluster {
         // merge keeps one core busy (on machines of their own, each merges
         // at full speed). Every shard finishes, placeholder deleted, before
         // the first failure is returned.
-        node::on_each(&self.shards, |shard| self.compact_shard(shard, within)).into_iter().sum()
+        node::on_each(&self.shards, |_, shard| self.compact_shard(shard, within)).into_iter().sum()
     }
 
     /// How many replaced or deleted articles the shards' dictionaries
@@ -898,7 +898,7 @@ impl Cluster {
         keywords.push(units::PAIRS_MARK);
         // Each shard's counts and size, the shards all at once.
         let call = stats::keywords_call(&keywords);
-        let replies = node::on_each(&self.shards, |shard| {
+        let replies = node::on_each(&self.shards, |_, shard| {
             let sets = shard.run(&call).ok()?;
             Some((sets, status_value(&table_status(shard).ok()?, "indexed_documents")?))
         });
@@ -927,17 +927,7 @@ impl Cluster {
         for &id in ids {
             by_shard[self.shard_of(id)].push(id);
         }
-        let fetched: Vec<Result<Fetched>> = std::thread::scope(|s| {
-            let handles: Vec<_> = by_shard
-                .iter()
-                .zip(&self.shards)
-                .map(|(ids, shard)| s.spawn(move || fetch_from(shard, SHARD_TABLE, ids)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(reply_error("a fetching thread panicked"))))
-                .collect()
-        });
+        let fetched = node::on_each(&self.shards, |i, shard| fetch_from(shard, SHARD_TABLE, &by_shard[i]));
         let mut found: HashMap<u64, Article> = HashMap::with_capacity(ids.len());
         let mut unreachable = Vec::new();
         for ((part, shard), shard_ids) in fetched.into_iter().zip(&self.shards).zip(&by_shard) {

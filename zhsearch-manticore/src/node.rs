@@ -89,14 +89,14 @@ impl Node {
     }
 }
 
-/// `f` of each of `nodes`, in order, run on all of them at once (a
-/// thread each): a question every shard answers for itself (its
-/// dictionary's counts, its table's status) waits for the slowest shard
-/// rather than for the sum of them.
-pub(crate) fn on_each<T: Send>(nodes: &[Node], f: impl Fn(&Node) -> T + Sync) -> Vec<T> {
+/// `f` of each of `nodes` (with its place among them), in order, run on
+/// all of them at once (a thread each): a question every shard answers
+/// for itself (its dictionary's counts, its table's status, its own
+/// articles) waits for the slowest shard rather than for the sum of them.
+pub(crate) fn on_each<T: Send>(nodes: &[Node], f: impl Fn(usize, &Node) -> T + Sync) -> Vec<T> {
     let f = &f;
     std::thread::scope(|scope| {
-        let running: Vec<_> = nodes.iter().map(|node| scope.spawn(move || f(node))).collect();
+        let running: Vec<_> = nodes.iter().enumerate().map(|(i, node)| scope.spawn(move || f(i, node))).collect();
         // A panic in `f` is a bug, passed on as it is.
         running.into_iter().map(|thread| thread.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
@@ -144,7 +144,7 @@ mod tests {
     fn each_node_is_asked_at_once_and_answers_in_order() {
         let nodes: Vec<Node> = (0..3).map(|i| Node::new(format!("shard{i}"), "127.0.0.1:1")).collect();
         let started = AtomicUsize::new(0);
-        let answers = on_each(&nodes, |node| {
+        let answers = on_each(&nodes, |_, node| {
             started.fetch_add(1, Ordering::SeqCst);
             let waited = std::time::Instant::now();
             while started.load(Ordering::SeqCst) < nodes.len() && waited.elapsed().as_secs() < 5 {

@@ -81,7 +81,7 @@ pub(crate) fn count_round(node: &Node, table: &str, texts: &[impl AsRef<str>]) -
 pub(crate) fn dictionary_counts(shards: &[Node], keywords: &[&str]) -> Option<HashMap<String, u64>> {
     let call = keywords_call(keywords);
     let mut counts = HashMap::new();
-    for sets in on_each(shards, |shard| shard.run(&call)) {
+    for sets in on_each(shards, |_, shard| shard.run(&call)) {
         add_keyword_counts(&sets.ok()?, &mut counts)?;
     }
     Some(counts)
