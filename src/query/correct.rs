@@ -92,12 +92,14 @@ pub(crate) fn corrections(
     branches: &[Vec<Clause>],
     index: &Lookups<'_>,
 ) -> Vec<String> {
+    let words = suspect_words(analyzer, branches);
+    let spots = suspect_pairs(analyzer, branches);
     if index.ahead {
-        ask_ahead(analyzer, branches, index);
+        ask_ahead(analyzer, branches, &words, &spots, index);
     }
     // Each word to correct, with its candidates, best first.
     let mut fixes: Vec<(String, Vec<String>)> = Vec::new();
-    for (clause, word) in suspect_words(analyzer, branches) {
+    for &(clause, word) in &words {
         if fixes.iter().any(|(w, _)| *w == word.text) {
             continue;
         }
@@ -166,7 +168,6 @@ pub(crate) fn corrections(
     // and the dictionary has a word one character away, and at most
     // MAX_RUNS of them a query.
     let mut pairs_looked_up = 0;
-    let spots = suspect_pairs(analyzer, branches);
     for (i, clause) in branches.iter().flatten().enumerate() {
         if pairs_looked_up == MAX_RUNS {
             break;
@@ -368,9 +369,14 @@ fn suspect_pairs<'a>(analyzer: &'a Analyzer, branches: &[Vec<Clause>]) -> Vec<Su
 /// headline has up to [`MAX_RUNS`] suspect pairs. The questions of a
 /// suspect the corrections never reach (past a clause's first fix) are
 /// asked for nothing; the answers are the same either way.
-fn ask_ahead(analyzer: &Analyzer, branches: &[Vec<Clause>], index: &Lookups<'_>) {
-    let words = suspect_words(analyzer, branches);
-    let pairs: Vec<SuspectPair> = suspect_pairs(analyzer, branches).into_iter().take(MAX_RUNS).collect();
+fn ask_ahead(
+    analyzer: &Analyzer,
+    branches: &[Vec<Clause>],
+    words: &[(&Clause, &Pattern)],
+    spots: &[SuspectPair<'_>],
+    index: &Lookups<'_>,
+) {
+    let pairs = &spots[..spots.len().min(MAX_RUNS)];
     let clauses: Vec<&Clause> = branches.iter().flatten().collect();
     let alikes: Vec<Vec<(usize, Pattern)>> =
         words.iter().map(|(_, word)| alike_patterns(analyzer, &word.text, 2, CANDIDATES)).collect();
@@ -381,7 +387,7 @@ fn ask_ahead(analyzer: &Analyzer, branches: &[Vec<Clause>], index: &Lookups<'_>)
         first.push((*word).clone());
         first.extend(alikes.iter().map(|(_, p)| p.clone()));
     }
-    for spot in &pairs {
+    for spot in pairs {
         let whole = clauses[spot.clause].pattern.text.as_str();
         first.extend(with_neighbours(analyzer, whole, spot.range.clone(), "").0);
         first.extend(Pattern::of_simplified(analyzer, &whole[spot.range.clone()]));
@@ -399,7 +405,7 @@ fn ask_ahead(analyzer: &Analyzer, branches: &[Vec<Clause>], index: &Lookups<'_>)
             then.extend(with_neighbours(analyzer, whole, range.clone(), &alike.text).1);
         }
     }
-    for spot in &pairs {
+    for spot in pairs {
         let whole = clauses[spot.clause].pattern.text.as_str();
         let typed = with_neighbours(analyzer, whole, spot.range.clone(), "").0;
         if typed.is_some_and(|p| (index.count_up_to)(&p, 1) > 0) {
