@@ -387,9 +387,11 @@ fn ask_ahead(
         first.push((*word).clone());
         first.extend(alikes.iter().map(|(_, p)| p.clone()));
     }
-    for spot in pairs {
+    let typed: Vec<Option<Pattern>> =
+        pairs.iter().map(|spot| typed_in_place(analyzer, &clauses[spot.clause].pattern.text, &spot.range)).collect();
+    for (spot, typed) in pairs.iter().zip(&typed) {
         let whole = clauses[spot.clause].pattern.text.as_str();
-        first.extend(with_neighbours(analyzer, whole, spot.range.clone(), "").0);
+        first.extend(typed.clone());
         first.extend(Pattern::of_simplified(analyzer, &whole[spot.range.clone()]));
     }
     (index.prefetch)(&first.iter().collect::<Vec<_>>());
@@ -400,19 +402,18 @@ fn ask_ahead(
     for ((clause, word), alikes) in words.iter().zip(&alikes) {
         let whole = clause.pattern.text.as_str();
         let Some(range) = place_in(whole, &word.text) else { continue };
-        then.extend(with_neighbours(analyzer, whole, range.clone(), "").0);
+        then.extend(typed_in_place(analyzer, whole, &range));
         for (_, alike) in alikes.iter().filter(|(_, p)| (index.estimate)(p) > 0) {
-            then.extend(with_neighbours(analyzer, whole, range.clone(), &alike.text).1);
+            then.extend(Pattern::of_simplified(analyzer, &in_place(whole, &range, &alike.text)));
         }
     }
-    for spot in pairs {
-        let whole = clauses[spot.clause].pattern.text.as_str();
-        let typed = with_neighbours(analyzer, whole, spot.range.clone(), "").0;
-        if typed.is_some_and(|p| (index.count_up_to)(&p, 1) > 0) {
+    for (spot, typed) in pairs.iter().zip(&typed) {
+        if typed.as_ref().is_some_and(|p| (index.count_up_to)(p, 1) > 0) {
             continue;
         }
+        let whole = clauses[spot.clause].pattern.text.as_str();
         for candidate in &spot.candidates {
-            then.extend(with_neighbours(analyzer, whole, spot.range.clone(), candidate).1);
+            then.extend(Pattern::of_simplified(analyzer, &in_place(whole, &spot.range, candidate)));
         }
     }
     (index.prefetch)(&then.iter().collect::<Vec<_>>());
@@ -451,6 +452,19 @@ fn neighbours(text: &str, range: &Range<usize>) -> (String, String) {
     (before.into_iter().collect(), after.into_iter().collect())
 }
 
+/// `run` in place of the text at `range` of `text`, with the Han
+/// character either side of it (where there is one).
+fn in_place(text: &str, range: &Range<usize>, run: &str) -> String {
+    let (before, after) = neighbours(text, range);
+    format!("{before}{run}{after}")
+}
+
+/// The run at `range` of `text` with its neighbours as typed (see
+/// [`in_place`]), as a pattern.
+fn typed_in_place(analyzer: &Analyzer, text: &str, range: &Range<usize>) -> Option<Pattern> {
+    Pattern::of_simplified(analyzer, &in_place(text, range, text.get(range.clone())?))
+}
+
 /// The run at `range` of `text` with the Han character either side of it
 /// (where there is one), as typed and with `candidate` in its place.
 fn with_neighbours(
@@ -459,10 +473,7 @@ fn with_neighbours(
     range: Range<usize>,
     candidate: &str,
 ) -> (Option<Pattern>, Option<Pattern>) {
-    let (before, after) = neighbours(text, &range);
-    let typed = format!("{before}{}{after}", &text[range]);
-    let corrected = format!("{before}{candidate}{after}");
-    (Pattern::of_simplified(analyzer, &typed), Pattern::of_simplified(analyzer, &corrected))
+    (typed_in_place(analyzer, text, &range), Pattern::of_simplified(analyzer, &in_place(text, &range, candidate)))
 }
 
 /// The pair at `range` of `text` corrected to the first of `candidates`
@@ -486,8 +497,7 @@ fn pair_fix(
 ) -> Option<(String, Vec<String>)> {
     let pair = text.get(range.clone())?;
     let found = |t: &str| Pattern::of_simplified(analyzer, t).is_none_or(|p| (index.count_up_to)(&p, 1) > 0);
-    let (before, after) = neighbours(text, &range);
-    let typed = format!("{before}{pair}{after}");
+    let typed = in_place(text, &range, pair);
     // The cheaper questions first: the pair as typed with its neighbours
     // (a phrase search that stops at its first match), each candidate in
     // its place (each asked for at once), and only where one fits, the
@@ -502,10 +512,11 @@ fn pair_fix(
     let beside = Beside { text, range };
     beside.prefetch(analyzer, candidates.iter().copied(), index);
     let best = candidates.iter().find(|c| beside.has(analyzer, c, index))?;
+    let range_of_best = &beside.range;
     if !trusted && typed != pair && found(pair) {
         return None;
     }
-    Some((typed, vec![format!("{before}{best}{after}")]))
+    Some((typed, vec![in_place(text, range_of_best, best)]))
 }
 
 /// Whether the index has `candidate` in place of the run at `range` of
