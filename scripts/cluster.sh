@@ -20,7 +20,8 @@
 # Configs: if $ZHSEARCH_CLUSTER_CONF_CMD is set it is run as
 # `$ZHSEARCH_CLUSTER_CONF_CMD DIR` (split on whitespace, no shell quoting) and
 # must write the four config files itself; otherwise write_configs below has
-# zhsearch-manticore render them (cargo run).
+# zhsearch-manticore render them ($ZHSEARCH_CLUSTER_CONF_BIN DIR PORT when
+# that names its built zhsearch-cluster-conf, else cargo run).
 # Ports in DIR/ports are read back from the configs' `listen` lines either way.
 #
 # Idempotent like setup.sh: `start` on a running DIR starts only what is not
@@ -46,7 +47,15 @@ usage() {
 write_configs() {
   local here
   here=$(cd "$(dirname "$0")/.." && pwd)
-  (cd "$here" && cargo run --quiet -p zhsearch-manticore --bin zhsearch-cluster-conf -- "$1" "$2")
+  # A renderer already built may be named in $ZHSEARCH_CLUSTER_CONF_BIN:
+  # CI passes the one its test build made, since `cargo run` resolves the
+  # dependencies' features without the dev-dependencies and so builds
+  # tantivy and its dependencies a second time.
+  if [ -n "${ZHSEARCH_CLUSTER_CONF_BIN:-}" ]; then
+    "$ZHSEARCH_CLUSTER_CONF_BIN" "$1" "$2"
+  else
+    (cd "$here" && cargo run --quiet -p zhsearch-manticore --bin zhsearch-cluster-conf -- "$1" "$2")
+  fi
 }
 
 # ---------------------------------------------------------------------------
