@@ -63,6 +63,11 @@ struct Slot {
 }
 
 impl Slot {
+    /// Whether it is as new (see `spare_window`).
+    fn is_reset(&self) -> bool {
+        self.score == 0.0 && self.last_group == 0 && self.best == 0.0 && self.present == Present::default()
+    }
+
     /// Adds a part that has the document. Parts of one group come one
     /// after the other, so a new group is one the slot has not seen last.
     #[inline]
@@ -349,6 +354,24 @@ const CORRELATION: f64 = 10.0;
 /// factor is applied in `f32`.
 const SLACK: f64 = 1.0 + 1e-4;
 
+/// How many windows a thread keeps for its next scorers.
+const SPARE_WINDOWS: usize = 4;
+
+thread_local! {
+    /// The windows of this thread's dropped scorers, every slot reset. A
+    /// window is 160 KB and a search opens a scorer on each segment: made
+    /// anew, each was written whole, and often faulted in afresh from the
+    /// system, on every search.
+    static SPARE: std::cell::RefCell<Vec<Box<[Slot]>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A window of reset slots: a spare one of this thread's, or a new one.
+fn spare_window() -> Box<[Slot]> {
+    SPARE
+        .with(|spare| spare.borrow_mut().pop())
+        .unwrap_or_else(|| vec![Slot::default(); HORIZON as usize].into_boxed_slice())
+}
+
 /// The scorer of a segment (see the module docs).
 pub(crate) struct RankedScorer {
     /// The parts of the driving groups, those of one group next to each other.
@@ -445,7 +468,7 @@ impl RankedScorer {
         self.needs = Needs::of(&self.rule, &self.lookup_most);
         self.single = self.parts.len() == 1;
         if !self.single && self.slots.is_empty() {
-            self.slots = vec![Slot::default(); HORIZON as usize].into_boxed_slice();
+            self.slots = spare_window();
         }
     }
 
@@ -668,6 +691,34 @@ impl RankedScorer {
             }
         }
         self.bucket = self.bucket.max(until.min(BUCKETS));
+    }
+}
+
+impl Drop for RankedScorer {
+    /// Gives the window back to this thread's spares, its pending slots
+    /// reset (a slot is written only where its bit is set, and reset when
+    /// it is read or dropped).
+    fn drop(&mut self) {
+        if self.slots.len() != HORIZON as usize {
+            return;
+        }
+        for b in 0..BUCKETS {
+            let mut bits = std::mem::take(&mut self.bits[b]);
+            while bits != 0 {
+                let t = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                self.slots[b * 64 + t] = Slot::default();
+            }
+        }
+        debug_assert!(self.slots.iter().all(Slot::is_reset), "a slot without its bit was written");
+        let window = std::mem::take(&mut self.slots);
+        // A thread that is being torn down has no spares to keep.
+        let _ = SPARE.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < SPARE_WINDOWS {
+                spare.push(window);
+            }
+        });
     }
 }
 

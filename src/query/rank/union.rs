@@ -362,9 +362,9 @@ mod tests {
         (found.hits.iter().map(|h| (h.score, h.address)).collect(), found.total, found.full_matches)
     }
 
-    /// Documents of words; each word a group (a unit and a word), the
-    /// scores of a group's two parts (the same term twice) added.
-    fn run(docs: &[&[&str]], groups: &[&str], rule: Rule, deleted: &[&str]) -> (Vec<(String, f32)>, u64, u64) {
+    /// An index of documents of words (field `f`), each with its id
+    /// `d<i>` (field `id`), the documents of `deleted` ids deleted.
+    fn index_of(docs: &[&[&str]], deleted: &[&str]) -> (Index, tantivy::schema::Field, tantivy::schema::Field) {
         let mut schema = Schema::builder();
         let f = schema.add_text_field("f", STRING);
         let id = schema.add_text_field("id", STRING | tantivy::schema::STORED);
@@ -383,14 +383,19 @@ mod tests {
             writer.delete_term(Term::from_field_text(id, name));
         }
         writer.commit().expect("commit");
-        let searcher = index.reader().expect("reader").searcher();
+        (index, f, id)
+    }
+
+    /// Each word of `groups` a group (a unit and a word) in field `f`,
+    /// the scores of a group's two parts (the same term twice) added.
+    fn query_of(f: tantivy::schema::Field, groups: &[&str], rule: Rule) -> RankedQuery {
         let term = |t: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
         };
         // One part read directly, one through tantivy's scorer.
         let direct =
             |t: &str, boost| GroupPart { term: Some(Term::from_field_text(f, t)), ..GroupPart::of(term(t), boost) };
-        let query = RankedQuery {
+        RankedQuery {
             groups: groups
                 .iter()
                 .map(|g| Group {
@@ -404,7 +409,16 @@ mod tests {
             rule,
             exclusions: Vec::new(),
             filters: Vec::new(),
-        };
+        }
+    }
+
+    /// Documents of words (see `index_of`) searched for `groups` (see
+    /// `query_of`): the best hits' ids and scores, the total, the full
+    /// matches.
+    fn run(docs: &[&[&str]], groups: &[&str], rule: Rule, deleted: &[&str]) -> (Vec<(String, f32)>, u64, u64) {
+        let (index, f, id) = index_of(docs, deleted);
+        let searcher = index.reader().expect("reader").searcher();
+        let query = query_of(f, groups, rule);
         let (top, count, full) = collect(&searcher, &query);
         let names = top
             .into_iter()
@@ -513,6 +527,29 @@ mod tests {
         let (_, total, full) = run(&docs, &["a", "b"], rule(2, 1, 2, 0), &[]);
         assert_eq!(total, 6_667);
         assert_eq!(full, 3_334);
+    }
+
+    /// A scorer dropped with documents pending in its window gives the
+    /// window back reset: the next search on the thread, which takes it
+    /// (see `scorer::spare_window`), finds what a new window finds.
+    #[test]
+    fn a_window_given_back_half_read_serves_the_next_search_as_new() {
+        let mut docs: Vec<&[&str]> = Vec::new();
+        for i in 0..5_000 {
+            docs.push(if i % 3 == 0 { &["a", "b"] } else { &["b"] });
+        }
+        let before = run(&docs, &["a", "b"], rule(2, 1, 2, 0), &[]);
+        // A scorer read for one document of its first window, dropped.
+        let (index, f, _) = index_of(&docs, &[]);
+        let searcher = index.reader().expect("reader").searcher();
+        let query = query_of(f, &["a", "b"], rule(2, 1, 2, 0));
+        let weight = query.weight(EnableScoring::enabled_from_searcher(&searcher)).expect("weight");
+        let mut scorer = weight.scorer(searcher.segment_reader(0), 1.0).expect("scorer");
+        assert_eq!(scorer.doc(), 0);
+        assert_eq!(scorer.advance(), 1);
+        drop(scorer);
+        assert_eq!(run(&docs, &["a", "b"], rule(2, 1, 2, 0), &[]), before);
+        assert_eq!(before.1, 5_000);
     }
 
     /// The pruning (see `scorer.rs`) changes no hit and no score: the
