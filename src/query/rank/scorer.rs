@@ -702,14 +702,8 @@ impl Drop for RankedScorer {
         if self.slots.len() != HORIZON as usize {
             return;
         }
-        for b in 0..BUCKETS {
-            let mut bits = std::mem::take(&mut self.bits[b]);
-            while bits != 0 {
-                let t = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                self.slots[b * 64 + t] = Slot::default();
-            }
-        }
+        // The buckets before `bucket` are read already.
+        self.clear_buckets(BUCKETS);
         debug_assert!(self.slots.iter().all(Slot::is_reset), "a slot without its bit was written");
         let window = std::mem::take(&mut self.slots);
         // A thread that is being torn down has no spares to keep.

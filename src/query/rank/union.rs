@@ -459,18 +459,7 @@ mod tests {
     #[test]
     fn driving_groups_find_what_reading_every_group_finds() {
         let docs: &[&[&str]] = &[&["a"], &["a", "b"], &["a", "b", "c"], &["c"], &["b", "c", "c"], &["a", "c"]];
-        let mut schema = Schema::builder();
-        let f = schema.add_text_field("f", STRING);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
-        for words in docs {
-            let mut d = tantivy::TantivyDocument::default();
-            for w in *words {
-                d.add_text(f, w);
-            }
-            writer.add_document(d).expect("add");
-        }
-        writer.commit().expect("commit");
+        let (index, f, _) = index_of(docs, &[]);
         let searcher = index.reader().expect("reader").searcher();
         let term = |t: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(f, t), IndexRecordOption::WithFreqs))
