@@ -528,11 +528,10 @@ fn pair_fix(
     if !index.ahead && found(&typed) {
         return None;
     }
-    let range_of_best = &beside.range;
     if !trusted && typed != pair && found(pair) {
         return None;
     }
-    Some((typed, vec![in_place(text, range_of_best, best)]))
+    Some((typed, vec![in_place(text, &beside.range, best)]))
 }
 
 /// Whether the index has `candidate` in place of the run at `range` of
