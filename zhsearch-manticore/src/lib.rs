@@ -510,18 +510,8 @@ impl Cluster {
             };
         }
         // The merge runs in the engine's background: watched, bounded.
-        let started = std::time::Instant::now();
-        while ShardState::read(shard)?.disk_chunks > 1 {
-            if started.elapsed() > within {
-                return Err(Error::Timeout {
-                    node: shard.name.clone(),
-                    what: "merging the disk chunks (OPTIMIZE)".into(),
-                    seconds: within.as_secs(),
-                });
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Ok(())
+        let merged = || Ok(ShardState::read(shard)?.disk_chunks <= 1);
+        await_merge(&shard.name, within, MERGE_POLL, merged)
     }
 
     /// Reads articles from a file or directory as [`zhsearch::ingest`]
@@ -928,24 +918,8 @@ impl Cluster {
             by_shard[self.shard_of(id)].push(id);
         }
         let fetched = node::on_each(&self.shards, |i, shard| fetch_from(shard, SHARD_TABLE, &by_shard[i]));
-        let mut found: HashMap<u64, Article> = HashMap::with_capacity(ids.len());
-        let mut unreachable = Vec::new();
-        for ((part, shard), shard_ids) in fetched.into_iter().zip(&self.shards).zip(&by_shard) {
-            let part = match part {
-                Err(Error::Node { source, .. }) if !matches!(source, mysql::Error::MySqlError(_)) => {
-                    // An article deleted since the first stage is missing
-                    // from any shard's answer; a shard is named only when
-                    // neither this client nor the master reaches it.
-                    let through_master = fetch_from(&self.master, &self.config.table, shard_ids)?;
-                    if through_master.len() < shard_ids.len() {
-                        unreachable.push(shard.name.clone());
-                    }
-                    through_master
-                }
-                part => part?,
-            };
-            found.extend(part);
-        }
+        let through_master = |shard_ids: &[u64]| fetch_from(&self.master, &self.config.table, shard_ids);
+        let (mut found, unreachable) = gather(fetched, &self.shards, &by_shard, through_master)?;
         Ok((ids.iter().filter_map(|id| found.remove(id)).collect(), unreachable))
     }
 
@@ -966,6 +940,66 @@ impl Cluster {
 
 /// Articles fetched from a shard, with their ids.
 type Fetched = Vec<(u64, Article)>;
+
+/// How often [`Cluster::compact`] asks a shard whether its merge is done.
+const MERGE_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Waits until `merged` says a shard (`name`) has merged its disk chunks,
+/// asking every `every`, at most `within`: the engine merges in the
+/// background and only says, when asked, how many chunks are left. A merge
+/// already done when first asked is done, whatever `within` is.
+fn await_merge(
+    name: &str,
+    within: std::time::Duration,
+    every: std::time::Duration,
+    mut merged: impl FnMut() -> Result<bool>,
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    while !merged()? {
+        if started.elapsed() > within {
+            return Err(Error::Timeout {
+                node: name.to_owned(),
+                what: "merging the disk chunks (OPTIMIZE)".into(),
+                seconds: within.as_secs(),
+            });
+        }
+        std::thread::sleep(every);
+    }
+    Ok(())
+}
+
+/// Puts together what each shard answered to [`Cluster::fetch`] (`parts`,
+/// one a shard, for the ids of `by_shard`): a shard this client could not
+/// reach is asked `through_master`, and is named (second list) when the
+/// master's answer misses some of its ids too. A statement a shard
+/// refused is an error: the shard is there, and something is wrong with
+/// what was asked.
+///
+/// An article deleted since the first stage is missing from any answer,
+/// so a missing article alone does not name a shard that answered.
+fn gather(
+    parts: Vec<Result<Fetched>>,
+    shards: &[Node],
+    by_shard: &[Vec<u64>],
+    through_master: impl Fn(&[u64]) -> Result<Fetched>,
+) -> Result<(HashMap<u64, Article>, Vec<String>)> {
+    let mut found: HashMap<u64, Article> = HashMap::new();
+    let mut unreachable = Vec::new();
+    for ((part, shard), shard_ids) in parts.into_iter().zip(shards).zip(by_shard) {
+        let part = match part {
+            Err(Error::Node { source, .. }) if !matches!(source, mysql::Error::MySqlError(_)) => {
+                let fetched = through_master(shard_ids)?;
+                if fetched.len() < shard_ids.len() {
+                    unreachable.push(shard.name.clone());
+                }
+                fetched
+            }
+            part => part?,
+        };
+        found.extend(part);
+    }
+    Ok((found, unreachable))
+}
 
 /// The articles of `ids` that `node` holds in `table` (or reaches through
 /// it), with their ids.
@@ -1038,4 +1072,116 @@ fn filters(request: &SearchRequest) -> String {
 
 fn counts(rows: &[mysql::Row], key: impl Fn(&str) -> String) -> BTreeMap<String, u64> {
     rows.iter().map(|row| (key(&text(row, 0)), number(row, 1).unwrap_or(0))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// A node's error: a connection refused, or a statement refused.
+    fn down(name: &str) -> Error {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        Error::Node { node: name.into(), addr: "127.0.0.1:1".into(), source: mysql::Error::IoError(refused) }
+    }
+
+    fn refused(name: &str) -> Error {
+        let source = mysql::MySqlError { state: "42000".into(), message: "syntax error".into(), code: 1064 };
+        Error::Node { node: name.into(), addr: "127.0.0.1:9306".into(), source: mysql::Error::MySqlError(source) }
+    }
+
+    fn articles(ids: &[u64]) -> Fetched {
+        ids.iter().map(|&id| (id, Article::new(format!("a{id}"), "正文"))).collect()
+    }
+
+    fn shards() -> Vec<Node> {
+        (0..3).map(|i| Node::new(format!("shard{i}"), format!("127.0.0.1:{}", 9306 + i))).collect()
+    }
+
+    #[test]
+    fn a_merge_not_done_in_time_is_a_timeout_naming_the_shard() {
+        let asked = Cell::new(0);
+        let started = Instant::now();
+        let never = || {
+            asked.set(asked.get() + 1);
+            Ok(false)
+        };
+        match await_merge("shard1", Duration::from_millis(60), Duration::from_millis(10), never) {
+            Err(Error::Timeout { node, what, .. }) => {
+                assert_eq!(node, "shard1");
+                assert!(what.contains("OPTIMIZE"), "{what}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Bounded: it waited out its time, asking every 10 ms, no more.
+        assert!(started.elapsed() >= Duration::from_millis(60));
+        assert!((2..=8).contains(&asked.get()), "asked {} times", asked.get());
+    }
+
+    #[test]
+    fn a_merge_is_awaited_until_done_and_done_at_once_is_no_timeout() {
+        let asked = Cell::new(0);
+        let third = || {
+            asked.set(asked.get() + 1);
+            Ok(asked.get() == 3)
+        };
+        assert!(await_merge("shard0", Duration::from_secs(60), Duration::from_millis(1), third).is_ok());
+        assert_eq!(asked.get(), 3);
+        // Already merged: no time at all is enough.
+        assert!(await_merge("shard0", Duration::ZERO, Duration::from_millis(1), || Ok(true)).is_ok());
+        // A shard that cannot say is an error of its own, not a timeout.
+        match await_merge("shard2", Duration::from_secs(60), Duration::from_millis(1), || Err(down("shard2"))) {
+            Err(Error::Node { node, .. }) => assert_eq!(node, "shard2"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_shard_out_of_reach_is_asked_through_the_master_and_named_when_it_misses_too() {
+        let by_shard = vec![vec![3, 6], vec![1, 4], vec![2, 5]];
+        let asked = std::cell::RefCell::new(Vec::new());
+        let master = |ids: &[u64]| {
+            asked.borrow_mut().push(ids.to_vec());
+            Ok(articles(ids))
+        };
+        // shard1 out of this client's reach, the master reaches it: whole.
+        let parts = vec![Ok(articles(&[3, 6])), Err(down("shard1")), Ok(articles(&[2]))];
+        let (found, unreachable) = gather(parts, &shards(), &by_shard, master).expect("gathered");
+        assert_eq!(*asked.borrow(), [vec![1, 4]]);
+        let mut ids: Vec<u64> = found.keys().copied().collect();
+        ids.sort_unstable();
+        // Article 5 was deleted since the first stage: missing, and shard2
+        // answered, so nobody is named.
+        assert_eq!(ids, [1, 2, 3, 4, 6]);
+        assert!(unreachable.is_empty(), "{unreachable:?}");
+
+        // The master misses shard1's articles too (stopped since the first
+        // stage): the others' articles, and shard1 named.
+        let master_too = |_: &[u64]| Ok(Fetched::new());
+        let parts = vec![Ok(articles(&[3, 6])), Err(down("shard1")), Ok(articles(&[2, 5]))];
+        let (found, unreachable) = gather(parts, &shards(), &by_shard, master_too).expect("gathered");
+        let mut ids: Vec<u64> = found.keys().copied().collect();
+        ids.sort_unstable();
+        assert_eq!(ids, [2, 3, 5, 6]);
+        assert_eq!(unreachable, ["shard1"]);
+    }
+
+    #[test]
+    fn a_refused_statement_or_an_unreachable_master_is_an_error() {
+        let by_shard = vec![vec![3], vec![1], vec![2]];
+        let never = |_: &[u64]| -> Result<Fetched> { panic!("the master is not asked for a refused statement") };
+        let parts = vec![Ok(articles(&[3])), Err(refused("shard1")), Ok(articles(&[2]))];
+        match gather(parts, &shards(), &by_shard, never) {
+            Err(Error::Node { node, .. }) => assert_eq!(node, "shard1"),
+            other => panic!("{other:?}"),
+        }
+        let master_down = |_: &[u64]| Err(down("master"));
+        let parts = vec![Ok(articles(&[3])), Err(down("shard1")), Ok(articles(&[2]))];
+        match gather(parts, &shards(), &by_shard, master_down) {
+            Err(Error::Node { node, .. }) => assert_eq!(node, "master"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

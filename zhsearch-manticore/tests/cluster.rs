@@ -594,13 +594,26 @@ fn compacted(dir: &Path) -> Result<(), Failed> {
     if disk_chunks(dir)?.iter().all(|&n| n < 2) {
         return Err(format!("no shard has two disk chunks: {:?}", disk_chunks(dir)?).into());
     }
+    // No time to merge: the merge goes on in the engine's background,
+    // and compaction says so naming a shard, or (done at once) nothing.
+    // Either way its placeholder is gone: one left behind would be
+    // counted as an article, and every score would move.
+    match cluster.compact(std::time::Duration::ZERO) {
+        Ok(0) => {}
+        Err(Error::Timeout { node, .. }) if node.starts_with("shard") => {}
+        other => return Err(format!("compaction given no time: {other:?}").into()),
+    }
+    let all: Vec<Article> = some.iter().chain(&more).cloned().collect();
+    let differ = differing(&cluster, &embedded(&all)?, &all)?;
+    if !differ.is_empty() {
+        return Err(format!("after a compaction out of time:\n{}", differ.join("\n")).into());
+    }
     if cluster.compact(std::time::Duration::from_secs(120))? != 0 {
         return Err("nothing was stale, yet compaction forgot articles".into());
     }
     if disk_chunks(dir)?.iter().any(|&n| n > 1) {
         return Err(format!("after compaction: {:?} disk chunks", disk_chunks(dir)?).into());
     }
-    let all: Vec<Article> = some.iter().chain(&more).cloned().collect();
     let differ = differing(&cluster, &embedded(&all)?, &all)?;
     if !differ.is_empty() {
         return Err(format!("after merging:\n{}", differ.join("\n")).into());
