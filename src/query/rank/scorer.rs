@@ -37,7 +37,7 @@ use tantivy::fastfield::AliveBitSet;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, Scorer};
-use tantivy::{DocId, DocSet, Score, TERMINATED};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, TERMINATED};
 
 use super::matching::{Present, Role, Rule};
 
@@ -100,15 +100,28 @@ pub(crate) enum Source {
     /// reads hundreds of thousands of their postings.
     Term { postings: SegmentPostings, norms: FieldNormReader, weight: Bm25Weight },
     /// Any other query's scorer (a phrase, a word with its variants).
-    Scorer(Box<dyn Scorer>),
+    /// `missed` is set while the part, looked up, last missed a candidate
+    /// (see [`Source::has`]): no document before it is the part's, and
+    /// the scorer is in tantivy's "danger zone" until it finds one.
+    Scorer { scorer: Box<dyn Scorer>, missed: Option<DocId> },
 }
 
 impl Source {
+    pub(crate) fn scorer(scorer: Box<dyn Scorer>) -> Source {
+        Source::Scorer { scorer, missed: None }
+    }
+
+    /// The current document. Not to be asked of a part that missed its
+    /// last lookup ([`Source::has`]) before a [`Source::seek`].
     #[inline]
     pub(crate) fn doc(&self) -> DocId {
         match self {
             Source::Term { postings, .. } => postings.doc(),
-            Source::Scorer(scorer) => scorer.doc(),
+            Source::Scorer { scorer, missed: None } => scorer.doc(),
+            Source::Scorer { missed: Some(bound), .. } => {
+                debug_assert_eq!(*bound, TERMINATED, "a part that missed a lookup asked for its document");
+                TERMINATED
+            }
         }
     }
 
@@ -116,15 +129,72 @@ impl Source {
     pub(crate) fn advance(&mut self) -> DocId {
         match self {
             Source::Term { postings, .. } => postings.advance(),
-            Source::Scorer(scorer) => scorer.advance(),
+            Source::Scorer { scorer, missed } => {
+                debug_assert!(missed.is_none(), "a part that missed a lookup advanced");
+                scorer.advance()
+            }
         }
     }
 
+    /// Moves to the first document at or after `target` (which is at or
+    /// after the current document), from a missed lookup too.
     #[inline]
     pub(crate) fn seek(&mut self, target: DocId) -> DocId {
         match self {
             Source::Term { postings, .. } => postings.seek(target),
-            Source::Scorer(scorer) => scorer.seek(target),
+            Source::Scorer { scorer, missed: None } => scorer.seek(target),
+            Source::Scorer { scorer, missed } => {
+                // Out of the danger zone the only way tantivy allows: seek
+                // it until it finds a document.
+                let mut target = missed.unwrap_or(target).max(target);
+                while target != TERMINATED {
+                    match scorer.seek_danger(target) {
+                        SeekDangerResult::Found => {
+                            *missed = None;
+                            return target;
+                        }
+                        SeekDangerResult::SeekLowerBound(bound) => target = bound,
+                    }
+                }
+                *missed = Some(TERMINATED);
+                TERMINATED
+            }
+        }
+    }
+
+    /// Whether the part has `doc`, a candidate after every one asked
+    /// before: a lookup (see `RankedScorer::look_up`). A phrase's scorer
+    /// asked to seek a document it lacks goes on to the next document
+    /// that has the phrase, checking the positions of every document that
+    /// has its terms on the way; the candidates to come may be far past
+    /// that, or before it. Asked here whether it has this one, it checks
+    /// this one only (tantivy's `seek_danger`).
+    #[inline]
+    pub(crate) fn has(&mut self, doc: DocId) -> bool {
+        match self {
+            Source::Term { postings, .. } => {
+                if postings.doc() < doc {
+                    postings.seek(doc);
+                }
+                postings.doc() == doc
+            }
+            Source::Scorer { scorer, missed } => {
+                match *missed {
+                    Some(bound) if bound > doc => return false,
+                    None if scorer.doc() >= doc => return scorer.doc() == doc,
+                    _ => {}
+                }
+                match scorer.seek_danger(doc) {
+                    SeekDangerResult::Found => {
+                        *missed = None;
+                        true
+                    }
+                    SeekDangerResult::SeekLowerBound(bound) => {
+                        *missed = Some(bound);
+                        false
+                    }
+                }
+            }
         }
     }
 
@@ -134,21 +204,21 @@ impl Source {
             Source::Term { postings, norms, weight } => {
                 weight.score(norms.fieldnorm_id(postings.doc()), postings.term_freq())
             }
-            Source::Scorer(scorer) => scorer.score(),
+            Source::Scorer { scorer, .. } => scorer.score(),
         }
     }
 
     pub(crate) fn cost(&self) -> u64 {
         match self {
             Source::Term { postings, .. } => postings.cost(),
-            Source::Scorer(scorer) => scorer.cost(),
+            Source::Scorer { scorer, .. } => scorer.cost(),
         }
     }
 
     fn size_hint(&self) -> u32 {
         match self {
             Source::Term { postings, .. } => postings.size_hint(),
-            Source::Scorer(scorer) => scorer.size_hint(),
+            Source::Scorer { scorer, .. } => scorer.size_hint(),
         }
     }
 }
@@ -557,8 +627,8 @@ impl RankedScorer {
         self.parts = driving;
         for mut part in to_drive {
             // Looked up only at candidates: it may be behind the documents
-            // already read.
-            if part.scorer.doc() < self.next_start {
+            // already read, or have missed its last lookup.
+            if matches!(part.scorer, Source::Scorer { missed: Some(_), .. }) || part.scorer.doc() < self.next_start {
                 part.scorer.seek(self.next_start);
             }
             self.parts.push(part);
@@ -600,10 +670,7 @@ impl RankedScorer {
         for g in 0..self.lookup_groups.len() {
             let LookupGroup { end, bound_after, most_after } = self.lookup_groups[g];
             for part in &mut self.lookups[start..end] {
-                if part.scorer.doc() < doc {
-                    part.scorer.seek(doc);
-                }
-                if part.scorer.doc() == doc {
+                if part.scorer.has(doc) {
                     slot.hit(part);
                 }
             }

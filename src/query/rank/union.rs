@@ -215,7 +215,7 @@ impl PartWeight {
     /// `None` where it has no document.
     fn source(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Option<Source>> {
         let source = match self {
-            PartWeight::Query(weight) => Source::Scorer(weight.scorer(reader, boost)?),
+            PartWeight::Query(weight) => Source::scorer(weight.scorer(reader, boost)?),
             PartWeight::Term(term, weight) => {
                 // As `TermWeight::specialized_scorer` reads the term.
                 let index = reader.inverted_index(term.field())?;
@@ -431,6 +431,113 @@ mod tests {
         (names, count, full)
     }
 
+    /// A part whose documents are `docs`, counting each document it looks
+    /// at: its `seek` walks the documents on the way (as a phrase's scorer
+    /// checks the positions of each document that has its terms), its
+    /// `seek_danger` looks at the target alone (as a phrase's does).
+    #[derive(Debug, Clone)]
+    struct Walk {
+        docs: std::sync::Arc<Vec<DocId>>,
+        looked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    struct WalkScorer {
+        walk: Walk,
+        at: usize,
+    }
+
+    impl Query for Walk {
+        fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+            Ok(Box::new(self.clone()))
+        }
+    }
+
+    impl Weight for Walk {
+        fn scorer(&self, _: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
+            Ok(Box::new(WalkScorer { walk: self.clone(), at: 0 }))
+        }
+
+        fn explain(&self, _: &SegmentReader, _: DocId) -> tantivy::Result<Explanation> {
+            Ok(Explanation::new("walk", 1.0))
+        }
+    }
+
+    impl WalkScorer {
+        fn look(&self) {
+            self.walk.looked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    impl DocSet for WalkScorer {
+        fn advance(&mut self) -> DocId {
+            self.at += 1;
+            self.look();
+            self.doc()
+        }
+
+        fn seek_danger(&mut self, target: DocId) -> tantivy::SeekDangerResult {
+            self.look();
+            self.at += self.walk.docs[self.at..].partition_point(|&d| d < target);
+            match self.doc() {
+                d if d == target => tantivy::SeekDangerResult::Found,
+                d => tantivy::SeekDangerResult::SeekLowerBound(d),
+            }
+        }
+
+        fn doc(&self) -> DocId {
+            self.walk.docs.get(self.at).copied().unwrap_or(TERMINATED)
+        }
+
+        fn size_hint(&self) -> u32 {
+            self.walk.docs.len() as u32
+        }
+    }
+
+    impl Scorer for WalkScorer {
+        fn score(&mut self) -> Score {
+            1.0
+        }
+    }
+
+    /// A part looked up in the candidates is asked about each candidate
+    /// only, not walked from one to the next: a phrase of common
+    /// characters would otherwise check every document that has them.
+    #[test]
+    fn a_looked_up_part_is_asked_about_the_candidates_only() {
+        // "r" in every 25th of 5,000 documents; the walked part in every
+        // other one.
+        let docs: Vec<Vec<&str>> = (0..5_000).map(|i| if i % 25 == 7 { vec!["r"] } else { vec!["x"] }).collect();
+        let docs: Vec<&[&str]> = docs.iter().map(Vec::as_slice).collect();
+        let (index, f, _) = index_of(&docs, &[]);
+        let searcher = index.reader().expect("reader").searcher();
+        let looked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let walk = Walk { docs: std::sync::Arc::new((0..5_000).step_by(2).collect()), looked: looked.clone() };
+        let term = Box::new(TermQuery::new(Term::from_field_text(f, "r"), IndexRecordOption::WithFreqs));
+        let unit = Role { unit: true, word: true, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 };
+        let required = Role { unit: false, word: false, required: true, weight: 0.0, covers: 0, covers_weight: 0.0 };
+        let group = |query: Box<dyn Query>, role| Group {
+            parts: vec![GroupPart::of(query, 1.0)],
+            role,
+            best_only: false,
+            bound: Score::INFINITY,
+            covers: Vec::new(),
+        };
+        // "r" required drives alone; the walked part is looked up in its
+        // 200 documents.
+        let query = RankedQuery {
+            groups: vec![group(term, required), group(Box::new(walk), unit)],
+            rule: rule(2, 1, 1, 1),
+            exclusions: Vec::new(),
+            filters: Vec::new(),
+        };
+        let (top, total, full) = collect(&searcher, &query);
+        assert_eq!((top.len(), total), (20, 200));
+        // The odd ones (7, 57, …) lack the walked part.
+        assert_eq!(full, 100);
+        let looked = looked.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(looked <= 200, "{looked} documents looked at for 200 candidates");
+    }
+
     #[test]
     fn documents_need_the_minimum_of_units_and_count_each_group_once() {
         let docs: &[&[&str]] = &[&["a"], &["a", "b"], &["a", "b", "c"], &["c"], &["d"], &["a", "a", "b", "c"]];
@@ -592,7 +699,7 @@ mod tests {
             (index, f)
         }
 
-        /// A group of two parts of one term (boosts 1 and 0.5), read
+        /// A group of two parts of one term or phrase (boosts 1 and 0.5), read
         /// directly or through tantivy's term scorer.
         fn group(
             searcher: &tantivy::Searcher,
@@ -600,15 +707,25 @@ mod tests {
             spec: &(usize, u8, bool),
             direct: bool,
         ) -> Group {
-            let (term, kind, best_only) = *spec;
-            let term = Term::from_field_text(f, TERMS[term]);
-            let query = || -> Box<dyn Query> { Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)) };
+            let (t, kind, best_only) = *spec;
+            let term = Term::from_field_text(f, TERMS[t]);
+            // A quarter of the groups are phrases of two terms: the next
+            // one, or the one after (adjacent only in documents that lack
+            // the one between), as a headline's pairs are looked up.
+            let phrase = (kind & 24 == 24).then(|| {
+                let next = (t + 1 + usize::from(kind & 32 != 0)) % TERMS.len();
+                vec![term.clone(), Term::from_field_text(f, TERMS[next])]
+            });
+            let query = || -> Box<dyn Query> {
+                match &phrase {
+                    Some(terms) => Box::new(tantivy::query::PhraseQuery::new(terms.clone())),
+                    None => Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                }
+            };
+            let terms = phrase.clone().unwrap_or_else(|| vec![term.clone()]);
             let boosts = [1.0, 0.5];
             let most = |boost: Score| {
-                Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))
-                    .expect("weight")
-                    .boost_by(boost)
-                    .score(0, u32::MAX)
+                Bm25Weight::for_terms(searcher, &terms).expect("weight").boost_by(boost).score(0, u32::MAX)
             };
             let bound = if best_only { most(1.0) } else { most(1.0) + most(0.5) };
             let role = match kind % 4 {
@@ -617,6 +734,7 @@ mod tests {
                 2 => Role { unit: false, word: false, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 },
                 _ => Role { unit: false, word: true, required: true, weight: 1.0, covers: 0, covers_weight: 0.0 },
             };
+            let direct = direct && phrase.is_none();
             let part = |boost| GroupPart { term: direct.then(|| term.clone()), ..GroupPart::of(query(), boost) };
             Group { parts: boosts.iter().map(|b| part(*b)).collect(), role, best_only, bound, covers: Vec::new() }
         }
