@@ -111,6 +111,12 @@ impl Source {
         Source::Scorer { scorer, missed: None }
     }
 
+    /// A scorer in tantivy's danger zone, with no document before `bound`
+    /// (as `Weight::scorer_danger` leaves one that missed its target).
+    pub(crate) fn missed(scorer: Box<dyn Scorer>, bound: DocId) -> Source {
+        Source::Scorer { scorer, missed: Some(bound) }
+    }
+
     /// The current document. Not to be asked of a part that missed its
     /// last lookup ([`Source::has`]) before a [`Source::seek`].
     #[inline]
@@ -159,6 +165,17 @@ impl Source {
                 *missed = Some(TERMINATED);
                 TERMINATED
             }
+        }
+    }
+
+    /// Moves to the first document at or after `target` unless it is
+    /// there or past it already (from a missed lookup too): the document.
+    #[inline]
+    pub(crate) fn at_least(&mut self, target: DocId) -> DocId {
+        match self {
+            Source::Scorer { missed: Some(_), .. } => self.seek(target),
+            _ if self.doc() < target => self.seek(target),
+            _ => self.doc(),
         }
     }
 
@@ -547,9 +564,7 @@ impl RankedScorer {
     /// follow the candidates).
     pub(crate) fn start_at(&mut self, start: DocId) {
         for part in &mut self.parts {
-            if part.scorer.doc() < start {
-                part.scorer.seek(start);
-            }
+            part.scorer.at_least(start);
         }
         self.next_start = self.next_start.max(start);
     }
@@ -628,9 +643,7 @@ impl RankedScorer {
         for mut part in to_drive {
             // Looked up only at candidates: it may be behind the documents
             // already read, or have missed its last lookup.
-            if matches!(part.scorer, Source::Scorer { missed: Some(_), .. }) || part.scorer.doc() < self.next_start {
-                part.scorer.seek(self.next_start);
-            }
+            part.scorer.at_least(self.next_start);
             self.parts.push(part);
         }
         self.lookups = lookups;
@@ -851,9 +864,7 @@ impl DocSet for RankedScorer {
         } else {
             self.clear_buckets(BUCKETS);
             for part in &mut self.parts {
-                if part.scorer.doc() < target {
-                    part.scorer.seek(target);
-                }
+                part.scorer.at_least(target);
             }
             self.next_start = self.next_start.max(target);
         }

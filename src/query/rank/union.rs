@@ -38,7 +38,7 @@
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 use super::matching::{Role, Rule};
 use super::scorer::{Part, RankedScorer, Source};
@@ -211,11 +211,22 @@ enum PartWeight {
 }
 
 impl PartWeight {
-    /// The part's source in a segment, its scores multiplied by `boost`;
-    /// `None` where it has no document.
-    fn source(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Option<Source>> {
+    /// The part's source in a segment, its scores multiplied by `boost`,
+    /// for the documents from `start` on; `None` where it has none.
+    fn source(&self, reader: &SegmentReader, boost: Score, start: DocId) -> tantivy::Result<Option<Source>> {
         let source = match self {
-            PartWeight::Query(weight) => Source::scorer(weight.scorer(reader, boost)?),
+            PartWeight::Query(weight) => {
+                // Not moved to its first document: a phrase's scorer would
+                // check the positions of every document with its terms on
+                // the way, and most phrases are looked up in candidates
+                // far past that (see `Source::has`).
+                let (found, scorer) = weight.scorer_danger(reader, start, boost)?;
+                return Ok(match found {
+                    SeekDangerResult::Found => Some(Source::scorer(scorer)),
+                    SeekDangerResult::SeekLowerBound(TERMINATED) => None,
+                    SeekDangerResult::SeekLowerBound(bound) => Some(Source::missed(scorer, bound)),
+                });
+            }
             PartWeight::Term(term, weight) => {
                 // As `TermWeight::specialized_scorer` reads the term.
                 let index = reader.inverted_index(term.field())?;
@@ -263,7 +274,7 @@ impl RankedWeight {
         for (g, group) in self.groups.iter().enumerate() {
             let mut parts = Vec::new();
             for (weight, part_boost, role) in &group.parts {
-                if let Some(scorer) = weight.source(reader, boost * part_boost)? {
+                if let Some(scorer) = weight.source(reader, boost * part_boost, start)? {
                     let group_id = u32::try_from(g + 1).unwrap_or(u32::MAX);
                     parts.push(Part {
                         scorer,
@@ -431,19 +442,21 @@ mod tests {
         (names, count, full)
     }
 
-    /// A part whose documents are `docs`, counting each document it looks
-    /// at: its `seek` walks the documents on the way (as a phrase's scorer
-    /// checks the positions of each document that has its terms), its
-    /// `seek_danger` looks at the target alone (as a phrase's does).
+    /// A part that behaves as a phrase's scorer: every document has its
+    /// terms, the phrase is in `docs`, and each document whose positions
+    /// it checks is counted in `looked`. Made or sought, it checks each
+    /// document on the way to the next that has the phrase; made at a
+    /// target or asked about one (tantivy's danger zone), that one only.
     #[derive(Debug, Clone)]
     struct Walk {
         docs: std::sync::Arc<Vec<DocId>>,
+        max_doc: DocId,
         looked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     }
 
     struct WalkScorer {
         walk: Walk,
-        at: usize,
+        doc: DocId,
     }
 
     impl Query for Walk {
@@ -454,7 +467,22 @@ mod tests {
 
     impl Weight for Walk {
         fn scorer(&self, _: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
-            Ok(Box::new(WalkScorer { walk: self.clone(), at: 0 }))
+            let mut scorer = WalkScorer { walk: self.clone(), doc: 0 };
+            if !scorer.check() {
+                scorer.advance();
+            }
+            Ok(Box::new(scorer))
+        }
+
+        fn scorer_danger(
+            &self,
+            _: &SegmentReader,
+            target: DocId,
+            _: Score,
+        ) -> tantivy::Result<(tantivy::SeekDangerResult, Box<dyn Scorer>)> {
+            let mut scorer = WalkScorer { walk: self.clone(), doc: 0 };
+            let found = scorer.seek_danger(target);
+            Ok((found, Box::new(scorer)))
         }
 
         fn explain(&self, _: &SegmentReader, _: DocId) -> tantivy::Result<Explanation> {
@@ -463,29 +491,51 @@ mod tests {
     }
 
     impl WalkScorer {
-        fn look(&self) {
+        /// Whether the current document has the phrase, counted.
+        fn check(&self) -> bool {
             self.walk.looked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.walk.docs.binary_search(&self.doc).is_ok()
         }
     }
 
     impl DocSet for WalkScorer {
         fn advance(&mut self) -> DocId {
-            self.at += 1;
-            self.look();
-            self.doc()
+            loop {
+                self.doc += 1;
+                if self.doc >= self.walk.max_doc {
+                    self.doc = TERMINATED;
+                    return TERMINATED;
+                }
+                if self.check() {
+                    return self.doc;
+                }
+            }
+        }
+
+        fn seek(&mut self, target: DocId) -> DocId {
+            self.doc = target;
+            if target >= self.walk.max_doc {
+                self.doc = TERMINATED;
+            } else if !self.check() {
+                self.advance();
+            }
+            self.doc
         }
 
         fn seek_danger(&mut self, target: DocId) -> tantivy::SeekDangerResult {
-            self.look();
-            self.at += self.walk.docs[self.at..].partition_point(|&d| d < target);
-            match self.doc() {
-                d if d == target => tantivy::SeekDangerResult::Found,
-                d => tantivy::SeekDangerResult::SeekLowerBound(d),
+            if target >= self.walk.max_doc {
+                self.doc = TERMINATED;
+                return tantivy::SeekDangerResult::SeekLowerBound(TERMINATED);
+            }
+            self.doc = target;
+            match self.check() {
+                true => tantivy::SeekDangerResult::Found,
+                false => tantivy::SeekDangerResult::SeekLowerBound(target + 1),
             }
         }
 
         fn doc(&self) -> DocId {
-            self.walk.docs.get(self.at).copied().unwrap_or(TERMINATED)
+            self.doc
         }
 
         fn size_hint(&self) -> u32 {
@@ -500,18 +550,20 @@ mod tests {
     }
 
     /// A part looked up in the candidates is asked about each candidate
-    /// only, not walked from one to the next: a phrase of common
+    /// only: neither moved to its first document when it is made nor
+    /// walked from one candidate to the next. A phrase of common
     /// characters would otherwise check every document that has them.
     #[test]
     fn a_looked_up_part_is_asked_about_the_candidates_only() {
-        // "r" in every 25th of 5,000 documents; the walked part in every
-        // other one.
+        // "r" in every 25th of 5,000 documents; the phrase in every other
+        // document from the 2,000th on.
         let docs: Vec<Vec<&str>> = (0..5_000).map(|i| if i % 25 == 7 { vec!["r"] } else { vec!["x"] }).collect();
         let docs: Vec<&[&str]> = docs.iter().map(Vec::as_slice).collect();
         let (index, f, _) = index_of(&docs, &[]);
         let searcher = index.reader().expect("reader").searcher();
         let looked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let walk = Walk { docs: std::sync::Arc::new((0..5_000).step_by(2).collect()), looked: looked.clone() };
+        let phrase = (2_000..5_000).step_by(2).collect();
+        let walk = Walk { docs: std::sync::Arc::new(phrase), max_doc: 5_000, looked: looked.clone() };
         let term = Box::new(TermQuery::new(Term::from_field_text(f, "r"), IndexRecordOption::WithFreqs));
         let unit = Role { unit: true, word: true, required: false, weight: 0.0, covers: 0, covers_weight: 0.0 };
         let required = Role { unit: false, word: false, required: true, weight: 0.0, covers: 0, covers_weight: 0.0 };
@@ -522,8 +574,8 @@ mod tests {
             bound: Score::INFINITY,
             covers: Vec::new(),
         };
-        // "r" required drives alone; the walked part is looked up in its
-        // 200 documents.
+        // "r" required drives alone; the phrase is looked up in its 200
+        // documents.
         let query = RankedQuery {
             groups: vec![group(term, required), group(Box::new(walk), unit)],
             rule: rule(2, 1, 1, 1),
@@ -532,10 +584,10 @@ mod tests {
         };
         let (top, total, full) = collect(&searcher, &query);
         assert_eq!((top.len(), total), (20, 200));
-        // The odd ones (7, 57, …) lack the walked part.
-        assert_eq!(full, 100);
+        // The even ones from 2,000 on (2,032, 2,082, …, 4,982) have it.
+        assert_eq!(full, 60);
         let looked = looked.load(std::sync::atomic::Ordering::Relaxed);
-        assert!(looked <= 200, "{looked} documents looked at for 200 candidates");
+        assert!(looked <= 201, "{looked} documents looked at for 200 candidates");
     }
 
     #[test]
