@@ -909,7 +909,7 @@ impl SearchIndex {
             return stats.token_doc_freq(token).unwrap_or(0).min(cap);
         }
         // A pattern with a token no document has matches nothing.
-        if pattern.tokens.iter().any(|(_, t)| stats.token_doc_freq(t).unwrap_or(0) == 0) {
+        if pattern.matching_tokens().any(|t| stats.token_doc_freq(t).unwrap_or(0) == 0) {
             return 0;
         }
         let mut most = 0;
@@ -938,7 +938,7 @@ impl SearchIndex {
     ) {
         let searcher = stats.searcher();
         let presence = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
-        let Ok(weight) = pattern.query(field).weight(presence) else { return };
+        let Ok(weight) = pattern.match_query(field).weight(presence) else { return };
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let Ok(mut scorer) = weight.scorer(segment, 1.0) else { continue };
             let mut doc = tantivy::DocSet::doc(&scorer);
@@ -1018,8 +1018,10 @@ impl SearchIndex {
                 .max()
                 .unwrap_or(0);
         }
-        let clauses: Vec<_> =
-            self.text_fields(stats.searcher()).map(|f| (tantivy::query::Occur::Should, pattern.query(f))).collect();
+        let clauses: Vec<_> = self
+            .text_fields(stats.searcher())
+            .map(|f| (tantivy::query::Occur::Should, pattern.match_query(f)))
+            .collect();
         if clauses.is_empty() {
             return 0;
         }

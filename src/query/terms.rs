@@ -44,6 +44,10 @@ pub(crate) struct Pattern {
     /// one (its posting list is far shorter than either character's), the
     /// character elsewhere, and the separator token for a separator run.
     pub tokens: Vec<(usize, String)>,
+    /// The same text as a phrase for matching only (see
+    /// [`Pattern::match_query`]): every bigram token it holds, overlapping
+    /// ones too, a character only where no bigram covers it.
+    matching: Vec<(usize, String)>,
 }
 
 impl Pattern {
@@ -96,7 +100,8 @@ impl Pattern {
                 }
             }
         }
-        Some(Pattern { text, cells, tokens })
+        let matching = matching_tokens(analyzer, &cells);
+        Some(Pattern { text, cells, tokens, matching })
     }
 
     /// The pattern of a whole text (a word of the lexicon, a title), as
@@ -124,6 +129,28 @@ impl Pattern {
         }
     }
 
+    /// A query that finds exactly the documents [`Pattern::query`] finds,
+    /// for counting and matching, not for scores: its phrase holds every
+    /// bigram token of the text, the overlapping ones too (`中国人` is
+    /// `中国` then `国人`, not `中国` then `人`), and a character only
+    /// where no bigram covers it. Each token is a function of the
+    /// characters it covers (see `crate::analysis::ngram`), so the phrase
+    /// occurs exactly where the text does; but a phrase search checks the
+    /// positions of every document that has all its tokens, and a
+    /// common character's documents are most of the collection.
+    pub(crate) fn match_query(&self, field: Field) -> Box<dyn Query> {
+        let term = |t: &str| tantivy::Term::from_field_text(field, t);
+        match self.matching.as_slice() {
+            [(_, only)] => Box::new(TermQuery::new(term(only), IndexRecordOption::Basic)),
+            tokens => Box::new(PhraseQuery::new_with_offset(tokens.iter().map(|(p, t)| (*p, term(t))).collect())),
+        }
+    }
+
+    /// The tokens of [`Pattern::match_query`].
+    pub(crate) fn matching_tokens(&self) -> impl Iterator<Item = &str> {
+        self.matching.iter().map(|(_, t)| t.as_str())
+    }
+
     /// The one index token this pattern is, if it is one.
     pub(crate) fn single_token(&self) -> Option<&str> {
         match self.tokens.as_slice() {
@@ -131,6 +158,29 @@ impl Pattern {
             _ => None,
         }
     }
+}
+
+/// The tokens of [`Pattern::match_query`] for `cells`: a bigram token at
+/// each cell that forms one with the next, the separator token at each
+/// separator, and a character where neither bigram beside it covers it.
+fn matching_tokens(analyzer: &Analyzer, cells: &[(usize, Cell)]) -> Vec<(usize, String)> {
+    let bigram_at = |j: usize| match (cells.get(j), cells.get(j + 1)) {
+        (Some(&(p, Cell::Char(a))), Some(&(q, Cell::Char(b)))) if q == p + 1 && analyzer.is_bigram_pair(a, b) => {
+            Some([a, b].iter().collect::<String>())
+        }
+        _ => None,
+    };
+    let bigrams: Vec<Option<String>> = (0..cells.len()).map(bigram_at).collect();
+    let mut out = Vec::with_capacity(cells.len());
+    for (j, &(position, cell)) in cells.iter().enumerate() {
+        match (cell, &bigrams[j]) {
+            (Cell::Separator, _) => out.push((position, crate::analysis::SEPARATOR_TOKEN.to_owned())),
+            (Cell::Char(_), Some(bigram)) => out.push((position, bigram.clone())),
+            (Cell::Char(a), None) if j == 0 || bigrams[j - 1].is_none() => out.push((position, a.to_string())),
+            (Cell::Char(_), None) => {}
+        }
+    }
+    out
 }
 
 /// A unit of a query: a character, or a Latin word or number whole; an
@@ -508,6 +558,60 @@ mod tests {
             assert_eq!(join(c.words.iter().map(|w| w.text.clone()).collect()), words, "words of {text}");
             let toks: Vec<String> = c.pattern.tokens.iter().map(|(p, t)| format!("{t}@{p}")).collect();
             assert_eq!(toks.join(" "), tokens, "tokens of {text}");
+        }
+    }
+
+    /// Table: a text and the phrase that matches it (`Pattern::match_query`):
+    /// every bigram, overlapping ones too, a character where none covers it.
+    #[test]
+    fn match_phrases_hold_every_bigram_and_only_uncovered_characters() {
+        let analyzer = Analyzer::new().expect("analyzer");
+        let cases = [
+            ("贫困县", "贫困@0 县@2"),
+            ("中国人", "中国@0 国人@1"),
+            ("輸出使用者連線時間", "输出@0 出使@1 使用@2 用者@3 连线@5 时间@7"),
+            ("脱贫，攻坚", "脱贫@0  @2 攻坚@3"),
+            ("的中国", "的@0 中国@1"),
+            ("a股1.95%", "a股@0 1@2 .@3 9@4 5@5"),
+        ];
+        for (text, want) in cases {
+            let pattern = Pattern::of_text(&analyzer, text).expect("pattern");
+            let got: Vec<String> = pattern.matching.iter().map(|(p, t)| format!("{t}@{p}")).collect();
+            assert_eq!(got.join(" "), want, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+        /// The phrase that matches a text finds the documents its scoring
+        /// phrase finds, in texts of characters that form overlapping
+        /// bigrams (and some that do not).
+        #[test]
+        fn a_match_phrase_finds_what_the_text_s_phrase_finds(
+            bodies in proptest::collection::vec("[中国人民大学家的，]{0,24}", 1..24),
+            needle in "[中国人民大学家的]{2,6}",
+        ) {
+            use crate::index::SearchIndex;
+            let index = SearchIndex::in_memory(&Default::default()).expect("index");
+            let mut writer = index.writer_with_threads(1).expect("writer");
+            for (i, body) in bodies.iter().enumerate() {
+                if !body.trim_matches('，').is_empty() {
+                    writer.upsert(&crate::article::Article::new(format!("d{i}"), body.as_str())).expect("upsert");
+                }
+            }
+            writer.commit().expect("commit");
+            let searcher = index.reader.searcher();
+            let stats = crate::query::rank::Stats::new(&searcher, index.fields);
+            let pattern = Pattern::of_text(&index.analyzer, &needle).expect("pattern");
+            let scoring = tantivy::query::BooleanQuery::new(
+                [index.fields.title, index.fields.body]
+                    .into_iter()
+                    .map(|f| (tantivy::query::Occur::Should, pattern.query(f)))
+                    .collect(),
+            );
+            let want = searcher.search(&scoring, &tantivy::collector::Count).expect("count") as u64;
+            proptest::prop_assert_eq!(index.docs_with(&stats, &pattern), want);
+            proptest::prop_assert_eq!(index.count_pattern(&stats, &pattern, u64::MAX), want);
         }
     }
 
