@@ -34,14 +34,14 @@ pub enum Error {
         reason: String,
     },
     /// A node did not finish something in the time it was given.
-    #[error("{node}: {what} not done within {seconds} s")]
+    #[error("{node}: {what} not done within {:.1} s", within.as_secs_f64())]
     Timeout {
         /// `shard0`…, or `master`.
         node: String,
         /// What it was doing.
         what: String,
-        /// The time it was given.
-        seconds: u64,
+        /// The time it was given (a fraction of a second too).
+        within: std::time::Duration,
     },
     /// The cluster's description is wrong.
     #[error("cluster config: {0}")]
