@@ -507,9 +507,10 @@ impl SearchIndex {
     /// thread with two (BENCHMARKS.md). The hits and scores are the same
     /// whatever the number, and so are the counts while they are exact
     /// (past [`crate::query::SearchRequest::count_up_to`] they are lower
-    /// bounds either way). By default the machine's cores, up to
-    /// 4; a server that runs many searches at once, each on a core of its
-    /// own, may set 1.
+    /// bounds either way). [`SearchIndex::suggest`] shares its exact
+    /// counts among as many threads when they are dear. By default the
+    /// machine's cores, up to 4; a server that runs many searches at once,
+    /// each on a core of its own, may set 1.
     pub fn search_threads(&self) -> usize {
         self.search_threads.load(std::sync::atomic::Ordering::Relaxed)
     }

@@ -111,9 +111,10 @@ impl SearchIndex {
             }
         }
         estimated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        estimated.truncate(limit.saturating_add(COUNTED_MORE));
+        let counts = self.count_each(&stats, &estimated);
         let mut out: Vec<Suggestion> = Vec::new();
-        for (_, text, pattern) in estimated.into_iter().take(limit.saturating_add(COUNTED_MORE)) {
-            let docs = self.docs_with(&stats, &pattern);
+        for ((_, text, _), docs) in estimated.into_iter().zip(counts) {
             if docs > 0 {
                 out.push(Suggestion { text, docs });
             }
@@ -121,6 +122,50 @@ impl SearchIndex {
         out.sort_by(|a, b| b.docs.cmp(&a.docs).then_with(|| a.text.cmp(&b.text)));
         out.truncate(limit);
         Ok(out)
+    }
+
+    /// The documents of each candidate (see `docs_with`), in order. The
+    /// counts are phrase searches over the whole index, most of a pinyin
+    /// prefix's time: when their estimates add up to more documents than
+    /// a search is given threads for (see [`SearchIndex::search_threads`]
+    /// and `MIN_THREADED_POSTINGS`), the search's threads share them.
+    fn count_each(&self, stats: &Stats<'_>, candidates: &[(u64, String, Pattern)]) -> Vec<u64> {
+        let threads = self.search_threads().min(candidates.len());
+        let work: u64 = candidates.iter().map(|(estimate, ..)| *estimate).sum();
+        if threads < 2 || work < super::rank::MIN_THREADED_POSTINGS {
+            return candidates.iter().map(|(_, _, pattern)| self.docs_with(stats, pattern)).collect();
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let count = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((_, _, pattern)) = candidates.get(i) else {
+                    return done;
+                };
+                done.push((i, self.docs_with(stats, pattern)));
+            }
+        };
+        let mut counts = vec![0; candidates.len()];
+        std::thread::scope(|scope| {
+            // A thread that cannot be started leaves its candidates to the
+            // others; one that panicked has its candidates counted here.
+            let running: Vec<_> =
+                (1..threads).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, count).ok()).collect();
+            let mut done = count();
+            for thread in running {
+                done.extend(thread.join().unwrap_or_default());
+            }
+            let mut counted = vec![false; candidates.len()];
+            for (i, n) in done {
+                counts[i] = n;
+                counted[i] = true;
+            }
+            for (i, (_, _, pattern)) in candidates.iter().enumerate().filter(|(i, _)| !counted[*i]) {
+                counts[i] = self.docs_with(stats, pattern);
+            }
+        });
+        counts
     }
 
     /// The index's titles whose first characters fit `slots`. First those
@@ -237,4 +282,42 @@ impl SearchIndex {
         }
         Ok(out)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::Article;
+
+    /// Counts shared by the search's threads are each candidate's own, in
+    /// the candidates' order, as one thread counts them.
+    #[test]
+    fn counts_shared_by_threads_are_those_of_one_thread() {
+        let index = SearchIndex::in_memory(&Default::default()).expect("index");
+        let mut writer = index.writer_with_threads(1).expect("writer");
+        let bodies = ["中国人民大学", "中国人", "人民日报", "大学生", "中国大学生", "日报社"];
+        for (i, body) in bodies.iter().cycle().take(60).enumerate() {
+            writer.upsert(&Article::new(format!("d{i}"), body.repeat(1 + i % 3))).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader.searcher();
+        let stats = Stats::new(&searcher, index.fields);
+        // Estimates high enough for the threads, whatever the texts.
+        let texts = ["中国人民", "人民", "大学生", "日报社", "中国大学", "学生", "民大", "报社", "社", "无此词"];
+        let candidates: Vec<(u64, String, Pattern)> = texts
+            .iter()
+            .map(|t| (MIN_THREADED, t.to_string(), Pattern::of_text(&index.analyzer, t).expect("pattern")))
+            .collect();
+        index.set_search_threads(1);
+        let one = index.count_each(&stats, &candidates);
+        index.set_search_threads(4);
+        let shared = index.count_each(&stats, &candidates);
+        assert_eq!(one, shared);
+        let each: Vec<u64> = candidates.iter().map(|(_, _, p)| index.docs_with(&stats, p)).collect();
+        assert_eq!(shared, each);
+        assert_eq!(shared[0], 10, "中国人民 is in each 中国人民大学, every sixth document");
+        assert_eq!(shared[9], 0);
+    }
+
+    const MIN_THREADED: u64 = crate::query::rank::MIN_THREADED_POSTINGS;
 }
