@@ -906,9 +906,11 @@ impl Cluster {
     /// The articles of `ids`, from the engine's stored JSON, in the order
     /// of `ids`: each shard is asked for its own, all at once. A shard this
     /// client cannot reach is asked through the master; one the master
-    /// cannot reach either (stopped since the first stage) is named in the
-    /// second list, and its articles left out, as the master leaves out a
-    /// shard that does not answer.
+    /// cannot reach either (stopped since the first stage: the master
+    /// warns that an agent did not answer) is named in the second list,
+    /// and its articles left out, as the master leaves out a shard that
+    /// does not answer. An article deleted since the first stage is
+    /// missing without a warning, and names no shard.
     ///
     /// Through the master alone the same took three round trips of 100 ids
     /// (the engine's batches), each waiting on every shard.
@@ -918,7 +920,7 @@ impl Cluster {
             by_shard[self.shard_of(id)].push(id);
         }
         let fetched = node::on_each(&self.shards, |i, shard| fetch_from(shard, SHARD_TABLE, &by_shard[i]));
-        let through_master = |shard_ids: &[u64]| fetch_from(&self.master, &self.config.table, shard_ids);
+        let through_master = |shard_ids: &[u64]| fetch_rows(&self.master, &self.config.table, shard_ids, true);
         let (mut found, unreachable) = gather(fetched, &self.shards, &by_shard, through_master)?;
         Ok((ids.iter().filter_map(|id| found.remove(id)).collect(), unreachable))
     }
@@ -970,26 +972,27 @@ fn await_merge(
 
 /// Puts together what each shard answered to [`Cluster::fetch`] (`parts`,
 /// one a shard, for the ids of `by_shard`): a shard this client could not
-/// reach is asked `through_master`, and is named (second list) when the
-/// master's answer misses some of its ids too. A statement a shard
-/// refused is an error: the shard is there, and something is wrong with
-/// what was asked.
+/// reach is asked `through_master` (its articles, and whether the master
+/// warned that an agent did not answer), and is named (second list) when
+/// the master's answer misses some of its ids and warned. A statement a
+/// shard refused is an error: the shard is there, and something is wrong
+/// with what was asked.
 ///
 /// An article deleted since the first stage is missing from any answer,
-/// so a missing article alone does not name a shard that answered.
+/// without a warning: a missing article alone names no shard.
 fn gather(
     parts: Vec<Result<Fetched>>,
     shards: &[Node],
     by_shard: &[Vec<u64>],
-    through_master: impl Fn(&[u64]) -> Result<Fetched>,
+    through_master: impl Fn(&[u64]) -> Result<(Fetched, bool)>,
 ) -> Result<(HashMap<u64, Article>, Vec<String>)> {
     let mut found: HashMap<u64, Article> = HashMap::new();
     let mut unreachable = Vec::new();
     for ((part, shard), shard_ids) in parts.into_iter().zip(shards).zip(by_shard) {
         let part = match part {
             Err(Error::Node { source, .. }) if !matches!(source, mysql::Error::MySqlError(_)) => {
-                let fetched = through_master(shard_ids)?;
-                if fetched.len() < shard_ids.len() {
+                let (fetched, warned) = through_master(shard_ids)?;
+                if warned && fetched.len() < shard_ids.len() {
                     unreachable.push(shard.name.clone());
                 }
                 fetched
@@ -1001,16 +1004,30 @@ fn gather(
     Ok((found, unreachable))
 }
 
-/// The articles of `ids` that `node` holds in `table` (or reaches through
-/// it), with their ids.
+/// The articles of `ids` that `node` holds in `table`, with their ids.
 fn fetch_from(node: &Node, table: &str, ids: &[u64]) -> Result<Fetched> {
+    fetch_rows(node, table, ids, false).map(|(fetched, _)| fetched)
+}
+
+/// The articles of `ids` that `node` holds in `table` (or reaches through
+/// it), with their ids; with `warnings`, also whether it warned that an
+/// agent did not answer (a master's distributed table).
+fn fetch_rows(node: &Node, table: &str, ids: &[u64], warnings: bool) -> Result<(Fetched, bool)> {
     let mut out = Vec::with_capacity(ids.len());
+    let mut warned = false;
     for chunk in ids.chunks(FETCH_BATCH) {
         let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
         let n = chunk.len();
-        let sql =
+        let mut sql =
             format!("SELECT id, doc FROM {table} WHERE id IN ({}) LIMIT {n} OPTION max_matches={n}", list.join(","));
-        for row in node.run(&sql)?.first().into_iter().flatten() {
+        if warnings {
+            sql.push_str("; SHOW WARNINGS");
+        }
+        let sets = node.run(&sql)?;
+        if let Some(notes) = sets.get(1).filter(|_| warnings) {
+            warned |= notes.iter().any(|r| text(r, 2).contains("agent "));
+        }
+        for row in sets.first().into_iter().flatten() {
             let reply = |reason: String| Error::Reply { node: node.name.clone(), reason };
             let id = number(row, 0).ok_or_else(|| reply(format!("document id {:?} is no number", text(row, 0))))?;
             let article: Article =
@@ -1018,7 +1035,7 @@ fn fetch_from(node: &Node, table: &str, ids: &[u64]) -> Result<Fetched> {
             out.push((id, article));
         }
     }
-    Ok(out)
+    Ok((out, warned))
 }
 
 /// Counts read from the shards' dictionaries (see `Cluster::keyword_counts`).
@@ -1145,7 +1162,7 @@ mod tests {
         let asked = std::cell::RefCell::new(Vec::new());
         let master = |ids: &[u64]| {
             asked.borrow_mut().push(ids.to_vec());
-            Ok(articles(ids))
+            Ok((articles(ids), false))
         };
         // shard1 out of this client's reach, the master reaches it: whole.
         let parts = vec![Ok(articles(&[3, 6])), Err(down("shard1")), Ok(articles(&[2]))];
@@ -1158,9 +1175,18 @@ mod tests {
         assert_eq!(ids, [1, 2, 3, 4, 6]);
         assert!(unreachable.is_empty(), "{unreachable:?}");
 
-        // The master misses shard1's articles too (stopped since the first
-        // stage): the others' articles, and shard1 named.
-        let master_too = |_: &[u64]| Ok(Fetched::new());
+        // Through the master one of shard1's articles is missing, without
+        // a warning: deleted since the first stage, nobody named.
+        let deleted = |_: &[u64]| Ok((articles(&[1]), false));
+        let parts = vec![Ok(articles(&[3, 6])), Err(down("shard1")), Ok(articles(&[2, 5]))];
+        let (found, unreachable) = gather(parts, &shards(), &by_shard, deleted).expect("gathered");
+        assert_eq!(found.len(), 5);
+        assert!(unreachable.is_empty(), "{unreachable:?}");
+
+        // The master misses shard1's articles too and warns that an agent
+        // did not answer (stopped since the first stage): the others'
+        // articles, and shard1 named.
+        let master_too = |_: &[u64]| Ok((Fetched::new(), true));
         let parts = vec![Ok(articles(&[3, 6])), Err(down("shard1")), Ok(articles(&[2, 5]))];
         let (found, unreachable) = gather(parts, &shards(), &by_shard, master_too).expect("gathered");
         let mut ids: Vec<u64> = found.keys().copied().collect();
@@ -1172,7 +1198,8 @@ mod tests {
     #[test]
     fn a_refused_statement_or_an_unreachable_master_is_an_error() {
         let by_shard = vec![vec![3], vec![1], vec![2]];
-        let never = |_: &[u64]| -> Result<Fetched> { panic!("the master is not asked for a refused statement") };
+        let never =
+            |_: &[u64]| -> Result<(Fetched, bool)> { panic!("the master is not asked for a refused statement") };
         let parts = vec![Ok(articles(&[3])), Err(refused("shard1")), Ok(articles(&[2]))];
         match gather(parts, &shards(), &by_shard, never) {
             Err(Error::Node { node, .. }) => assert_eq!(node, "shard1"),

@@ -117,8 +117,11 @@ impl Source {
         Source::Scorer { scorer, missed: Some(bound) }
     }
 
-    /// The current document. Not to be asked of a part that missed its
-    /// last lookup ([`Source::has`]) before a [`Source::seek`].
+    /// The current document. Not to be asked of a part in tantivy's danger
+    /// zone (one that missed its last lookup, [`Source::has`], or was made
+    /// past its start, [`Source::missed`]) before a [`Source::seek`] or
+    /// [`Source::at_least`]. No path does; should one, a release build
+    /// reads the part as done rather than panic inside a search.
     #[inline]
     pub(crate) fn doc(&self) -> DocId {
         match self {
@@ -508,7 +511,8 @@ pub(crate) struct RankedScorer {
 
 impl RankedScorer {
     /// A scorer driven by `parts` (those of one group next to each other),
-    /// with `optional` looked up in each candidate, on its first match.
+    /// with `optional` looked up in each candidate (a part may come in
+    /// tantivy's danger zone, see [`Source::missed`]).
     /// The exclusions and filters are set before the first `advance`.
     pub(crate) fn new(
         parts: Vec<Part>,
