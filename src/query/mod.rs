@@ -262,8 +262,9 @@ impl SearchRequest {
     /// a large index, and [`SearchResults::total`] and
     /// [`SearchResults::full_matches`] are lower bounds
     /// ([`TotalRelation::AtLeast`]). The hits and their scores do not
-    /// change. `u64::MAX` counts every match; facets and the date orders
-    /// always do.
+    /// change. A request for no hits (`limit(0)`, a count) stops as soon
+    /// as `n` matches are counted. `u64::MAX` counts every match; facets
+    /// and the date orders always do.
     pub fn count_up_to(mut self, n: u64) -> Self {
         self.count_up_to = n;
         self

@@ -54,7 +54,7 @@ proptest! {
     #[test]
     fn counting_up_to_a_bound_changes_no_hit(
         q in query(),
-        limit in prop::sample::select(vec![1usize, 10, 40, 120]),
+        limit in prop::sample::select(vec![0usize, 1, 10, 40, 120]),
         offset in prop::sample::select(vec![0usize, 5]),
         all in any::<bool>(),
     ) {
@@ -89,6 +89,26 @@ fn past_the_bound_the_total_is_a_lower_bound() {
     assert_eq!(bounded.total_relation, TotalRelation::AtLeast);
     assert!(bounded.total < exact.total, "{} of {}", bounded.total, exact.total);
     assert_eq!(page(&bounded), page(&exact));
+}
+
+/// A request for no hits (`limit` 0, a count) stops once the bound is
+/// counted, by the ranked union (a relaxed query) and by a strict branch
+/// (a quoted text) alike: nothing else would stop it, as no best hit
+/// raises a threshold. With facets it counts every match.
+#[test]
+fn a_count_alone_stops_at_the_bound() {
+    let (index, _) = index();
+    for q in [common_query(), "\"的\"", "的 是"] {
+        let exact = index.search(&SearchRequest::new(q).limit(0).count_up_to(u64::MAX)).expect("search");
+        assert_eq!(exact.total_relation, TotalRelation::Exact, "{q}");
+        assert!(exact.total > 100, "{q}: {}", exact.total);
+        let bounded = index.search(&SearchRequest::new(q).limit(0).count_up_to(50)).expect("search");
+        assert_eq!(bounded.total_relation, TotalRelation::AtLeast, "{q}");
+        assert!((50..exact.total).contains(&bounded.total), "{q}: {} of {}", bounded.total, exact.total);
+        assert!(bounded.hits.is_empty());
+        let faceted = index.search(&SearchRequest::new(q).limit(0).count_up_to(50).facets(true)).expect("search");
+        assert_eq!((faceted.total, faceted.total_relation), (exact.total, TotalRelation::Exact), "{q}");
+    }
 }
 
 #[test]

@@ -215,6 +215,11 @@ impl<C: SegmentCollector> SegmentCollect<C> {
                 unpublished = 0;
             }
             if prunes && self.shared.matches.load(Atomic::Relaxed).saturating_add(unpublished) >= self.count_up_to {
+                // No hits wanted (a count, `limit` 0): enough is counted.
+                if self.limit == 0 {
+                    self.pruned = true;
+                    break;
+                }
                 // A document not above the threshold cannot enter (see
                 // `threshold`), nor one below another segment's: the
                 // scorer need not score it.
@@ -263,6 +268,12 @@ impl<C: SegmentCollector> SegmentCollect<C> {
         // the best hits have a threshold.
         let mut threshold: Score = 0.0;
         while doc != TERMINATED && threshold <= 0.0 {
+            if reached(self.total) && self.limit == 0 {
+                // No hits wanted (a count, `limit` 0): enough is counted.
+                self.pruned = true;
+                doc = TERMINATED;
+                break;
+            }
             if alive(doc) {
                 self.push(doc, scorer.score(), true);
             }
@@ -514,8 +525,8 @@ impl<C: Collector> Collector for Collect<C> {
         }
         let mut child = self.for_segment(segment_ord, reader)?;
         let alive = reader.alive_bitset();
-        let strict = match (&self.driver, self.order, self.count_up_to < u64::MAX, self.limit > 0) {
-            (Some(driver), Order::Relevance, true, true) => Some(driver),
+        let strict = match (&self.driver, self.order, self.count_up_to < u64::MAX) {
+            (Some(driver), Order::Relevance, true) => Some(driver),
             _ => None,
         };
         if let Some(driver) = strict {
