@@ -35,6 +35,10 @@ const POOL: usize = 300;
 const ESTIMATED: usize = 600;
 /// How many more than asked for have their documents counted exactly.
 const COUNTED_MORE: usize = 5;
+/// How many rounds of counts (each of as many candidates as asked for
+/// and [`COUNTED_MORE`]) a prefix gets while fewer completions than asked
+/// for have documents.
+const COUNT_ROUNDS: usize = 3;
 /// How many words a title may start with, per reading, when a pinyin
 /// prefix is completed with titles or a query with initials is read as a
 /// whole title (fewer found a third fewer LibreOffice titles typed in
@@ -100,8 +104,9 @@ impl SearchIndex {
         candidates.retain(|c| seen.insert(c.clone()));
         // The documents of every candidate estimated from the statistics
         // alone (the rarest token's document frequency, 0 when a token is
-        // in no document), then counted exactly for the best few: counting
-        // reads postings, a phrase search each.
+        // in no document), then counted exactly a round of the best few at
+        // a time (see `best_counted`): counting reads postings, a phrase
+        // search each.
         let mut estimated: Vec<(u64, String, Pattern)> = Vec::new();
         for text in candidates.into_iter().take(ESTIMATED) {
             let Some(pattern) = Pattern::of_text(&self.analyzer, &text) else { continue };
@@ -111,14 +116,7 @@ impl SearchIndex {
             }
         }
         estimated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        estimated.truncate(limit.saturating_add(COUNTED_MORE));
-        let counts = self.count_each(&stats, &estimated);
-        let mut out: Vec<Suggestion> = Vec::new();
-        for ((_, text, _), docs) in estimated.into_iter().zip(counts) {
-            if docs > 0 {
-                out.push(Suggestion { text, docs });
-            }
-        }
+        let mut out = best_counted(&estimated, limit, |round| self.count_each(&stats, round));
         out.sort_by(|a, b| b.docs.cmp(&a.docs).then_with(|| a.text.cmp(&b.text)));
         out.truncate(limit);
         Ok(out)
@@ -284,6 +282,44 @@ impl SearchIndex {
     }
 }
 
+/// The completions among `estimated` (sorted by estimate, the most first)
+/// with the most documents, at most `limit`, each with its documents as
+/// `count` counts a round of them: rounds of `limit` and [`COUNTED_MORE`]
+/// candidates, at most [`COUNT_ROUNDS`].
+///
+/// The estimates put candidates of common characters that no document
+/// has side by side first, often a whole round of them (`huoji`: 祸结兵连
+/// alone, while 获奖, 和解 and 火箭 have hundreds of documents each): a
+/// prefix gets another round while fewer completions than asked for have
+/// documents, or while one not yet counted could still have more documents
+/// than the `limit`-th best so far. A completion has at most twice its
+/// estimate (its rarest token's documents in the title, plus those in the
+/// body): a round whose first estimate, doubled, is below that bar, and
+/// every round after it, cannot enter.
+fn best_counted<T>(
+    estimated: &[(u64, String, T)],
+    limit: usize,
+    mut count: impl FnMut(&[(u64, String, T)]) -> Vec<u64>,
+) -> Vec<Suggestion> {
+    let batch = limit.saturating_add(COUNTED_MORE).max(1);
+    let mut out: Vec<Suggestion> = Vec::new();
+    for round in estimated.chunks(batch).take(COUNT_ROUNDS) {
+        let mut best: Vec<u64> = out.iter().map(|s| s.docs).collect();
+        best.sort_unstable_by(|a, b| b.cmp(a));
+        if let Some(&bar) = best.get(limit.saturating_sub(1)).filter(|_| limit > 0) {
+            if round[0].0.saturating_mul(2) < bar {
+                break;
+            }
+        }
+        for ((_, text, _), docs) in round.iter().zip(count(round)) {
+            if docs > 0 {
+                out.push(Suggestion { text: text.clone(), docs });
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,4 +356,57 @@ mod tests {
     }
 
     const MIN_THREADED: u64 = crate::query::rank::MIN_THREADED_POSTINGS;
+
+    /// Candidates `c0`, `c1`, … with these estimates (most first).
+    fn estimated(estimates: &[u64]) -> Vec<(u64, String, ())> {
+        estimates.iter().enumerate().map(|(i, &e)| (e, format!("c{i}"), ())).collect()
+    }
+
+    /// A first round of candidates that no document has does not end the
+    /// counting: the next rounds find the completions that documents have.
+    #[test]
+    fn a_round_of_empty_completions_is_followed_by_another() {
+        // The third round's estimates, doubled, stay below the tenth best
+        // count of the second.
+        let mut estimates = vec![900; 30];
+        estimates.extend([30; 10]);
+        let candidates = estimated(&estimates);
+        let docs = |i: usize| if i < 15 { 0 } else { 100 - i as u64 };
+        let mut rounds = 0;
+        let found = best_counted(&candidates, 10, |round| {
+            rounds += 1;
+            round.iter().map(|(_, t, _)| docs(t[1..].parse().unwrap_or(0))).collect()
+        });
+        assert_eq!(rounds, 2, "the second round has ten completions with more than the third could");
+        let texts: Vec<&str> = found.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts[..3], ["c15", "c16", "c17"]);
+        assert_eq!(found.len(), 15);
+        // At most COUNT_ROUNDS rounds when none has documents.
+        let mut rounds = 0;
+        assert!(best_counted(&candidates, 10, |round| {
+            rounds += 1;
+            vec![0; round.len()]
+        })
+        .is_empty());
+        assert_eq!(rounds, COUNT_ROUNDS);
+    }
+
+    /// Past a full list, another round is counted only while one of its
+    /// candidates could have more documents than the last of the list.
+    #[test]
+    fn a_round_that_cannot_enter_the_list_is_not_counted() {
+        // Ten of the first fifteen have 500 documents or more; the next
+        // round's estimates, doubled, reach 500 or not.
+        for (next, counted) in [(240, 1), (250, 2)] {
+            let mut estimates = vec![1_000; 15];
+            estimates.extend(std::iter::repeat_n(next, 15));
+            let candidates = estimated(&estimates);
+            let mut rounds = 0;
+            best_counted(&candidates, 10, |round| {
+                rounds += 1;
+                round.iter().enumerate().map(|(i, _)| if i < 10 { 500 + i as u64 } else { 0 }).collect()
+            });
+            assert_eq!(rounds, counted, "next estimates {next}");
+        }
+    }
 }
