@@ -1133,9 +1133,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // Bounded: it waited out its time, asking every 10 ms, no more.
+        // Bounded: it waited out its time, asking every 10 ms, no more
+        // (once only when the machine held the thread past the time).
         assert!(started.elapsed() >= Duration::from_millis(60));
-        assert!((2..=8).contains(&asked.get()), "asked {} times", asked.get());
+        assert!((1..=8).contains(&asked.get()), "asked {} times", asked.get());
     }
 
     #[test]
