@@ -133,37 +133,13 @@ impl SearchIndex {
         if threads < 2 || work < super::rank::MIN_THREADED_POSTINGS {
             return candidates.iter().map(|(_, _, pattern)| self.docs_with(stats, pattern)).collect();
         }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let count = || {
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((_, _, pattern)) = candidates.get(i) else {
-                    return done;
-                };
-                done.push((i, self.docs_with(stats, pattern)));
-            }
-        };
-        let mut counts = vec![0; candidates.len()];
-        std::thread::scope(|scope| {
-            // A thread that cannot be started leaves its candidates to the
-            // others; one that panicked has its candidates counted here.
-            let running: Vec<_> =
-                (1..threads).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, count).ok()).collect();
-            let mut done = count();
-            for thread in running {
-                done.extend(thread.join().unwrap_or_default());
-            }
-            let mut counted = vec![false; candidates.len()];
-            for (i, n) in done {
-                counts[i] = n;
-                counted[i] = true;
-            }
-            for (i, (_, _, pattern)) in candidates.iter().enumerate().filter(|(i, _)| !counted[*i]) {
-                counts[i] = self.docs_with(stats, pattern);
-            }
-        });
-        counts
+        // A candidate whose count panicked on another thread is counted
+        // again here.
+        super::rank::share(threads, candidates.len(), |i| self.docs_with(stats, &candidates[i].2))
+            .into_iter()
+            .zip(candidates)
+            .map(|(counted, (_, _, pattern))| counted.unwrap_or_else(|| self.docs_with(stats, pattern)))
+            .collect()
     }
 
     /// The index's titles whose first characters fit `slots`. First those

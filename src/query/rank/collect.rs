@@ -401,40 +401,51 @@ pub(crate) fn search<C: Collector>(
             start = start.saturating_add(step);
         }
     }
-    let next = AtomicUsize::new(0);
-    // A panic in a slice's search is its error: every thread is joined,
-    // and the caller gets an error, not the panic.
-    let work = || -> Vec<tantivy::Result<SegmentFruit<_>>> {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Atomic::Relaxed);
-            let Some(&(ord, start, end)) = slices.get(i) else {
-                return done;
-            };
-            let segment = (ord, &readers[ord as usize]);
-            let run = std::panic::AssertUnwindSafe(|| collector.collect_slice(&weight, segment, start, end));
-            done.push(std::panic::catch_unwind(run).unwrap_or_else(|_| Err(panicked())));
-        }
-    };
-    let done = std::thread::scope(|scope| {
-        // A thread that cannot be started leaves its slices to the others.
-        let running: Vec<_> = (1..threads.min(slices.len()))
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
-            .collect();
-        // This thread takes slices too.
-        let mut done = work();
-        for thread in running {
-            match thread.join() {
-                Ok(theirs) => done.extend(theirs),
-                Err(_) => done.push(Err(panicked())),
-            }
-        }
-        done
+    // A panic in a slice's search is its error: the caller gets an error,
+    // not the panic.
+    let done = share(threads, slices.len(), |i| {
+        let (ord, start, end) = slices[i];
+        collector.collect_slice(&weight, (ord, &readers[ord as usize]), start, end)
     });
     // A slice's fruit is merged as a segment's is: the hits are ordered by
     // key and address, the counts added.
-    let fruits = done.into_iter().collect::<tantivy::Result<Vec<_>>>()?;
+    let fruits = done.into_iter().map(|f| f.unwrap_or_else(|| Err(panicked()))).collect::<tantivy::Result<Vec<_>>>()?;
     collector.merge_fruits(fruits)
+}
+
+/// Runs `work` for each of the items `0..items` on up to `threads`
+/// threads, this one among them, each taking the next item until none is
+/// left: the results in the items' order, `None` for an item whose work
+/// panicked (every thread is joined). A thread that cannot be started
+/// leaves its items to the others.
+pub(crate) fn share<T: Send>(threads: usize, items: usize, work: impl Fn(usize) -> T + Sync) -> Vec<Option<T>> {
+    let next = AtomicUsize::new(0);
+    let take = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Atomic::Relaxed);
+            if i >= items {
+                return done;
+            }
+            done.push((i, std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(i))).ok()));
+        }
+    };
+    let done = std::thread::scope(|scope| {
+        let running: Vec<_> = (1..threads.min(items))
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, take).ok())
+            .collect();
+        let mut done = take();
+        for thread in running {
+            // Each item's panic is caught: a thread itself does not panic.
+            done.extend(thread.join().unwrap_or_default());
+        }
+        done
+    });
+    let mut out: Vec<Option<T>> = (0..items).map(|_| None).collect();
+    for (i, result) in done {
+        out[i] = result;
+    }
+    out
 }
 
 /// The error of a slice whose search panicked.
@@ -570,5 +581,26 @@ impl<C: Collector> Collector for Collect<C> {
         hits.truncate(self.limit);
         let hits = hits.into_iter().map(|(_, h)| h).collect();
         Ok(Collected { hits, total, full_matches, pruned, extra: self.extra.merge_fruits(extras)? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shared work gives each item's result in the items' order, on any
+    /// number of threads; an item whose work panicked gives `None`, and
+    /// the others are still done.
+    #[test]
+    fn shared_work_keeps_the_items_order_and_survives_a_panic() {
+        for threads in [1, 2, 4, 64] {
+            let squares = share(threads, 100, |i| i * i);
+            assert!(squares.iter().enumerate().all(|(i, s)| *s == Some(i * i)), "{threads} threads");
+            // (The panic's message is printed; the test goes on.)
+            let some = share(threads, 10, |i| if i == 3 { panic!("item 3, on purpose") } else { i });
+            let want: Vec<Option<usize>> = (0..10).map(|i| (i != 3).then_some(i)).collect();
+            assert_eq!(some, want, "{threads} threads");
+        }
+        assert!(share(4, 0, |i| i).is_empty());
     }
 }

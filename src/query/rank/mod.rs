@@ -92,8 +92,8 @@ use tantivy::query::Query;
 
 use super::explain::Explanation;
 use super::terms::Clause;
-pub(crate) use collect::MIN_THREADED_POSTINGS;
 pub(crate) use collect::{search, Collect, Order, RankedHit};
+pub(crate) use collect::{share, MIN_THREADED_POSTINGS};
 pub(crate) use parts::TextFields;
 pub(crate) use plan::Context;
 use plan::{Branch, Planned};
