@@ -35,9 +35,8 @@ const POOL: usize = 300;
 const ESTIMATED: usize = 600;
 /// How many more than asked for have their documents counted exactly.
 const COUNTED_MORE: usize = 5;
-/// How many rounds of counts (each of as many candidates as asked for
-/// and [`COUNTED_MORE`]) a prefix gets while fewer completions than asked
-/// for have documents.
+/// The most rounds of counts (each of as many candidates as asked for
+/// and [`COUNTED_MORE`]) a prefix gets (see `best_counted`).
 const COUNT_ROUNDS: usize = 3;
 /// How many words a title may start with, per reading, when a pinyin
 /// prefix is completed with titles or a query with initials is read as a

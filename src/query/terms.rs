@@ -122,11 +122,7 @@ impl Pattern {
 
     /// The query that finds this pattern in `field`.
     pub(crate) fn query(&self, field: Field) -> Box<dyn Query> {
-        let term = |t: &str| tantivy::Term::from_field_text(field, t);
-        match self.tokens.as_slice() {
-            [(_, only)] => Box::new(TermQuery::new(term(only), IndexRecordOption::WithFreqs)),
-            tokens => Box::new(PhraseQuery::new_with_offset(tokens.iter().map(|(p, t)| (*p, term(t))).collect())),
-        }
+        phrase_of(&self.tokens, field, IndexRecordOption::WithFreqs)
     }
 
     /// A query that finds exactly the documents [`Pattern::query`] finds,
@@ -139,11 +135,7 @@ impl Pattern {
     /// positions of every document that has all its tokens, and a
     /// common character's documents are most of the collection.
     pub(crate) fn match_query(&self, field: Field) -> Box<dyn Query> {
-        let term = |t: &str| tantivy::Term::from_field_text(field, t);
-        match self.matching.as_slice() {
-            [(_, only)] => Box::new(TermQuery::new(term(only), IndexRecordOption::Basic)),
-            tokens => Box::new(PhraseQuery::new_with_offset(tokens.iter().map(|(p, t)| (*p, term(t))).collect())),
-        }
+        phrase_of(&self.matching, field, IndexRecordOption::Basic)
     }
 
     /// The tokens of [`Pattern::match_query`].
@@ -160,25 +152,38 @@ impl Pattern {
     }
 }
 
+/// A term of `tokens` alone, or their phrase at their positions, in
+/// `field`.
+fn phrase_of(tokens: &[(usize, String)], field: Field, option: IndexRecordOption) -> Box<dyn Query> {
+    let term = |t: &str| tantivy::Term::from_field_text(field, t);
+    match tokens {
+        [(_, only)] => Box::new(TermQuery::new(term(only), option)),
+        tokens => Box::new(PhraseQuery::new_with_offset(tokens.iter().map(|(p, t)| (*p, term(t))).collect())),
+    }
+}
+
 /// The tokens of [`Pattern::match_query`] for `cells`: a bigram token at
 /// each cell that forms one with the next, the separator token at each
 /// separator, and a character where neither bigram beside it covers it.
 fn matching_tokens(analyzer: &Analyzer, cells: &[(usize, Cell)]) -> Vec<(usize, String)> {
-    let bigram_at = |j: usize| match (cells.get(j), cells.get(j + 1)) {
+    let pair_at = |j: usize| match (cells.get(j), cells.get(j + 1)) {
         (Some(&(p, Cell::Char(a))), Some(&(q, Cell::Char(b)))) if q == p + 1 && analyzer.is_bigram_pair(a, b) => {
-            Some([a, b].iter().collect::<String>())
+            Some([a, b])
         }
         _ => None,
     };
-    let bigrams: Vec<Option<String>> = (0..cells.len()).map(bigram_at).collect();
     let mut out = Vec::with_capacity(cells.len());
+    let mut covered = false;
     for (j, &(position, cell)) in cells.iter().enumerate() {
-        match (cell, &bigrams[j]) {
+        let pair = pair_at(j);
+        match (cell, pair) {
             (Cell::Separator, _) => out.push((position, crate::analysis::SEPARATOR_TOKEN.to_owned())),
-            (Cell::Char(_), Some(bigram)) => out.push((position, bigram.clone())),
-            (Cell::Char(a), None) if j == 0 || bigrams[j - 1].is_none() => out.push((position, a.to_string())),
+            (Cell::Char(_), Some(pair)) => out.push((position, pair.iter().collect())),
+            (Cell::Char(a), None) if !covered => out.push((position, a.to_string())),
             (Cell::Char(_), None) => {}
         }
+        // The next cell is covered by this one's bigram.
+        covered = pair.is_some();
     }
     out
 }
