@@ -12,12 +12,17 @@
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- ratio   # indexing, alternating
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- means   # pinyin and typos on/off, suggest
 //! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- threads DIR [ROUNDS]
+//! ZHSEARCH_CORPORA=../shared/corpora cargo run --release --example perf -- first DIR [HEADLINES]
 //! ```
 //!
 //! `threads` times the headlines on an index already built in DIR (for
 //! example `perf recut 200 a.jsonl`, then the search binary's `--index DIR
 //! --add a.jsonl --merge`), each query with one search thread and with the
 //! default, one after the other.
+//!
+//! `first` times a fresh process's first search (the headlines, each in
+//! two processes, one of which calls `SearchIndex::preload` first,
+//! alternating), and the same search again in the same process.
 //!
 //! The corpora are those of the benches (`benches/support`). Every figure is
 //! printed with the baseline's figure from the same run, or as a ratio.
@@ -53,13 +58,79 @@ fn main() {
         Some("means") => means(),
         Some("recut") => recut_jsonl(&args[1..]),
         Some("threads") => threads(&args[1..]),
+        Some("first") => first(&args[1..]),
+        Some("first-once") => first_once(&args[1..]),
         _ => {
             eprintln!(
-                "usage: perf startup | quoted | natural | means | size | memory | scale [MB...] | ratio | recut MB OUT.jsonl"
+                "usage: perf startup | quoted | natural | means | size | memory | scale [MB...] | ratio | recut MB OUT.jsonl | threads DIR [ROUNDS] | first DIR [HEADLINES]"
             );
             std::process::exit(2);
         }
     }
+}
+
+/// A fresh process's first search of each headline, on the index in
+/// `args[0]`, with and without [`SearchIndex::preload`] before it (one
+/// process each, the order alternating), beside the same search run again
+/// in the process: what a process pays for the pages its first search
+/// maps. jieba's dictionary, the lexicons and the variants are loaded
+/// before the clock starts, as the example binary loads them.
+fn first(args: &[String]) {
+    let Some(dir) = args.first() else {
+        eprintln!("usage: perf first DIR [HEADLINES]");
+        std::process::exit(2);
+    };
+    let n: usize = args.get(1).map_or(200, |n| n.parse().expect("a number of headlines"));
+    let (mut plain, mut preloaded, mut again, mut preload) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, q) in support::headlines().into_iter().take(n).enumerate() {
+        let order = if i % 2 == 0 { [false, true] } else { [true, false] };
+        for with_preload in order {
+            let out = rerun(&["first-once", dir, if with_preload { "preload" } else { "plain" }, &q]);
+            let ms: Vec<f64> = out.split(' ').map(|x| x.parse().expect("ms")).collect();
+            if with_preload {
+                preload.push(Duration::from_secs_f64(ms[0] / 1e3));
+                preloaded.push(Duration::from_secs_f64(ms[1] / 1e3));
+            } else {
+                plain.push(Duration::from_secs_f64(ms[1] / 1e3));
+                again.push(Duration::from_secs_f64(ms[2] / 1e3));
+            }
+        }
+    }
+    let spread = |v: &mut Vec<Duration>| {
+        v.sort();
+        let mean = v.iter().map(Duration::as_secs_f64).sum::<f64>() / v.len().max(1) as f64;
+        let at = |p| micros(percentile(v, p));
+        format!("p50 {} p90 {} p99 {} mean {}", at(0.5), at(0.9), at(0.99), micros(Duration::from_secs_f64(mean)))
+    };
+    println!("{n} headlines, a fresh process each, default request:");
+    println!("  first search: {}", spread(&mut plain));
+    println!("  first search after preload: {}", spread(&mut preloaded));
+    println!("  the same search again: {}", spread(&mut again));
+    println!("  preload itself: {}", spread(&mut preload));
+}
+
+/// One process of [`first`]: prints the preload's time (0 without it), the
+/// first search's and the second's, in ms.
+fn first_once(args: &[String]) {
+    let (dir, mode, query) = (&args[0], &args[1], &args[2]);
+    let index = SearchIndex::open(dir).expect("open the index");
+    index.analyzer().load_segmenter();
+    index.analyzer().lexicons();
+    index.analyzer().variants();
+    let t = Instant::now();
+    if mode == "preload" {
+        std::hint::black_box(index.preload().expect("preload"));
+    }
+    let preload = t.elapsed();
+    let request = SearchRequest::new(query);
+    let mut times = Vec::new();
+    for _ in 0..2 {
+        let t = Instant::now();
+        std::hint::black_box(index.search(&request).expect("search"));
+        times.push(t.elapsed());
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("{} {} {}", ms(preload), ms(times[0]), ms(times[1]));
 }
 
 /// A 64-bit LCG: reproducible choices.
