@@ -242,11 +242,13 @@ impl SearchIndex {
             .ok_or_else(|| Error::NotAnIndex { dir: label(&dir), reason: "its schema is not zhsearch's".into() })?;
         check_segment_files(&index, &dir)?;
         let opened = SearchIndex::assemble(index, directory, mmap, fields, analyzer, dir, Followed::Yes)?;
-        // Open every segment's inverted indexes now, as a process that has
-        // searched has them (`present_fields`), rather than in the first
-        // search: tantivy builds its empty term dictionary, a lazy static,
-        // on the first look at a field a segment lacks, about a tenth of a
-        // fresh process's first search of a headline.
+        // Open every segment's inverted indexes now (`present_fields`),
+        // rather than in the first search: tantivy builds its empty term
+        // dictionary, a lazy static, on the first look at a field a segment
+        // lacks, about a tenth of a fresh process's first search of a
+        // headline. (tantivy's file watcher reports the meta file once when
+        // it starts, and the reload that follows opens the segments again;
+        // the static stays built.)
         opened.present_fields(&opened.reader.searcher())?;
         opened.use_synonyms(stored.synonyms);
         if let Some(ranking) = stored.ranking {
@@ -480,8 +482,9 @@ impl SearchIndex {
     /// A process maps the index lazily: each page a search first touches
     /// costs a page fault, and a read from disk when the page cache does
     /// not hold it. On the 200 MB benchmark index, with the page cache
-    /// warm, a fresh process's first headline took about 1.1 ms less after
-    /// `preload`, which itself took 30–60 ms (BENCHMARKS.md). It is what
+    /// warm, a fresh process's first headline took about 0.8 ms less after
+    /// `preload` (a sixth), which itself took about 11 ms (BENCHMARKS.md,
+    /// `perf first`). It is what
     /// Elasticsearch's `index.store.preload` and Lucene's
     /// `MMapDirectory.setPreload` do; call it after opening, in a process
     /// that serves many searches, not before a single search. Segments of
@@ -1480,16 +1483,15 @@ mod tests {
         let mut stored = 0;
         for entry in std::fs::read_dir(dir.path()).map_err(|e| Error::io(dir.path(), e))? {
             let path = entry.map_err(|e| Error::io(dir.path(), e))?.path();
-            let raw = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            let data = |raw: &[u8]| {
+            let len = || -> Result<u64> {
+                let raw = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
                 let at = raw.len() - 8;
                 let payload = u32::from_le_bytes(raw[at..at + 4].try_into().expect("four bytes"));
-                (at - payload as usize) as u64
+                Ok((at - payload as usize) as u64)
             };
-            let len = || data(&raw);
             match path.extension().and_then(|e| e.to_str()) {
-                Some("term" | "idx" | "pos" | "fieldnorm" | "fast") => expected += len(),
-                Some("store") => stored += len(),
+                Some("term" | "idx" | "pos" | "fieldnorm" | "fast") => expected += len()?,
+                Some("store") => stored += len()?,
                 _ => {}
             }
         }
